@@ -1,0 +1,79 @@
+# Baton: `make demo` sets everything up and serves the demo; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/baton
+
+.PHONY: demo test test-sqlite test-postgres install assets lint typecheck check browser-deps serve bench clean messages
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+baton/static/vendor/.copied: node_modules/.installed scripts/copy_assets.sh
+	sh scripts/copy_assets.sh
+	touch $@
+
+assets: baton/static/vendor/.copied
+
+demo: install assets
+	$(BIN)/baton migrate --noinput
+	$(BIN)/baton seed_demo
+	@echo
+	@echo "Baton is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	$(BIN)/baton runserver $(HOST):$(PORT)
+
+serve: install assets
+	$(BIN)/baton runserver $(HOST):$(PORT)
+
+browser-deps:
+	@test -x /usr/bin/chromium || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium missing: run 'sudo apt-get install -y chromium' for the browser tests"; fi; }
+
+test: install assets browser-deps
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	@echo "== test suite on SQLite =="
+	env -u DATABASE_URL $(BIN)/python scripts/run_tests.py
+
+test-postgres:
+	@url="$${BATON_TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && $(BIN)/python scripts/pg_reachable.py "$(PG_TEST_URL)"; then url="$(PG_TEST_URL)"; fi; \
+	if [ -n "$$url" ]; then echo "== test suite on PostgreSQL =="; DATABASE_URL="$$url" $(BIN)/python scripts/run_tests.py; \
+	else echo "== PostgreSQL not reachable: SQLite run only =="; fi
+
+lint: install
+	$(BIN)/ruff check baton bench scripts
+	$(BIN)/ruff format --check baton bench scripts
+
+typecheck: install
+	$(BIN)/mypy baton
+
+check: install
+	$(BIN)/baton makemigrations --check --dry-run
+	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') ALLOWED_HOSTS=crm.example.com \
+	  SECURE_SSL_REDIRECT=true $(BIN)/baton check --deploy --fail-level WARNING
+
+messages: install
+	cd baton && ../$(BIN)/baton makemessages -l ko -l en --no-obsolete --ignore 'static/*' && ../$(BIN)/baton compilemessages
+
+bench: install
+	$(BIN)/python -m bench.run
+
+clean:
+	rm -rf $(VENV) node_modules baton/static/vendor var

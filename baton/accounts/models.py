@@ -1,0 +1,104 @@
+"""Accounts (companies we sell to) and contacts (the people at them)."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from baton.core.choices import CompanySize, Industry, Region
+from baton.core.korean import format_brn, normalize_company, normalize_domain, normalize_phone, validate_brn
+from baton.core.records import OwnedRecord
+
+
+class Account(OwnedRecord):
+    """A customer or prospect company, identified in Korea by its business registration number."""
+
+    name = models.CharField(_("company name"), max_length=200)
+    name_key = models.CharField(max_length=200, editable=False, db_index=True)
+    brn = models.CharField(
+        _("business registration no."), max_length=12, blank=True, validators=[validate_brn], db_index=True,
+        help_text=_("사업자등록번호, e.g. 123-45-67890"),
+    )
+    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
+    region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
+    size = models.CharField(_("size"), max_length=16, choices=CompanySize.choices, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    domain = models.CharField(_("web domain"), max_length=120, blank=True, editable=False, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent account"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="subsidiaries",
+    )
+    is_archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("account")
+        verbose_name_plural = _("accounts")
+        indexes = [
+            models.Index(fields=["owner", "name"], name="account_owner_name_idx"),
+            models.Index(fields=["team", "name"], name="account_team_name_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="account_updated_idx"),
+            models.Index(fields=["industry", "name"], name="account_industry_idx"),
+            models.Index(fields=["region", "name"], name="account_region_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        self.name_key = normalize_company(self.name)
+        if self.brn:
+            self.brn = format_brn(self.brn)
+        self.domain = normalize_domain(self.website)
+        self.phone = normalize_phone(self.phone)
+
+
+class BuyerRole(models.TextChoices):
+    ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
+    CHAMPION = "champion", _("Champion")
+    TECHNICAL_EVALUATOR = "technical_evaluator", _("Technical evaluator")
+    USER = "user", _("User")
+    PROCUREMENT = "procurement", _("Procurement")
+    BLOCKER = "blocker", _("Blocker")
+    INFLUENCER = "influencer", _("Influencer")
+
+
+class Contact(OwnedRecord):
+    """A person at an account."""
+
+    account = models.ForeignKey(
+        Account, verbose_name=_("account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+    )
+    name = models.CharField(_("name"), max_length=120)
+    title = models.CharField(_("job title"), max_length=120, blank=True)
+    department = models.CharField(_("department"), max_length=120, blank=True)
+    buyer_role = models.CharField(_("buyer role"), max_length=32, choices=BuyerRole.choices, blank=True)
+    email = models.EmailField(_("email"), max_length=200, blank=True, db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_archived = models.BooleanField(_("archived"), default=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [
+            models.Index(fields=["owner", "name"], name="contact_owner_name_idx"),
+            models.Index(fields=["team", "name"], name="contact_team_name_idx"),
+            models.Index(fields=["name", "id"], name="contact_name_idx"),
+            models.Index(fields=["-updated_at", "-id"], name="contact_updated_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        self.name = (self.name or "").strip()
+        self.email = (self.email or "").strip().lower()
+        self.phone = normalize_phone(self.phone)
+        self.mobile = normalize_phone(self.mobile)

@@ -1,0 +1,63 @@
+"""Every write to accounts and contacts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from baton.accounts.models import Account, Contact
+from baton.core.models import ChangeLog, User
+from baton.core.services import create_record, update_record
+
+
+def _check_parent(account: Account | None, parent: Account | None) -> None:
+    node = parent
+    seen = set()
+    while node is not None and account is not None and account.pk:
+        if node.pk == account.pk or node.pk in seen:
+            raise ValidationError({"parent": [_("An account cannot be its own parent, directly or through others.")]})
+        seen.add(node.pk)
+        node = node.parent
+
+
+@transaction.atomic
+def create_account(*, actor: User | None, **values: Any) -> Account:
+    values.setdefault("owner", actor)
+    return create_record(Account, actor=actor, **values)
+
+
+@transaction.atomic
+def update_account(account: Account, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Account:
+    if "parent" in changes:
+        _check_parent(account, changes["parent"])
+    return update_record(account, actor=actor, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def archive_account(account: Account, *, actor: User | None, expected_version: int | None = None) -> Account:
+    return update_record(
+        account, actor=actor, changes={"is_archived": True}, expected_version=expected_version,
+        action=ChangeLog.Action.ARCHIVE,
+    )
+
+
+@transaction.atomic
+def create_contact(*, actor: User | None, **values: Any) -> Contact:
+    values.setdefault("owner", actor)
+    return create_record(Contact, actor=actor, **values)
+
+
+@transaction.atomic
+def update_contact(contact: Contact, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Contact:
+    return update_record(contact, actor=actor, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def archive_contact(contact: Contact, *, actor: User | None, expected_version: int | None = None) -> Contact:
+    return update_record(
+        contact, actor=actor, changes={"is_archived": True}, expected_version=expected_version,
+        action=ChangeLog.Action.ARCHIVE,
+    )

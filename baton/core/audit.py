@@ -1,0 +1,112 @@
+"""The explicit change log: who changed what, from where (web request, API call, import, task, shell)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from baton.core.models import ChangeLog, User
+
+_request_id: ContextVar[str] = ContextVar("baton_request_id", default="")
+_job_id: ContextVar[str] = ContextVar("baton_job_id", default="")
+_source: ContextVar[str] = ContextVar("baton_source", default="shell")
+
+
+def current_request_id() -> str:
+    return _request_id.get()
+
+
+@contextlib.contextmanager
+def audit_context(*, request_id: str = "", job_id: str = "", source: str = "") -> Iterator[str]:
+    """Tag every change written inside the block; imports and tasks pass a job id of their own."""
+    tokens = []
+    if request_id:
+        tokens.append((_request_id, _request_id.set(request_id)))
+    if job_id:
+        tokens.append((_job_id, _job_id.set(job_id)))
+    if source:
+        tokens.append((_source, _source.set(source)))
+    try:
+        yield request_id or job_id
+    finally:
+        for var, token in reversed(tokens):
+            var.reset(token)
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def field_names(instance: models.Model) -> list[str]:
+    """The concrete fields a snapshot records: foreign keys by their id column name."""
+    skip = {"id", "version", "created_at", "updated_at"}
+    return [f.attname for f in instance._meta.concrete_fields if f.attname not in skip]
+
+
+def snapshot(instance: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    names = list(fields) if fields is not None else field_names(instance)
+    return {name: _jsonable(getattr(instance, name)) for name in names}
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Keep only the fields whose values differ."""
+    changed = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+
+
+def log_change(
+    *,
+    actor: User | None,
+    action: str,
+    instance: models.Model,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    note: str = "",
+) -> ChangeLog:
+    return ChangeLog.objects.create(
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=str(actor)[:150] if actor is not None else "system",
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=instance.pk,
+        object_repr=str(instance)[:200],
+        request_id=_request_id.get(),
+        job_id=_job_id.get(),
+        source=_source.get(),
+        before=before or {},
+        after=after or {},
+        note=note[:300],
+    )
+
+
+def history_for(instance: models.Model, limit: int = 50) -> models.QuerySet[ChangeLog]:
+    ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    return (
+        ChangeLog.objects.filter(content_type=ct, object_id=instance.pk)
+        .select_related("actor")
+        .order_by("-time", "-id")[:limit]
+    )

@@ -1,0 +1,142 @@
+"""Users, teams, roles, the change log and API tokens: what every other app stands on."""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """The cast of seed 000: every person who touches a customer has one primary role."""
+
+    MARKETING = "marketing", _("Marketing")
+    INSIDE_SALES = "inside_sales", _("Inside sales")
+    FIELD_SALES = "field_sales", _("Field sales (AE)")
+    SOLUTION_ARCHITECT = "solution_architect", _("Solution architect")
+    SPECIALIST_SALES = "specialist_sales", _("Specialist sales")
+    PARTNER_MANAGER = "partner_manager", _("Partner manager")
+    OPERATIONS = "operations", _("Operations")
+    APPROVER = "approver", _("Approver")
+    DELIVERY = "delivery", _("Delivery")
+    CUSTOMER_SUCCESS = "customer_success", _("Customer success")
+    SALES_MANAGER = "sales_manager", _("Sales manager")
+    ADMIN = "admin", _("Administrator")
+
+
+class Team(models.Model):
+    """A group of users with a manager; a team may sit inside a parent team."""
+
+    name = models.CharField(_("name"), max_length=120, unique=True)
+    manager = models.ForeignKey(
+        "core.User", verbose_name=_("manager"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="managed_teams",
+    )
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent team"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="children",
+    )
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("team")
+        verbose_name_plural = _("teams")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """A person who signs in to Baton. The role decides what they work on; the team what they see."""
+
+    display_name = models.CharField(_("display name"), max_length=150, blank=True)
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, default=Role.FIELD_SALES)
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.is_superuser or self.role == Role.ADMIN
+
+
+class ChangeLog(models.Model):
+    """One structured row per write: who did what to which record, with the before/after of the fields.
+
+    Written explicitly by services (never by signals), also for imports, tasks and the shell.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("Created")
+        UPDATE = "update", _("Updated")
+        DELETE = "delete", _("Deleted")
+        ARCHIVE = "archive", _("Archived")
+        CONVERT = "convert", _("Converted")
+        MOVE = "move", _("Stage changed")
+        ASSIGN = "assign", _("Assigned")
+        LOGIN = "login", _("Signed in")
+        TOKEN = "token", _("API token")
+
+    time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(max_length=200)
+    request_id = models.CharField(max_length=64, blank=True)
+    job_id = models.CharField(max_length=64, blank=True)
+    source = models.CharField(max_length=16, blank=True, help_text="web, api, import, task, shell")
+    before = models.JSONField(default=dict, blank=True)
+    after = models.JSONField(default=dict, blank=True)
+    note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="changelog_object_idx")]
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_repr}"
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        keys = sorted(set(self.before) | set(self.after))
+        return [(k, self.before.get(k), self.after.get(k)) for k in keys]
+
+
+class ApiToken(models.Model):
+    """A bearer token for the REST API. Only a hash is stored; the secret is shown once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

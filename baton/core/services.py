@@ -1,0 +1,146 @@
+"""Generic write helpers every domain service builds on: validate, save, bump the version, audit.
+
+Domain services (``baton/<app>/services.py``) call these inside their own ``transaction.atomic``
+blocks and add their domain rules; views, the API, imports and tasks call the domain services.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any, TypeVar
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baton.core.audit import diff, field_names, log_change, snapshot
+from baton.core.models import ApiToken, ChangeLog, User
+from baton.core.records import OwnedRecord
+
+R = TypeVar("R", bound=models.Model)
+
+
+class ConflictError(Exception):
+    """The record changed since the caller loaded it; nothing was written."""
+
+    def __init__(self, instance: models.Model, current_version: int | None = None):
+        self.instance = instance
+        self.current_version = current_version
+        super().__init__(
+            _("This record was changed by someone else since you opened it. Reload it and apply your changes again.")
+        )
+
+
+class ServiceError(Exception):
+    """A domain rule refused the write (e.g. converting a lead twice); nothing was written."""
+
+
+def _apply_owner_team(instance: models.Model) -> None:
+    if isinstance(instance, OwnedRecord):
+        owner = instance.owner
+        instance.team_id = owner.team_id if owner is not None else None
+
+
+@transaction.atomic
+def create_record(model: type[R], *, actor: User | None, note: str = "", **values: Any) -> R:
+    instance = model(**values)
+    _apply_owner_team(instance)
+    instance.full_clean()
+    instance.save(force_insert=True)
+    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=instance, after=snapshot(instance), note=note)
+    return instance
+
+
+@transaction.atomic
+def update_record(
+    instance: R,
+    *,
+    actor: User | None,
+    changes: dict[str, Any],
+    expected_version: int | None = None,
+    action: str = ChangeLog.Action.UPDATE,
+    note: str = "",
+    validate: bool = True,
+) -> R:
+    """Apply ``changes`` when the stored version still equals ``expected_version``.
+
+    The conditional UPDATE makes the check and the write one statement, so two editors racing
+    cannot both succeed. ``expected_version=None`` is for system writes that must not conflict.
+    """
+    names = field_names(instance)
+    before_all = snapshot(instance, names)
+    for key, value in changes.items():
+        setattr(instance, key, value)
+    if "owner" in changes or "owner_id" in changes:
+        _apply_owner_team(instance)
+    if validate:
+        instance.full_clean()
+    after_all = snapshot(instance, names)
+    before, after = diff(before_all, after_all)
+    model = type(instance)
+    values = {name: getattr(instance, name) for name in after}
+    has_version = any(f.name == "version" for f in model._meta.concrete_fields)
+    qs = model._default_manager.filter(pk=instance.pk)
+    if has_version:
+        if expected_version is not None:
+            qs = qs.filter(version=expected_version)
+        values["version"] = F("version") + 1
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        values["updated_at"] = timezone.now()
+    if not after:
+        if has_version and expected_version is not None:
+            current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+            if current != expected_version:
+                raise ConflictError(instance, current)
+        return instance
+    updated = qs.update(**values)
+    if updated == 0:
+        current = model._default_manager.filter(pk=instance.pk).values_list("version", flat=True).first()
+        raise ConflictError(instance, current)
+    if has_version:
+        instance.refresh_from_db(fields=["version", "updated_at"])
+    if after:
+        log_change(actor=actor, action=action, instance=instance, before=before, after=after, note=note)
+    return instance
+
+
+def check_version(instance: models.Model, expected_version: int | None) -> None:
+    if expected_version is not None and getattr(instance, "version", None) != expected_version:
+        raise ConflictError(instance, getattr(instance, "version", None))
+
+
+def raise_if_invalid(errors: dict[str, list[str]]) -> None:
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def create_api_token(user: User, *, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored and shown only once."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": [_("Give the token a name.")]})
+    secret = "bt_" + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(user=user, name=name[:100], prefix=secret[:10], key_hash=ApiToken.hash_key(secret))
+    log_change(actor=actor or user, action=ChangeLog.Action.TOKEN, instance=token, after={"name": token.name})
+    return token, secret
+
+
+@transaction.atomic
+def revoke_api_token(token: ApiToken, *, actor: User) -> None:
+    token.revoked_at = timezone.now()
+    token.save(update_fields=["revoked_at"])
+    log_change(actor=actor, action=ChangeLog.Action.TOKEN, instance=token, after={"revoked": True})
+
+
+@transaction.atomic
+def set_user_language(user: User, language: str) -> None:
+    if language not in ("ko", "en"):
+        raise ValidationError({"language": [_("Unknown language.")]})
+    if user.language != language:
+        before = {"language": user.language}
+        user.language = language
+        user.save(update_fields=["language"])
+        log_change(actor=user, action=ChangeLog.Action.UPDATE, instance=user, before=before, after={"language": language})

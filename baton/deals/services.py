@@ -1,0 +1,116 @@
+"""Every write to opportunities, and the pipeline set-up."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baton.core.models import ChangeLog, User
+from baton.core.services import create_record, update_record
+from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
+
+
+def default_pipeline() -> Pipeline:
+    pipeline = Pipeline.objects.filter(is_default=True, is_archived=False).first()
+    if pipeline is None:
+        raise ValidationError(_("No default pipeline is configured."))
+    return pipeline
+
+
+def first_open_stage(pipeline: Pipeline) -> Stage:
+    stage = pipeline.stages.filter(is_archived=False, outcome=Stage.Outcome.OPEN).order_by("sequence", "id").first()
+    if stage is None:
+        raise ValidationError(_("The pipeline has no open stage."))
+    return stage
+
+
+def _stage_effects(stage: Stage, *, lost_reason: LostReason | None, current: Opportunity | None) -> dict[str, Any]:
+    """The fields that follow from entering a stage: probability, forecast category, close time."""
+    now = timezone.now()
+    changes: dict[str, Any] = {"stage": stage, "probability": stage.probability, "stage_changed_at": now}
+    if stage.is_closed:
+        changes["closed_at"] = now
+        changes["forecast_category"] = ForecastCategory.CLOSED if stage.is_won else ForecastCategory.OMITTED
+    else:
+        changes["closed_at"] = None
+        if current is not None and current.forecast_category in (ForecastCategory.CLOSED, ForecastCategory.OMITTED):
+            changes["forecast_category"] = ForecastCategory.PIPELINE
+        changes["lost_reason"] = None
+        changes["lost_note"] = ""
+    if stage.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION):
+        if lost_reason is None:
+            raise ValidationError({"lost_reason": [_("Say why the deal was lost.")]})
+        changes["lost_reason"] = lost_reason
+    return changes
+
+
+@transaction.atomic
+def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
+    values.setdefault("owner", actor)
+    pipeline = values.get("pipeline") or (values["stage"].pipeline if values.get("stage") else default_pipeline())
+    values["pipeline"] = pipeline
+    stage = values.get("stage") or first_open_stage(pipeline)
+    values.update(_stage_effects(stage, lost_reason=values.pop("lost_reason", None), current=None))
+    return create_record(Opportunity, actor=actor, **values)
+
+
+@transaction.atomic
+def update_opportunity(
+    opportunity: Opportunity, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
+) -> Opportunity:
+    changes = dict(changes)
+    stage = changes.pop("stage", None)
+    if stage is not None and stage.pk != opportunity.stage_id:
+        changes.update(_stage_effects(stage, lost_reason=changes.get("lost_reason"), current=opportunity))
+        changes["pipeline"] = stage.pipeline
+    return update_record(opportunity, actor=actor, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def move_opportunity(
+    opportunity: Opportunity,
+    *,
+    actor: User | None,
+    stage: Stage,
+    expected_version: int | None,
+    lost_reason: LostReason | None = None,
+    note: str = "",
+) -> Opportunity:
+    """Move a deal to another stage (board drag, API, stage buttons). Stages may be skipped."""
+    if stage.is_archived:
+        raise ValidationError({"stage": [_("This stage is archived.")]})
+    if stage.pipeline_id != opportunity.pipeline_id:
+        raise ValidationError({"stage": [_("The stage belongs to another pipeline.")]})
+    if stage.pk == opportunity.stage_id:
+        return opportunity
+    changes = _stage_effects(stage, lost_reason=lost_reason, current=opportunity)
+    return update_record(
+        opportunity, actor=actor, changes=changes, expected_version=expected_version,
+        action=ChangeLog.Action.MOVE, note=note,
+    )
+
+
+DEFAULT_STAGES = [
+    # key, Korean, English, probability, outcome — the buyer's four steps of seed 000, then the outcomes.
+    ("considering", "구매 고민 중", "Considering", 10, Stage.Outcome.OPEN),
+    ("evaluating", "대안 검토 중", "Evaluating", 30, Stage.Outcome.OPEN),
+    ("deciding", "구매 결정", "Deciding", 60, Stage.Outcome.OPEN),
+    ("purchasing", "최종 구매", "Purchasing", 85, Stage.Outcome.OPEN),
+    ("won", "수주", "Won", 100, Stage.Outcome.WON),
+    ("lost", "실주", "Lost", 0, Stage.Outcome.LOST),
+    ("no_decision", "결정 보류 (No decision)", "No decision", 0, Stage.Outcome.NO_DECISION),
+]
+
+DEFAULT_LOST_REASONS = [
+    ("가격", "Price", False),
+    ("경쟁사 선택", "Chose a competitor", False),
+    ("기존 솔루션 유지 (현상 유지)", "Stayed with the incumbent", True),
+    ("예산 없음", "No budget", True),
+    ("우선순위 밀림", "Lost priority", True),
+    ("기능 부족", "Missing capability", False),
+    ("연락 두절", "Went dark", True),
+]

@@ -1,0 +1,153 @@
+"""Every write to leads and campaigns, and the lead conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baton.accounts.models import Account, Contact
+from baton.accounts.services import create_account, create_contact, update_contact
+from baton.core.audit import log_change, snapshot
+from baton.core.models import ChangeLog, User
+from baton.core.services import ServiceError, check_version, create_record, update_record
+from baton.deals.models import Opportunity, Stage
+from baton.deals.services import create_opportunity
+from baton.leads.models import Campaign, Lead, LeadInteraction, LeadStatus
+
+
+@transaction.atomic
+def create_campaign(*, actor: User | None, **values: Any) -> Campaign:
+    values.setdefault("owner", actor)
+    return create_record(Campaign, actor=actor, **values)
+
+
+@transaction.atomic
+def update_campaign(campaign: Campaign, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Campaign:
+    return update_record(campaign, actor=actor, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def create_lead(*, actor: User | None, **values: Any) -> Lead:
+    values.setdefault("owner", actor)
+    if values.get("status") == LeadStatus.CONVERTED:
+        raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
+    return create_record(Lead, actor=actor, **values)
+
+
+@transaction.atomic
+def update_lead(lead: Lead, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Lead:
+    if lead.is_converted:
+        raise ServiceError(_("A converted lead is read-only; edit the account, contact or opportunity instead."))
+    if changes.get("status") == LeadStatus.CONVERTED:
+        raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
+    if changes.get("status") == LeadStatus.DISQUALIFIED and not (changes.get("disqualify_reason") or lead.disqualify_reason):
+        raise ValidationError({"disqualify_reason": [_("Say why the lead is disqualified.")]})
+    return update_record(lead, actor=actor, changes=changes, expected_version=expected_version)
+
+
+@transaction.atomic
+def log_interaction(
+    lead: Lead, *, actor: User | None, kind: str, occurred_at: dt.datetime | None = None, note: str = "",
+    campaign: Campaign | None = None,
+) -> LeadInteraction:
+    interaction = LeadInteraction(
+        lead=lead, kind=kind, occurred_at=occurred_at or timezone.now(), note=note, campaign=campaign, actor=actor
+    )
+    interaction.full_clean()
+    interaction.save()
+    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=interaction, after=snapshot(interaction))
+    return interaction
+
+
+@transaction.atomic
+def convert_lead(
+    lead: Lead,
+    *,
+    actor: User | None,
+    expected_version: int | None = None,
+    account: Account | None = None,
+    contact: Contact | None = None,
+    create_opportunity_too: bool = True,
+    opportunity_name: str = "",
+    amount: Decimal | int | None = None,
+    currency: str = "KRW",
+    expected_close_date: dt.date | None = None,
+    stage: Stage | None = None,
+    owner: User | None = None,
+) -> tuple[Account, Contact, Opportunity | None]:
+    """Turn a qualified lead into an account, a contact and (optionally) an opportunity, all or nothing.
+
+    ``account``/``contact`` attach to existing records the caller chose from the duplicate matches
+    (already permission-checked); otherwise new ones are created from the lead's fields.
+    """
+    # Lock the row so two people converting at once cannot both succeed.
+    locked = Lead.objects.select_for_update().get(pk=lead.pk)
+    if locked.converted_at is not None:
+        raise ServiceError(_("This lead was already converted."))
+    if locked.status == LeadStatus.DISQUALIFIED:
+        raise ServiceError(_("A disqualified lead cannot be converted; requalify it first."))
+    check_version(locked, expected_version)
+    owner = owner or locked.owner or actor
+    if contact is not None and account is not None and contact.account_id not in (None, account.pk):
+        raise ValidationError({"contact": [_("The chosen contact works at another account.")]})
+    if contact is not None and account is None and contact.account_id is not None:
+        account = contact.account
+
+    if account is None:
+        if not locked.company:
+            raise ValidationError({"company": [_("The lead has no company name to create an account from.")]})
+        account = create_account(
+            actor=actor, name=locked.company, brn=locked.brn, website=locked.website, industry=locked.industry,
+            region=locked.region, size=locked.size, phone=locked.phone if not locked.email else "", owner=owner,
+        )
+    if contact is None:
+        contact = create_contact(
+            actor=actor, account=account, name=locked.name, title=locked.title, email=locked.email,
+            phone=locked.phone, owner=owner,
+        )
+    elif contact.account_id is None:
+        contact = update_contact(contact, actor=actor, changes={"account": account}, expected_version=None)
+
+    opportunity = None
+    if create_opportunity_too:
+        values: dict[str, Any] = {
+            "name": (opportunity_name or "").strip() or f"{account.name} - {locked.name}",
+            "account": account,
+            "primary_contact": contact,
+            "amount": Decimal(amount or 0),
+            "currency": currency,
+            "expected_close_date": expected_close_date,
+            "owner": owner,
+        }
+        if stage is not None:
+            values["stage"] = stage
+        opportunity = create_opportunity(actor=actor, **values)
+
+    before = {"status": locked.status}
+    locked.status = LeadStatus.CONVERTED
+    locked.converted_at = timezone.now()
+    locked.converted_account = account
+    locked.converted_contact = contact
+    locked.converted_opportunity = opportunity
+    locked.version += 1
+    locked.save(
+        update_fields=[
+            "status", "converted_at", "converted_account", "converted_contact", "converted_opportunity",
+            "version", "updated_at",
+        ]
+    )
+    log_change(
+        actor=actor, action=ChangeLog.Action.CONVERT, instance=locked, before=before,
+        after={
+            "status": locked.status, "converted_account_id": account.pk, "converted_contact_id": contact.pk,
+            "converted_opportunity_id": opportunity.pk if opportunity else None,
+        },
+    )
+    lead.refresh_from_db()
+    return account, contact, opportunity

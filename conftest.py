@@ -1,0 +1,91 @@
+"""Test personas shared by every app's tests (after healthchecks' alice/bob/charlie).
+
+- alice: field sales rep on team "Field Sales 1"; owns the records in ``world``.
+- bob: alice's teammate (same team): sees and edits alice's records.
+- charlie: a rep on "Field Sales 2": an outsider to alice's records (404).
+- mina: sales manager of "Sales" (the parent of both teams): sees both teams.
+- dana: manager of "Field Sales 1" only.
+- root: administrator: sees everything.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+@pytest.fixture
+def personas(db):
+    from baton.core.models import Role, Team, User
+
+    sales = Team.objects.create(name="Sales")
+    fs1 = Team.objects.create(name="Field Sales 1", parent=sales)
+    fs2 = Team.objects.create(name="Field Sales 2", parent=sales)
+
+    def make(username, role, team, **extra):
+        user = User.objects.create_user(
+            username=username, password=PASSWORD, email=f"{username}@baton.test", role=role, team=team,
+            display_name=username.capitalize(), **extra,
+        )
+        return user
+
+    people = {
+        "alice": make("alice", Role.FIELD_SALES, fs1),
+        "bob": make("bob", Role.FIELD_SALES, fs1),
+        "charlie": make("charlie", Role.FIELD_SALES, fs2),
+        "mina": make("mina", Role.SALES_MANAGER, sales),
+        "dana": make("dana", Role.SALES_MANAGER, fs1),
+        "root": make("root", Role.ADMIN, None),
+    }
+    sales.manager = people["mina"]
+    sales.save()
+    fs1.manager = people["dana"]
+    fs1.save()
+    people["teams"] = {"sales": sales, "fs1": fs1, "fs2": fs2}
+    return people
+
+
+@pytest.fixture
+def alice(personas):
+    return personas["alice"]
+
+
+@pytest.fixture
+def bob(personas):
+    return personas["bob"]
+
+
+@pytest.fixture
+def charlie(personas):
+    return personas["charlie"]
+
+
+@pytest.fixture
+def mina(personas):
+    return personas["mina"]
+
+
+@pytest.fixture
+def root(personas):
+    return personas["root"]
+
+
+@pytest.fixture
+def world(personas):
+    """One of everything, owned by alice: a lead, an account with a contact, an open opportunity."""
+    from baton.accounts.services import create_account, create_contact
+    from baton.deals.services import create_opportunity
+    from baton.leads.services import create_lead
+
+    alice = personas["alice"]
+    account = create_account(actor=alice, name="(주)한빛소프트", brn="220-81-62517", website="https://www.hanbit.co.kr")
+    contact = create_contact(actor=alice, account=account, name="김민준", email="minjun@hanbit.co.kr", title="IT팀장")
+    opportunity = create_opportunity(actor=alice, name="한빛 ERP 교체", account=account, primary_contact=contact, amount=120_000_000)
+    lead = create_lead(actor=alice, name="이서연", company="새봄물산 주식회사", email="seoyeon@saebom.kr", phone="01012345678")
+    return {"account": account, "contact": contact, "opportunity": opportunity, "lead": lead}
+
+
+def login(client, user):
+    client.force_login(user)
+    return client

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Copies the front-end files Baton serves from the npm packages into baton/static/vendor.
+set -eu
+dest=baton/static/vendor
+rm -rf "$dest"
+mkdir -p "$dest/fonts"
+cp node_modules/htmx.org/dist/htmx.min.js "$dest/"
+cp node_modules/alpinejs/dist/cdn.min.js "$dest/alpine.min.js"
+cp node_modules/sortablejs/Sortable.min.js "$dest/"
+cp node_modules/chart.js/dist/chart.umd.js "$dest/chart.umd.min.js"
+cp node_modules/bootstrap/dist/css/bootstrap.min.css "$dest/"
+cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest/"
+cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$dest/"
+cp node_modules/bootstrap-icons/font/fonts/* "$dest/fonts/"
+echo "front-end assets copied to $dest"
