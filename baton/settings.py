@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "baton.accounts",
     "baton.leads",
     "baton.deals",
+    "baton.process",
 ]
 
 MIDDLEWARE = [

@@ -7,5 +7,6 @@ urlpatterns = [
     path("leads/", include("baton.leads.urls")),
     path("accounts/", include("baton.accounts.urls")),
     path("deals/", include("baton.deals.urls")),
+    path("process/", include("baton.process.urls")),
     path("api/v1/", api.urls),
 ]
