@@ -1,0 +1,130 @@
+"""Visibility, the audit row of every write, and optimistic concurrency, with personas."""
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.http import Http404
+
+from baton.accounts.models import Account
+from baton.accounts.services import archive_account, create_account, update_account
+from baton.core.audit import audit_context, history_for
+from baton.core.models import ChangeLog
+from baton.core.records import can_edit, get_for_user, visible_team_ids
+from baton.core.services import ConflictError
+from baton.deals.models import Opportunity
+from baton.leads.models import Lead
+
+
+def test_team_ids_follow_the_management_tree(personas):
+    teams = personas["teams"]
+    assert visible_team_ids(personas["alice"]) == {teams["fs1"].pk}
+    assert visible_team_ids(personas["charlie"]) == {teams["fs2"].pk}
+    assert visible_team_ids(personas["dana"]) == {teams["fs1"].pk}
+    assert visible_team_ids(personas["mina"]) == {teams["sales"].pk, teams["fs1"].pk, teams["fs2"].pk}
+    assert visible_team_ids(personas["root"]) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("persona", "sees"),
+    [("alice", True), ("bob", True), ("charlie", False), ("mina", True), ("dana", True), ("root", True)],
+)
+@pytest.mark.parametrize("model", [Account, Lead, Opportunity])
+def test_visibility_by_persona(world, personas, persona, sees, model):
+    user = personas[persona]
+    record = {Account: world["account"], Lead: world["lead"], Opportunity: world["opportunity"]}[model]
+    assert model.objects.visible_to(user).filter(pk=record.pk).exists() is sees
+    assert can_edit(user, record) is sees
+    if sees:
+        assert get_for_user(model.objects.all(), user, record.pk) == record
+    else:
+        with pytest.raises(Http404):
+            get_for_user(model.objects.all(), user, record.pk)
+
+
+def test_inactive_and_anonymous_users_see_nothing(world, alice):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not Account.objects.visible_to(AnonymousUser()).exists()
+    alice.is_active = False
+    alice.save()
+    assert not Account.objects.visible_to(alice).exists()
+
+
+@pytest.mark.parametrize("bad_pk", ["abc", None, "1; drop table", 10**12])
+def test_get_for_user_turns_bad_ids_into_404(world, alice, bad_pk):
+    with pytest.raises(Http404):
+        get_for_user(Account.objects.all(), alice, bad_pk)
+
+
+def test_create_writes_an_audit_row_with_the_fields(alice):
+    with audit_context(request_id="req-12345678", source="web"):
+        account = create_account(actor=alice, name="(주)테스트정보통신", brn="2208162517")
+    row = ChangeLog.objects.get(object_id=account.pk, action="create")
+    assert row.actor == alice
+    assert row.request_id == "req-12345678"
+    assert row.source == "web"
+    assert row.after["name"] == "(주)테스트정보통신"
+    assert row.after["brn"] == "220-81-62517"
+    assert account.team == alice.team  # the owner's team is denormalised for visibility
+    assert account.name_key == "테스트정보통신"
+
+
+def test_update_logs_only_changed_fields_and_bumps_version(world, bob):
+    account = world["account"]
+    assert account.version == 1
+    update_account(account, actor=bob, changes={"industry": "it", "name": account.name}, expected_version=1)
+    assert account.version == 2
+    row = ChangeLog.objects.filter(object_id=account.pk, action="update").get()
+    assert row.before == {"industry": ""}
+    assert row.after == {"industry": "it"}
+    assert row.actor == bob
+
+
+def test_stale_update_conflicts_and_writes_nothing(world, alice, bob):
+    account = world["account"]
+    stale = Account.objects.get(pk=account.pk)
+    update_account(account, actor=alice, changes={"region": "seoul"}, expected_version=1)
+    with pytest.raises(ConflictError):
+        update_account(stale, actor=bob, changes={"region": "busan"}, expected_version=1)
+    account.refresh_from_db()
+    assert account.region == "seoul"
+    assert ChangeLog.objects.filter(object_id=account.pk, action="update").count() == 1
+
+
+def test_no_change_with_stale_version_still_conflicts(world, alice):
+    account = world["account"]
+    update_account(account, actor=alice, changes={"region": "seoul"}, expected_version=1)
+    stale = Account.objects.get(pk=account.pk)
+    stale.version = 1
+    with pytest.raises(ConflictError):
+        update_account(stale, actor=alice, changes={"region": "seoul"}, expected_version=1)
+
+
+def test_invalid_update_changes_nothing(world, alice):
+    account = world["account"]
+    with pytest.raises(ValidationError) as exc:
+        update_account(account, actor=alice, changes={"brn": "123-45-67890"}, expected_version=1)
+    assert "brn" in exc.value.message_dict
+    fresh = Account.objects.get(pk=account.pk)
+    assert fresh.brn == "220-81-62517" and fresh.version == 1
+    assert not ChangeLog.objects.filter(object_id=account.pk, action="update").exists()
+
+
+def test_parent_cycles_are_refused(world, alice):
+    parent = world["account"]
+    child = create_account(actor=alice, name="한빛클라우드", parent=parent)
+    with pytest.raises(ValidationError):
+        update_account(parent, actor=alice, changes={"parent": child}, expected_version=parent.version)
+
+
+def test_archive_is_audited_and_keeps_the_row(world, alice):
+    account = world["account"]
+    archive_account(account, actor=alice)
+    assert Account.objects.get(pk=account.pk).is_archived
+    assert [r.action for r in history_for(account)][:1] == ["archive"]
+
+
+def test_owner_change_moves_team(world, charlie):
+    account = world["account"]
+    update_account(account, actor=charlie, changes={"owner": charlie}, expected_version=1)
+    account.refresh_from_db()
+    assert account.team == charlie.team
