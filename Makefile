@@ -58,8 +58,8 @@ test-postgres:
 	else echo "== PostgreSQL not reachable: SQLite run only =="; fi
 
 lint: install
-	$(BIN)/ruff check baton bench scripts
-	$(BIN)/ruff format --check baton bench scripts
+	$(BIN)/ruff check baton bench scripts conftest.py
+	$(BIN)/ruff format --check baton bench scripts conftest.py
 
 typecheck: install
 	$(BIN)/mypy baton
@@ -67,7 +67,7 @@ typecheck: install
 check: install
 	$(BIN)/baton makemigrations --check --dry-run
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') ALLOWED_HOSTS=crm.example.com \
-	  SECURE_SSL_REDIRECT=true $(BIN)/baton check --deploy --fail-level WARNING
+	  SECURE_SSL_REDIRECT=true SECURE_HSTS_PRELOAD=true $(BIN)/baton check --deploy --fail-level WARNING
 
 messages: install
 	cd baton && ../$(BIN)/baton makemessages -l ko -l en --no-obsolete --ignore 'static/*' && ../$(BIN)/baton compilemessages

@@ -31,8 +31,13 @@ def personas(db):
 
     def make(username, role, team, **extra):
         user = User.objects.create_user(
-            username=username, password=PASSWORD, email=f"{username}@baton.test", role=role, team=team,
-            display_name=username.capitalize(), **extra,
+            username=username,
+            password=PASSWORD,
+            email=f"{username}@baton.test",
+            role=role,
+            team=team,
+            display_name=username.capitalize(),
+            **extra,
         )
         return user
 
@@ -85,10 +90,22 @@ def world(personas):
     from baton.leads.services import create_lead
 
     alice = personas["alice"]
-    account = create_account(actor=alice, name="(주)한빛소프트", brn="220-81-62517", website="https://www.hanbit.co.kr")
-    contact = create_contact(actor=alice, account=account, name="김민준", email="minjun@hanbit.co.kr", title="IT팀장")
-    opportunity = create_opportunity(actor=alice, name="한빛 ERP 교체", account=account, primary_contact=contact, amount=120_000_000)
-    lead = create_lead(actor=alice, name="이서연", company="새봄물산 주식회사", email="seoyeon@saebom.kr", phone="01012345678")
+    account = create_account(
+        actor=alice, name="(주)한빛소프트", brn="220-81-62517", website="https://www.hanbit.co.kr"
+    )
+    contact = create_contact(
+        actor=alice, account=account, name="김민준", email="minjun@hanbit.co.kr", title="IT팀장"
+    )
+    opportunity = create_opportunity(
+        actor=alice, name="한빛 ERP 교체", account=account, primary_contact=contact, amount=120_000_000
+    )
+    lead = create_lead(
+        actor=alice,
+        name="이서연",
+        company="새봄물산 주식회사",
+        email="seoyeon@saebom.kr",
+        phone="01012345678",
+    )
     return {"account": account, "contact": contact, "opportunity": opportunity, "lead": lead}
 
 

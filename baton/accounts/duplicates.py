@@ -84,7 +84,12 @@ def find_account_matches(
 
 
 def find_contact_matches(
-    *, email: str = "", name: str = "", phone: str = "", account_ids: list[int] | None = None, queryset=None,
+    *,
+    email: str = "",
+    name: str = "",
+    phone: str = "",
+    account_ids: list[int] | None = None,
+    queryset=None,
     limit: int = 10,
 ) -> list[Match]:
     qs = queryset if queryset is not None else Contact.objects.all()

@@ -16,7 +16,11 @@ class Account(OwnedRecord):
     name = models.CharField(_("company name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
     brn = models.CharField(
-        _("business registration no."), max_length=12, blank=True, validators=[validate_brn], db_index=True,
+        _("business registration no."),
+        max_length=12,
+        blank=True,
+        validators=[validate_brn],
+        db_index=True,
         help_text=_("사업자등록번호, e.g. 123-45-67890"),
     )
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
@@ -28,7 +32,11 @@ class Account(OwnedRecord):
     address = models.CharField(_("address"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent account"), null=True, blank=True, on_delete=models.SET_NULL,
+        "self",
+        verbose_name=_("parent account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="subsidiaries",
     )
     is_archived = models.BooleanField(_("archived"), default=False)
@@ -71,7 +79,12 @@ class Contact(OwnedRecord):
     """A person at an account."""
 
     account = models.ForeignKey(
-        Account, verbose_name=_("account"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts"
+        Account,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=120)
     title = models.CharField(_("job title"), max_length=120, blank=True)

@@ -18,7 +18,9 @@ def _check_parent(account: Account | None, parent: Account | None) -> None:
     seen = set()
     while node is not None and account is not None and account.pk:
         if node.pk == account.pk or node.pk in seen:
-            raise ValidationError({"parent": [_("An account cannot be its own parent, directly or through others.")]})
+            raise ValidationError(
+                {"parent": [_("An account cannot be its own parent, directly or through others.")]}
+            )
         seen.add(node.pk)
         node = node.parent
 
@@ -30,7 +32,9 @@ def create_account(*, actor: User | None, **values: Any) -> Account:
 
 
 @transaction.atomic
-def update_account(account: Account, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Account:
+def update_account(
+    account: Account, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
+) -> Account:
     if "parent" in changes:
         _check_parent(account, changes["parent"])
     return update_record(account, actor=actor, changes=changes, expected_version=expected_version)
@@ -39,7 +43,10 @@ def update_account(account: Account, *, actor: User | None, changes: dict[str, A
 @transaction.atomic
 def archive_account(account: Account, *, actor: User | None, expected_version: int | None = None) -> Account:
     return update_record(
-        account, actor=actor, changes={"is_archived": True}, expected_version=expected_version,
+        account,
+        actor=actor,
+        changes={"is_archived": True},
+        expected_version=expected_version,
         action=ChangeLog.Action.ARCHIVE,
     )
 
@@ -51,13 +58,18 @@ def create_contact(*, actor: User | None, **values: Any) -> Contact:
 
 
 @transaction.atomic
-def update_contact(contact: Contact, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Contact:
+def update_contact(
+    contact: Contact, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
+) -> Contact:
     return update_record(contact, actor=actor, changes=changes, expected_version=expected_version)
 
 
 @transaction.atomic
 def archive_contact(contact: Contact, *, actor: User | None, expected_version: int | None = None) -> Contact:
     return update_record(
-        contact, actor=actor, changes={"is_archived": True}, expected_version=expected_version,
+        contact,
+        actor=actor,
+        changes={"is_archived": True},
+        expected_version=expected_version,
         action=ChangeLog.Action.ARCHIVE,
     )

@@ -38,17 +38,38 @@ def validate_brn(value: str) -> None:
         return
     digits = brn_digits(value)
     if len(digits) != 10 or re.search(r"[^\d\s-]", value):
-        raise ValidationError(_("A business registration number has 10 digits, e.g. 123-45-67890."), code="brn_format")
+        raise ValidationError(
+            _("A business registration number has 10 digits, e.g. 123-45-67890."), code="brn_format"
+        )
     if not is_valid_brn(digits):
         raise ValidationError(_("This business registration number fails its checksum."), code="brn_checksum")
 
 
 # Legal-form words that do not distinguish one company from another, in Korean and English.
 _LEGAL_FORMS = [
-    r"\(주\)", "㈜", r"주식회사", r"\(유\)", r"유한회사", r"유한책임회사", r"\(사\)", r"사단법인", r"재단법인",
-    r"\(재\)", r"합자회사", r"합명회사",
-    r"\bincorporated\b", r"\binc\b\.?", r"\bcorporation\b", r"\bcorp\b\.?", r"\bco\b\.?", r"\bltd\b\.?",
-    r"\blimited\b", r"\bllc\b", r"\bplc\b", r"\bgmbh\b", r"\bcompany\b",
+    r"\(주\)",
+    "㈜",
+    r"주식회사",
+    r"\(유\)",
+    r"유한회사",
+    r"유한책임회사",
+    r"\(사\)",
+    r"사단법인",
+    r"재단법인",
+    r"\(재\)",
+    r"합자회사",
+    r"합명회사",
+    r"\bincorporated\b",
+    r"\binc\b\.?",
+    r"\bcorporation\b",
+    r"\bcorp\b\.?",
+    r"\bco\b\.?",
+    r"\bltd\b\.?",
+    r"\blimited\b",
+    r"\bllc\b",
+    r"\bplc\b",
+    r"\bgmbh\b",
+    r"\bcompany\b",
 ]
 _LEGAL_RE = re.compile("|".join(_LEGAL_FORMS), re.IGNORECASE)
 
@@ -65,9 +86,25 @@ def normalize_company(name: str) -> str:
 
 FREE_MAIL_DOMAINS = frozenset(
     {
-        "gmail.com", "naver.com", "daum.net", "hanmail.net", "kakao.com", "nate.com", "hotmail.com",
-        "outlook.com", "live.com", "yahoo.com", "yahoo.co.kr", "icloud.com", "me.com", "proton.me",
-        "protonmail.com", "korea.com", "empas.com", "paran.com", "dreamwiz.com",
+        "gmail.com",
+        "naver.com",
+        "daum.net",
+        "hanmail.net",
+        "kakao.com",
+        "nate.com",
+        "hotmail.com",
+        "outlook.com",
+        "live.com",
+        "yahoo.com",
+        "yahoo.co.kr",
+        "icloud.com",
+        "me.com",
+        "proton.me",
+        "protonmail.com",
+        "korea.com",
+        "empas.com",
+        "paran.com",
+        "dreamwiz.com",
     }
 )
 

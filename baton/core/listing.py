@@ -52,7 +52,9 @@ def _coerce_filter(name: str, allowed: Any, raw: str) -> Any:
     return raw
 
 
-def apply_spec(qs: QuerySet, spec: ListSpec, params: Mapping[str, Any], *, strict: bool = True) -> tuple[QuerySet, dict]:
+def apply_spec(
+    qs: QuerySet, spec: ListSpec, params: Mapping[str, Any], *, strict: bool = True
+) -> tuple[QuerySet, dict]:
     """Return the filtered, ordered queryset and the state actually applied (for links and forms)."""
     state: dict[str, Any] = {}
     search = str(params.get("search") or params.get("q") or "").strip()[:100]
@@ -111,7 +113,9 @@ class Page:
 
     @property
     def has_next(self) -> bool:
-        return self.number * self.per_page < self.count or (self.count_capped and len(self.items) == self.per_page)
+        return self.number * self.per_page < self.count or (
+            self.count_capped and len(self.items) == self.per_page
+        )
 
     @property
     def has_previous(self) -> bool:

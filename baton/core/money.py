@@ -37,7 +37,9 @@ def validate_amount(amount: Decimal | None, currency: str) -> None:
         raise ValidationError(_("The amount cannot be negative."), code="negative")
     if amount != amount.quantize(Decimal(1).scaleb(-minor_digits(currency))):
         if currency in ZERO_DECIMAL:
-            raise ValidationError(_("%(currency)s amounts have no decimals.") % {"currency": currency}, code="decimals")
+            raise ValidationError(
+                _("%(currency)s amounts have no decimals.") % {"currency": currency}, code="decimals"
+            )
         raise ValidationError(_("At most two decimals."), code="decimals")
 
 

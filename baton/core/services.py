@@ -29,7 +29,10 @@ class ConflictError(Exception):
         self.instance = instance
         self.current_version = current_version
         super().__init__(
-            _("This record was changed by someone else since you opened it. Reload it and apply your changes again.")
+            _(
+                "This record was changed by someone else since you opened it. "
+                "Reload it and apply your changes again."
+            )
         )
 
 
@@ -49,7 +52,9 @@ def create_record(model: type[R], *, actor: User | None, note: str = "", **value
     _apply_owner_team(instance)
     instance.full_clean()
     instance.save(force_insert=True)
-    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=instance, after=snapshot(instance), note=note)
+    log_change(
+        actor=actor, action=ChangeLog.Action.CREATE, instance=instance, after=snapshot(instance), note=note
+    )
     return instance
 
 
@@ -123,7 +128,9 @@ def create_api_token(user: User, *, name: str, actor: User | None = None) -> tup
     if not name:
         raise ValidationError({"name": [_("Give the token a name.")]})
     secret = "bt_" + secrets.token_urlsafe(32)
-    token = ApiToken.objects.create(user=user, name=name[:100], prefix=secret[:10], key_hash=ApiToken.hash_key(secret))
+    token = ApiToken.objects.create(
+        user=user, name=name[:100], prefix=secret[:10], key_hash=ApiToken.hash_key(secret)
+    )
     log_change(actor=actor or user, action=ChangeLog.Action.TOKEN, instance=token, after={"name": token.name})
     return token, secret
 
@@ -143,4 +150,10 @@ def set_user_language(user: User, language: str) -> None:
         before = {"language": user.language}
         user.language = language
         user.save(update_fields=["language"])
-        log_change(actor=user, action=ChangeLog.Action.UPDATE, instance=user, before=before, after={"language": language})
+        log_change(
+            actor=user,
+            action=ChangeLog.Action.UPDATE,
+            instance=user,
+            before=before,
+            after={"language": language},
+        )

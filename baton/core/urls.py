@@ -1,4 +1,11 @@
 from django.urls import path
 
+from baton.core import views
+
 app_name = "core"
-urlpatterns: list = []
+urlpatterns = [
+    path("language/", views.set_language, name="set_language"),
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.token_create, name="token_create"),
+    path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
+]

@@ -103,22 +103,38 @@ class Opportunity(OwnedRecord):
         "accounts.Account", verbose_name=_("account"), on_delete=models.PROTECT, related_name="opportunities"
     )
     primary_contact = models.ForeignKey(
-        "accounts.Contact", verbose_name=_("primary contact"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="opportunities",
+        "accounts.Contact",
+        verbose_name=_("primary contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="opportunities",
     )
-    pipeline = models.ForeignKey(Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="+")
-    stage = models.ForeignKey(Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities")
+    pipeline = models.ForeignKey(
+        Pipeline, verbose_name=_("pipeline"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.ForeignKey(
+        Stage, verbose_name=_("stage"), on_delete=models.PROTECT, related_name="opportunities"
+    )
     amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2, default=0)
     currency = models.CharField(_("currency"), max_length=3, choices=Currency.choices, default=Currency.KRW)
     expected_close_date = models.DateField(_("expected close date"), null=True, blank=True)
     probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
     forecast_category = models.CharField(
-        _("forecast category"), max_length=16, choices=ForecastCategory.choices, default=ForecastCategory.PIPELINE
+        _("forecast category"),
+        max_length=16,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
     )
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     lost_reason = models.ForeignKey(
-        LostReason, verbose_name=_("lost reason"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        LostReason,
+        verbose_name=_("lost reason"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     lost_note = models.CharField(_("lost note"), max_length=300, blank=True)
     stage_changed_at = models.DateTimeField(_("in stage since"), null=True, blank=True)
@@ -152,7 +168,11 @@ class Opportunity(OwnedRecord):
             errors["amount"] = exc.messages
         if self.stage_id and self.pipeline_id and self.stage.pipeline_id != self.pipeline_id:
             errors["stage"] = [_("The stage belongs to another pipeline.")]
-        if self.primary_contact_id and self.account_id and self.primary_contact.account_id not in (None, self.account_id):
+        if (
+            self.primary_contact_id
+            and self.account_id
+            and self.primary_contact.account_id not in (None, self.account_id)
+        ):
             errors["primary_contact"] = [_("The contact works at another account.")]
         if self.probability is not None and self.probability > 100:
             errors["probability"] = [_("Probability is a percentage from 0 to 100.")]

@@ -35,7 +35,9 @@ def opportunities_for(user: User) -> QuerySet[Opportunity]:
 
 def get_opportunity_for_user(user: User, pk: object) -> Opportunity:
     return get_for_user(
-        Opportunity.objects.select_related("owner", "account", "stage", "pipeline", "primary_contact", "lost_reason"),
+        Opportunity.objects.select_related(
+            "owner", "account", "stage", "pipeline", "primary_contact", "lost_reason"
+        ),
         user,
         pk,
     )
@@ -52,7 +54,9 @@ class BoardColumn:
 BOARD_CARDS_PER_COLUMN = 50
 
 
-def board(user: User, pipeline: Pipeline, *, filters: QuerySet[Opportunity] | None = None) -> list[BoardColumn]:
+def board(
+    user: User, pipeline: Pipeline, *, filters: QuerySet[Opportunity] | None = None
+) -> list[BoardColumn]:
     """Stage columns with their largest deals and per-column totals per currency.
 
     Queries: one aggregate for all columns plus one per column (bounded by the number of stages)."""

@@ -22,13 +22,19 @@ def default_pipeline() -> Pipeline:
 
 
 def first_open_stage(pipeline: Pipeline) -> Stage:
-    stage = pipeline.stages.filter(is_archived=False, outcome=Stage.Outcome.OPEN).order_by("sequence", "id").first()
+    stage = (
+        pipeline.stages.filter(is_archived=False, outcome=Stage.Outcome.OPEN)
+        .order_by("sequence", "id")
+        .first()
+    )
     if stage is None:
         raise ValidationError(_("The pipeline has no open stage."))
     return stage
 
 
-def _stage_effects(stage: Stage, *, lost_reason: LostReason | None, current: Opportunity | None) -> dict[str, Any]:
+def _stage_effects(
+    stage: Stage, *, lost_reason: LostReason | None, current: Opportunity | None
+) -> dict[str, Any]:
     """The fields that follow from entering a stage: probability, forecast category, close time."""
     now = timezone.now()
     changes: dict[str, Any] = {"stage": stage, "probability": stage.probability, "stage_changed_at": now}
@@ -37,7 +43,10 @@ def _stage_effects(stage: Stage, *, lost_reason: LostReason | None, current: Opp
         changes["forecast_category"] = ForecastCategory.CLOSED if stage.is_won else ForecastCategory.OMITTED
     else:
         changes["closed_at"] = None
-        if current is not None and current.forecast_category in (ForecastCategory.CLOSED, ForecastCategory.OMITTED):
+        if current is not None and current.forecast_category in (
+            ForecastCategory.CLOSED,
+            ForecastCategory.OMITTED,
+        ):
             changes["forecast_category"] = ForecastCategory.PIPELINE
         changes["lost_reason"] = None
         changes["lost_note"] = ""
@@ -51,7 +60,9 @@ def _stage_effects(stage: Stage, *, lost_reason: LostReason | None, current: Opp
 @transaction.atomic
 def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
     values.setdefault("owner", actor)
-    pipeline = values.get("pipeline") or (values["stage"].pipeline if values.get("stage") else default_pipeline())
+    pipeline = values.get("pipeline") or (
+        values["stage"].pipeline if values.get("stage") else default_pipeline()
+    )
     values["pipeline"] = pipeline
     stage = values.get("stage") or first_open_stage(pipeline)
     values.update(_stage_effects(stage, lost_reason=values.pop("lost_reason", None), current=None))
@@ -89,8 +100,12 @@ def move_opportunity(
         return opportunity
     changes = _stage_effects(stage, lost_reason=lost_reason, current=opportunity)
     return update_record(
-        opportunity, actor=actor, changes=changes, expected_version=expected_version,
-        action=ChangeLog.Action.MOVE, note=note,
+        opportunity,
+        actor=actor,
+        changes=changes,
+        expected_version=expected_version,
+        action=ChangeLog.Action.MOVE,
+        note=note,
     )
 
 

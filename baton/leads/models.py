@@ -77,15 +77,25 @@ class Lead(OwnedRecord):
     email = models.EmailField(_("email"), max_length=200, blank=True, db_index=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     brn = models.CharField(
-        _("business registration no."), max_length=12, blank=True, validators=[validate_brn],
+        _("business registration no."),
+        max_length=12,
+        blank=True,
+        validators=[validate_brn],
     )
     website = models.CharField(_("website"), max_length=200, blank=True)
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
     region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
     size = models.CharField(_("size"), max_length=16, choices=CompanySize.choices, blank=True)
-    source = models.CharField(_("source"), max_length=20, choices=LeadSource.choices, default=LeadSource.WEB_FORM)
+    source = models.CharField(
+        _("source"), max_length=20, choices=LeadSource.choices, default=LeadSource.WEB_FORM
+    )
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+        Campaign,
+        verbose_name=_("campaign"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="leads",
     )
     status = models.CharField(_("status"), max_length=16, choices=LeadStatus.choices, default=LeadStatus.NEW)
     description = models.TextField(_("description"), blank=True)
@@ -154,7 +164,9 @@ class LeadInteraction(models.Model):
     occurred_at = models.DateTimeField(_("when"))
     note = models.TextField(_("note"), blank=True)
     campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -28,7 +28,9 @@ def create_campaign(*, actor: User | None, **values: Any) -> Campaign:
 
 
 @transaction.atomic
-def update_campaign(campaign: Campaign, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Campaign:
+def update_campaign(
+    campaign: Campaign, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
+) -> Campaign:
     return update_record(campaign, actor=actor, changes=changes, expected_version=expected_version)
 
 
@@ -41,23 +43,39 @@ def create_lead(*, actor: User | None, **values: Any) -> Lead:
 
 
 @transaction.atomic
-def update_lead(lead: Lead, *, actor: User | None, changes: dict[str, Any], expected_version: int | None) -> Lead:
+def update_lead(
+    lead: Lead, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
+) -> Lead:
     if lead.is_converted:
-        raise ServiceError(_("A converted lead is read-only; edit the account, contact or opportunity instead."))
+        raise ServiceError(
+            _("A converted lead is read-only; edit the account, contact or opportunity instead.")
+        )
     if changes.get("status") == LeadStatus.CONVERTED:
         raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
-    if changes.get("status") == LeadStatus.DISQUALIFIED and not (changes.get("disqualify_reason") or lead.disqualify_reason):
+    if changes.get("status") == LeadStatus.DISQUALIFIED and not (
+        changes.get("disqualify_reason") or lead.disqualify_reason
+    ):
         raise ValidationError({"disqualify_reason": [_("Say why the lead is disqualified.")]})
     return update_record(lead, actor=actor, changes=changes, expected_version=expected_version)
 
 
 @transaction.atomic
 def log_interaction(
-    lead: Lead, *, actor: User | None, kind: str, occurred_at: dt.datetime | None = None, note: str = "",
+    lead: Lead,
+    *,
+    actor: User | None,
+    kind: str,
+    occurred_at: dt.datetime | None = None,
+    note: str = "",
     campaign: Campaign | None = None,
 ) -> LeadInteraction:
     interaction = LeadInteraction(
-        lead=lead, kind=kind, occurred_at=occurred_at or timezone.now(), note=note, campaign=campaign, actor=actor
+        lead=lead,
+        kind=kind,
+        occurred_at=occurred_at or timezone.now(),
+        note=note,
+        campaign=campaign,
+        actor=actor,
     )
     interaction.full_clean()
     interaction.save()
@@ -103,13 +121,25 @@ def convert_lead(
         if not locked.company:
             raise ValidationError({"company": [_("The lead has no company name to create an account from.")]})
         account = create_account(
-            actor=actor, name=locked.company, brn=locked.brn, website=locked.website, industry=locked.industry,
-            region=locked.region, size=locked.size, phone=locked.phone if not locked.email else "", owner=owner,
+            actor=actor,
+            name=locked.company,
+            brn=locked.brn,
+            website=locked.website,
+            industry=locked.industry,
+            region=locked.region,
+            size=locked.size,
+            phone=locked.phone if not locked.email else "",
+            owner=owner,
         )
     if contact is None:
         contact = create_contact(
-            actor=actor, account=account, name=locked.name, title=locked.title, email=locked.email,
-            phone=locked.phone, owner=owner,
+            actor=actor,
+            account=account,
+            name=locked.name,
+            title=locked.title,
+            email=locked.email,
+            phone=locked.phone,
+            owner=owner,
         )
     elif contact.account_id is None:
         contact = update_contact(contact, actor=actor, changes={"account": account}, expected_version=None)
@@ -138,14 +168,24 @@ def convert_lead(
     locked.version += 1
     locked.save(
         update_fields=[
-            "status", "converted_at", "converted_account", "converted_contact", "converted_opportunity",
-            "version", "updated_at",
+            "status",
+            "converted_at",
+            "converted_account",
+            "converted_contact",
+            "converted_opportunity",
+            "version",
+            "updated_at",
         ]
     )
     log_change(
-        actor=actor, action=ChangeLog.Action.CONVERT, instance=locked, before=before,
+        actor=actor,
+        action=ChangeLog.Action.CONVERT,
+        instance=locked,
+        before=before,
         after={
-            "status": locked.status, "converted_account_id": account.pk, "converted_contact_id": contact.pk,
+            "status": locked.status,
+            "converted_account_id": account.pk,
+            "converted_contact_id": contact.pk,
             "converted_opportunity_id": opportunity.pk if opportunity else None,
         },
     )

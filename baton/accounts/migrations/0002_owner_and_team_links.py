@@ -6,80 +6,121 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('core', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='account',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="account",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='parent',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='subsidiaries', to='accounts.account', verbose_name='parent account'),
+            model_name="account",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="subsidiaries",
+                to="accounts.account",
+                verbose_name="parent account",
+            ),
         ),
         migrations.AddField(
-            model_name='account',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.team', verbose_name='team'),
+            model_name="account",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='account',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contacts', to='accounts.account', verbose_name='account'),
+            model_name="contact",
+            name="account",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="contacts",
+                to="accounts.account",
+                verbose_name="account",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='owner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner'),
+            model_name="contact",
+            name="owner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="owner",
+            ),
         ),
         migrations.AddField(
-            model_name='contact',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.team', verbose_name='team'),
+            model_name="contact",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="core.team",
+                verbose_name="team",
+            ),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['owner', 'name'], name='account_owner_name_idx'),
+            model_name="account",
+            index=models.Index(fields=["owner", "name"], name="account_owner_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['team', 'name'], name='account_team_name_idx'),
+            model_name="account",
+            index=models.Index(fields=["team", "name"], name="account_team_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['-updated_at', '-id'], name='account_updated_idx'),
+            model_name="account",
+            index=models.Index(fields=["-updated_at", "-id"], name="account_updated_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['industry', 'name'], name='account_industry_idx'),
+            model_name="account",
+            index=models.Index(fields=["industry", "name"], name="account_industry_idx"),
         ),
         migrations.AddIndex(
-            model_name='account',
-            index=models.Index(fields=['region', 'name'], name='account_region_idx'),
+            model_name="account",
+            index=models.Index(fields=["region", "name"], name="account_region_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['owner', 'name'], name='contact_owner_name_idx'),
+            model_name="contact",
+            index=models.Index(fields=["owner", "name"], name="contact_owner_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['team', 'name'], name='contact_team_name_idx'),
+            model_name="contact",
+            index=models.Index(fields=["team", "name"], name="contact_team_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['name', 'id'], name='contact_name_idx'),
+            model_name="contact",
+            index=models.Index(fields=["name", "id"], name="contact_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['-updated_at', '-id'], name='contact_updated_idx'),
+            model_name="contact",
+            index=models.Index(fields=["-updated_at", "-id"], name="contact_updated_idx"),
         ),
     ]

@@ -8,7 +8,9 @@ from baton.accounts.services import create_account, create_contact
 @pytest.fixture
 def companies(alice):
     return {
-        "hanbit": create_account(actor=alice, name="(주)한빛소프트", brn="220-81-62517", website="www.hanbit.co.kr"),
+        "hanbit": create_account(
+            actor=alice, name="(주)한빛소프트", brn="220-81-62517", website="www.hanbit.co.kr"
+        ),
         "daehan": create_account(actor=alice, name="대한정밀 주식회사", website="https://daehan-p.com"),
         "acme": create_account(actor=alice, name="Acme Korea Co., Ltd.", website="acme.kr"),
         "other": create_account(actor=alice, name="미래물산"),

@@ -11,7 +11,13 @@ def create_defaults(apps, schema_editor):
         pipeline = Pipeline.objects.create(name="필드 세일즈", name_en="Field sales", is_default=True)
         for seq, (key, ko, en, prob, outcome) in enumerate(DEFAULT_STAGES, start=1):
             Stage.objects.create(
-                pipeline=pipeline, key=key, name=ko, name_en=en, sequence=seq * 10, probability=prob, outcome=outcome
+                pipeline=pipeline,
+                key=key,
+                name=ko,
+                name_en=en,
+                sequence=seq * 10,
+                probability=prob,
+                outcome=outcome,
             )
     if not LostReason.objects.exists():
         for ko, en, no_decision in DEFAULT_LOST_REASONS:

@@ -23,23 +23,40 @@ def test_move_sets_probability_forecast_and_audits(world, bob):
     assert opp.stage == deciding and opp.probability == 60 and opp.closed_at is None
     row = ChangeLog.objects.get(action="move", object_id=opp.pk)
     assert row.actor == bob
-    assert row.after["stage_id"] == deciding.pk and row.before["stage_id"] == Stage.objects.get(key="considering").pk
+    assert (
+        row.after["stage_id"] == deciding.pk
+        and row.before["stage_id"] == Stage.objects.get(key="considering").pk
+    )
 
 
 def test_won_and_lost_close_the_deal(world, alice):
     opp = world["opportunity"]
     move_opportunity(opp, actor=alice, stage=Stage.objects.get(key="won"), expected_version=opp.version)
-    assert opp.closed_at is not None and opp.forecast_category == ForecastCategory.CLOSED and opp.probability == 100
+    assert (
+        opp.closed_at is not None
+        and opp.forecast_category == ForecastCategory.CLOSED
+        and opp.probability == 100
+    )
     with pytest.raises(ValidationError):
         move_opportunity(opp, actor=alice, stage=Stage.objects.get(key="lost"), expected_version=opp.version)
     reason = LostReason.objects.filter(is_no_decision=True).first()
     move_opportunity(
-        opp, actor=alice, stage=Stage.objects.get(key="no_decision"), expected_version=opp.version, lost_reason=reason
+        opp,
+        actor=alice,
+        stage=Stage.objects.get(key="no_decision"),
+        expected_version=opp.version,
+        lost_reason=reason,
     )
     assert opp.lost_reason == reason and opp.forecast_category == ForecastCategory.OMITTED
     # Reopening clears the loss.
-    move_opportunity(opp, actor=alice, stage=Stage.objects.get(key="evaluating"), expected_version=opp.version)
-    assert opp.closed_at is None and opp.lost_reason is None and opp.forecast_category == ForecastCategory.PIPELINE
+    move_opportunity(
+        opp, actor=alice, stage=Stage.objects.get(key="evaluating"), expected_version=opp.version
+    )
+    assert (
+        opp.closed_at is None
+        and opp.lost_reason is None
+        and opp.forecast_category == ForecastCategory.PIPELINE
+    )
 
 
 def test_stale_move_conflicts(world, alice, bob):
@@ -59,11 +76,18 @@ def test_stage_of_another_pipeline_is_refused(world, alice):
 def test_krw_amounts_have_no_decimals_but_usd_may(world, alice):
     with pytest.raises(ValidationError):
         create_opportunity(actor=alice, name="x", account=world["account"], amount="1000.5")
-    opp = create_opportunity(actor=alice, name="y", account=world["account"], amount="1000.50", currency="USD")
+    opp = create_opportunity(
+        actor=alice, name="y", account=world["account"], amount="1000.50", currency="USD"
+    )
     assert opp.currency == "USD"
 
 
 def test_update_through_stage_change_uses_stage_rules(world, alice):
     opp = world["opportunity"]
-    update_opportunity(opp, actor=alice, changes={"stage": Stage.objects.get(key="purchasing"), "next_step": "계약서 검토"}, expected_version=1)
+    update_opportunity(
+        opp,
+        actor=alice,
+        changes={"stage": Stage.objects.get(key="purchasing"), "next_step": "계약서 검토"},
+        expected_version=1,
+    )
     assert opp.probability == 85 and opp.next_step == "계약서 검토"

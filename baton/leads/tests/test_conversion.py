@@ -19,7 +19,11 @@ def test_convert_creates_account_contact_and_opportunity_in_one_step(world, alic
     assert opp.stage.key == "considering" and opp.amount == 50_000_000 and opp.currency == "KRW"
     lead.refresh_from_db()
     assert lead.status == LeadStatus.CONVERTED and lead.is_converted
-    assert (lead.converted_account, lead.converted_contact, lead.converted_opportunity) == (account, contact, opp)
+    assert (lead.converted_account, lead.converted_contact, lead.converted_opportunity) == (
+        account,
+        contact,
+        opp,
+    )
     actions = set(ChangeLog.objects.values_list("action", "object_repr"))
     assert ("convert", str(lead)) in actions
     assert ("create", account.name) in actions and ("create", opp.name) in actions
@@ -44,10 +48,20 @@ def test_convert_twice_is_refused(world, alice):
 
 def test_failed_conversion_leaves_nothing_behind(world, alice):
     lead = world["lead"]
-    before = (Account.objects.count(), Contact.objects.count(), Opportunity.objects.count(), ChangeLog.objects.count())
+    before = (
+        Account.objects.count(),
+        Contact.objects.count(),
+        Opportunity.objects.count(),
+        ChangeLog.objects.count(),
+    )
     with pytest.raises(ValidationError):
         convert_lead(lead, actor=alice, amount="12.5")  # KRW has no decimals: the opportunity fails last
-    after = (Account.objects.count(), Contact.objects.count(), Opportunity.objects.count(), ChangeLog.objects.count())
+    after = (
+        Account.objects.count(),
+        Contact.objects.count(),
+        Opportunity.objects.count(),
+        ChangeLog.objects.count(),
+    )
     assert before == after
     lead.refresh_from_db()
     assert lead.status == LeadStatus.NEW and lead.converted_account is None
@@ -71,9 +85,13 @@ def test_stale_lead_version_conflicts(world, alice):
 def test_disqualified_lead_needs_reason_and_cannot_convert(world, alice):
     lead = world["lead"]
     with pytest.raises(ValidationError):
-        update_lead(lead, actor=alice, changes={"status": LeadStatus.DISQUALIFIED}, expected_version=lead.version)
+        update_lead(
+            lead, actor=alice, changes={"status": LeadStatus.DISQUALIFIED}, expected_version=lead.version
+        )
     update_lead(
-        lead, actor=alice, changes={"status": LeadStatus.DISQUALIFIED, "disqualify_reason": "예산 없음"},
+        lead,
+        actor=alice,
+        changes={"status": LeadStatus.DISQUALIFIED, "disqualify_reason": "예산 없음"},
         expected_version=lead.version,
     )
     with pytest.raises(ServiceError):
@@ -94,7 +112,9 @@ def test_status_converted_only_through_conversion(alice):
 
 def test_convert_into_a_chosen_stage_and_owner(world, alice, bob):
     stage = Stage.objects.get(key="evaluating")
-    _, _, opp = convert_lead(world["lead"], actor=alice, stage=stage, owner=bob, opportunity_name="새봄 그룹웨어")
+    _, _, opp = convert_lead(
+        world["lead"], actor=alice, stage=stage, owner=bob, opportunity_name="새봄 그룹웨어"
+    )
     assert opp.stage == stage and opp.probability == stage.probability and opp.owner == bob
     assert opp.name == "새봄 그룹웨어"
 
@@ -103,9 +123,10 @@ def test_interactions_are_logged_and_audited(world, alice):
     lead = world["lead"]
     log_interaction(lead, actor=alice, kind="seminar", note="AI 세미나 참석")
     assert lead.interactions.get().kind == "seminar"
-    assert ChangeLog.objects.filter(action="create", object_repr__startswith="Seminar").exists() or ChangeLog.objects.filter(
-        action="create", content_type__model="leadinteraction"
-    ).exists()
+    assert (
+        ChangeLog.objects.filter(action="create", object_repr__startswith="Seminar").exists()
+        or ChangeLog.objects.filter(action="create", content_type__model="leadinteraction").exists()
+    )
     with pytest.raises(ValidationError):
         log_interaction(lead, actor=alice, kind="telepathy")
 

@@ -1,0 +1,353 @@
+"""Our own small generic views: a list, a detail and a create/edit form over permission-aware queries.
+
+Each app's views subclass these once (two levels of inheritance at most) and declare *what* to show:
+the queryset for the user, the list spec, the templates, and the service functions that write.
+Reads of a user-chosen record go through the app's ``get_<thing>_for_user`` (404 otherwise); writes go
+through the app's services, so the audit log and the version check apply to pages as to the API.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views import View
+
+from baton.core.audit import history_for
+from baton.core.korean import format_brn
+from baton.core.listing import ListSpec, apply_spec, paginate
+from baton.core.models import User
+from baton.core.money import format_money
+from baton.core.services import ConflictError, ServiceError
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    """A partial swap requested by htmx (not a history restore, which needs the whole page)."""
+    return (
+        request.headers.get("HX-Request") == "true"
+        and request.headers.get("HX-History-Restore-Request") != "true"
+    )
+
+
+def active_users() -> QuerySet[User]:
+    return User.objects.filter(is_active=True).select_related("team").order_by("display_name", "username")
+
+
+# --- forms ------------------------------------------------------------------------------------------
+
+
+class ServiceModelForm(forms.ModelForm):
+    """A ModelForm that only parses input: the service validates the model and writes.
+
+    Django's ModelForm copies the data onto the instance and validates it in ``_post_clean``; we skip
+    that so the instance stays as loaded (the service diffs it for the change log) and so there is one
+    validation path, the service's ``full_clean``, whose errors we map back onto the fields.
+    """
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any):
+        self.user = user
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+        else:
+            del self.fields["version"]
+        self.limit_choices(user)
+        style_form(self)
+
+    def limit_choices(self, user: User) -> None:
+        """Restrict foreign-key choices to what ``user`` may see; apps override."""
+
+    def _post_clean(self) -> None:
+        pass
+
+    def service_values(self) -> dict[str, Any]:
+        """The model fields to write: all of them on create, only the changed ones on edit."""
+        names = [n for n in self._meta.fields or [] if n in self.cleaned_data]
+        if self.instance.pk:
+            names = [n for n in names if n in self.changed_data]
+        return {n: self.cleaned_data[n] for n in names}
+
+
+def style_form(form: forms.BaseForm) -> None:
+    """Bootstrap classes on every widget, so templates render fields in one loop."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.HiddenInput):
+            continue
+        if isinstance(widget, forms.CheckboxInput):
+            css = "form-check-input"
+        elif isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
+            css = ""
+        elif isinstance(widget, forms.Select):
+            css = "form-select"
+        else:
+            css = "form-control"
+        if css:
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        if isinstance(widget, forms.Textarea):
+            widget.attrs.setdefault("rows", 3)
+
+
+def apply_validation_error(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the matching fields (others become non-field errors)."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = name if name in form.fields and name != NON_FIELD_ERRORS else None
+            for error in errors:
+                form.add_error(target, error.messages if hasattr(error, "messages") else error)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class LookupSelect(forms.Select):
+    """A select for large tables: renders only the chosen record, plus a search box that fetches
+    matching options from ``lookup_url`` with htmx (the list of 200,000 accounts is never rendered)."""
+
+    template_name = "core/widgets/lookup_select.html"
+
+    def __init__(self, lookup_url_name: str, attrs: dict | None = None):
+        super().__init__(attrs)
+        self.lookup_url_name = lookup_url_name
+
+    def optgroups(self, name: str, value: list[Any], attrs: dict | None = None) -> list:
+        chosen = [v for v in value if v not in ("", None)]
+        options = [self.create_option(name, "", "---------", not chosen, 0)]
+        queryset = getattr(self.choices, "queryset", None)
+        if chosen and queryset is not None:
+            try:
+                for index, obj in enumerate(queryset.filter(pk__in=chosen), start=1):
+                    options.append(self.create_option(name, str(obj.pk), str(obj), True, index))
+            except (ValueError, TypeError):
+                pass
+        return [(None, options, 0)]
+
+    def get_context(self, name: str, value: Any, attrs: dict | None) -> dict:
+        context = super().get_context(name, value, attrs)
+        context["widget"]["lookup_url"] = reverse(self.lookup_url_name)
+        return context
+
+
+# --- display helpers -----------------------------------------------------------------------------------
+
+
+@dataclass
+class FieldRow:
+    label: str
+    value: Any
+    url: str = ""
+
+
+def display_value(obj: models.Model, name: str) -> tuple[Any, str]:
+    """A field's value as people read it: choice labels, money with its currency, BRN with dashes."""
+    field = obj._meta.get_field(name)
+    if name == "amount" or name == "budget":
+        return format_money(getattr(obj, name), getattr(obj, "currency", settings.BATON_DEFAULT_CURRENCY)), ""
+    if name == "brn":
+        return format_brn(getattr(obj, name)), ""
+    if getattr(field, "choices", None):
+        return getattr(obj, f"get_{name}_display")(), ""
+    if isinstance(field, models.ForeignKey):
+        related = getattr(obj, name)
+        if related is None:
+            return "", ""
+        url = related.get_absolute_url() if hasattr(related, "get_absolute_url") else ""
+        return str(related), url or detail_url(related)
+    if isinstance(field, models.BooleanField):
+        return (_("Yes") if getattr(obj, name) else _("No")), ""
+    return getattr(obj, name), ""
+
+
+def field_rows(obj: models.Model, names: Iterable[str]) -> list[FieldRow]:
+    rows = []
+    for name in names:
+        value, url = display_value(obj, name)
+        rows.append(FieldRow(str(obj._meta.get_field(name).verbose_name), value, url))
+    return rows
+
+
+_DETAIL_ROUTES = {
+    "accounts.account": "accounts:detail",
+    "accounts.contact": "contacts:detail",
+    "leads.lead": "leads:detail",
+    "deals.opportunity": "deals:detail",
+}
+
+
+def detail_url(obj: models.Model) -> str:
+    route = _DETAIL_ROUTES.get(obj._meta.label_lower)
+    return reverse(route, args=[obj.pk]) if route else ""
+
+
+# --- views ---------------------------------------------------------------------------------------------
+
+
+class RecordListView(LoginRequiredMixin, View):
+    """Search, filters, sortable columns and numbered pages; htmx swaps just the table partial."""
+
+    spec: ClassVar[ListSpec]
+    template_name: ClassVar[str] = "core/generic/list.html"
+    partial_template: ClassVar[str]
+    title: ClassVar[str]
+    create_url_name: ClassVar[str] = ""
+    # (public sort key, column label) for the sortable headers; the partial lays out the cells.
+    sort_columns: ClassVar[list[tuple[str, str]]] = []
+
+    def get_queryset(self, user: User) -> QuerySet:
+        raise NotImplementedError
+
+    def filter_fields(self, user: User, state: dict) -> list[dict]:
+        """Filter controls: dicts of name, label and (value, label) choices."""
+        return []
+
+    def get(self, request: HttpRequest) -> HttpResponse:
+        qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
+        page = paginate(qs, request.GET.get("page"), settings.BATON_PAGE_SIZE)
+        context = {
+            "page": page,
+            "state": state,
+            "title": self.title,
+            "list_url": request.path,
+            "partial_template": self.partial_template,
+            "sort_columns": self.sort_columns,
+            "create_url": reverse(self.create_url_name) if self.create_url_name else "",
+        }
+        if is_htmx(request):
+            response = render(request, self.partial_template, context)
+        else:
+            context["filters"] = self.filter_fields(request.user, state)
+            response = render(request, self.template_name, context)
+        patch_vary_headers(response, ["HX-Request"])
+        return response
+
+
+class RecordDetailView(LoginRequiredMixin, View):
+    """One record the user may see (404 otherwise), its fields and its change history."""
+
+    template_name: ClassVar[str]
+    fields: ClassVar[list[str]] = []
+
+    def get_object(self, user: User, pk: int) -> models.Model:
+        raise NotImplementedError
+
+    def extra_context(self, request: HttpRequest, obj: Any) -> dict:
+        return {}
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        obj = self.get_object(request.user, pk)
+        return self.render_detail(request, obj)
+
+    def render_detail(
+        self, request: HttpRequest, obj: Any, *, status: int = 200, **extra: Any
+    ) -> HttpResponse:
+        context = {
+            "object": obj,
+            "rows": field_rows(obj, self.fields),
+            "history": history_for(obj, limit=30),
+        }
+        context.update(self.extra_context(request, obj))
+        context.update(extra)
+        return render(request, self.template_name, context, status=status)
+
+
+class RecordFormView(LoginRequiredMixin, View):
+    """Create (no pk) or edit (pk) a record through the app's services.
+
+    Stale version -> 409 with the form and a clear message; ValidationError -> field errors (400);
+    ServiceError (a domain rule refused) -> a message on the form (400).
+    """
+
+    form_class: ClassVar[type[ServiceModelForm]]
+    template_name: ClassVar[str] = "core/generic/form.html"
+    create_title: ClassVar[str] = ""
+    edit_title: ClassVar[str] = ""
+    cancel_url_name: ClassVar[str] = ""
+
+    def get_object(self, user: User, pk: int) -> Any:
+        raise NotImplementedError
+
+    def create(self, user: User, values: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def update(self, user: User, obj: Any, values: dict[str, Any], version: int | None) -> Any:
+        raise NotImplementedError
+
+    def initial(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+    def check_editable(self, request: HttpRequest, obj: Any) -> HttpResponse | None:
+        """Return a response to refuse editing (e.g. a converted lead), or None."""
+        return None
+
+    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request.user, pk) if pk is not None else None
+        if obj is not None and (refusal := self.check_editable(request, obj)):
+            return refusal
+        form = self.form_class(instance=obj, initial=self.initial(request), user=request.user)
+        return self.render_form(request, form, obj)
+
+    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+        obj = self.get_object(request.user, pk) if pk is not None else None
+        if obj is not None and (refusal := self.check_editable(request, obj)):
+            return refusal
+        form = self.form_class(request.POST, instance=obj, user=request.user)
+        if not form.is_valid():
+            return self.render_form(request, form, obj, status=400)
+        values = form.service_values()
+        try:
+            if obj is None:
+                saved = self.create(request.user, values)
+                messages.success(request, _("Created %(name)s.") % {"name": saved})
+            else:
+                saved = self.update(request.user, obj, values, form.cleaned_data.get("version"))
+                messages.success(request, _("Saved %(name)s.") % {"name": saved})
+        except ConflictError as exc:
+            form.add_error(None, str(exc))
+            return self.render_form(request, form, obj, status=409)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+            return self.render_form(request, form, obj, status=400)
+        except ServiceError as exc:
+            form.add_error(None, str(exc))
+            messages.error(request, str(exc))
+            return self.render_form(request, form, obj, status=400)
+        return HttpResponseRedirect(detail_url(saved))
+
+    def render_form(
+        self, request: HttpRequest, form: forms.BaseForm, obj: Any, *, status: int = 200
+    ) -> HttpResponse:
+        if obj is not None:
+            cancel = detail_url(obj)
+        else:
+            cancel = reverse(self.cancel_url_name) if self.cancel_url_name else "/"
+        context = {
+            "form": form,
+            "object": obj,
+            "title": (self.edit_title % {"name": obj}) if obj is not None else self.create_title,
+            "cancel_url": cancel,
+        }
+        return render(request, self.template_name, context, status=status)
+
+
+def action_error(request: HttpRequest, exc: Exception) -> str:
+    """The message to show for a refused domain action."""
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc)
+
+
+ListCallable = Callable[[User], QuerySet]
