@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "baton.leads",
     "baton.deals",
     "baton.process",
+    "baton.activities",
 ]
 
 MIDDLEWARE = [
