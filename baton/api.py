@@ -1,14 +1,33 @@
-"""The REST API root: mounts each app's router under /api/v1/."""
+"""The REST API root: mounts each app's router under /api/v1/.
+
+Every operation requires a bearer token (``Authorization: Bearer <token>``) unless it says otherwise;
+the error contract lives in baton/core/api_errors.py. OpenAPI: /api/v1/openapi.json, docs: /api/v1/docs.
+"""
 
 from ninja import NinjaAPI
 
 from baton.accounts.api import router as accounts_router
 from baton.core.api import router as core_router
+from baton.core.api_auth import ApiTokenAuth
+from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.deals.api import router as deals_router
 from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
 
-api = NinjaAPI(title="Baton API", version="1", urls_namespace="api")
+api = NinjaAPI(
+    title="Baton API",
+    version="1",
+    description=(
+        "The REST API of Baton. Authenticate with `Authorization: Bearer <token>` (make a token on your "
+        "profile page or with `baton create_api_token USERNAME`). Errors: 401 without a valid token, "
+        "404 for records you may not see, 409 on a stale `version` or a refused action, 422 with "
+        "`errors: {field: [messages]}` for invalid input."
+    ),
+    urls_namespace="api",
+    auth=ApiTokenAuth(),
+    parser=StrictJSONParser(),
+)
+install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", leads_router)
 api.add_router("/", accounts_router)

@@ -1,5 +1,259 @@
-"""REST endpoints of the accounts app, mounted under /api/v1/ by baton/api.py."""
+"""REST endpoints of the accounts app (accounts and contacts), mounted under /api/v1/ by baton/api.py."""
 
-from ninja import Router
+import datetime as dt
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from baton.accounts import services
+from baton.accounts.models import BuyerRole
+from baton.accounts.queries import (
+    ACCOUNT_LIST,
+    CONTACT_LIST,
+    accounts_for,
+    contacts_for,
+    get_account_for_user,
+    get_contact_for_user,
+)
+from baton.core.api import (
+    Email,
+    Id,
+    InputSchema,
+    PatchSchema,
+    Ref,
+    RequiredCompanyName,
+    Text,
+    Version,
+    Website,
+    assignable_users,
+    choice,
+    list_page,
+    list_query_schema,
+    page_schema,
+    path_id,
+    resolve_refs,
+    responses,
+    version_query,
+)
+from baton.core.choices import CompanySize, Industry, Region
 
 router = Router()
+
+
+def _account_refs(user):
+    return {
+        "owner_id": ("owner", lambda: assignable_users(user), "Not a user you can assign records to."),
+        "parent_id": ("parent", lambda: accounts_for(user), "No such account."),
+    }
+
+
+def _contact_refs(user):
+    return {
+        "owner_id": ("owner", lambda: assignable_users(user), "Not a user you can assign records to."),
+        "account_id": ("account", lambda: accounts_for(user), "No such account."),
+    }
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+class AccountOut(Schema):
+    id: int
+    name: str
+    brn: str
+    industry: str
+    region: str
+    size: str
+    website: str
+    domain: str
+    phone: str
+    address: str
+    description: str
+    parent: Ref | None
+    is_archived: bool
+    owner: Ref | None
+    team_id: int | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class _AccountFields(InputSchema):
+    brn: Text(12) = ""
+    industry: choice(Industry.values, blank=True) = ""
+    region: choice(Region.values, blank=True) = ""
+    size: choice(CompanySize.values, blank=True) = ""
+    website: Website = ""
+    phone: Text(40) = ""
+    address: Text(300) = ""
+    description: Text(20_000) = ""
+    parent_id: Id | None = None
+    owner_id: Id | None = None
+
+
+class AccountIn(_AccountFields):
+    name: RequiredCompanyName
+
+
+class AccountPatch(PatchSchema):
+    version: Version
+    name: RequiredCompanyName = None
+    brn: Text(12) = None
+    industry: choice(Industry.values, blank=True) = None
+    region: choice(Region.values, blank=True) = None
+    size: choice(CompanySize.values, blank=True) = None
+    website: Website = None
+    phone: Text(40) = None
+    address: Text(300) = None
+    description: Text(20_000) = None
+    parent_id: Id | None = None
+    owner_id: Id = None
+
+
+AccountQuery = list_query_schema("AccountQuery", ACCOUNT_LIST, defaults={"archived": False})
+AccountPage = page_schema("AccountPage", AccountOut)
+
+
+def _account_qs(user):
+    return accounts_for(user).select_related("owner", "parent")
+
+
+@router.get("/accounts", response=responses({200: AccountPage}), tags=["accounts"], summary="List accounts")
+def list_accounts(request: HttpRequest, query: Query[AccountQuery]):
+    """Archived accounts are left out unless `archived=true`."""
+    return list_page(_account_qs(request.auth), ACCOUNT_LIST, query)
+
+
+@router.post(
+    "/accounts", response=responses({201: AccountOut}), tags=["accounts"], summary="Create an account"
+)
+def create_account(request: HttpRequest, payload: AccountIn):
+    data = payload.model_dump(exclude_unset=True)
+    values = resolve_refs(data, _account_refs(request.auth))
+    account = services.create_account(actor=request.auth, **values)
+    return Status(201, get_account_for_user(request.auth, account.pk))
+
+
+@router.get("/accounts/{id}", response=responses({200: AccountOut}), tags=["accounts"], summary="An account")
+def get_account(request: HttpRequest, id: int = path_id()):
+    return get_account_for_user(request.auth, id)
+
+
+@router.patch(
+    "/accounts/{id}", response=responses({200: AccountOut}), tags=["accounts"], summary="Update an account"
+)
+def update_account(request: HttpRequest, payload: AccountPatch, id: int = path_id()):
+    """Send only the fields to change and the `version` you last read; a stale version is a 409."""
+    account = get_account_for_user(request.auth, id)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    changes = resolve_refs(data, _account_refs(request.auth))
+    services.update_account(account, actor=request.auth, changes=changes, expected_version=version)
+    return get_account_for_user(request.auth, id)
+
+
+@router.delete(
+    "/accounts/{id}", response=responses({204: None}), tags=["accounts"], summary="Archive an account"
+)
+def archive_account(request: HttpRequest, id: int = path_id(), version: int | None = version_query()):
+    """Accounts are archived, never deleted; pass `version` to refuse archiving a changed record."""
+    account = get_account_for_user(request.auth, id)
+    services.archive_account(account, actor=request.auth, expected_version=version)
+    return Status(204, None)
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+class ContactOut(Schema):
+    id: int
+    account: Ref | None
+    name: str
+    title: str
+    department: str
+    buyer_role: str
+    email: str
+    phone: str
+    mobile: str
+    notes: str
+    is_archived: bool
+    owner: Ref | None
+    team_id: int | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class ContactIn(InputSchema):
+    name: Text(120, required=True)
+    account_id: Id | None = None
+    title: Text(120) = ""
+    department: Text(120) = ""
+    buyer_role: choice(BuyerRole.values, blank=True) = ""
+    email: Email = ""
+    phone: Text(40) = ""
+    mobile: Text(40) = ""
+    notes: Text(20_000) = ""
+    owner_id: Id | None = None
+
+
+class ContactPatch(PatchSchema):
+    version: Version
+    name: Text(120, required=True) = None
+    account_id: Id | None = None
+    title: Text(120) = None
+    department: Text(120) = None
+    buyer_role: choice(BuyerRole.values, blank=True) = None
+    email: Email = None
+    phone: Text(40) = None
+    mobile: Text(40) = None
+    notes: Text(20_000) = None
+    owner_id: Id = None
+
+
+ContactQuery = list_query_schema("ContactQuery", CONTACT_LIST, defaults={"archived": False})
+ContactPage = page_schema("ContactPage", ContactOut)
+
+
+@router.get("/contacts", response=responses({200: ContactPage}), tags=["contacts"], summary="List contacts")
+def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
+    """Archived contacts are left out unless `archived=true`."""
+    return list_page(contacts_for(request.auth), CONTACT_LIST, query)
+
+
+@router.post(
+    "/contacts", response=responses({201: ContactOut}), tags=["contacts"], summary="Create a contact"
+)
+def create_contact(request: HttpRequest, payload: ContactIn):
+    data = payload.model_dump(exclude_unset=True)
+    values = resolve_refs(data, _contact_refs(request.auth))
+    contact = services.create_contact(actor=request.auth, **values)
+    return Status(201, get_contact_for_user(request.auth, contact.pk))
+
+
+@router.get("/contacts/{id}", response=responses({200: ContactOut}), tags=["contacts"], summary="A contact")
+def get_contact(request: HttpRequest, id: int = path_id()):
+    return get_contact_for_user(request.auth, id)
+
+
+@router.patch(
+    "/contacts/{id}", response=responses({200: ContactOut}), tags=["contacts"], summary="Update a contact"
+)
+def update_contact(request: HttpRequest, payload: ContactPatch, id: int = path_id()):
+    """Send only the fields to change and the `version` you last read; a stale version is a 409."""
+    contact = get_contact_for_user(request.auth, id)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    changes = resolve_refs(data, _contact_refs(request.auth))
+    services.update_contact(contact, actor=request.auth, changes=changes, expected_version=version)
+    return get_contact_for_user(request.auth, id)
+
+
+@router.delete(
+    "/contacts/{id}", response=responses({204: None}), tags=["contacts"], summary="Archive a contact"
+)
+def archive_contact(request: HttpRequest, id: int = path_id(), version: int | None = version_query()):
+    """Contacts are archived, never deleted; pass `version` to refuse archiving a changed record."""
+    contact = get_contact_for_user(request.auth, id)
+    services.archive_contact(contact, actor=request.auth, expected_version=version)
+    return Status(204, None)

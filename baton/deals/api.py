@@ -1,5 +1,269 @@
-"""REST endpoints of the deals app, mounted under /api/v1/ by baton/api.py."""
+"""REST endpoints of the deals app, mounted under /api/v1/ by baton/api.py.
 
-from ninja import Router
+Opportunities (CRUD and the stage move), and the pipeline set-up they refer to (pipelines with their
+stages, lost reasons), which every signed-in user may read.
+"""
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from ninja import Query, Router, Schema, Status
+
+from baton.accounts.queries import accounts_for, contacts_for
+from baton.core.api import (
+    Amount,
+    Id,
+    InputSchema,
+    IsoDate,
+    PatchSchema,
+    Percent,
+    Ref,
+    StageRef,
+    Text,
+    Version,
+    assignable_users,
+    choice,
+    list_page,
+    list_query_schema,
+    page_schema,
+    path_id,
+    resolve_refs,
+    responses,
+)
+from baton.core.money import Currency
+from baton.deals import services
+from baton.deals.models import ForecastCategory, LostReason, Pipeline, Stage
+from baton.deals.queries import OPPORTUNITY_LIST, get_opportunity_for_user, opportunities_for
 
 router = Router()
+
+
+def open_stages() -> QuerySet[Stage]:
+    """Stages an opportunity may be put in: not archived, in a pipeline that is not archived."""
+    return Stage.objects.filter(is_archived=False, pipeline__is_archived=False)
+
+
+def active_lost_reasons() -> QuerySet[LostReason]:
+    return LostReason.objects.filter(is_archived=False)
+
+
+def _opportunity_refs(user):
+    return {
+        "owner_id": ("owner", lambda: assignable_users(user), "Not a user you can assign records to."),
+        "account_id": ("account", lambda: accounts_for(user).filter(is_archived=False), "No such account."),
+        "primary_contact_id": ("primary_contact", lambda: contacts_for(user), "No such contact."),
+        "stage_id": ("stage", open_stages, "No such stage."),
+        "lost_reason_id": ("lost_reason", active_lost_reasons, "No such lost reason."),
+    }
+
+
+def _opportunity_qs(user) -> QuerySet:
+    return opportunities_for(user).select_related("primary_contact", "lost_reason")
+
+
+class OpportunityOut(Schema):
+    id: int
+    name: str
+    account: Ref
+    primary_contact: Ref | None
+    pipeline_id: int
+    stage: StageRef
+    amount: Decimal
+    currency: str
+    expected_close_date: dt.date | None
+    probability: int
+    forecast_category: choice(ForecastCategory.values)
+    next_step: str
+    description: str
+    lost_reason: Ref | None
+    lost_note: str
+    stage_changed_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    owner: Ref | None
+    team_id: int | None
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+class OpportunityIn(InputSchema):
+    """Without `stage_id` the deal starts in the default pipeline's first open stage; probability and
+    forecast category follow the stage (PATCH them afterwards to override)."""
+
+    name: Text(200, required=True)
+    account_id: Id
+    primary_contact_id: Id | None = None
+    stage_id: Id | None = None
+    amount: Amount() = Decimal(0)
+    currency: choice(Currency.values) = Currency.KRW.value
+    expected_close_date: IsoDate | None = None
+    next_step: Text(300) = ""
+    description: Text(20_000) = ""
+    lost_reason_id: Id | None = None
+    lost_note: Text(300) = ""
+    owner_id: Id | None = None
+
+
+class OpportunityPatch(PatchSchema):
+    """Change the stage with POST /opportunities/{id}/move, not here."""
+
+    version: Version
+    name: Text(200, required=True) = None
+    account_id: Id = None
+    primary_contact_id: Id | None = None
+    amount: Amount() = None
+    currency: choice(Currency.values) = None
+    expected_close_date: IsoDate | None = None
+    probability: Percent = None
+    forecast_category: choice(ForecastCategory.values) = None
+    next_step: Text(300) = None
+    description: Text(20_000) = None
+    lost_note: Text(300) = None
+    owner_id: Id = None
+
+
+OpportunityQuery = list_query_schema("OpportunityQuery", OPPORTUNITY_LIST)
+OpportunityPage = page_schema("OpportunityPage", OpportunityOut)
+
+
+@router.get(
+    "/opportunities",
+    response=responses({200: OpportunityPage}),
+    tags=["opportunities"],
+    summary="List opportunities",
+)
+def list_opportunities(request: HttpRequest, query: Query[OpportunityQuery]):
+    return list_page(_opportunity_qs(request.auth), OPPORTUNITY_LIST, query)
+
+
+@router.post(
+    "/opportunities",
+    response=responses({201: OpportunityOut}),
+    tags=["opportunities"],
+    summary="Create an opportunity",
+)
+def create_opportunity(request: HttpRequest, payload: OpportunityIn):
+    data = payload.model_dump(exclude_unset=True)
+    values = resolve_refs(data, _opportunity_refs(request.auth))
+    if values.get("stage") is None:
+        values.pop("stage", None)
+    opportunity = services.create_opportunity(actor=request.auth, **values)
+    return Status(201, get_opportunity_for_user(request.auth, opportunity.pk))
+
+
+@router.get(
+    "/opportunities/{id}",
+    response=responses({200: OpportunityOut}),
+    tags=["opportunities"],
+    summary="An opportunity",
+)
+def get_opportunity(request: HttpRequest, id: int = path_id()):
+    return get_opportunity_for_user(request.auth, id)
+
+
+@router.patch(
+    "/opportunities/{id}",
+    response=responses({200: OpportunityOut}),
+    tags=["opportunities"],
+    summary="Update an opportunity",
+)
+def update_opportunity(request: HttpRequest, payload: OpportunityPatch, id: int = path_id()):
+    """Send only the fields to change and the `version` you last read; a stale version is a 409."""
+    opportunity = get_opportunity_for_user(request.auth, id)
+    data = payload.model_dump(exclude_unset=True)
+    version = data.pop("version")
+    changes = resolve_refs(data, _opportunity_refs(request.auth))
+    services.update_opportunity(opportunity, actor=request.auth, changes=changes, expected_version=version)
+    return get_opportunity_for_user(request.auth, id)
+
+
+class MoveIn(InputSchema):
+    """Lost and no-decision stages need a `lost_reason_id`."""
+
+    stage_id: Id
+    version: Version
+    lost_reason_id: Id | None = None
+    note: Text(300) = ""
+
+
+@router.post(
+    "/opportunities/{id}/move",
+    response=responses({200: OpportunityOut}),
+    tags=["opportunities"],
+    summary="Move an opportunity to another stage",
+)
+def move_opportunity(request: HttpRequest, payload: MoveIn, id: int = path_id()):
+    """The board's drag and drop: audited as a `move`. Stages may be skipped; the stage must be in the
+    deal's pipeline."""
+    opportunity = get_opportunity_for_user(request.auth, id)
+    refs = resolve_refs(
+        {"stage_id": payload.stage_id, "lost_reason_id": payload.lost_reason_id},
+        {
+            "stage_id": ("stage", open_stages, "No such stage."),
+            "lost_reason_id": ("lost_reason", active_lost_reasons, "No such lost reason."),
+        },
+    )
+    services.move_opportunity(
+        opportunity,
+        actor=request.auth,
+        stage=refs["stage"],
+        expected_version=payload.version,
+        lost_reason=refs["lost_reason"],
+        note=payload.note,
+    )
+    return get_opportunity_for_user(request.auth, id)
+
+
+# --- pipeline set-up --------------------------------------------------------------------------
+
+
+class StageOut(Schema):
+    id: int
+    key: str
+    name: str
+    name_en: str
+    sequence: int
+    probability: int
+    outcome: choice(Stage.Outcome.values)
+
+
+class PipelineOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    is_default: bool
+    stages: list[StageOut]
+
+    @staticmethod
+    def resolve_stages(obj: Pipeline) -> list[Stage]:
+        return list(obj.active_stages)  # type: ignore[attr-defined]
+
+
+class LostReasonOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    is_no_decision: bool
+
+
+@router.get(
+    "/pipelines", response=responses({200: list[PipelineOut]}), tags=["pipelines"], summary="Pipelines"
+)
+def list_pipelines(request: HttpRequest):
+    """Active pipelines, the default first, each with its active stages in order."""
+    stages = Stage.objects.filter(is_archived=False).order_by("sequence", "id")
+    return Pipeline.objects.filter(is_archived=False).prefetch_related(
+        Prefetch("stages", queryset=stages, to_attr="active_stages")
+    )
+
+
+@router.get(
+    "/lost-reasons",
+    response=responses({200: list[LostReasonOut]}),
+    tags=["pipelines"],
+    summary="Lost reasons",
+)
+def list_lost_reasons(request: HttpRequest):
+    return active_lost_reasons().order_by("name", "id")

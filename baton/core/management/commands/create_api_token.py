@@ -1,0 +1,32 @@
+"""``baton create_api_token USERNAME [--name NAME]``: make an API token and print its secret once."""
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from baton.core.audit import audit_context
+from baton.core.models import User
+from baton.core.services import create_api_token
+
+
+class Command(BaseCommand):
+    help = "Create a REST API token for a user and print its secret (shown only this once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("username")
+        parser.add_argument("--name", default="command line", help="A label to recognise the token by.")
+
+    def handle(self, *args: object, username: str, name: str, **options: object) -> None:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            raise CommandError(f"No user named {username!r}.")
+        if not user.is_active:
+            raise CommandError(f"User {username!r} is inactive; their tokens would not work.")
+        try:
+            with audit_context(source="shell"):
+                token, secret = create_api_token(user, name=name, actor=user)
+        except ValidationError as exc:
+            raise CommandError("; ".join(exc.messages)) from None
+        self.stdout.write(secret)
+        self.stderr.write(
+            f"Token {token.prefix}… ({token.name}) for {user.username}. Store it now: it is not shown again."
+        )
