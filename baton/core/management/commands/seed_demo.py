@@ -1,0 +1,79 @@
+"""``baton seed_demo``: load the Korean demo world (demo mode only) and print the demo logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from baton.core.demo import (
+    DEFAULT_SEED,
+    crm_data_exists,
+    demo_exists,
+    demo_logins,
+    format_logins,
+    seed_demo,
+    wipe_crm_data,
+)
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo users (one per role, known password) and a year of Korean B2B demo data. "
+        "Does nothing when demo data exists; --reset wipes CRM data first. Demo mode only."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--reset", action="store_true", help="Delete all CRM data and the demo users, then seed."
+        )
+        parser.add_argument("--force", action="store_true", help="Run even when BATON_DEMO is off.")
+        parser.add_argument("--scale", type=float, default=1.0, help="Multiply record counts (default 1.0).")
+        parser.add_argument(
+            "--seed", type=int, default=DEFAULT_SEED, help="Random seed (same seed, same world)."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEMO_MODE and not options["force"]:
+            raise CommandError(
+                "Demo data creates users with a published password: refusing because demo mode is off "
+                "(set BATON_DEMO=true, or pass --force if you really mean it)."
+            )
+        if not 0 < options["scale"] <= 20:
+            raise CommandError("--scale must be between 0 and 20.")
+        if options["reset"]:
+            wipe_crm_data()
+            self.stdout.write("Wiped CRM data, the change log and the demo users.")
+        elif demo_exists():
+            self.stdout.write("Demo data already exists: nothing to do (use --reset to start again).")
+            self.print_logins()
+            return
+        elif crm_data_exists():
+            raise CommandError(
+                "This database already holds CRM records that are not demo data: refusing to mix them "
+                "(use --reset to wipe them, or an empty database)."
+            )
+        summary = seed_demo(seed=options["seed"], scale=options["scale"])
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "
+                f"{summary.contacts} contacts, {summary.campaigns} campaigns, {summary.leads} leads "
+                f"({summary.interactions} interactions), "
+                f"{summary.opportunities} opportunities, {summary.changes} change-log rows."
+            )
+        )
+        self.stdout.write(
+            "Leads by status: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.lead_status.items()))
+        )
+        self.stdout.write(
+            "Opportunities by outcome: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(summary.opportunity_outcome.items()))
+        )
+        self.print_logins()
+
+    def print_logins(self) -> None:
+        rows = demo_logins()
+        if rows:
+            self.stdout.write("\nDemo logins (demo mode only; every user has the same password):")
+            self.stdout.write(format_logins(rows, self.style.MIGRATE_HEADING))

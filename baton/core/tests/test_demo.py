@@ -1,0 +1,126 @@
+"""``seed_demo``: a complete, valid, audited demo world; idempotent; demo mode only."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import F
+from django.test import override_settings
+
+from baton.accounts.models import Account, Contact
+from baton.core.demo import DEMO_PASSWORD, make_brn
+from baton.core.korean import is_valid_brn, normalize_company
+from baton.core.models import ChangeLog, Role, User
+from baton.deals.models import Opportunity, Stage
+from baton.leads.models import Lead, LeadInteraction, LeadStatus
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", "--scale", "0.3", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture
+def demo(db):
+    with override_settings(DEMO_MODE=True):
+        yield seed()
+
+
+def test_every_role_has_a_user_with_the_demo_password(demo):
+    for role in Role.values:
+        user = User.objects.filter(role=role).first()
+        assert user is not None, role
+        assert user.check_password(DEMO_PASSWORD)
+        assert user.display_name and all("\uac00" <= ch <= "\ud7a3" for ch in user.display_name)
+    admin = User.objects.get(username="admin")
+    assert admin.is_staff and admin.is_superuser
+    assert "admin" in demo and DEMO_PASSWORD in demo
+    # Teams have managers, and field sales teams sit under Sales so the sales manager sees them.
+    ae1 = User.objects.get(username="ae1")
+    assert ae1.team.manager == ae1 and ae1.team.parent.manager.username == "manager"
+
+
+def test_business_registration_numbers_pass_the_checksum(demo):
+    brns = list(Account.objects.values_list("brn", flat=True)) + list(
+        Lead.objects.exclude(brn="").values_list("brn", flat=True)
+    )
+    assert len(brns) > 20
+    assert all(is_valid_brn(brn) for brn in brns)
+    names = list(Account.objects.values_list("name_key", flat=True))
+    assert len(names) == len(set(names)), "account names are distinct companies"
+    assert Contact.objects.exclude(email="").filter(email__contains="@").count() == Contact.objects.count()
+
+
+def test_leads_in_every_status_and_conversions_link_to_accounts(demo):
+    statuses = set(Lead.objects.values_list("status", flat=True))
+    assert statuses == set(LeadStatus.values)
+    assert not Lead.objects.filter(status=LeadStatus.DISQUALIFIED, disqualify_reason="").exists()
+    converted = Lead.objects.filter(status=LeadStatus.CONVERTED)
+    assert converted.exists()
+    assert not converted.filter(converted_account__isnull=True).exists()
+    assert not converted.filter(converted_contact__isnull=True).exists()
+    assert not converted.filter(converted_at__lt=F("created_at")).exists()
+    for lead in converted.select_related("converted_account"):
+        assert normalize_company(lead.company) == lead.converted_account.name_key
+    assert LeadInteraction.objects.count() >= Lead.objects.count() // 2
+
+
+def test_opportunities_won_lost_no_decision_and_open_with_history(demo):
+    outcomes = set(Opportunity.objects.values_list("stage__outcome", flat=True))
+    assert outcomes == set(Stage.Outcome.values)
+    open_keys = set(Opportunity.objects.filter(stage__outcome="open").values_list("stage__key", flat=True))
+    assert open_keys == {"considering", "evaluating", "deciding", "purchasing"}
+    lost = Opportunity.objects.filter(stage__outcome__in=["lost", "no_decision"])
+    assert not lost.filter(lost_reason__isnull=True).exists()
+    assert not Opportunity.objects.filter(stage__outcome="open", closed_at__isnull=False).exists()
+    assert not Opportunity.objects.exclude(stage__outcome="open").filter(closed_at__isnull=True).exists()
+    assert not Opportunity.objects.filter(closed_at__lt=F("created_at")).exists()
+    for amount, currency in Opportunity.objects.values_list("amount", "currency"):
+        if currency == "KRW":
+            assert 5_000_000 <= amount <= 900_000_000 and amount % 10_000 == 0
+    # A year of history, written through the services: every record has its audit rows.
+    assert (
+        ChangeLog.objects.filter(action=ChangeLog.Action.CONVERT).count()
+        == Lead.objects.filter(status=LeadStatus.CONVERTED).count()
+    )
+    assert ChangeLog.objects.filter(action=ChangeLog.Action.MOVE).exists()
+    span = (
+        Lead.objects.order_by("created_at").first().created_at,
+        Lead.objects.latest("created_at").created_at,
+    )
+    assert (span[1] - span[0]).days > 250
+
+
+def test_second_run_is_a_no_op_and_reset_reseeds(demo):
+    counts = (Account.objects.count(), Lead.objects.count(), ChangeLog.objects.count())
+    with override_settings(DEMO_MODE=True):
+        out = seed()
+        assert "already exists" in out
+        assert (Account.objects.count(), Lead.objects.count(), ChangeLog.objects.count()) == counts
+        seed("--reset")
+    assert (Account.objects.count(), Lead.objects.count()) == counts[:2]
+    assert User.objects.filter(username="admin").count() == 1
+
+
+@pytest.mark.django_db
+def test_refuses_outside_demo_mode():
+    with override_settings(DEMO_MODE=False), pytest.raises(CommandError, match="demo mode"):
+        seed()
+    assert not User.objects.exists()
+
+
+def test_refuses_to_mix_with_real_data(world):
+    with override_settings(DEMO_MODE=True), pytest.raises(CommandError, match="not demo data"):
+        seed()
+
+
+def test_generated_brns_are_valid():
+    import random
+
+    rng = random.Random(1)
+    assert all(
+        is_valid_brn(make_brn(rng, kind))
+        for kind in ("corp", "public", "nonprofit", "sole")
+        for _ in range(200)
+    )
