@@ -23,7 +23,9 @@ def api(personas):
 # --- authentication ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("header", [None, "", "Bearer", "Bearer ", "Bearer nope", "Basic YWxpY2U6eA==", "bt_x"])
+@pytest.mark.parametrize(
+    "header", [None, "", "Bearer", "Bearer ", "Bearer nope", "Basic YWxpY2U6eA==", "bt_x"]
+)
 def test_requests_without_a_valid_token_are_401(personas, header):
     client = Client()
     extra = {} if header is None else {"HTTP_AUTHORIZATION": header}
