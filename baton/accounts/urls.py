@@ -1,4 +1,21 @@
 from django.urls import path
 
+from baton.accounts import views
+
 app_name = "accounts"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.AccountListView.as_view(), name="list"),
+    path("new/", views.AccountFormView.as_view(), name="create"),
+    path("lookup/", views.account_lookup, name="lookup"),
+    path("<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.AccountFormView.as_view(), name="edit"),
+]
+
+# Mounted at /contacts/ under the "contacts" namespace by baton/urls.py.
+contact_urlpatterns = [
+    path("", views.ContactListView.as_view(), name="list"),
+    path("new/", views.ContactFormView.as_view(), name="create"),
+    path("lookup/", views.contact_lookup, name="lookup"),
+    path("<int:pk>/", views.ContactDetailView.as_view(), name="detail"),
+    path("<int:pk>/edit/", views.ContactFormView.as_view(), name="edit"),
+]

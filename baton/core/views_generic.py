@@ -8,7 +8,7 @@ through the app's services, so the audit log and the version check apply to page
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -350,4 +350,18 @@ def action_error(request: HttpRequest, exc: Exception) -> str:
     return str(exc)
 
 
-ListCallable = Callable[[User], QuerySet]
+def filter_field(name: str, label: str, choices: Iterable[tuple[Any, Any]], state: dict) -> dict:
+    """One filter control for the list template; values compared as strings."""
+    current = state.get(name, "")
+    if isinstance(current, bool):
+        current = "true" if current else "false"
+    return {
+        "name": name,
+        "label": label,
+        "choices": [(str(v), str(lbl)) for v, lbl in choices],
+        "value": str(current),
+    }
+
+
+def owner_choices() -> list[tuple[int, str]]:
+    return [(u.pk, str(u)) for u in active_users()]

@@ -1,0 +1,62 @@
+"""Forms of the account and contact pages: they parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from baton.accounts.models import Account, Contact
+from baton.accounts.queries import accounts_for
+from baton.core.models import User
+from baton.core.views_generic import LookupSelect, ServiceModelForm, active_users
+
+
+class AccountForm(ServiceModelForm):
+    class Meta:
+        model = Account
+        fields = [
+            "name",
+            "brn",
+            "industry",
+            "region",
+            "size",
+            "website",
+            "phone",
+            "address",
+            "parent",
+            "owner",
+            "description",
+        ]
+        widgets = {"parent": LookupSelect("accounts:lookup")}
+
+    def limit_choices(self, user: User) -> None:
+        parents = accounts_for(user).filter(is_archived=False)
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+        self.fields["parent"].queryset = parents
+        self.fields["owner"].queryset = active_users()
+        self.fields["owner"].required = True
+        if not self.instance.pk:
+            self.fields["owner"].initial = user.pk
+
+
+class ContactForm(ServiceModelForm):
+    class Meta:
+        model = Contact
+        fields = [
+            "name",
+            "account",
+            "title",
+            "department",
+            "buyer_role",
+            "email",
+            "phone",
+            "mobile",
+            "owner",
+            "notes",
+        ]
+        widgets = {"account": LookupSelect("accounts:lookup")}
+
+    def limit_choices(self, user: User) -> None:
+        self.fields["account"].queryset = accounts_for(user).filter(is_archived=False)
+        self.fields["owner"].queryset = active_users()
+        self.fields["owner"].required = True
+        if not self.instance.pk:
+            self.fields["owner"].initial = user.pk

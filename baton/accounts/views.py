@@ -1,0 +1,232 @@
+"""Account and contact pages: lists, the account 360° page, contact detail, create/edit, lookups."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from baton.accounts.forms import AccountForm, ContactForm
+from baton.accounts.models import Account, BuyerRole, Contact
+from baton.accounts.queries import (
+    ACCOUNT_LIST,
+    CONTACT_LIST,
+    accounts_for,
+    contacts_for,
+    get_account_for_user,
+    get_contact_for_user,
+)
+from baton.accounts.services import create_account, create_contact, update_account, update_contact
+from baton.core.choices import CompanySize, Industry, Region
+from baton.core.models import User
+from baton.core.money import format_money
+from baton.core.views_generic import (
+    RecordDetailView,
+    RecordFormView,
+    RecordListView,
+    filter_field,
+    owner_choices,
+)
+from baton.deals.queries import opportunities_for
+from baton.leads.queries import leads_for
+
+YES_NO = [("false", gettext_lazy("Active")), ("true", gettext_lazy("Archived"))]
+
+
+class AccountListView(RecordListView):
+    spec = ACCOUNT_LIST
+    partial_template = "accounts/partials/_table.html"
+    title = gettext_lazy("Accounts")
+    create_url_name = "accounts:create"
+
+    def get_queryset(self, user: User):
+        return accounts_for(user)
+
+    def filter_fields(self, user: User, state: dict) -> list[dict]:
+        return [
+            filter_field("industry", _("Industry"), Industry.choices, state),
+            filter_field("region", _("Region"), Region.choices, state),
+            filter_field("size", _("Size"), CompanySize.choices, state),
+            filter_field("owner", _("Owner"), owner_choices(), state),
+            filter_field("archived", _("Archived"), YES_NO, state),
+        ]
+
+
+def _totals(opportunities: list) -> list[str]:
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for opp in opportunities:
+        sums[opp.currency] += opp.amount
+    return [format_money(total, currency) for currency, total in sorted(sums.items())]
+
+
+class AccountDetailView(RecordDetailView):
+    """The account 360° page. Panels are templates listed in ``panels``: later apps append theirs."""
+
+    template_name = "accounts/account_detail.html"
+    fields = [
+        "name",
+        "brn",
+        "industry",
+        "region",
+        "size",
+        "website",
+        "phone",
+        "address",
+        "parent",
+        "owner",
+        "description",
+    ]
+    panels = [
+        "accounts/panels/_contacts.html",
+        "accounts/panels/_opportunities.html",
+        "accounts/panels/_leads.html",
+        "accounts/panels/_hierarchy.html",
+    ]
+    PANEL_LIMIT = 100
+
+    def get_object(self, user: User, pk: int) -> Account:
+        return get_account_for_user(user, pk)
+
+    def extra_context(self, request: HttpRequest, obj: Account) -> dict[str, Any]:
+        user = request.user
+        opportunities = list(
+            opportunities_for(user)
+            .filter(account=obj)
+            .select_related("primary_contact")
+            .order_by("-updated_at", "-id")[: self.PANEL_LIMIT]
+        )
+        open_opps = [o for o in opportunities if not o.stage.is_closed]
+        closed_opps = [o for o in opportunities if o.stage.is_closed]
+        won = [o for o in closed_opps if o.stage.is_won]
+        return {
+            "account": obj,
+            "panels": self.panels,
+            "contacts": list(
+                contacts_for(user).filter(account=obj).order_by("name", "id")[: self.PANEL_LIMIT]
+            ),
+            "open_opportunities": open_opps,
+            "closed_opportunities": closed_opps,
+            "open_totals": _totals(open_opps),
+            "won_totals": _totals(won),
+            "source_leads": list(
+                leads_for(user).filter(converted_account=obj).order_by("-converted_at", "-id")[:50]
+            ),
+            "subsidiaries": list(accounts_for(user).filter(parent=obj).order_by("name", "id")[:50]),
+        }
+
+
+class AccountFormView(RecordFormView):
+    form_class = AccountForm
+    create_title = gettext_lazy("New account")
+    edit_title = gettext_lazy("Edit %(name)s")
+    cancel_url_name = "accounts:list"
+
+    def get_object(self, user: User, pk: int) -> Account:
+        return get_account_for_user(user, pk)
+
+    def create(self, user: User, values: dict[str, Any]) -> Account:
+        return create_account(actor=user, **values)
+
+    def update(self, user: User, obj: Account, values: dict[str, Any], version: int | None) -> Account:
+        return update_account(obj, actor=user, changes=values, expected_version=version)
+
+
+class ContactListView(RecordListView):
+    spec = CONTACT_LIST
+    partial_template = "accounts/partials/_contact_table.html"
+    title = gettext_lazy("Contacts")
+    create_url_name = "contacts:create"
+
+    def get_queryset(self, user: User):
+        return contacts_for(user)
+
+    def filter_fields(self, user: User, state: dict) -> list[dict]:
+        return [
+            filter_field("buyer_role", _("Buyer role"), BuyerRole.choices, state),
+            filter_field("owner", _("Owner"), owner_choices(), state),
+            filter_field("archived", _("Archived"), YES_NO, state),
+        ]
+
+
+class ContactDetailView(RecordDetailView):
+    template_name = "accounts/contact_detail.html"
+    fields = [
+        "name",
+        "account",
+        "title",
+        "department",
+        "buyer_role",
+        "email",
+        "phone",
+        "mobile",
+        "owner",
+        "notes",
+    ]
+
+    def get_object(self, user: User, pk: int) -> Contact:
+        return get_contact_for_user(user, pk)
+
+    def extra_context(self, request: HttpRequest, obj: Contact) -> dict[str, Any]:
+        return {
+            "opportunities": list(
+                opportunities_for(request.user)
+                .filter(primary_contact=obj)
+                .order_by("-updated_at", "-id")[:50]
+            )
+        }
+
+
+class ContactFormView(RecordFormView):
+    form_class = ContactForm
+    create_title = gettext_lazy("New contact")
+    edit_title = gettext_lazy("Edit %(name)s")
+    cancel_url_name = "contacts:list"
+
+    def get_object(self, user: User, pk: int) -> Contact:
+        return get_contact_for_user(user, pk)
+
+    def initial(self, request: HttpRequest) -> dict[str, Any]:
+        account = request.GET.get("account")
+        return {"account": account} if account and account.isdigit() else {}
+
+    def create(self, user: User, values: dict[str, Any]) -> Contact:
+        return create_contact(actor=user, **values)
+
+    def update(self, user: User, obj: Contact, values: dict[str, Any], version: int | None) -> Contact:
+        return update_contact(obj, actor=user, changes=values, expected_version=version)
+
+
+LOOKUP_LIMIT = 20
+
+
+@login_required
+def account_lookup(request: HttpRequest) -> HttpResponse:
+    """Options for the account pickers: the first matches by name among the accounts the user sees."""
+    q = (request.GET.get("lookup_q") or "").strip()[:100]
+    results = []
+    if q:
+        results = list(
+            accounts_for(request.user)
+            .filter(is_archived=False, name__icontains=q)
+            .order_by("name", "id")[:LOOKUP_LIMIT]
+        )
+    return render(request, "core/widgets/lookup_options.html", {"results": results})
+
+
+@login_required
+def contact_lookup(request: HttpRequest) -> HttpResponse:
+    q = (request.GET.get("lookup_q") or "").strip()[:100]
+    results = []
+    if q:
+        qs = contacts_for(request.user).filter(is_archived=False, name__icontains=q)
+        account = request.GET.get("account")
+        if account and account.isdigit():
+            qs = qs.filter(account_id=int(account))
+        results = list(qs.order_by("name", "id")[:LOOKUP_LIMIT])
+    return render(request, "core/widgets/lookup_options.html", {"results": results})

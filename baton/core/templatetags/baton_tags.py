@@ -1,0 +1,90 @@
+"""Template helpers for list pages (query strings, sort headers, page numbers) and record display."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from baton.core.korean import format_brn
+from baton.core.listing import Page
+from baton.core.money import format_money
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query(context: template.Context, **changes: Any) -> str:
+    """The current list's query string with ``changes`` applied (None removes a parameter)."""
+    request = context["request"]
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None or value == "":
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = params.urlencode()
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.inclusion_tag("core/partials/_sort_header.html", takes_context=True)
+def sort_header(context: template.Context, key: str, label: str) -> dict:
+    state = context.get("state", {})
+    current = state.get("ordering", "")
+    active = current.lstrip("-") == key
+    desc = active and current.startswith("-")
+    next_ordering = key if (active and desc) else ("-" + key if active else key)
+    return {
+        "request": context["request"],
+        "list_url": context.get("list_url", ""),
+        "label": label,
+        "active": active,
+        "desc": desc,
+        "next_ordering": next_ordering,
+    }
+
+
+@register.simple_tag
+def page_numbers(page: Page) -> list[int | None]:
+    """Page numbers to link: the first, a window around the current one and, when known, the last.
+    None marks a gap."""
+    last = None if page.count_capped else max(1, -(-page.count // page.per_page))
+    window = range(max(1, page.number - 2), page.number + 3)
+    numbers: list[int | None] = []
+    for n in [1, *window]:
+        if n < 1 or (last is not None and n > last) or n in numbers:
+            continue
+        if n > page.number and not page.has_next and last is None:
+            continue
+        if numbers and numbers[-1] is not None and n - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(n)
+    if last is not None and last not in numbers:
+        if numbers and numbers[-1] is not None and last - numbers[-1] > 1:
+            numbers.append(None)
+        numbers.append(last)
+    return numbers
+
+
+@register.filter
+def money(amount: Any, currency: str | None = None) -> str:
+    return format_money(amount, currency or settings.BATON_DEFAULT_CURRENCY)
+
+
+@register.filter
+def brn(value: str) -> str:
+    return format_brn(value or "")
+
+
+@register.simple_tag
+def result_count(page: Page) -> str:
+    if page.count_capped:
+        return _("%(count)s+ results") % {"count": f"{page.count:,}"}
+    return _("%(count)s results") % {"count": f"{page.count:,}"}
+
+
+@register.filter
+def field_label(model_or_obj: Any, name: str) -> str:
+    return str(model_or_obj._meta.get_field(name).verbose_name)

@@ -1,0 +1,234 @@
+"""Opportunity pages: list, detail with stage moves, create/edit, and the pipeline board."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db.models import Count, QuerySet, Sum
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from baton.core.models import User
+from baton.core.services import ConflictError
+from baton.core.views_generic import (
+    RecordDetailView,
+    RecordFormView,
+    RecordListView,
+    filter_field,
+    owner_choices,
+)
+from baton.deals.forms import MoveForm, OpportunityForm
+from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
+from baton.deals.queries import OPPORTUNITY_LIST, board, get_opportunity_for_user, opportunities_for
+from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
+
+
+class OpportunityListView(RecordListView):
+    spec = OPPORTUNITY_LIST
+    partial_template = "deals/partials/_table.html"
+    title = gettext_lazy("Opportunities")
+    create_url_name = "deals:create"
+
+    def get_queryset(self, user: User):
+        return opportunities_for(user)
+
+    def filter_fields(self, user: User, state: dict) -> list[dict]:
+        stages = Stage.objects.filter(is_archived=False, pipeline__is_archived=False).order_by(
+            "pipeline_id", "sequence", "id"
+        )
+        return [
+            filter_field("stage", _("Stage"), [(s.pk, str(s)) for s in stages], state),
+            filter_field("outcome", _("Outcome"), Stage.Outcome.choices, state),
+            filter_field("forecast_category", _("Forecast category"), ForecastCategory.choices, state),
+            filter_field("owner", _("Owner"), owner_choices(), state),
+        ]
+
+
+class OpportunityDetailView(RecordDetailView):
+    template_name = "deals/opportunity_detail.html"
+    fields = [
+        "name",
+        "account",
+        "primary_contact",
+        "amount",
+        "expected_close_date",
+        "stage",
+        "probability",
+        "forecast_category",
+        "next_step",
+        "lost_reason",
+        "lost_note",
+        "owner",
+        "description",
+    ]
+
+    def get_object(self, user: User, pk: int) -> Opportunity:
+        return get_opportunity_for_user(user, pk)
+
+    def extra_context(self, request: HttpRequest, obj: Opportunity) -> dict[str, Any]:
+        stages = list(
+            Stage.objects.filter(pipeline_id=obj.pipeline_id, is_archived=False).order_by("sequence", "id")
+        )
+        return {
+            "opportunity": obj,
+            "stages": stages,
+            "open_stages": [s for s in stages if s.outcome in (Stage.Outcome.OPEN, Stage.Outcome.WON)],
+            "lost_stages": [
+                s for s in stages if s.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION)
+            ],
+            "lost_reasons": list(LostReason.objects.filter(is_archived=False)),
+        }
+
+
+class OpportunityFormView(RecordFormView):
+    form_class = OpportunityForm
+    create_title = gettext_lazy("New opportunity")
+    edit_title = gettext_lazy("Edit %(name)s")
+    cancel_url_name = "deals:list"
+
+    def get_object(self, user: User, pk: int) -> Opportunity:
+        return get_opportunity_for_user(user, pk)
+
+    def initial(self, request: HttpRequest) -> dict[str, Any]:
+        account = request.GET.get("account")
+        return {"account": account} if account and account.isdigit() else {}
+
+    def create(self, user: User, values: dict[str, Any]) -> Opportunity:
+        if values.get("stage") is None:
+            values.pop("stage", None)
+        return create_opportunity(actor=user, **values)
+
+    def update(
+        self, user: User, obj: Opportunity, values: dict[str, Any], version: int | None
+    ) -> Opportunity:
+        return update_opportunity(obj, actor=user, changes=values, expected_version=version)
+
+
+# --- the board -----------------------------------------------------------------------------------------
+
+SCOPES = [
+    ("mine", gettext_lazy("Mine")),
+    ("team", gettext_lazy("My team")),
+    ("all", gettext_lazy("All visible")),
+]
+
+
+def scoped_opportunities(user: User, scope: str) -> QuerySet[Opportunity]:
+    qs = opportunities_for(user)
+    if scope == "mine":
+        return qs.filter(owner=user)
+    if scope == "team":
+        return qs.filter(team_id=user.team_id) if user.team_id else qs.filter(owner=user)
+    return qs
+
+
+def _scope(value: str | None) -> str:
+    return value if value in dict(SCOPES) else "all"
+
+
+def _pipeline(request: HttpRequest, raw: str | None) -> Pipeline:
+    if raw and raw.isdigit():
+        found = Pipeline.objects.filter(pk=int(raw), is_archived=False).first()
+        if found is not None:
+            return found
+    return default_pipeline()
+
+
+@login_required
+def board_view(request: HttpRequest) -> HttpResponse:
+    scope = _scope(request.GET.get("scope"))
+    pipeline = _pipeline(request, request.GET.get("pipeline"))
+    columns = board(request.user, pipeline, filters=scoped_opportunities(request.user, scope))
+    context = {
+        "columns": columns,
+        "pipeline": pipeline,
+        "pipelines": list(Pipeline.objects.filter(is_archived=False)),
+        "scope": scope,
+        "scopes": SCOPES,
+        "lost_reasons": list(LostReason.objects.filter(is_archived=False)),
+    }
+    return render(request, "deals/board.html", context)
+
+
+def column_headers(request: HttpRequest, user: User, pipeline_id: int, scope: str) -> dict[str, str]:
+    """Freshly rendered column headers (count and totals per currency) after a move."""
+    counts: dict[int, int] = {}
+    totals: dict[int, dict[str, Decimal]] = {}
+    rows = (
+        scoped_opportunities(user, scope)
+        .filter(pipeline_id=pipeline_id)
+        .order_by()
+        .values("stage_id", "currency")
+        .annotate(n=Count("id"), total=Sum("amount"))
+    )
+    for row in rows:
+        counts[row["stage_id"]] = counts.get(row["stage_id"], 0) + row["n"]
+        totals.setdefault(row["stage_id"], {})[row["currency"]] = row["total"] or Decimal(0)
+    headers = {}
+    for stage in Stage.objects.filter(pipeline_id=pipeline_id, is_archived=False):
+        column = {"stage": stage, "count": counts.get(stage.pk, 0), "totals": totals.get(stage.pk, {})}
+        headers[str(stage.pk)] = render_to_string(
+            "deals/partials/_column_header.html", {"column": column}, request=request
+        )
+    return headers
+
+
+def _wants_json(request: HttpRequest) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+@login_required
+@require_POST
+def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move a deal to another stage: from a board drag (JSON) or the detail page's stage buttons."""
+    user = request.user
+    opportunity = get_opportunity_for_user(user, pk)
+    form = MoveForm(request.POST, opportunity=opportunity)
+    as_json = _wants_json(request)
+    status, errors = 200, []
+    if not form.is_valid():
+        status = 400
+        errors = [e for errs in form.errors.values() for e in errs]
+    else:
+        data = form.cleaned_data
+        try:
+            opportunity = move_opportunity(
+                opportunity,
+                actor=user,
+                stage=data["stage"],
+                expected_version=data["version"],
+                lost_reason=data["lost_reason"],
+                note=data["note"],
+            )
+        except ConflictError as exc:
+            status, errors = 409, [str(exc)]
+        except ValidationError as exc:
+            status, errors = 400, exc.messages
+    if as_json:
+        if errors:
+            payload = {"ok": False, "error": " ".join(str(e) for e in errors)}
+            if status == 400 and "lost_reason" in form.errors:
+                payload["needs_reason"] = True
+            return JsonResponse(payload, status=status)
+        scope = _scope(request.POST.get("scope"))
+        return JsonResponse(
+            {
+                "ok": True,
+                "version": opportunity.version,
+                "stage": opportunity.stage_id,
+                "headers": column_headers(request, user, opportunity.pipeline_id, scope),
+            }
+        )
+    if errors:
+        opportunity = get_opportunity_for_user(user, pk)
+        return OpportunityDetailView().render_detail(request, opportunity, status=status, move_errors=errors)
+    messages.success(request, _("Moved to “%(stage)s”.") % {"stage": opportunity.stage})
+    return redirect("deals:detail", opportunity.pk)
