@@ -121,7 +121,7 @@ def _account_qs(user):
 @router.get("/accounts", response=responses({200: AccountPage}), tags=["accounts"], summary="List accounts")
 def list_accounts(request: HttpRequest, query: Query[AccountQuery]):
     """Archived accounts are left out unless `archived=true`."""
-    return list_page(_account_qs(request.auth), ACCOUNT_LIST, query)
+    return list_page(request, _account_qs(request.auth), ACCOUNT_LIST, query)
 
 
 @router.post(
@@ -218,7 +218,7 @@ ContactPage = page_schema("ContactPage", ContactOut)
 @router.get("/contacts", response=responses({200: ContactPage}), tags=["contacts"], summary="List contacts")
 def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
     """Archived contacts are left out unless `archived=true`."""
-    return list_page(contacts_for(request.auth), CONTACT_LIST, query)
+    return list_page(request, contacts_for(request.auth), CONTACT_LIST, query)
 
 
 @router.post(

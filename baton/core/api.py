@@ -287,7 +287,12 @@ def _check_cursor(model: type[models.Model], state: dict[str, Any], cursor: str)
         raise bad
 
 
-def list_page(qs: QuerySet, spec: ListSpec, query: Schema) -> dict[str, Any]:
+def list_page(request: HttpRequest, qs: QuerySet, spec: ListSpec, query: Schema) -> dict[str, Any]:
+    """One page of ``qs`` filtered, searched and ordered per ``spec``: ``{"items": [...], "next": cursor}``."""
+    unknown = sorted(set(request.GET) - set(type(query).model_fields))
+    if unknown:
+        # Ninja flattens query schemas, so `extra="forbid"` cannot catch a misspelt filter; we do.
+        raise ValidationError({key[:40]: ["Unknown parameter."] for key in unknown[:10]})
     params = {k: _param_text(v) for k, v in query.model_dump(exclude_none=True).items()}
     limit = int(params.pop("limit", DEFAULT_LIMIT))
     cursor = params.pop("cursor", None)

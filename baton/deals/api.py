@@ -135,7 +135,7 @@ OpportunityPage = page_schema("OpportunityPage", OpportunityOut)
     summary="List opportunities",
 )
 def list_opportunities(request: HttpRequest, query: Query[OpportunityQuery]):
-    return list_page(_opportunity_qs(request.auth), OPPORTUNITY_LIST, query)
+    return list_page(request, _opportunity_qs(request.auth), OPPORTUNITY_LIST, query)
 
 
 @router.post(

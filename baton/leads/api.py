@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from baton.accounts.duplicates import find_account_matches, find_contact_matches
 from baton.accounts.queries import accounts_for, contacts_for
@@ -127,7 +128,7 @@ LeadPage = page_schema("LeadPage", LeadOut)
 
 @router.get("/leads", response=responses({200: LeadPage}), summary="List leads")
 def list_leads(request: HttpRequest, query: Query[LeadQuery]):
-    return list_page(leads_for(request.auth), LEAD_LIST, query)
+    return list_page(request, leads_for(request.auth), LEAD_LIST, query)
 
 
 @router.post("/leads", response=responses({201: LeadOut}), summary="Create a lead")
@@ -163,7 +164,7 @@ class ConvertIn(InputSchema):
 
     account_id: Id | None = None
     contact_id: Id | None = None
-    create_opportunity: bool = True
+    create_opportunity: StrictBool = True
     opportunity_name: Text(200) = ""
     amount: AmountType() | None = None
     currency: choice(Currency.values) = Currency.KRW.value
@@ -325,7 +326,7 @@ InteractionPage = page_schema("InteractionPage", InteractionOut)
 def list_interactions(request: HttpRequest, query: Query[InteractionQuery], id: int = path_id()):
     lead = get_lead_for_user(request.auth, id)
     qs = LeadInteraction.objects.filter(lead=lead).select_related("campaign", "actor")
-    return list_page(qs, INTERACTION_LIST, query)
+    return list_page(request, qs, INTERACTION_LIST, query)
 
 
 @router.post(
