@@ -265,7 +265,6 @@ def test_conversion_page_shows_matches_with_reasons(client, alice, world):
 
 def test_conversion_matches_exclude_records_the_user_cannot_see(client, charlie, bob, world):
     from baton.accounts.services import create_account
-    from baton.leads.services import create_lead as make_lead
 
     create_account(actor=charlie, name="새봄물산")
     client.force_login(bob)
