@@ -1,0 +1,100 @@
+"""Forms of the activities pages. They only parse input; the services decide and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from baton.activities.models import Activity
+from baton.core.models import User
+
+DT_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DT_FORMAT, **kwargs)
+
+
+def _dt_field(label):
+    return forms.DateTimeField(
+        label=label, required=False, widget=DateTimeInput(), input_formats=[DT_FORMAT, "%Y-%m-%d %H:%M"]
+    )
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
+            widget.attrs.setdefault("class", css)
+
+
+class ActivityForm(StyledForm):
+    kind = forms.ChoiceField(label=_("Type"), choices=Activity.Kind.choices)
+    event_type = forms.ChoiceField(
+        label=_("Event type"), choices=[("", "—"), *Activity.EventType.choices], required=False
+    )
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    start_at = _dt_field(_("Starts"))
+    end_at = _dt_field(_("Ends"))
+    due_at = _dt_field(_("Due"))
+    remind_minutes = forms.IntegerField(
+        label=_("Remind minutes before"), required=False, min_value=0, max_value=60 * 24 * 14
+    )
+    location = forms.CharField(label=_("Location"), max_length=200, required=False)
+    assignees = forms.ModelMultipleChoiceField(
+        label=_("Assignees"), queryset=User.objects.none(), required=False
+    )
+    body = forms.CharField(
+        label=_("Description / notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_('In minutes, start a line with "?" for an open question to follow up.'),
+    )
+    preparation = forms.CharField(
+        label=_("Preparation notes"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    attendees = forms.ModelMultipleChoiceField(
+        label=_("Our attendees"), queryset=User.objects.none(), required=False
+    )
+    attendees_external = forms.CharField(
+        label=_("Their attendees"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    agenda = forms.CharField(label=_("Agenda"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    decisions = forms.CharField(
+        label=_("Decisions"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    next_steps = forms.CharField(
+        label=_("Next steps"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    outcome = forms.CharField(label=_("Outcome"), max_length=300, required=False)
+    attachment = forms.FileField(label=_("Recording or file"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        people = User.objects.filter(is_active=True).order_by("display_name", "username")
+        self.fields["assignees"].queryset = people
+        self.fields["attendees"].queryset = people
+
+    def service_values(self) -> dict:
+        data = dict(self.cleaned_data)
+        for key in ("assignees", "attendees", "attachment"):
+            data.pop(key, None)
+        return data
+
+
+class AnswerForm(StyledForm):
+    answer = forms.CharField(label=_("Answer"), max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RequestForm(StyledForm):
+    assignee = forms.ModelChoiceField(label=_("Ask"), queryset=User.objects.filter(is_active=True))
+    subject = forms.CharField(label=_("What do you need?"), max_length=200)
+    body = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    due_at = forms.DateTimeField(label=_("Due"), widget=DateTimeInput(), input_formats=[DT_FORMAT])
