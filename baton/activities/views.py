@@ -36,6 +36,10 @@ def _apply_errors(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, msgs)
 
 
+def _error_text(exc: ValidationError) -> str:
+    return " ".join(msg for msgs in exc.message_dict.values() for msg in msgs)
+
+
 def _record_from_request(request: HttpRequest):
     """The record named by ?record=<kind>:<id> (or a hidden field), checked for visibility."""
     raw = request.POST.get("record") or request.GET.get("record") or ""
@@ -235,7 +239,7 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         services.add_question(activity, actor=request.user, question=request.POST.get("question", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, _error_text(exc))
     return redirect("activities:detail", pk=pk)
 
 
@@ -249,7 +253,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError({"attachment": [_("Choose a file.")]})
         services.attach_file(activity, actor=request.user, upload=upload)
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, _error_text(exc))
     return redirect("activities:detail", pk=pk)
 
 
@@ -263,7 +267,7 @@ def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
             raise ValidationError({"answer": [_("Write the answer.")]})
         services.answer_question(question, actor=request.user, answer=form.cleaned_data["answer"])
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, _error_text(exc))
     except PermissionDenied:
         raise Http404("Not found") from None
     else:
@@ -344,10 +348,10 @@ def comment_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     try:
         services.post_comment(record, actor=request.user, text=request.POST.get("text", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+        messages.error(request, _error_text(exc))
         if request.headers.get("HX-Request"):
             ctx = panel_context(request, kind, record)
-            ctx["comment_error"] = " ".join(sum(exc.message_dict.values(), []))
+            ctx["comment_error"] = _error_text(exc)
             return render(request, "activities/partials/_record_panel.html", ctx, status=422)
     return _back_to_panel(request, kind, record)
 
@@ -377,7 +381,7 @@ def request_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             )
             messages.success(request, _("Request sent."))
         except ValidationError as exc:
-            messages.error(request, " ".join(sum(exc.message_dict.values(), [])))
+            messages.error(request, _error_text(exc))
     else:
         messages.error(request, _("Check the request: %(errors)s") % {"errors": form.errors.as_text()})
     return _back_to_panel(request, kind, record)
