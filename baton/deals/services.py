@@ -66,7 +66,11 @@ def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
     values["pipeline"] = pipeline
     stage = values.get("stage") or first_open_stage(pipeline)
     values.update(_stage_effects(stage, lost_reason=values.pop("lost_reason", None), current=None))
-    return create_record(Opportunity, actor=actor, **values)
+    opportunity = create_record(Opportunity, actor=actor, **values)
+    from baton.process.services import on_opportunity_changed  # process hook: enter The Model
+
+    on_opportunity_changed(opportunity, actor=actor)
+    return opportunity
 
 
 @transaction.atomic
@@ -78,7 +82,11 @@ def update_opportunity(
     if stage is not None and stage.pk != opportunity.stage_id:
         changes.update(_stage_effects(stage, lost_reason=changes.get("lost_reason"), current=opportunity))
         changes["pipeline"] = stage.pipeline
-    return update_record(opportunity, actor=actor, changes=changes, expected_version=expected_version)
+    opportunity = update_record(opportunity, actor=actor, changes=changes, expected_version=expected_version)
+    from baton.process.services import on_opportunity_changed  # process hook: keep the process stage in step
+
+    on_opportunity_changed(opportunity, actor=actor)
+    return opportunity
 
 
 @transaction.atomic
@@ -99,7 +107,7 @@ def move_opportunity(
     if stage.pk == opportunity.stage_id:
         return opportunity
     changes = _stage_effects(stage, lost_reason=lost_reason, current=opportunity)
-    return update_record(
+    opportunity = update_record(
         opportunity,
         actor=actor,
         changes=changes,
@@ -107,6 +115,10 @@ def move_opportunity(
         action=ChangeLog.Action.MOVE,
         note=note,
     )
+    from baton.process.services import on_opportunity_changed  # process hook: keep the process stage in step
+
+    on_opportunity_changed(opportunity, actor=actor, note=note)
+    return opportunity
 
 
 DEFAULT_STAGES = [

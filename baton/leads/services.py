@@ -39,7 +39,11 @@ def create_lead(*, actor: User | None, **values: Any) -> Lead:
     values.setdefault("owner", actor)
     if values.get("status") == LeadStatus.CONVERTED:
         raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
-    return create_record(Lead, actor=actor, **values)
+    lead = create_record(Lead, actor=actor, **values)
+    from baton.process.services import on_lead_changed  # process hook: place the lead in The Model
+
+    on_lead_changed(lead, actor=actor)
+    return lead
 
 
 @transaction.atomic
@@ -56,7 +60,11 @@ def update_lead(
         changes.get("disqualify_reason") or lead.disqualify_reason
     ):
         raise ValidationError({"disqualify_reason": [_("Say why the lead is disqualified.")]})
-    return update_record(lead, actor=actor, changes=changes, expected_version=expected_version)
+    lead = update_record(lead, actor=actor, changes=changes, expected_version=expected_version)
+    from baton.process.services import on_lead_changed  # process hook: recycle or advance the lead
+
+    on_lead_changed(lead, actor=actor)
+    return lead
 
 
 @transaction.atomic
@@ -80,6 +88,9 @@ def log_interaction(
     interaction.full_clean()
     interaction.save()
     log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=interaction, after=snapshot(interaction))
+    from baton.process.services import on_lead_changed  # process hook: new facts may meet criteria
+
+    on_lead_changed(lead, actor=actor)
     return interaction
 
 
@@ -189,5 +200,8 @@ def convert_lead(
             "converted_opportunity_id": opportunity.pk if opportunity else None,
         },
     )
+    from baton.process.services import on_lead_converted  # process hook: the opportunity continues the flow
+
+    on_lead_converted(locked, opportunity, actor=actor)
     lead.refresh_from_db()
     return account, contact, opportunity

@@ -1,0 +1,1012 @@
+"""Every write of The Model: moves, automatic transitions, hand-offs, recycling, follow-ups, qualification.
+
+The other apps call the ``on_*`` hooks after their own writes (lead created/changed/converted,
+opportunity created/moved, interaction logged); the hooks place records in the process, keep the
+pipeline stage and the process stage in step, and apply automatic transitions when criteria are met.
+Every write here is audited with ``log_change``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import logging
+from collections.abc import Callable
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baton.core.audit import log_change, snapshot
+from baton.core.models import ChangeLog, Role, User
+from baton.core.records import can_edit
+from baton.core.services import ServiceError
+from baton.process.criteria import CriterionResult, evaluate_criteria
+from baton.process.facts import build_facts, kind_of, record_model
+from baton.process.models import (
+    Department,
+    DesignVersion,
+    HandOff,
+    Method,
+    ProcessStage,
+    QualificationAnswer,
+    QualificationItem,
+    RecordKind,
+    Recycle,
+    StageCriterion,
+    StageHistory,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FOLLOW_UP_DAYS = 90
+REJECTED_FOLLOW_UP_DAYS = 30
+# Tests set this so hook failures surface; in production a process hiccup must not block a CRM write.
+STRICT_HOOKS = False
+_syncing: ContextVar[bool] = ContextVar("baton_process_syncing", default=False)
+
+
+# --- the design, loaded once per operation --------------------------------------------------------
+
+
+@dataclass
+class Design:
+    stages: list[ProcessStage]
+    by_id: dict[int, ProcessStage] = field(default_factory=dict)
+    by_key: dict[str, ProcessStage] = field(default_factory=dict)
+    version: int = 0
+
+    def __post_init__(self) -> None:
+        self.by_id = {s.pk: s for s in self.stages}
+        self.by_key = {s.key: s for s in self.stages}
+        self._order = {s.pk: i for i, s in enumerate(self.stages)}
+
+    def order(self, stage: ProcessStage) -> int:
+        return self._order[stage.pk]
+
+    def active(self, kind: str | None = None) -> list[ProcessStage]:
+        return [s for s in self.stages if not s.is_archived and (kind is None or s.record_kind == kind)]
+
+    def successors(self, stage: ProcessStage) -> list[ProcessStage]:
+        return [
+            s
+            for s in self.active(stage.record_kind)
+            if self.order(s) > self.order(stage) and not s.is_terminal
+        ]
+
+    def first_stage(self, kind: str) -> ProcessStage | None:
+        stages = [s for s in self.active(kind) if not s.is_terminal]
+        return stages[0] if stages else None
+
+    def recycle_target(self) -> ProcessStage | None:
+        targets = [s for s in self.active() if s.is_recycle_target]
+        return targets[0] if targets else None
+
+    def for_deal_stage(self, key: str) -> ProcessStage | None:
+        for s in self.active(RecordKind.OPPORTUNITY):
+            if s.deal_stage_key == key:
+                return s
+        return None
+
+    def is_forward(self, a: ProcessStage, b: ProcessStage) -> bool:
+        return self.order(b) > self.order(a)
+
+
+def load_design() -> Design:
+    stages = list(
+        ProcessStage.objects.select_related("department")
+        .prefetch_related(
+            Prefetch(
+                "criteria",
+                queryset=StageCriterion.objects.filter(is_archived=False).order_by("kind", "sequence", "id"),
+            )
+        )
+        .order_by("department__sequence", "sequence", "id")
+    )
+    version = DesignVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
+    return Design(stages, version=version)
+
+
+def _criteria(stage: ProcessStage, kind: str) -> list[StageCriterion]:
+    return [c for c in stage.criteria.all() if c.kind == kind]
+
+
+# --- small helpers -----------------------------------------------------------------------------------
+
+
+def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
+    """``start`` plus ``days`` working days (Monday to Friday)."""
+    current = start
+    remaining = days
+    while remaining > 0:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            remaining -= 1
+    return current
+
+
+def get_record(kind: str, record_id: int) -> Any:
+    return record_model(kind)._default_manager.get(pk=record_id)
+
+
+def current_stay(kind: str, record_id: int, *, lock: bool = False) -> StageHistory | None:
+    qs = StageHistory.objects.filter(record_kind=kind, record_id=record_id, left_at__isnull=True)
+    if lock:
+        qs = qs.select_for_update()
+    return qs.select_related("stage").first()
+
+
+def pending_handoff(kind: str, record_id: int) -> HandOff | None:
+    return HandOff.objects.filter(
+        record_kind=kind, record_id=record_id, status=HandOff.Status.PENDING
+    ).first()
+
+
+def _source_of(record: Any) -> str:
+    return getattr(record, "source", "") or ""
+
+
+def can_act_for(user: User, department: Department) -> bool:
+    """Members of the receiving department (by role), sales managers and admins decide hand-offs."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_admin or user.role == Role.SALES_MANAGER or user.role in (department.roles or [])
+
+
+def check_can_move(user: User | None, record: Any) -> None:
+    if user is not None and not can_edit(user, record):
+        raise PermissionDenied(_("You may not move this record."))
+
+
+# --- evaluation --------------------------------------------------------------------------------------
+
+
+@dataclass
+class MoveCheck:
+    """The criteria a move to ``stage`` has to meet, evaluated against the record's facts."""
+
+    stage: ProcessStage
+    results: list[CriterionResult]
+    handoff: bool = False
+
+    @property
+    def met(self) -> bool:
+        return all(r.met for r in self.results if r.required)
+
+    @property
+    def missing(self) -> list[CriterionResult]:
+        return [r for r in self.results if r.required and not r.met]
+
+
+def check_move(
+    design: Design, current: ProcessStage | None, to_stage: ProcessStage, facts: dict[str, Any]
+) -> MoveCheck:
+    criteria = _criteria(to_stage, StageCriterion.Kind.ENTRY)
+    if current is not None:
+        criteria = _criteria(current, StageCriterion.Kind.EXIT) + criteria
+    handoff = bool(
+        to_stage.is_handoff_entry and current is not None and current.department_id != to_stage.department_id
+    )
+    return MoveCheck(to_stage, evaluate_criteria(criteria, facts), handoff)
+
+
+def next_stage_checks(
+    record: Any, *, design: Design | None = None
+) -> tuple[StageHistory | None, list[MoveCheck]]:
+    """The record's current stay and, for every stage it could move to, the criteria met and missing."""
+    design = design or load_design()
+    kind = kind_of(record)
+    stay = current_stay(kind, record.pk)
+    facts = build_facts(record, stay=stay)
+    current = design.by_id.get(stay.stage_id) if stay else None
+    targets = [s for s in design.active(kind) if current is None or s.pk != current.pk]
+    if current is not None:
+        # Forward stages first, then the ones behind (regressions), keeping the process order.
+        targets.sort(key=lambda s: (not design.is_forward(current, s), design.order(s)))
+    checks = [check_move(design, current, s, facts) for s in targets]
+    return stay, checks
+
+
+def _furthest_automatic(
+    design: Design, start: ProcessStage, facts: dict[str, Any]
+) -> tuple[ProcessStage | None, list[CriterionResult], ProcessStage | None]:
+    """Walk forward while the next stage's required entry criteria are all met.
+
+    Returns the furthest stage reached (or None), the evidence for it, and a hand-off stage when the
+    walk ends at another department's entry whose criteria are met. A stage without required
+    criteria is a manual gate: automation never walks through it.
+    """
+    target: ProcessStage | None = None
+    evidence: list[CriterionResult] = []
+    cursor = start
+    for candidate in design.successors(start):
+        results = evaluate_criteria(_criteria(candidate, StageCriterion.Kind.ENTRY), facts)
+        required = [r for r in results if r.required]
+        met = all(r.met for r in required)
+        if candidate.is_handoff_entry and candidate.department_id != cursor.department_id:
+            return target, evidence, candidate if met else None
+        if not required or not met:
+            break
+        target, evidence, cursor = candidate, results, candidate
+    return target, evidence, None
+
+
+# --- the one place a stay is opened and closed ------------------------------------------------------
+
+
+def _leave(stay: StageHistory, to_stage: ProcessStage | None, at: dt.datetime) -> None:
+    stay.left_at = at
+    stay.to_stage = to_stage
+    stay.dwell_seconds = max(0, int((at - stay.entered_at).total_seconds()))
+    stay.save(update_fields=["left_at", "to_stage", "dwell_seconds"])
+
+
+def _enter(
+    record: Any,
+    stage: ProcessStage,
+    *,
+    from_stage: ProcessStage | None,
+    method: str,
+    actor: User | None,
+    rule: str = "",
+    override: bool = False,
+    reason: str = "",
+    evidence: dict | None = None,
+    at: dt.datetime,
+    version: int,
+) -> StageHistory:
+    stay = StageHistory.objects.create(
+        record_kind=kind_of(record),
+        record_id=record.pk,
+        stage=stage,
+        from_stage=from_stage,
+        entered_at=at,
+        method=method,
+        actor=actor if actor is not None and actor.pk else None,
+        rule=rule[:120],
+        is_override=override,
+        reason=reason[:300],
+        evidence=evidence or {},
+        design_version=version,
+        owner_id=record.owner_id,
+        team_id=record.team_id,
+        source=_source_of(record),
+    )
+    # Audited on the stay itself (the record's own change log keeps the record's field changes).
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.CREATE,
+        instance=stay,
+        before={"stage": from_stage.key if from_stage else None},
+        after={
+            "record": f"{stay.record_kind}:{stay.record_id}",
+            "stage": stage.key,
+            "method": method,
+            "override": override,
+            "rule": rule[:120],
+        },
+        note=reason,
+    )
+    return stay
+
+
+def _audit_exit(actor: User | None, stay: StageHistory, note: str = "") -> None:
+    """Audit a stay closed without a new stay for the same record (conversion, hand-over to CS)."""
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=stay,
+        before={"left_at": None},
+        after={
+            "left_at": stay.left_at.isoformat() if stay.left_at else None,
+            "to_stage": stay.to_stage.key if stay.to_stage else None,
+        },
+        note=note,
+    )
+
+
+def _evidence(results: list[CriterionResult]) -> dict[str, Any]:
+    return {"criteria": [r.as_dict() for r in results]}
+
+
+def transition(
+    record: Any,
+    to_stage: ProcessStage,
+    *,
+    design: Design,
+    method: str,
+    actor: User | None,
+    rule: str = "",
+    override: bool = False,
+    reason: str = "",
+    evidence: dict | None = None,
+    at: dt.datetime | None = None,
+    from_stage_hint: ProcessStage | None = None,
+    lost_reason: Any = None,
+) -> StageHistory:
+    """Close the current stay and open one in ``to_stage``; audit it; keep the pipeline stage in step."""
+    kind = kind_of(record)
+    at = at or timezone.now()
+    stay = current_stay(kind, record.pk, lock=True)
+    if stay is not None and stay.stage_id == to_stage.pk:
+        return stay
+    previous = design.by_id.get(stay.stage_id) if stay else from_stage_hint
+    if stay is not None:
+        _leave(stay, to_stage, at)
+    new = _enter(
+        record,
+        to_stage,
+        from_stage=previous,
+        method=method,
+        actor=actor,
+        rule=rule,
+        override=override,
+        reason=reason,
+        evidence=evidence,
+        at=at,
+        version=design.version,
+    )
+    HandOff.objects.filter(record_kind=kind, record_id=record.pk, status=HandOff.Status.PENDING).exclude(
+        to_stage=to_stage
+    ).update(status=HandOff.Status.CANCELLED, decided_at=at)
+    if kind == RecordKind.OPPORTUNITY:
+        if method != Method.SYNC and to_stage.deal_stage_key and record.stage.key != to_stage.deal_stage_key:
+            _sync_pipeline_stage(record, to_stage, actor=actor, lost_reason=lost_reason, note=reason)
+        if to_stage.outcome == ProcessStage.Outcome.WON:
+            _offer_account_to_customer_success(record, design=design, won_stage=to_stage, actor=actor, at=at)
+    return new
+
+
+def _sync_pipeline_stage(
+    opp: Any, stage: ProcessStage, *, actor: User | None, lost_reason: Any, note: str
+) -> None:
+    from baton.deals.models import Stage
+    from baton.deals.services import move_opportunity
+
+    deal_stage = Stage.objects.filter(pipeline_id=opp.pipeline_id, key=stage.deal_stage_key).first()
+    if deal_stage is None:
+        return
+    token = _syncing.set(True)
+    try:
+        move_opportunity(
+            opp, actor=actor, stage=deal_stage, expected_version=None, lost_reason=lost_reason, note=note
+        )
+    finally:
+        _syncing.reset(token)
+
+
+def _offer_account_to_customer_success(
+    opp: Any, *, design: Design, won_stage: ProcessStage, actor: User | None, at: dt.datetime
+) -> None:
+    """A won deal hands its account to Customer Success, unless the account is already in their care."""
+    account = opp.account
+    if current_stay(RecordKind.ACCOUNT, account.pk) is not None:
+        return
+    entry = design.first_stage(RecordKind.ACCOUNT)
+    if entry is None:
+        return
+    if entry.is_handoff_entry:
+        request_handoff(
+            account, entry, actor=actor, from_stage=won_stage, source=(RecordKind.OPPORTUNITY, opp.pk), at=at
+        )
+    else:
+        transition(
+            account,
+            entry,
+            design=design,
+            method=Method.HANDOFF,
+            actor=actor,
+            from_stage_hint=won_stage,
+            at=at,
+        )
+        _close_source(RecordKind.OPPORTUNITY, opp.pk, won_stage, entry, at)
+
+
+def _close_source(
+    kind: str, record_id: int, at_stage: ProcessStage, to_stage: ProcessStage, at: dt.datetime
+) -> None:
+    stay = current_stay(kind, record_id, lock=True)
+    if stay is not None and stay.stage_id == at_stage.pk:
+        _leave(stay, to_stage, at)
+        _audit_exit(None, stay)
+
+
+# --- manual moves and automatic transitions -------------------------------------------------------
+
+
+@transaction.atomic
+def move_record(
+    record: Any,
+    to_stage: ProcessStage,
+    *,
+    actor: User | None,
+    reason: str = "",
+    override: bool = False,
+    lost_reason: Any = None,
+    at: dt.datetime | None = None,
+) -> StageHistory | HandOff:
+    """A person moves a record. Unmet criteria need ``override`` and a reason; the stay is marked override.
+
+    Stages may be skipped and records may go back. Entering another department's hand-off stage
+    creates a pending hand-off instead of moving.
+    """
+    check_can_move(actor, record)
+    design = load_design()
+    kind = kind_of(record)
+    to_stage = design.by_id.get(to_stage.pk, to_stage)
+    reason = (reason or "").strip()
+    if to_stage.is_archived:
+        raise ValidationError({"stage": [_("This stage is archived.")]})
+    if to_stage.record_kind != kind and not to_stage.is_recycle_target:
+        raise ValidationError({"stage": [_("This stage holds another kind of record.")]})
+    stay = current_stay(kind, record.pk, lock=True)
+    current = design.by_id.get(stay.stage_id) if stay else None
+    if current is not None and current.pk == to_stage.pk:
+        raise ValidationError({"stage": [_("The record is already in this stage.")]})
+    check = check_move(design, current, to_stage, build_facts(record, stay=stay, now=at))
+    if not check.met:
+        if not override:
+            names = ", ".join(r.name for r in check.missing)
+            raise ValidationError(
+                {
+                    "stage": [
+                        _("Criteria not met: %(names)s. Override with a reason to move anyway.")
+                        % {"names": names}
+                    ]
+                }
+            )
+        if not reason:
+            raise ValidationError({"reason": [_("A move that skips unmet criteria needs a reason.")]})
+    if check.handoff:
+        return request_handoff(record, to_stage, actor=actor, from_stage=current, note=reason, at=at)
+    return transition(
+        record,
+        to_stage,
+        design=design,
+        method=Method.MANUAL,
+        actor=actor,
+        override=not check.met,
+        reason=reason,
+        evidence=_evidence(check.results),
+        at=at,
+        lost_reason=lost_reason,
+    )
+
+
+def _recently_rejected(kind: str, record_id: int, to_stage: ProcessStage, since: dt.datetime) -> bool:
+    return HandOff.objects.filter(
+        record_kind=kind,
+        record_id=record_id,
+        to_stage=to_stage,
+        status=HandOff.Status.REJECTED,
+        decided_at__gte=since,
+    ).exists()
+
+
+def automation_paused(kind: str, record_id: int, at: dt.datetime | None = None) -> bool:
+    """A recycled record waits for its follow-up date, unless it shows new activity (for leads)."""
+    at = at or timezone.now()
+    recycle = (
+        Recycle.objects.filter(record_kind=kind, record_id=record_id, followed_up_at__isnull=True)
+        .order_by("-recycled_at")
+        .first()
+    )
+    if recycle is None or recycle.follow_up_on <= timezone.localdate(at):
+        return False
+    if kind == RecordKind.LEAD:
+        from baton.leads.models import LeadInteraction
+
+        return not LeadInteraction.objects.filter(
+            lead_id=record_id, occurred_at__gt=recycle.recycled_at
+        ).exists()
+    return True
+
+
+@transaction.atomic
+def auto_advance(
+    record: Any, *, design: Design | None = None, rule: str = "criteria", at: dt.datetime | None = None
+) -> StageHistory | HandOff | None:
+    """Apply the automatic transition the record's facts now allow, if any (idempotent)."""
+    design = design or load_design()
+    kind = kind_of(record)
+    stay = current_stay(kind, record.pk)
+    if stay is None or pending_handoff(kind, record.pk) is not None:
+        return None
+    if automation_paused(kind, record.pk, at):
+        return None
+    current = design.by_id[stay.stage_id]
+    if current.is_terminal or current.record_kind != kind:
+        return None
+    facts = build_facts(record, stay=stay, now=at)
+    exits = evaluate_criteria(_criteria(current, StageCriterion.Kind.EXIT), facts)
+    if not all(r.met for r in exits if r.required):
+        return None
+    target, results, handoff_to = _furthest_automatic(design, current, facts)
+    outcome: StageHistory | HandOff | None = None
+    since = stay.entered_at
+    if target is not None:
+        names = ", ".join(r.name for r in results if r.required)
+        outcome = transition(
+            record,
+            target,
+            design=design,
+            method=Method.AUTO,
+            actor=None,
+            rule=f"{rule}: {names}",
+            evidence=_evidence(exits + results),
+            at=at,
+        )
+        since = outcome.entered_at
+    if handoff_to is not None and not _recently_rejected(kind, record.pk, handoff_to, since):
+        outcome = request_handoff(
+            record, handoff_to, actor=None, from_stage=target or current, note=_("Criteria met"), at=at
+        )
+    return outcome
+
+
+@transaction.atomic
+def place_record(
+    record: Any, *, actor: User | None, design: Design | None = None, at: dt.datetime | None = None
+):
+    """Enter a new record into its first stage, or straight into the furthest one its facts already meet."""
+    design = design or load_design()
+    kind = kind_of(record)
+    if current_stay(kind, record.pk) is not None:
+        return None
+    first = design.first_stage(kind)
+    if first is None:
+        return None
+    facts = build_facts(record, stay=None, now=at)
+    target, results, handoff_to = _furthest_automatic(design, first, facts)
+    stage = target or first
+    stay = _enter(
+        record,
+        stage,
+        from_stage=None,
+        method=Method.INITIAL,
+        actor=actor,
+        rule="criteria" if target else "",
+        evidence=_evidence(results),
+        at=at or timezone.now(),
+        version=design.version,
+    )
+    if handoff_to is not None:
+        request_handoff(record, handoff_to, actor=None, from_stage=stage, note=_("Criteria met"), at=at)
+    return stay
+
+
+# --- hand-offs --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_handoff(
+    record: Any,
+    to_stage: ProcessStage,
+    *,
+    actor: User | None,
+    from_stage: ProcessStage | None,
+    note: str = "",
+    source: tuple[str, int] | None = None,
+    at: dt.datetime | None = None,
+) -> HandOff:
+    kind = kind_of(record)
+    existing = pending_handoff(kind, record.pk)
+    if existing is not None:
+        return existing
+    at = at or timezone.now()
+    handoff = HandOff.objects.create(
+        record_kind=kind,
+        record_id=record.pk,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        requested_at=at,
+        requested_by=actor if actor is not None and actor.pk else None,
+        due_at=add_working_days(at, to_stage.sla_accept_days) if to_stage.sla_accept_days else None,
+        note=note[:300],
+        owner_id=record.owner_id,
+        team_id=record.team_id,
+        source_kind=source[0] if source else "",
+        source_id=source[1] if source else None,
+    )
+    log_change(
+        actor=actor, action=ChangeLog.Action.CREATE, instance=handoff, after=snapshot(handoff), note=note
+    )
+    return handoff
+
+
+def _decide(handoff: HandOff, actor: User, at: dt.datetime) -> HandOff:
+    locked = (
+        HandOff.objects.select_for_update()
+        .select_related("to_stage__department", "from_stage")
+        .get(pk=handoff.pk)
+    )
+    if locked.status != HandOff.Status.PENDING:
+        raise ServiceError(_("This hand-off was already decided."))
+    if not can_act_for(actor, locked.to_stage.department):
+        raise PermissionDenied(_("Only the receiving department decides this hand-off."))
+    locked.decided_at = at
+    locked.decided_by = actor
+    return locked
+
+
+@transaction.atomic
+def accept_handoff(
+    handoff: HandOff, *, actor: User, note: str = "", at: dt.datetime | None = None
+) -> StageHistory:
+    at = at or timezone.now()
+    locked = _decide(handoff, actor, at)
+    design = load_design()
+    record = get_record(locked.record_kind, locked.record_id)
+    stage = design.by_id[locked.to_stage_id]
+    stay = transition(
+        record,
+        stage,
+        design=design,
+        method=Method.HANDOFF,
+        actor=actor,
+        reason=note,
+        evidence={"handoff": locked.pk},
+        at=at,
+        from_stage_hint=design.by_id.get(locked.from_stage_id or 0),
+    )
+    if locked.source_kind and locked.source_id and locked.from_stage_id:
+        _close_source(locked.source_kind, locked.source_id, design.by_id[locked.from_stage_id], stage, at)
+    locked.status = HandOff.Status.ACCEPTED
+    locked.note = (note or locked.note)[:300]
+    locked.save(update_fields=["status", "decided_at", "decided_by", "note"])
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=locked,
+        before={"status": "pending"},
+        after={"status": locked.status},
+        note=note,
+    )
+    return stay
+
+
+@transaction.atomic
+def reject_handoff(
+    handoff: HandOff,
+    *,
+    actor: User,
+    reason_code: str,
+    return_to: str = HandOff.ReturnTo.NURTURE,
+    note: str = "",
+    follow_up_on: dt.date | None = None,
+    at: dt.datetime | None = None,
+) -> HandOff:
+    """The receiver refuses: with a reason code, the record goes back to nurture or stays with the sender."""
+    if reason_code not in HandOff.RejectReason.values:
+        raise ValidationError({"reason_code": [_("Choose why the hand-off is rejected.")]})
+    if return_to not in HandOff.ReturnTo.values:
+        raise ValidationError({"return_to": [_("Choose where the record goes back to.")]})
+    at = at or timezone.now()
+    locked = _decide(handoff, actor, at)
+    label = HandOff.RejectReason(reason_code).label
+    if return_to == HandOff.ReturnTo.NURTURE and not locked.source_kind:
+        record = get_record(locked.record_kind, locked.record_id)
+        recycle_record(
+            record,
+            actor=None,
+            reason=f"{_('Hand-off rejected')}: {label}. {note}".strip(),
+            follow_up_on=follow_up_on
+            or (timezone.localdate(at) + dt.timedelta(days=REJECTED_FOLLOW_UP_DAYS)),
+            method=Method.REJECTED,
+            at=at,
+            performed_by=actor,
+        )
+    else:
+        return_to = HandOff.ReturnTo.SENDER
+    locked.status = HandOff.Status.REJECTED
+    locked.reason_code = reason_code
+    locked.return_to = return_to
+    locked.note = note[:300]
+    locked.save(update_fields=["status", "decided_at", "decided_by", "reason_code", "return_to", "note"])
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=locked,
+        before={"status": "pending"},
+        after={"status": locked.status, "reason_code": reason_code, "return_to": return_to},
+        note=note,
+    )
+    return locked
+
+
+# --- recycling and the follow-up queue --------------------------------------------------------------
+
+
+@transaction.atomic
+def recycle_record(
+    record: Any,
+    *,
+    actor: User | None,
+    reason: str,
+    follow_up_on: dt.date | None,
+    method: str = Method.RECYCLE,
+    at: dt.datetime | None = None,
+    performed_by: User | None = None,
+) -> Recycle:
+    """Send a disqualified lead or a lost / no-decision deal back to nurture until ``follow_up_on``."""
+    check_can_move(actor, record)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the record is recycled.")]})
+    if follow_up_on is None:
+        raise ValidationError({"follow_up_on": [_("Choose a follow-up date.")]})
+    design = load_design()
+    kind = kind_of(record)
+    stay = current_stay(kind, record.pk, lock=True)
+    current = design.by_id.get(stay.stage_id) if stay else None
+    if kind == RecordKind.ACCOUNT:
+        raise ValidationError({"stage": [_("Accounts are not recycled.")]})
+    if kind == RecordKind.OPPORTUNITY and (current is None or current.outcome not in ("lost", "no_decision")):
+        raise ValidationError({"stage": [_("Only lost or no-decision deals are recycled.")]})
+    target = design.recycle_target()
+    if target is None:
+        raise ValidationError({"stage": [_("No stage is marked as the recycle target.")]})
+    at = at or timezone.now()
+    who = actor or performed_by
+    transition(record, target, design=design, method=method, actor=who, reason=reason, at=at)
+    recycle = Recycle.objects.create(
+        record_kind=kind,
+        record_id=record.pk,
+        from_stage=current,
+        to_stage=target,
+        reason=reason[:300],
+        follow_up_on=follow_up_on,
+        recycled_at=at,
+        recycled_by=who if who is not None and who.pk else None,
+        owner_id=record.owner_id,
+        team_id=record.team_id,
+    )
+    log_change(
+        actor=who, action=ChangeLog.Action.CREATE, instance=recycle, after=snapshot(recycle), note=reason
+    )
+    return recycle
+
+
+@transaction.atomic
+def complete_follow_up(
+    recycle: Recycle, *, actor: User, note: str = "", at: dt.datetime | None = None
+) -> Recycle:
+    record = get_record(recycle.record_kind, recycle.record_id)
+    check_can_move(actor, record)
+    locked = Recycle.objects.select_for_update().get(pk=recycle.pk)
+    if locked.followed_up_at is not None:
+        raise ServiceError(_("This follow-up is already done."))
+    locked.followed_up_at = at or timezone.now()
+    locked.followed_up_by = actor
+    locked.follow_up_note = (note or "")[:300]
+    locked.save(update_fields=["followed_up_at", "followed_up_by", "follow_up_note"])
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=locked,
+        before={"followed_up_at": None},
+        after={"followed_up_at": locked.followed_up_at.isoformat()},
+        note=note,
+    )
+    return locked
+
+
+# --- qualification checklist ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def set_qualification(
+    record: Any, item: str, *, answer: bool, evidence: str = "", actor: User | None, advance: bool = True
+) -> QualificationAnswer:
+    """Record one BANT / Model answer with its evidence; criteria are re-evaluated right away."""
+    check_can_move(actor, record)
+    if item not in QualificationItem.values:
+        raise ValidationError({"item": [_("Unknown checklist item.")]})
+    kind = kind_of(record)
+    existing = (
+        QualificationAnswer.objects.select_for_update()
+        .filter(record_kind=kind, record_id=record.pk, item=item)
+        .first()
+    )
+    before = snapshot(existing, ["answer", "evidence"]) if existing else {}
+    row = existing or QualificationAnswer(record_kind=kind, record_id=record.pk, item=item)
+    row.answer = bool(answer)
+    row.evidence = (evidence or "").strip()[:500]
+    row.answered_by = actor if actor is not None and actor.pk else None
+    row.answered_at = timezone.now()
+    row.save()
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE if existing else ChangeLog.Action.CREATE,
+        instance=row,
+        before=before,
+        after=snapshot(row, ["item", "answer", "evidence"]),
+    )
+    if advance:
+        auto_advance(record)
+    return row
+
+
+# --- hooks called by the other apps' services ---------------------------------------------------------
+
+
+def _hook(fn: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        if _syncing.get():
+            return None
+        if STRICT_HOOKS:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        try:
+            with transaction.atomic():
+                return fn(*args, **kwargs)
+        except Exception:
+            logger.exception("process hook %s failed", fn.__name__)
+            return None
+
+    return wrapper
+
+
+def _refresh_owner(record: Any, stay: StageHistory) -> None:
+    if (stay.owner_id, stay.team_id) != (record.owner_id, record.team_id):
+        stay.owner_id, stay.team_id = record.owner_id, record.team_id
+        stay.save(update_fields=["owner", "team"])
+
+
+@_hook
+def on_lead_changed(lead: Any, *, actor: User | None = None) -> None:
+    """After a lead is created or updated or an interaction is logged: place, recycle or advance it."""
+    if lead.converted_at is not None:
+        return
+    stay = current_stay(RecordKind.LEAD, lead.pk)
+    if stay is None:
+        place_record(lead, actor=actor)
+        return
+    _refresh_owner(lead, stay)
+    if lead.status == "disqualified":
+        if not Recycle.objects.filter(
+            record_kind=RecordKind.LEAD, record_id=lead.pk, followed_up_at__isnull=True
+        ).exists():
+            recycle_record(
+                lead,
+                actor=None,
+                performed_by=actor,
+                reason=lead.disqualify_reason or _("Disqualified"),
+                follow_up_on=timezone.localdate() + dt.timedelta(days=DEFAULT_FOLLOW_UP_DAYS),
+            )
+        return
+    auto_advance(lead)
+
+
+@_hook
+def on_lead_converted(lead: Any, opportunity: Any = None, *, actor: User | None = None) -> None:
+    """The lead leaves the process; its opportunity continues from the lead's stage (a cross-kind arrow)."""
+    at = timezone.now()
+    lead_stay = current_stay(RecordKind.LEAD, lead.pk, lock=True)
+    opp_stay = (
+        current_stay(RecordKind.OPPORTUNITY, opportunity.pk, lock=True) if opportunity is not None else None
+    )
+    if opp_stay is not None and lead_stay is not None and opp_stay.from_stage_id is None:
+        opp_stay.from_stage_id = lead_stay.stage_id
+        opp_stay.method = Method.CONVERSION
+        opp_stay.source = lead.source or ""
+        opp_stay.save(update_fields=["from_stage", "method", "source"])
+    if lead_stay is not None:
+        _leave(lead_stay, opp_stay.stage if opp_stay else None, at)
+        _audit_exit(actor, lead_stay, note=str(_("Converted")))
+    if opportunity is not None:
+        answers = QualificationAnswer.objects.filter(record_kind=RecordKind.LEAD, record_id=lead.pk)
+        taken = set(
+            QualificationAnswer.objects.filter(
+                record_kind=RecordKind.OPPORTUNITY, record_id=opportunity.pk
+            ).values_list("item", flat=True)
+        )
+        QualificationAnswer.objects.bulk_create(
+            [
+                QualificationAnswer(
+                    record_kind=RecordKind.OPPORTUNITY,
+                    record_id=opportunity.pk,
+                    item=a.item,
+                    answer=a.answer,
+                    evidence=a.evidence,
+                    answered_by_id=a.answered_by_id,
+                    answered_at=a.answered_at,
+                )
+                for a in answers
+                if a.item not in taken
+            ]
+        )
+
+
+@_hook
+def on_opportunity_changed(opportunity: Any, *, actor: User | None = None, note: str = "") -> None:
+    """After an opportunity is created or its pipeline stage changes: keep the process stage in step."""
+    design = load_design()
+    stay = current_stay(RecordKind.OPPORTUNITY, opportunity.pk)
+    target = design.for_deal_stage(opportunity.stage.key)
+    if stay is None:
+        stage = target or design.first_stage(RecordKind.OPPORTUNITY)
+        if stage is not None:
+            _enter(
+                opportunity,
+                stage,
+                from_stage=None,
+                method=Method.INITIAL,
+                actor=actor,
+                at=timezone.now(),
+                version=design.version,
+            )
+        return
+    _refresh_owner(opportunity, stay)
+    if target is None or target.pk == stay.stage_id:
+        return
+    check = check_move(design, design.by_id[stay.stage_id], target, build_facts(opportunity, stay=stay))
+    transition(
+        opportunity,
+        target,
+        design=design,
+        method=Method.SYNC,
+        actor=actor,
+        override=not check.met,
+        reason=note or _("Moved on the pipeline"),
+        evidence=_evidence(check.results),
+    )
+
+
+# --- the periodic sweep -----------------------------------------------------------------------------
+
+
+def sweep(*, kinds: list[str] | None = None, limit: int | None = None, batch: int = 500) -> dict[str, int]:
+    """Re-evaluate open records whose stage has an automatic successor (time-based facts change daily).
+
+    Each record is its own transaction, so a long sweep never holds locks and can be stopped and rerun.
+    """
+    design = load_design()
+    kinds = kinds or [RecordKind.LEAD, RecordKind.OPPORTUNITY, RecordKind.ACCOUNT]
+    stats = {"checked": 0, "moved": 0, "handoffs": 0}
+    for kind in kinds:
+        stage_ids = [
+            s.pk
+            for s in design.active(kind)
+            if not s.is_terminal
+            and (
+                _criteria(s, StageCriterion.Kind.EXIT)
+                or any(
+                    _criteria(n, StageCriterion.Kind.ENTRY) or n.is_handoff_entry
+                    for n in design.successors(s)
+                )
+            )
+        ]
+        last_id = 0
+        model = record_model(kind)
+        while True:
+            ids = list(
+                StageHistory.objects.filter(
+                    record_kind=kind, left_at__isnull=True, stage_id__in=stage_ids, record_id__gt=last_id
+                )
+                .order_by("record_id")
+                .values_list("record_id", flat=True)[:batch]
+            )
+            if not ids:
+                break
+            last_id = ids[-1]
+            records = model._default_manager.in_bulk(ids)
+            for record_id in ids:
+                record = records.get(record_id)
+                if record is None:
+                    continue
+                stats["checked"] += 1
+                outcome = auto_advance(record, design=design, rule="sweep")
+                if isinstance(outcome, StageHistory):
+                    stats["moved"] += 1
+                elif isinstance(outcome, HandOff):
+                    stats["handoffs"] += 1
+                if limit is not None and stats["checked"] >= limit:
+                    return stats
+    return stats
