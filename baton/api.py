@@ -5,6 +5,7 @@ the error contract lives in baton/core/api_errors.py. OpenAPI: /api/v1/openapi.j
 """
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from baton.accounts.api import router as accounts_router
 from baton.core.api import router as core_router
@@ -13,6 +14,13 @@ from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.deals.api import router as deals_router
 from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
+
+
+class UnicodeJSONRenderer(JSONRenderer):
+    """Korean text as text, not \\uXXXX escapes: smaller and readable in logs and curl."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
 
 api = NinjaAPI(
     title="Baton API",
@@ -26,6 +34,7 @@ api = NinjaAPI(
     urls_namespace="api",
     auth=ApiTokenAuth(),
     parser=StrictJSONParser(),
+    renderer=UnicodeJSONRenderer(),
 )
 install_error_handlers(api)
 api.add_router("/", core_router)

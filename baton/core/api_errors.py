@@ -103,11 +103,20 @@ def _pydantic_message(error: dict) -> str:
     return msg if msg.endswith(".") else msg + "."
 
 
+def _printable(text: str, limit: int) -> str:
+    # Keys and messages can echo client input (an unknown field's name); a lone surrogate in it
+    # would make the UTF-8 response itself fail.
+    return text[:limit].encode("utf-8", "replace").decode("utf-8")
+
+
 def validation_response(
     api: NinjaAPI, request: HttpRequest, errors: dict[str, list[str]], detail: str = ""
 ) -> HttpResponse:
+    clean: dict[str, list[str]] = {}
+    for key, messages in list(errors.items())[:50]:
+        clean.setdefault(_printable(key, 100), []).extend(_printable(m, 500) for m in messages)
     return api.create_response(
-        request, {"detail": detail or "The input is not valid.", "errors": errors}, status=422
+        request, {"detail": detail or "The input is not valid.", "errors": clean}, status=422
     )
 
 

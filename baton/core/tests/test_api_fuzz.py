@@ -100,6 +100,8 @@ def test_no_operation_answers_5xx(world, alice, wsgi_app):
     "body",
     [
         {"name": "\ud800"},
+        {"name": "x", "\udcff": 1},
+        {"name": "x", "o" * 10_000: 1},
         {"name": "x", "company": "\u0000"},
         {"name": "x", "owner_id": -1},
         {"name": "x", "owner_id": True},
