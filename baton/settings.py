@@ -165,6 +165,32 @@ USE_TZ = True
 BATON_DEFAULT_CURRENCY = env_str("BATON_DEFAULT_CURRENCY", "KRW")
 BATON_PAGE_SIZE = env_int("BATON_PAGE_SIZE", 50, minimum=5)
 
+# Files attached to activities (recordings, documents), served only through permission-checked views.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+MEDIA_URL = "media/"
+BATON_MAX_ATTACHMENT_MB = env_int("BATON_MAX_ATTACHMENT_MB", 25, minimum=1)
+
+# Outgoing mail (reminders, mail sent from a record). Without EMAIL_HOST mail is printed to the console.
+EMAIL_HOST = env_str("EMAIL_HOST")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 20, minimum=1)
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "baton@localhost")
+# Inbound logging: mail BCC'd to log+<secret>@BATON_INBOUND_DOMAIN is received by the activities
+# worker on BATON_INBOUND_SMTP_HOST:BATON_INBOUND_SMTP_PORT (0 = receiver off).
+BATON_INBOUND_DOMAIN = env_str("BATON_INBOUND_DOMAIN", "log.baton.localhost")
+BATON_INBOUND_SMTP_HOST = env_str("BATON_INBOUND_SMTP_HOST", "127.0.0.1")
+BATON_INBOUND_SMTP_PORT = env_int("BATON_INBOUND_SMTP_PORT", 0, minimum=0)
+BATON_INBOUND_MAX_BYTES = env_int("BATON_INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]

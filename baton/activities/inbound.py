@@ -1,0 +1,60 @@
+"""The SMTP receiver for inbound logging (aiosmtpd), run by ``baton activities_worker``.
+
+Only mail for ``log+<secret>@BATON_INBOUND_DOMAIN`` is accepted; unreadable or oversized mail is
+rejected at the SMTP level with a reason, so the sending server bounces it instead of losing it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from aiosmtpd.controller import Controller
+from django.conf import settings
+from django.db import close_old_connections, connection
+
+from baton.activities.mail import InboundError, _token_of, log_inbound_email
+from baton.core.audit import audit_context, new_job_id
+
+log = logging.getLogger(__name__)
+
+
+def _log_sync(raw: bytes, rcpt_tos: list[str]):
+    close_old_connections()
+    try:
+        with audit_context(job_id=new_job_id(), source="task"):
+            return log_inbound_email(raw, rcpt_tos=rcpt_tos)
+    finally:
+        connection.close()
+
+
+class LoggingHandler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if _token_of(address) is None:
+            return "550 5.1.1 Not a Baton logging address"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        raw = envelope.original_content or envelope.content or b""
+        loop = asyncio.get_running_loop()
+        try:
+            stored = await loop.run_in_executor(None, _log_sync, raw, list(envelope.rcpt_tos))
+        except InboundError as exc:
+            return f"550 5.6.0 {exc}"
+        except Exception:  # a bug or the database down: ask the sender to retry later
+            log.exception("inbound mail could not be stored")
+            return "451 4.3.0 Temporary failure, try again later"
+        return f"250 2.0.0 Logged ({stored.get_status_display()})"
+
+
+def start_receiver(host: str, port: int) -> Controller:
+    controller = Controller(
+        LoggingHandler(),
+        hostname=host,
+        port=port,
+        data_size_limit=settings.BATON_INBOUND_MAX_BYTES,
+        ready_timeout=10,
+    )
+    controller.start()
+    return controller
