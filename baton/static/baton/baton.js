@@ -32,3 +32,13 @@
   document.addEventListener("DOMContentLoaded", function () { showToasts(document); });
   document.addEventListener("htmx:afterSwap", function () { showToasts(document); });
 })();
+
+// Filter forms: leave empty fields out of the request, so pushed URLs stay short and shareable.
+document.addEventListener("htmx:configRequest", function (evt) {
+  var form = evt.detail.elt;
+  if (evt.detail.verb !== "get" || !form || !form.matches || !form.matches("[data-testid=list-filters]")) return;
+  var params = evt.detail.parameters;
+  Object.keys(params).forEach(function (key) {
+    if (params[key] === "") delete params[key];
+  });
+});
