@@ -195,14 +195,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
             status=500,
         )
 
-    api.add_exception_handler(NinjaValidationError, on_ninja_validation)
-    api.add_exception_handler(DjangoValidationError, on_django_validation)
-    api.add_exception_handler(AuthenticationError, on_auth)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_404)
-    api.add_exception_handler(ConflictError, on_conflict)
-    api.add_exception_handler(ServiceError, on_service_error)
-    api.add_exception_handler(IntegrityError, on_integrity)
-    api.add_exception_handler(DataError, on_data_error)
-    api.add_exception_handler(OverflowError, on_data_error)
-    api.add_exception_handler(Exception, on_unexpected)
+    handlers: list[tuple[type[Exception], Any]] = [
+        (NinjaValidationError, on_ninja_validation),
+        (DjangoValidationError, on_django_validation),
+        (AuthenticationError, on_auth),
+        (HttpError, on_http_error),
+        (Http404, on_404),
+        (ConflictError, on_conflict),
+        (ServiceError, on_service_error),
+        (IntegrityError, on_integrity),
+        (DataError, on_data_error),
+        (OverflowError, on_data_error),
+        (Exception, on_unexpected),
+    ]
+    for exc_class, handler in handlers:
+        api.add_exception_handler(exc_class, handler)
