@@ -96,6 +96,11 @@ FACT_SAMPLES: dict[str, dict[str, Any]] = {
     | COMMON_FACTS,
 }
 
+ALLOWED_FUNCTIONS = frozenset({
+    "size", "has", "int", "uint", "double", "string", "bool", "contains", "startsWith", "endsWith", "matches",
+    "all", "exists", "exists_one", "map", "filter", "in", "min", "max", "lowerAscii", "upperAscii",
+})  # fmt: skip
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _MACRO_BOUND = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
 
 
@@ -128,6 +133,14 @@ def validate_expression(expression: str, kind: str) -> None:
         raise ValidationError(
             _("The expression cannot be parsed: %(detail)s") % {"detail": detail[:200]}
         ) from None
+    functions = [
+        f for f in _compile(expression).functions() if _IDENT.fullmatch(f) and f not in ALLOWED_FUNCTIONS
+    ]
+    if functions:
+        raise ValidationError(
+            _("Unknown function %(names)s. Use comparisons, && || !, size(), has() or contains().")
+            % {"names": ", ".join(functions)}
+        )
     sample = FACT_SAMPLES[kind]
     unknown = [n for n in names if n not in sample]
     if unknown:

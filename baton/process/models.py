@@ -211,6 +211,21 @@ class StageHistory(models.Model):
             models.Index(fields=["record_kind", "record_id", "entered_at"], name="stay_record_idx"),
             models.Index(fields=["stage", "entered_at"], name="stay_stage_entered_idx"),
             models.Index(fields=["stage", "left_at"], name="stay_stage_left_idx"),
+            # Flow metrics scan a period by entry or by exit; covering indexes keep those scans index-only.
+            models.Index(
+                fields=["entered_at"],
+                name="stay_entered_cover_idx",
+                include=["stage", "to_stage", "team", "owner", "source"],
+            ),
+            models.Index(
+                fields=["left_at"],
+                name="stay_left_cover_idx",
+                include=["stage", "to_stage", "dwell_seconds", "team", "owner", "source"],
+            ),
+            # Work in progress: the open stays of a stage, oldest first.
+            models.Index(
+                fields=["stage", "entered_at"], name="stay_open_idx", condition=Q(left_at__isnull=True)
+            ),
             models.Index(fields=["team", "stage", "entered_at"], name="stay_team_idx"),
             models.Index(fields=["owner", "stage", "entered_at"], name="stay_owner_idx"),
         ]

@@ -621,7 +621,7 @@ def request_handoff(
 
 def _decide(handoff: HandOff, actor: User, at: dt.datetime) -> HandOff:
     locked = (
-        HandOff.objects.select_for_update()
+        HandOff.objects.select_for_update(of=("self",))
         .select_related("to_stage__department", "from_stage")
         .get(pk=handoff.pk)
     )
