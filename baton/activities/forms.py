@@ -31,7 +31,12 @@ class StyledForm(forms.Form):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            css = "form-select" if isinstance(widget, forms.Select | forms.SelectMultiple) else "form-control"
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
             widget.attrs.setdefault("class", css)
 
 
@@ -98,3 +103,18 @@ class RequestForm(StyledForm):
     subject = forms.CharField(label=_("What do you need?"), max_length=200)
     body = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     due_at = forms.DateTimeField(label=_("Due"), widget=DateTimeInput(), input_formats=[DT_FORMAT])
+
+
+class ComposeForm(StyledForm):
+    to = forms.CharField(label=_("To"), max_length=1000)
+    cc = forms.CharField(label=_("Cc"), max_length=1000, required=False)
+    subject = forms.CharField(label=_("Subject"), max_length=300)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 12}), max_length=100_000)
+
+
+class TemplateForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    language = forms.ChoiceField(label=_("Language"), choices=[("ko", _("Korean")), ("en", _("English"))])
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Body"), widget=forms.Textarea(attrs={"rows": 10}))
+    is_shared = forms.BooleanField(label=_("Shared with everyone"), required=False, initial=True)

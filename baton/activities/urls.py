@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.activities import views
+from baton.activities import views, views_mail
 
 app_name = "activities"
 urlpatterns = [
@@ -27,4 +27,11 @@ urlpatterns = [
     path("calendar/rotate/", views.calendar_rotate, name="calendar_rotate"),
     path("ical/<str:token>.ics", views.ical_feed, name="ical"),
     path("team/", views.team_page, name="team"),
+    path("attachments/<int:pk>/", views_mail.attachment_download, name="attachment"),
+    path("mail/<str:kind>/<int:pk>/compose/", views_mail.compose, name="compose"),
+    path("mail/templates/", views_mail.template_list, name="templates"),
+    path("mail/templates/new/", views_mail.template_edit, name="template_new"),
+    path("mail/templates/<int:pk>/", views_mail.template_edit, name="template_edit"),
+    path("mail/review/", views_mail.review_list, name="review"),
+    path("mail/review/<int:pk>/", views_mail.review_resolve, name="review_resolve"),
 ]

@@ -56,8 +56,7 @@ def test_template_merge_fields_ko_and_unknown_field(alice, world):
         language="ko",
         subject="{{ company }} 방문 감사드립니다",
         body=(
-            "{{ contact_name }} {{ contact_title }}님,\n"
-            "오늘 시간 내주셔서 감사합니다.\n{{ owner_name }} 드림"
+            "{{ contact_name }} {{ contact_title }}님,\n오늘 시간 내주셔서 감사합니다.\n{{ owner_name }} 드림"
         ),
     )
     subject, body = mail.render_template(tpl, world["opportunity"], alice)
@@ -134,7 +133,7 @@ def receiver(settings):
     controller.stop()
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_inbound_logging_over_real_smtp(personas, world, receiver):
     alice = personas["alice"]
     world["contact"].refresh_from_db()
@@ -179,7 +178,7 @@ def test_inbound_logging_over_real_smtp(personas, world, receiver):
     assert list(mail.review_queue(alice)) == [review]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_inbound_unknown_token_and_malformed(personas, receiver):
     with smtplib.SMTP("127.0.0.1", receiver, timeout=10) as client:
         client.send_message(
@@ -207,3 +206,50 @@ def test_resolve_review_onto_record(alice, charlie, world, settings):
     mail.resolve_review(stored, actor=alice, record=world["lead"])
     stored.refresh_from_db()
     assert stored.status == "logged" and stored.activity.lead == world["lead"]
+
+
+@pytest.mark.django_db
+def test_compose_page_with_template_and_outsider_404(client, alice, charlie, world, smtp_server):
+    from django.urls import reverse
+
+    from conftest import login
+
+    tpl = mail.save_template(
+        None,
+        actor=alice,
+        name="Thanks",
+        language="en",
+        subject="Thanks, {{ company }}",
+        body="Dear {{ contact_name }}",
+    )
+    url = reverse("activities:compose", args=["contact", world["contact"].pk])
+    login(client, charlie)
+    assert client.get(url).status_code == 404
+    login(client, alice)
+    page = client.get(url, {"template": tpl.pk}).content.decode()
+    assert "Thanks, (주)한빛소프트" in page and "Dear 김민준" in page and "minjun@hanbit.co.kr" in page
+    response = client.post(url, {"to": "minjun@hanbit.co.kr", "subject": "Thanks", "body": "Dear 김민준"})
+    assert response.status_code == 302
+    assert len(smtp_server.envelopes) == 1
+    response = client.post(url, {"to": "bad address", "subject": "x", "body": "y"})
+    assert response.status_code == 200 and b"error-to" in response.content
+    assert EmailMessage.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_attachment_download_permission(client, alice, charlie, world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    from baton.activities import services
+    from conftest import login
+
+    settings.MEDIA_ROOT = tmp_path
+    act = services.create_activity(actor=alice, record=world["account"], kind="minutes", subject="m")
+    att = services.attach_file(act, actor=alice, upload=SimpleUploadedFile("rec.txt", b"hello"))
+    url = reverse("activities:attachment", args=[att.pk])
+    login(client, charlie)
+    assert client.get(url).status_code == 404
+    login(client, alice)
+    response = client.get(url)
+    assert response.status_code == 200 and b"".join(response.streaming_content) == b"hello"

@@ -80,7 +80,7 @@ def test_claim_is_exclusive(db, alice, world):
     assert reminders.claim(rid, "B", now=later) is True
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_concurrent_workers_deliver_each_reminder_once(personas, world):
     alice, bob = personas["alice"], personas["bob"]
     start = timezone.now() + dt.timedelta(minutes=5)

@@ -1,0 +1,155 @@
+"""Mail pages: compose from a record (with a template), templates, the inbound review queue; and
+the permission-checked download of activity attachments."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from baton.activities import mail, queries
+from baton.activities.forms import ComposeForm, TemplateForm
+from baton.activities.models import Attachment
+from baton.core.services import ServiceError
+
+
+def _errors(form, exc: ValidationError) -> None:
+    for field, msgs in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, msgs)
+
+
+@login_required
+def compose(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+    record = queries.get_record_for_user(request.user, kind, pk)
+    templates = list(mail.templates_for(request.user))
+    if request.method == "POST":
+        form = ComposeForm(request.POST)
+        if form.is_valid():
+            try:
+                mail.send_record_email(
+                    record,
+                    actor=request.user,
+                    to=form.cleaned_data["to"],
+                    cc=form.cleaned_data["cc"],
+                    subject=form.cleaned_data["subject"],
+                    body=form.cleaned_data["body"],
+                )
+            except ValidationError as exc:
+                _errors(form, exc)
+            except ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Sent and logged on the record."))
+                return redirect("activities:record", kind=kind, pk=pk)
+    else:
+        initial = {"to": mail.default_recipient(record)}
+        chosen = request.GET.get("template")
+        if chosen:
+            template = next((t for t in templates if str(t.pk) == chosen), None)
+            if template is None:
+                raise Http404("Unknown template")
+            initial["subject"], initial["body"] = mail.render_template(template, record, request.user)
+        form = ComposeForm(initial=initial)
+    return render(
+        request,
+        "activities/compose.html",
+        {"form": form, "record": record, "record_kind": kind, "templates": templates},
+    )
+
+
+@login_required
+@require_GET
+def template_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "activities/templates_list.html",
+        {
+            "templates": list(mail.templates_for(request.user).select_related("owner")),
+            "fields": mail.MERGE_FIELDS,
+        },
+    )
+
+
+@login_required
+def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    template = None
+    if pk is not None:
+        template = mail.templates_for(request.user).filter(pk=pk).first()
+        if template is None:
+            raise Http404("Not found")
+    if request.method == "POST":
+        form = TemplateForm(request.POST)
+        if form.is_valid():
+            try:
+                mail.save_template(template, actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                _errors(form, exc)
+            except PermissionDenied:
+                raise Http404("Not found") from None
+            else:
+                messages.success(request, _("Template saved."))
+                return redirect("activities:templates")
+    else:
+        form = TemplateForm(
+            initial={
+                "name": template.name,
+                "language": template.language,
+                "subject": template.subject,
+                "body": template.body,
+                "is_shared": template.is_shared,
+            }
+            if template
+            else None
+        )
+    return render(
+        request,
+        "activities/template_form.html",
+        {"form": form, "template": template, "fields": mail.MERGE_FIELDS},
+    )
+
+
+@login_required
+@require_GET
+def review_list(request: HttpRequest) -> HttpResponse:
+    items = list(mail.review_queue(request.user).order_by("-created_at", "-id")[:100])
+    return render(
+        request,
+        "activities/review.html",
+        {"items": items, "logging_address": mail.logging_address(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    message = mail.review_queue(request.user).filter(pk=pk).first()
+    if message is None:
+        raise Http404("Not found")
+    record = None
+    if request.POST.get("action") != "discard":
+        kind, _sep, rid = (request.POST.get("record") or "").partition(":")
+        record = queries.get_record_for_user(request.user, kind, rid)
+    try:
+        mail.resolve_review(message, actor=request.user, record=record)
+    except ValidationError as exc:
+        messages.error(request, " ".join(m for ms in exc.message_dict.values() for m in ms))
+    return redirect("activities:review")
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    try:
+        attachment = Attachment.objects.select_related("activity").get(pk=int(pk))
+    except Attachment.DoesNotExist:
+        raise Http404("Not found") from None
+    queries.get_activity_for_user(request.user, attachment.activity_id)  # 404 unless visible
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("Not found") from None
+    return FileResponse(handle, as_attachment=True, filename=attachment.name)
