@@ -343,13 +343,6 @@ class RecordFormView(LoginRequiredMixin, View):
         return render(request, self.template_name, context, status=status)
 
 
-def action_error(request: HttpRequest, exc: Exception) -> str:
-    """The message to show for a refused domain action."""
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
-
-
 def filter_field(name: str, label: str, choices: Iterable[tuple[Any, Any]], state: dict) -> dict:
     """One filter control for the list template; values compared as strings."""
     current = state.get(name, "")
