@@ -22,5 +22,6 @@ urlpatterns = [
     path("contacts/", include((contact_urlpatterns, "contacts"))),
     path("deals/", include("baton.deals.urls")),
     path("process/", include("baton.process.urls")),
+    path("activities/", include("baton.activities.urls")),
     path("api/v1/", api.urls),
 ]
