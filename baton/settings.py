@@ -100,6 +100,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    # django-ninja ships the Swagger UI files; as an installed app they are served locally, not from a CDN.
+    "ninja",
     "baton.core",
     "baton.accounts",
     "baton.leads",
@@ -194,6 +196,9 @@ BATON_INBOUND_MAX_BYTES = env_int("BATON_INBOUND_MAX_BYTES", 10 * 1024 * 1024, m
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if DEBUG:
+    # WhiteNoise warns on every start when STATIC_ROOT is missing, even though DEBUG serves from the finders.
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 WHITENOISE_USE_FINDERS = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True

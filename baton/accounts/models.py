@@ -58,10 +58,10 @@ class Account(OwnedRecord):
 
     def clean(self) -> None:
         self.name = (self.name or "").strip()
-        self.name_key = normalize_company(self.name)
+        self.name_key = normalize_company(self.name)[:200]
         if self.brn:
             self.brn = format_brn(self.brn)
-        self.domain = normalize_domain(self.website)
+        self.domain = normalize_domain(self.website)[:120]
         self.phone = normalize_phone(self.phone)
 
 

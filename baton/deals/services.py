@@ -65,7 +65,14 @@ def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
     )
     values["pipeline"] = pipeline
     stage = values.get("stage") or first_open_stage(pipeline)
-    values.update(_stage_effects(stage, lost_reason=values.pop("lost_reason", None), current=None))
+    effects = _stage_effects(stage, lost_reason=values.pop("lost_reason", None), current=None)
+    if not stage.is_closed:
+        # An open deal may start with the rep's own probability and forecast call; the stage only
+        # supplies the defaults.
+        for key in ("probability", "forecast_category"):
+            if values.get(key) is not None:
+                effects.pop(key, None)
+    values.update(effects)
     opportunity = create_record(Opportunity, actor=actor, **values)
     from baton.process.services import on_opportunity_changed  # process hook: enter The Model
 

@@ -138,7 +138,7 @@ class Lead(OwnedRecord):
     def clean(self) -> None:
         self.name = (self.name or "").strip()
         self.company = (self.company or "").strip()
-        self.company_key = normalize_company(self.company)
+        self.company_key = normalize_company(self.company)[:200]
         self.email = (self.email or "").strip().lower()
         self.phone = normalize_phone(self.phone)
         if self.brn:

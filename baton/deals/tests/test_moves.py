@@ -91,3 +91,18 @@ def test_update_through_stage_change_uses_stage_rules(world, alice):
         expected_version=1,
     )
     assert opp.probability == 85 and opp.next_step == "계약서 검토"
+
+
+def test_open_deal_keeps_the_reps_probability_and_forecast(world, alice):
+    opp = create_opportunity(
+        actor=alice,
+        name="z",
+        account=world["account"],
+        probability=42,
+        forecast_category=ForecastCategory.COMMIT,
+    )
+    assert (opp.probability, opp.forecast_category) == (42, ForecastCategory.COMMIT)
+    won = create_opportunity(
+        actor=alice, name="w", account=world["account"], stage=Stage.objects.get(key="won"), probability=42
+    )
+    assert (won.probability, won.forecast_category) == (100, ForecastCategory.CLOSED)
