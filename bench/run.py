@@ -179,6 +179,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"EXPLAIN ANALYZE the slowest query of slow cases (p95 > {SLOW_MS:.0f} ms; PostgreSQL)",
     )
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument("--migrate", action="store_true", help="apply pending migrations first")
     args = parser.parse_args(argv)
 
     from bench.generate import setup_django
@@ -194,6 +195,18 @@ def main(argv: list[str] | None = None) -> int:
     from baton.leads.models import Lead
 
     settings.DEBUG = False  # no query log, no debug pages: production-like
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    if pending:
+        if not args.migrate:
+            raise SystemExit(
+                f"{len(pending)} migration(s) not applied here: run with --migrate (or `baton migrate`)."
+            )
+        from django.core.management import call_command
+
+        call_command("migrate", interactive=False, verbosity=0)
     rep, admin = pick_users()
     account_id, search = pick_targets(rep, args.search)
     created_before = Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
