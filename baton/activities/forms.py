@@ -87,6 +87,31 @@ class ActivityForm(StyledForm):
         self.fields["assignees"].queryset = people
         self.fields["attendees"].queryset = people
 
+    # Which activity types show a field (the form hides the others; the services accept them all).
+    FIELD_KINDS = {
+        "event_type": ["event"],
+        "start_at": ["event", "minutes", "call"],
+        "end_at": ["event", "minutes"],
+        "due_at": ["task", "call", "email"],
+        "remind_minutes": ["event"],
+        "location": ["event", "minutes"],
+        "preparation": ["event"],
+        "assignees": ["task", "event", "call"],
+        "attendees": ["event", "minutes"],
+        "attendees_external": ["event", "minutes"],
+        "agenda": ["event", "minutes"],
+        "decisions": ["minutes"],
+        "next_steps": ["minutes"],
+        "outcome": ["task", "event", "call", "email"],
+        "attachment": ["minutes", "event", "note", "call"],
+    }
+
+    def rows(self):
+        """(bound field, JSON list of kinds it applies to or "" for all) for the template."""
+        import json
+
+        return [(f, json.dumps(self.FIELD_KINDS[f.name]) if f.name in self.FIELD_KINDS else "") for f in self]
+
     def service_values(self) -> dict:
         data = dict(self.cleaned_data)
         for key in ("assignees", "attendees", "attachment"):

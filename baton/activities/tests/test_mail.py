@@ -133,7 +133,8 @@ def receiver(settings):
     controller.stop()
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_pipeline")
 def test_inbound_logging_over_real_smtp(personas, world, receiver):
     alice = personas["alice"]
     world["contact"].refresh_from_db()
@@ -178,7 +179,8 @@ def test_inbound_logging_over_real_smtp(personas, world, receiver):
     assert list(mail.review_queue(alice)) == [review]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("seeded_pipeline")
 def test_inbound_unknown_token_and_malformed(personas, receiver):
     with smtplib.SMTP("127.0.0.1", receiver, timeout=10) as client:
         client.send_message(

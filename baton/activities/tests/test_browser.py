@@ -1,0 +1,79 @@
+"""In a real browser: book a visit, write minutes with a "?" item, resolve it, see it in the feed,
+and receive the mention notification."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from baton.activities.models import Activity, OpenQuestion
+from conftest import PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("seeded_pipeline"),
+]
+
+
+def sign_in(page, username):
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def test_visit_minutes_question_feed_and_mention(browser_page, personas, world):
+    page = browser_page
+    account = world["account"]
+    sign_in(page, "alice")
+
+    # Book a visit from the account's activity panel.
+    page.goto(f"/activities/record/account/{account.pk}/")
+    page.get_by_test_id("new-event").click()
+    when = (timezone.localtime() + dt.timedelta(days=1)).replace(hour=10, minute=0)
+    page.fill("#id_subject", "Visit Hanbit HQ")
+    page.fill("#id_start_at", when.strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_end_at", (when + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#id_preparation", "Bring the ERP reference list")
+    page.get_by_test_id("save").click()
+    page.wait_for_url("**/activities/*/")
+    assert Activity.objects.get(subject="Visit Hanbit HQ").account_id == account.pk
+
+    # Write minutes with an open question.
+    page.goto(f"/activities/new/?kind=minutes&record=account:{account.pk}")
+    page.fill("#id_subject", "Visit minutes")
+    page.fill("#id_body", "ERP scope agreed.\n? Who signs the contract")
+    page.get_by_test_id("save").click()
+    page.wait_for_url("**/activities/*/")
+    question = page.get_by_test_id("questions")
+    assert "Who signs the contract" in question.inner_text()
+
+    # Resolve it.
+    page.get_by_test_id("answer-input").fill("The CFO, 박지훈")
+    page.get_by_test_id("answer-submit").click()
+    page.wait_for_load_state()
+    assert OpenQuestion.objects.get().status == "answered"
+
+    # See it in the account's feed, and mention bob there (htmx swaps the panel).
+    page.goto(f"/activities/record/account/{account.pk}/")
+    feed = page.get_by_test_id("feed")
+    assert "The CFO" in feed.inner_text()
+    page.get_by_test_id("comment-text").fill(
+        "@bob please prepare the <b>contract</b><script>alert(1)</script>"
+    )
+    page.get_by_test_id("comment-submit").click()
+    page.get_by_text("please prepare the").wait_for()
+    assert page.locator("[data-testid=feed] b", has_text="contract").count() == 1
+
+    # Bob gets the mention in his bell.
+    sign_in(page, "bob")
+    page.goto("/activities/notifications/")
+    items = page.get_by_test_id("notification")
+    assert "mentioned you" in items.first.inner_text()
+    page.goto("/activities/")
+    assert "mentioned you" in page.get_by_test_id("notifications").inner_text()
