@@ -1,5 +1,288 @@
-"""REST endpoints of the process app, mounted under /api/v1/ by baton/api.py."""
+"""REST endpoints of The Model, mounted under /api/v1/process/ (bearer auth comes from the API root).
 
-from ninja import Router
+Flow metrics (JSON and CSV), the stage design, a record's stage and history, and moving a record.
+"""
 
-router = Router()
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+from pydantic import ConfigDict, Field, StrictBool
+
+from baton.core.api import actor
+from baton.process import services
+from baton.process.facts import kind_of
+from baton.process.metrics import FlowMetrics, flow_metrics
+from baton.process.models import HandOff, ProcessStage, StageHistory
+from baton.process.queries import get_record_for_user, stage_history
+
+router = Router(tags=["process"])
+
+Kind = Literal["lead", "opportunity", "account"]
+
+
+class MetricsQuery(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    start: dt.date | None = Field(
+        None, description="First day of the period (default: `days` back from today)."
+    )
+    end: dt.date | None = Field(None, description="Last day of the period, inclusive (default: today).")
+    days: int | None = Field(None, ge=1, le=3660, description="Length of the period when `start` is absent.")
+    team: int | None = Field(None, ge=1)
+    owner: int | None = Field(None, ge=1)
+    source: str | None = Field(None, max_length=20)
+
+
+def _metrics(request: HttpRequest, query: MetricsQuery) -> FlowMetrics:
+    from baton.process.views import parse_filters, parse_period
+
+    params = {k: v for k, v in query.dict().items() if v is not None}
+    start, end, _ = parse_period(params)
+    return flow_metrics(start, end, filters=parse_filters(params), user=actor(request))
+
+
+@router.get("/metrics", summary="Flow metrics per stage and transition")
+def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> dict[str, Any]:
+    return _metrics(request, query).as_dict()
+
+
+CSV_COLUMNS = [
+    "stage",
+    "name",
+    "department",
+    "record_kind",
+    "arrivals",
+    "wip",
+    "exits",
+    "throughput",
+    "throughput_per_week",
+    "forward_conversions",
+    "conversion_rate",
+    "dwell_median_days",
+    "dwell_p90_days",
+    "sla_breaches",
+    "handoffs_offered",
+    "handoffs_accepted",
+    "handoffs_rejected",
+    "handoffs_pending",
+    "handoff_sla_breaches",
+    "recycled_out",
+    "bottleneck_rank",
+]
+
+
+def metrics_csv(result: FlowMetrics) -> HttpResponse:
+    """Stages first, then one row per transition, in one sheet."""
+    out = io.StringIO()
+    out.write("\ufeff")  # Excel opens UTF-8 Korean text correctly only with a BOM
+    writer = csv.writer(out)
+    writer.writerow(
+        ["period", result.start.date().isoformat(), (result.end - dt.timedelta(days=1)).date().isoformat()]
+    )
+    writer.writerow(CSV_COLUMNS)
+    for m in result.stages:
+        row = m.as_dict()
+        writer.writerow([_csv_value(row.get(c)) for c in CSV_COLUMNS])
+    writer.writerow([])
+    writer.writerow(["from", "to", "conversions", "rate", "flow", "forward"])
+    for t in result.transitions:
+        row = t.as_dict()
+        writer.writerow(
+            [row["from"], row["to"], row["conversions"], _csv_value(row["rate"]), row["flow"], row["forward"]]
+        )
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    name = f"baton-flow-{result.start.date():%Y%m%d}-{(result.end - dt.timedelta(days=1)).date():%Y%m%d}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value  # never let a spreadsheet run a name as a formula
+    return "" if value is None else value
+
+
+@router.get("/metrics.csv", summary="Flow metrics as CSV", url_name="process_metrics_csv")
+def metrics_csv_endpoint(request: HttpRequest, query: Query[MetricsQuery]) -> HttpResponse:
+    return metrics_csv(_metrics(request, query))
+
+
+class CriterionOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    expression: str
+    kind: str
+    required: bool
+
+
+class StageOut(Schema):
+    key: str
+    name: str
+    name_en: str
+    department: str
+    record_kind: str
+    sequence: int
+    outcome: str
+    channels: list[str]
+    programs: list[str]
+    sla_max_days: int | None
+    sla_accept_days: int | None
+    is_handoff_entry: bool
+    is_recycle_target: bool
+    is_qualified_milestone: bool
+    is_archived: bool
+    criteria: list[CriterionOut]
+
+
+@router.get("/stages", response=list[StageOut], summary="The stage design")
+def stages(request: HttpRequest) -> list[dict[str, Any]]:
+    design = services.load_design()
+    return [
+        {
+            "key": s.key,
+            "name": s.name,
+            "name_en": s.name_en,
+            "department": s.department.key,
+            "record_kind": s.record_kind,
+            "sequence": s.sequence,
+            "outcome": s.outcome,
+            "channels": s.channels,
+            "programs": s.programs,
+            "sla_max_days": s.sla_max_days,
+            "sla_accept_days": s.sla_accept_days,
+            "is_handoff_entry": s.is_handoff_entry,
+            "is_recycle_target": s.is_recycle_target,
+            "is_qualified_milestone": s.is_qualified_milestone,
+            "is_archived": s.is_archived,
+            "criteria": list(s.criteria.all()),
+        }
+        for s in design.stages
+    ]
+
+
+class StayOut(Schema):
+    id: int
+    stage: str
+    from_stage: str | None
+    to_stage: str | None
+    entered_at: dt.datetime
+    left_at: dt.datetime | None
+    dwell_seconds: int | None
+    method: str
+    actor: int | None
+    rule: str
+    is_override: bool
+    reason: str
+    evidence: dict[str, Any]
+
+
+def _stay(s: StageHistory) -> dict[str, Any]:
+    return {
+        "id": s.pk,
+        "stage": s.stage.key,
+        "from_stage": s.from_stage.key if s.from_stage else None,
+        "to_stage": s.to_stage.key if s.to_stage else None,
+        "entered_at": s.entered_at,
+        "left_at": s.left_at,
+        "dwell_seconds": s.dwell_seconds,
+        "method": s.method,
+        "actor": s.actor_id,
+        "rule": s.rule,
+        "is_override": s.is_override,
+        "reason": s.reason,
+        "evidence": s.evidence,
+    }
+
+
+@router.get(
+    "/records/{kind}/{record_id}/history", response=list[StayOut], summary="Stage history of a record"
+)
+def history(request: HttpRequest, kind: Kind, record_id: int) -> list[dict[str, Any]]:
+    record = get_record_for_user(actor(request), kind, record_id)
+    return [_stay(s) for s in stage_history(kind, record.pk)]
+
+
+class CheckOut(Schema):
+    stage: str
+    met: bool
+    handoff: bool
+    criteria: list[dict[str, Any]]
+
+
+class RecordStageOut(Schema):
+    current: StayOut | None
+    pending_handoff_to: str | None
+    next_stages: list[CheckOut]
+
+
+@router.get(
+    "/records/{kind}/{record_id}", response=RecordStageOut, summary="Current stage and next-stage criteria"
+)
+def record_stage(request: HttpRequest, kind: Kind, record_id: int) -> dict[str, Any]:
+    record = get_record_for_user(actor(request), kind, record_id)
+    stay, checks = services.next_stage_checks(record)
+    pending = services.pending_handoff(kind_of(record), record.pk)
+    return {
+        "current": _stay(stay) if stay else None,
+        "pending_handoff_to": pending.to_stage.key if pending else None,
+        "next_stages": [
+            {
+                "stage": c.stage.key,
+                "met": c.met,
+                "handoff": c.handoff,
+                "criteria": [r.as_dict() for r in c.results],
+            }
+            for c in checks
+        ],
+    }
+
+
+class MoveIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    stage: str = Field(..., max_length=40, description="Key of the stage to move to.")
+    reason: str = Field("", max_length=300)
+    override: StrictBool = Field(
+        False, description="Move although required criteria are unmet (needs a reason)."
+    )
+    lost_reason: int | None = Field(None, ge=1, description="Lost reason id when moving a deal to lost.")
+
+
+class MoveOut(Schema):
+    result: Literal["moved", "handoff"]
+    stay: StayOut | None
+    handoff_id: int | None
+
+
+@router.post("/records/{kind}/{record_id}/move", response=MoveOut, summary="Move a record to a stage")
+def move(request: HttpRequest, kind: Kind, record_id: int, body: MoveIn) -> dict[str, Any]:
+    user = actor(request)
+    record = get_record_for_user(user, kind, record_id)
+    stage = ProcessStage.objects.filter(key=body.stage).first()
+    if stage is None:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"stage": ["Unknown stage."]})
+    lost_reason = None
+    if body.lost_reason:
+        from baton.deals.models import LostReason
+
+        lost_reason = LostReason.objects.filter(pk=body.lost_reason, is_archived=False).first()
+    try:
+        result = services.move_record(
+            record, stage, actor=user, reason=body.reason, override=body.override, lost_reason=lost_reason
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+    if isinstance(result, HandOff):
+        return {"result": "handoff", "stay": None, "handoff_id": result.pk}
+    return {"result": "moved", "stay": _stay(result), "handoff_id": None}
