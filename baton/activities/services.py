@@ -157,13 +157,14 @@ def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
 
 
 def record_url(record: models.Model | None) -> str:
+    """The record's own page when its app defines one, else its activities page."""
+    from django.urls import NoReverseMatch, reverse
+
     if record is None:
         return ""
     try:
         return record.get_absolute_url()  # type: ignore[attr-defined]
-    except (AttributeError, Exception):
-        from django.urls import reverse
-
+    except (AttributeError, NoReverseMatch):
         return reverse("activities:record", args=[record_link_name(record), record.pk])
 
 

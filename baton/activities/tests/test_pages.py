@@ -285,3 +285,14 @@ def test_ical_feed_parses_back(client, alice, busy):
     assert client.get(reverse("activities:ical", args=["wrong"])).status_code == 404
     services.rotate_calendar_token(alice)
     assert client.get(reverse("activities:ical", args=[token])).status_code == 404
+
+
+def test_feed_and_notification_pages_pinned(client, alice, busy, django_assert_num_queries):
+    login(client, alice)
+    client.get(reverse("activities:my_feed"))
+    with django_assert_num_queries(4):  # session, user, teams (visibility), the feed
+        response = client.get(reverse("activities:my_feed"))
+    assert response.content.decode().count('class="list-group-item small"') >= 5
+    with django_assert_num_queries(3):
+        response = client.get(reverse("activities:notifications"))
+    assert response.content.decode().count('data-testid="notification"') == 4
