@@ -178,3 +178,8 @@ class Opportunity(OwnedRecord):
             errors["probability"] = [_("Probability is a percentage from 0 to 100.")]
         if errors:
             raise ValidationError(errors)
+
+
+# Products, line items, the deal team, quotes and approvals live in their own module (size); importing
+# it here registers those models with the deals app.
+from baton.deals.models_sales import *  # noqa: E402, F403
