@@ -109,7 +109,8 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not services.can_edit_activity(request.user, activity):
         raise Http404("Not found")
     if request.method == "POST":
-        form = ActivityForm(request.POST, request.FILES)
+        form = ActivityForm(request.POST, request.FILES, initial={"kind": activity.kind})
+        form.fields["kind"].disabled = True  # the type is fixed once created
         if form.is_valid():
             values = form.service_values()
             values.pop("kind", None)

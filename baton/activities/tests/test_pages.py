@@ -296,3 +296,29 @@ def test_feed_and_notification_pages_pinned(client, alice, busy, django_assert_n
     with django_assert_num_queries(3):
         response = client.get(reverse("activities:notifications"))
     assert response.content.decode().count('data-testid="notification"') == 4
+
+
+def test_edit_page_by_persona(client, personas, busy):
+    event = busy[0]
+    url = reverse("activities:edit", args=[event.pk])
+    login(client, personas["charlie"])
+    assert client.get(url).status_code == 404
+    login(client, personas["bob"])
+    assert client.get(url).status_code == 200
+    response = client.post(
+        url,
+        {
+            "subject": "Visit moved",
+            "start_at": "2031-01-05T09:00",
+            "end_at": "2031-01-05T10:00",
+            "version": event.version,
+        },
+    )
+    assert response.status_code == 302, response.content
+    event.refresh_from_db()
+    assert event.subject == "Visit moved" and event.kind == "event"
+    # A stale version is refused with a message, nothing changes.
+    response = client.post(url, {"subject": "Stale", "start_at": "2031-01-05T09:00", "version": 1})
+    assert response.status_code == 200 and b"changed by someone else" in response.content
+    event.refresh_from_db()
+    assert event.subject == "Visit moved"
