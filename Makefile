@@ -6,7 +6,12 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/baton
 
-.PHONY: demo test test-sqlite test-postgres install assets lint typecheck check browser-deps serve bench clean messages
+.PHONY: demo test test-sqlite test-postgres install assets lint typecheck check browser-deps serve bench clean messages \
+	compiled-messages gettext-deps
+
+# Translations: the .po files are in git, their compiled .mo files are build output (.gitignore).
+LOCALE_PO := $(wildcard baton/locale/*/LC_MESSAGES/django.po)
+LOCALE_MO := $(LOCALE_PO:.po=.mo)
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +33,26 @@ baton/static/vendor/.copied: node_modules/.installed scripts/copy_assets.sh
 
 assets: baton/static/vendor/.copied
 
-demo: install assets
+gettext-deps:
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext >/dev/null; \
+	  else echo "GNU gettext missing: run 'sudo apt-get install -y gettext' to compile the translations"; exit 1; fi; }
+
+# Recompiles a language only when its .po is newer than its .mo (baton/locale/<lang>/LC_MESSAGES).
+$(LOCALE_MO): %.mo: %.po | $(VENV)/.installed gettext-deps
+	$(BIN)/baton compilemessages -v 0 -l $(word 3,$(subst /, ,$@)) --ignore=.venv --ignore=node_modules \
+	  --ignore=.git --ignore=staticfiles --ignore=var
+
+compiled-messages: $(LOCALE_MO)
+
+demo: install assets compiled-messages
 	$(BIN)/baton migrate --noinput
 	$(BIN)/baton seed_demo
 	@echo
 	@echo "Baton is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	$(BIN)/baton runserver $(HOST):$(PORT)
 
-serve: install assets
+serve: install assets compiled-messages
 	$(BIN)/baton runserver $(HOST):$(PORT)
 
 browser-deps:
@@ -43,15 +60,15 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: run 'sudo apt-get install -y chromium' for the browser tests"; fi; }
 
-test: install assets browser-deps
+test: install assets compiled-messages browser-deps
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
-test-sqlite:
+test-sqlite: compiled-messages
 	@echo "== test suite on SQLite =="
 	env -u DATABASE_URL $(BIN)/python scripts/run_tests.py
 
-test-postgres:
+test-postgres: compiled-messages
 	@url="$${BATON_TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(BIN)/python scripts/pg_reachable.py "$(PG_TEST_URL)"; then url="$(PG_TEST_URL)"; fi; \
 	if [ -n "$$url" ]; then echo "== test suite on PostgreSQL =="; DATABASE_URL="$$url" $(BIN)/python scripts/run_tests.py; \
@@ -69,8 +86,9 @@ check: install
 	DEBUG=false SECRET_KEY=$$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=') ALLOWED_HOSTS=crm.example.com \
 	  SECURE_SSL_REDIRECT=true SECURE_HSTS_PRELOAD=true $(BIN)/baton check --deploy --fail-level WARNING
 
-messages: install
-	cd baton && ../$(BIN)/baton makemessages -l ko -l en --no-obsolete --ignore 'static/*' && ../$(BIN)/baton compilemessages
+messages: install gettext-deps
+	cd baton && ../$(BIN)/baton makemessages -l ko -l en --no-obsolete --ignore 'static/*' --ignore 'node_modules/*'
+	$(MAKE) compiled-messages
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -21,6 +21,14 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _english_by_default(settings):
+    # Tests assert on the English source strings. The product's default is Korean, and with the
+    # compiled catalogue a request without Accept-Language would render Korean; tests of the Korean
+    # UI ask for it explicitly (Accept-Language, user.language, translation.override).
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def personas(db):
     from baton.core.models import Role, Team, User
