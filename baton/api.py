@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from baton.accounts.api import router as accounts_router
+from baton.activities.api import router as activities_router
 from baton.core.api import router as core_router
 from baton.core.api_auth import ApiTokenAuth
 from baton.core.api_errors import StrictJSONParser, install_error_handlers
@@ -42,3 +43,4 @@ api.add_router("/", leads_router)
 api.add_router("/", accounts_router)
 api.add_router("/", deals_router)
 api.add_router("/process/", process_router)
+api.add_router("/", activities_router)

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
 from baton.core.listing import ListSpec
 from baton.core.models import User
-from baton.core.records import get_for_user
+from baton.core.records import get_for_user, visible_team_ids
 from baton.deals.models import ForecastCategory, Opportunity, Pipeline, Stage
 
 OPPORTUNITY_LIST = ListSpec(
@@ -43,33 +45,120 @@ def get_opportunity_for_user(user: User, pk: object) -> Opportunity:
     )
 
 
+BOARD_CARDS_PER_COLUMN = 20
+# Won, lost and no-decision columns show what closed recently; older closed deals are in the list.
+BOARD_CLOSED_DAYS = 90
+BOARD_SCOPES = ("mine", "team", "all")
+_CARD_FIELDS = (
+    "id",
+    "name",
+    "amount",
+    "currency",
+    "expected_close_date",
+    "version",
+    "stage_id",
+    "pipeline_id",
+    "owner__username",
+    "owner__display_name",
+    "owner__first_name",
+    "owner__last_name",
+    "account__name",
+)
+
+
 @dataclass
 class BoardColumn:
     stage: Stage
     cards: list[Opportunity]
     count: int
     totals: dict[str, Decimal]  # currency -> sum of amounts
+    closed_window_days: int | None = None
 
 
-BOARD_CARDS_PER_COLUMN = 50
+def board_scope_parts(user: User, scope: str) -> list[Q]:
+    """Disjoint filters whose union is what the user sees on the board in this scope.
+
+    Visibility is "owned by me OR owned by a team I see"; aggregating over that OR makes the database
+    read both sets of rows through a bitmap. Split into disjoint parts, each aggregate is an index
+    scan of its own and the sums simply add up.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return []
+    if scope == "mine":
+        return [Q(owner_id=user.pk)]
+    if scope == "team":
+        return [Q(team_id=user.team_id)] if user.team_id else [Q(owner_id=user.pk)]
+    if user.is_admin:
+        return [Q()]
+    teams = visible_team_ids(user)
+    if not teams:
+        return [Q(owner_id=user.pk)]
+    return [Q(team_id__in=teams), Q(owner_id=user.pk) & ~Q(team_id__in=teams)]
 
 
-def board(
-    user: User, pipeline: Pipeline, *, filters: QuerySet[Opportunity] | None = None
-) -> list[BoardColumn]:
+def _closed_cutoff():
+    return timezone.now() - timedelta(days=BOARD_CLOSED_DAYS)
+
+
+def board_totals(
+    user: User, pipeline: Pipeline, scope: str, stages: list[Stage]
+) -> dict[int, tuple[int, dict]]:
+    """Per stage: (count, {currency: total}). Open stages count everything; closed stages the last
+    BOARD_CLOSED_DAYS days. At most four aggregate queries whatever the data size."""
+    open_ids = [s.pk for s in stages if not s.is_closed]
+    closed_ids = [s.pk for s in stages if s.is_closed]
+    result: dict[int, tuple[int, dict]] = {}
+    windows = []
+    if open_ids:
+        windows.append(Q(stage_id__in=open_ids))
+    if closed_ids:
+        windows.append(Q(stage_id__in=closed_ids, closed_at__gte=_closed_cutoff()))
+    for part in board_scope_parts(user, scope):
+        for window in windows:
+            rows = (
+                Opportunity.objects.filter(part, window, pipeline_id=pipeline.pk)
+                .order_by()
+                .values("stage_id", "currency")
+                .annotate(n=Count("*"), total=Sum("amount"))
+            )
+            for row in rows:
+                count, totals = result.get(row["stage_id"], (0, {}))
+                totals[row["currency"]] = totals.get(row["currency"], Decimal(0)) + (
+                    row["total"] or Decimal(0)
+                )
+                result[row["stage_id"]] = (count + row["n"], totals)
+    return result
+
+
+def board(user: User, pipeline: Pipeline, *, scope: str = "all") -> list[BoardColumn]:
     """Stage columns with their largest deals and per-column totals per currency.
 
-    Queries: one aggregate for all columns plus one per column (bounded by the number of stages)."""
-    base = filters if filters is not None else opportunities_for(user)
-    base = base.filter(pipeline=pipeline)
+    Queries: the stages, at most four aggregates, and one bounded card query per column."""
+    if scope not in BOARD_SCOPES:
+        scope = "all"
     stages = list(pipeline.stages.filter(is_archived=False).order_by("sequence", "id"))
-    counts: dict[int, int] = {}
-    totals: dict[int, dict[str, Decimal]] = {}
-    for row in base.order_by().values("stage_id", "currency").annotate(n=Count("id"), total=Sum("amount")):
-        counts[row["stage_id"]] = counts.get(row["stage_id"], 0) + row["n"]
-        totals.setdefault(row["stage_id"], {})[row["currency"]] = row["total"] or Decimal(0)
+    parts = board_scope_parts(user, scope)
+    # Q() | Q(x) is Q(x) in Django, so an unrestricted part (an administrator's) must win explicitly.
+    visible = Q()
+    if all(part for part in parts):
+        visible = Q(pk__in=[])
+        for part in parts:
+            visible |= part
+    totals = board_totals(user, pipeline, scope, stages)
+    cutoff = _closed_cutoff()
     columns = []
     for stage in stages:
-        cards = list(base.filter(stage=stage).order_by("-amount", "-id")[:BOARD_CARDS_PER_COLUMN])
-        columns.append(BoardColumn(stage, cards, counts.get(stage.pk, 0), totals.get(stage.pk, {})))
+        cards: list[Opportunity] = []
+        if parts:
+            qs = Opportunity.objects.filter(visible, stage_id=stage.pk, pipeline_id=pipeline.pk)
+            if stage.is_closed:
+                qs = qs.filter(closed_at__gte=cutoff)
+            cards = list(
+                qs.select_related("owner", "account")
+                .only(*_CARD_FIELDS)
+                .order_by("-amount", "-id")[:BOARD_CARDS_PER_COLUMN]
+            )
+        count, column_totals = totals.get(stage.pk, (0, {}))
+        window = BOARD_CLOSED_DAYS if stage.is_closed else None
+        columns.append(BoardColumn(stage, cards, count, column_totals, window))
     return columns

@@ -2,22 +2,22 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from baton.core.models import User
 from baton.core.services import ConflictError
+from baton.core.templatetags.baton_tags import PK_PLACEHOLDER
 from baton.core.views_generic import (
     RecordDetailView,
     RecordFormView,
@@ -27,7 +27,15 @@ from baton.core.views_generic import (
 )
 from baton.deals.forms import MoveForm, OpportunityForm
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
-from baton.deals.queries import OPPORTUNITY_LIST, board, get_opportunity_for_user, opportunities_for
+from baton.deals.queries import (
+    BOARD_CLOSED_DAYS,
+    OPPORTUNITY_LIST,
+    BoardColumn,
+    board,
+    board_totals,
+    get_opportunity_for_user,
+    opportunities_for,
+)
 from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
 
 
@@ -121,15 +129,6 @@ SCOPES = [
 ]
 
 
-def scoped_opportunities(user: User, scope: str) -> QuerySet[Opportunity]:
-    qs = opportunities_for(user)
-    if scope == "mine":
-        return qs.filter(owner=user)
-    if scope == "team":
-        return qs.filter(team_id=user.team_id) if user.team_id else qs.filter(owner=user)
-    return qs
-
-
 def _scope(value: str | None) -> str:
     return value if value in dict(SCOPES) else "all"
 
@@ -146,7 +145,7 @@ def _pipeline(request: HttpRequest, raw: str | None) -> Pipeline:
 def board_view(request: HttpRequest) -> HttpResponse:
     scope = _scope(request.GET.get("scope"))
     pipeline = _pipeline(request, request.GET.get("pipeline"))
-    columns = board(request.user, pipeline, filters=scoped_opportunities(request.user, scope))
+    columns = board(request.user, pipeline, scope=scope)
     context = {
         "columns": columns,
         "pipeline": pipeline,
@@ -154,27 +153,22 @@ def board_view(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "scopes": SCOPES,
         "lost_reasons": list(LostReason.objects.filter(is_archived=False)),
+        # Reversed once for all cards (see the with_pk filter).
+        "detail_url": reverse("deals:detail", args=[PK_PLACEHOLDER]),
+        "move_url": reverse("deals:move", args=[PK_PLACEHOLDER]),
     }
     return render(request, "deals/board.html", context)
 
 
 def column_headers(request: HttpRequest, user: User, pipeline_id: int, scope: str) -> dict[str, str]:
     """Freshly rendered column headers (count and totals per currency) after a move."""
-    counts: dict[int, int] = {}
-    totals: dict[int, dict[str, Decimal]] = {}
-    rows = (
-        scoped_opportunities(user, scope)
-        .filter(pipeline_id=pipeline_id)
-        .order_by()
-        .values("stage_id", "currency")
-        .annotate(n=Count("id"), total=Sum("amount"))
-    )
-    for row in rows:
-        counts[row["stage_id"]] = counts.get(row["stage_id"], 0) + row["n"]
-        totals.setdefault(row["stage_id"], {})[row["currency"]] = row["total"] or Decimal(0)
+    pipeline = Pipeline.objects.get(pk=pipeline_id)
+    stages = list(Stage.objects.filter(pipeline_id=pipeline_id, is_archived=False))
+    totals = board_totals(user, pipeline, _scope(scope), stages)
     headers = {}
-    for stage in Stage.objects.filter(pipeline_id=pipeline_id, is_archived=False):
-        column = {"stage": stage, "count": counts.get(stage.pk, 0), "totals": totals.get(stage.pk, {})}
+    for stage in stages:
+        count, column_totals = totals.get(stage.pk, (0, {}))
+        column = BoardColumn(stage, [], count, column_totals, BOARD_CLOSED_DAYS if stage.is_closed else None)
         headers[str(stage.pk)] = render_to_string(
             "deals/partials/_column_header.html", {"column": column}, request=request
         )

@@ -88,3 +88,14 @@ def result_count(page: Page) -> str:
 @register.filter
 def field_label(model_or_obj: Any, name: str) -> str:
     return str(model_or_obj._meta.get_field(name).verbose_name)
+
+
+PK_PLACEHOLDER = 999_999_999
+
+
+@register.filter
+def with_pk(url_pattern: str, pk: Any) -> str:
+    """``{{ detail_url|with_pk:o.pk }}``: fill a URL reversed once with PK_PLACEHOLDER.
+
+    Reversing a URL costs tens of microseconds; a board of hundreds of cards reverses it once."""
+    return url_pattern.replace(str(PK_PLACEHOLDER), str(int(pk)))

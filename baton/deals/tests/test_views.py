@@ -64,8 +64,9 @@ def test_board_query_count_and_columns(client, alice, bob, world, django_assert_
     create_opportunity(actor=bob, name="밥의 딜", account=world["account"], amount=3_000_000, currency="USD")
     client.force_login(alice)
     stages = Stage.objects.filter(pipeline__is_default=True, is_archived=False).count()
-    # session, user, teams, pipeline, stages, aggregate, one per column, pipelines, lost reasons
-    with django_assert_num_queries(8 + stages):
+    # session, user, teams, pipeline, stages, four aggregates (two disjoint visibility parts x open/closed
+    # stages), one per column, pipelines, lost reasons
+    with django_assert_num_queries(11 + stages):
         response = client.get("/deals/board/?scope=all")
     body = response.content.decode()
     for key in ("considering", "evaluating", "deciding", "purchasing", "won", "lost", "no_decision"):
@@ -269,3 +270,32 @@ def test_edit_opportunity_conflict(client, alice, bob, world):
     assert conflict.status_code == 409
     opp.refresh_from_db()
     assert opp.next_step == "PoC" and opp.amount == 130_000_000
+
+
+def test_board_counts_each_visible_deal_once_and_shows_recent_closes_only(client, alice, charlie, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from baton.deals.models import Opportunity
+    from baton.deals.services import move_opportunity
+
+    opp = world["opportunity"]
+    # alice's deal filed under another team (e.g. she moved teams): still hers, counted once.
+    Opportunity.objects.filter(pk=opp.pk).update(team=charlie.team)
+    old = create_opportunity(actor=alice, name="오래된 수주", account=world["account"], amount=7_000_000)
+    move_opportunity(old, actor=alice, stage=_stage("won"), expected_version=old.version)
+    Opportunity.objects.filter(pk=old.pk).update(closed_at=timezone.now() - timedelta(days=120))
+    recent = create_opportunity(actor=alice, name="최근 수주", account=world["account"], amount=9_000_000)
+    move_opportunity(recent, actor=alice, stage=_stage("won"), expected_version=recent.version)
+    client.force_login(alice)
+    columns = {c.stage.key: c for c in client.get("/deals/board/?scope=all").context["columns"]}
+    assert columns["considering"].count == 1 and [c.pk for c in columns["considering"].cards] == [opp.pk]
+    assert columns["considering"].totals == {"KRW": 120_000_000}
+    assert [c.pk for c in columns["won"].cards] == [recent.pk]
+    assert columns["won"].count == 1 and columns["won"].totals == {"KRW": 9_000_000}
+    assert columns["won"].closed_window_days == 90 and columns["considering"].closed_window_days is None
+    # The deal is filed under charlie's team now, so by the team rule charlie sees it too.
+    client.force_login(charlie)
+    charlie_cols = {c.stage.key: c for c in client.get("/deals/board/?scope=all").context["columns"]}
+    assert charlie_cols["considering"].count == 1
