@@ -41,9 +41,7 @@ def test_every_message_has_a_korean_translation(tmp_path, settings, monkeypatch)
         + "\n  ".join(untranslated)
     )
     # Placeholders (%(name)s, {{ var }} turned into %(var)s) and the header must be consistent.
-    check = subprocess.run(
-        ["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True
-    )
+    check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr
 
 
