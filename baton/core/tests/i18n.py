@@ -46,9 +46,10 @@ def ensure_compiled_messages() -> None:
         call_command("compilemessages", locale=stale, verbosity=0)
     finally:
         os.chdir(cwd)
-    gettext._translations.clear()  # type: ignore[attr-defined]  # Python caches .mo files by path
-    trans_real._translations = {}
-    trans_real._default = None
+    # Python's gettext caches .mo files by path, Django its catalogues by language.
+    gettext._translations.clear()  # type: ignore[attr-defined]
+    trans_real._translations = {}  # type: ignore[attr-defined]
+    trans_real._default = None  # type: ignore[attr-defined]
 
 
 @dataclass
