@@ -108,6 +108,7 @@ INSTALLED_APPS = [
     "baton.deals",
     "baton.process",
     "baton.activities",
+    "baton.delivery",
 ]
 
 MIDDLEWARE = [

@@ -23,5 +23,6 @@ urlpatterns = [
     path("deals/", include("baton.deals.urls")),
     path("process/", include("baton.process.urls")),
     path("activities/", include("baton.activities.urls")),
+    path("delivery/", include("baton.delivery.urls")),
     path("api/v1/", api.urls),
 ]

@@ -1,0 +1,128 @@
+"""Forms of the offer, team, quote and approval pages: they parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from baton.accounts.models import BuyerRole
+from baton.core.models import Role
+from baton.core.views_generic import active_users, style_form
+from baton.deals.models import (
+    ApprovalRule,
+    BuyingStep,
+    Opportunity,
+    Product,
+    ProductFamily,
+    Quote,
+    TeamRole,
+)
+
+
+class StyledForm(forms.Form):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class LineItemForm(StyledForm):
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    quantity = forms.DecimalField(label=_("Quantity"), max_digits=12, decimal_places=2, initial=1)
+    discount_percent = forms.DecimalField(
+        label=_("Discount %"), max_digits=5, decimal_places=2, initial=0, required=False
+    )
+    list_price = forms.DecimalField(
+        label=_("List price (blank: from the price list)"), max_digits=18, decimal_places=2, required=False
+    )
+    description = forms.CharField(label=_("Description"), max_length=300, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(is_archived=False).order_by("code")
+
+
+class EffortForm(StyledForm):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    person_days = forms.DecimalField(label=_("Person-days"), max_digits=8, decimal_places=1)
+    day_rate = forms.DecimalField(label=_("Cost per day"), max_digits=18, decimal_places=2)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class QuoteForm(StyledForm):
+    language = forms.ChoiceField(label=_("Language"), choices=Quote.Language.choices)
+    valid_until = forms.DateField(
+        label=_("Valid until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"), min_value=0, max_value=365, initial=30
+    )
+    nonstandard_clauses = forms.CharField(
+        label=_("Non-standard clauses"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    notes = forms.CharField(
+        label=_("Notes to the customer"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class TeamMemberForm(StyledForm):
+    user = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)
+    product_family = forms.ModelChoiceField(
+        label=_("For product family"),
+        queryset=ProductFamily.objects.filter(is_archived=False),
+        required=False,
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, **kwargs):
+        self.base_fields["user"].queryset = active_users()
+        super().__init__(*args, **kwargs)
+
+
+class BuyerForm(StyledForm):
+    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None)
+    buying_role = forms.ChoiceField(label=_("Buying role"), choices=BuyerRole.choices)
+    buying_step = forms.ChoiceField(label=_("Buying step"), choices=BuyingStep.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+    def __init__(self, *args, opportunity: Opportunity, user, **kwargs):
+        from baton.accounts.queries import contacts_for
+
+        self.base_fields["contact"].queryset = contacts_for(user).filter(account_id=opportunity.account_id)
+        super().__init__(*args, **kwargs)
+
+
+class TeamRequestForm(StyledForm):
+    assignee = forms.ModelChoiceField(label=_("Ask"), queryset=None)
+    subject = forms.CharField(label=_("What is asked"), max_length=200)
+    pain_point = forms.CharField(label=_("Customer's pain point"), required=False, widget=forms.Textarea)
+    meeting_goal = forms.CharField(label=_("Goal of the meeting"), required=False, widget=forms.Textarea)
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea)
+    due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
+    customer_deadline = forms.DateField(
+        label=_("Customer's deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        self.base_fields["assignee"].queryset = active_users()
+        super().__init__(*args, **kwargs)
+
+
+class DecisionForm(StyledForm):
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("reject", _("Reject"))])
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False)
+
+
+class ApprovalRuleForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=120)
+    field = forms.ChoiceField(label=_("Field"), choices=ApprovalRule.Field.choices)
+    operator = forms.ChoiceField(label=_("Operator"), choices=ApprovalRule.Operator.choices)
+    threshold = forms.DecimalField(
+        label=_("Threshold"), max_digits=18, decimal_places=2, initial=0, required=False
+    )
+    mode = forms.ChoiceField(label=_("Routing"), choices=ApprovalRule.Mode.choices)
+    approvers = forms.ModelMultipleChoiceField(label=_("Approvers (in order)"), queryset=None)
+
+    def __init__(self, *args, **kwargs):
+        self.base_fields["approvers"].queryset = active_users()
+        super().__init__(*args, **kwargs)
