@@ -1,0 +1,187 @@
+"""Offer, team, quote and approval pages: personas, pinned query counts, bad input → 400, nothing saved."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from baton.core.models import Role, User
+from baton.deals import approvals, catalog, quoting
+from baton.deals.models import LineItem, Quote, TeamRequest
+from baton.deals.tests.factories import add_lines, make_catalog
+
+pytestmark = pytest.mark.django_db
+
+VISIBLE = {"alice": 200, "bob": 200, "charlie": 404, "mina": 200, "dana": 200, "root": 200}
+
+
+@pytest.fixture
+def cat(db):
+    return make_catalog()
+
+
+@pytest.fixture
+def fin(personas):
+    return User.objects.create_user(username="fin", password="x", role=Role.APPROVER, display_name="Fin")
+
+
+@pytest.fixture
+def pending(world, alice, root, cat, fin):
+    approvals.save_rule(
+        actor=root,
+        approvers=[fin],
+        name="할인 15% 초과",
+        field="discount_percent",
+        operator="gt",
+        threshold=Decimal(15),
+        mode="sequential",
+    )
+    add_lines(world["opportunity"], alice, cat, discount="20")
+    quote = quoting.create_quote(world["opportunity"], actor=alice)
+    approvals.submit_quote(quote, actor=alice)
+    return quote
+
+
+@pytest.mark.parametrize(("who", "status"), VISIBLE.items())
+def test_pages_by_persona(client, personas, world, cat, who, status):
+    add_lines(world["opportunity"], personas["alice"], cat)
+    quote = quoting.create_quote(world["opportunity"], actor=personas["alice"])
+    client.force_login(personas[who])
+    pk = world["opportunity"].pk
+    for url in (
+        f"/deals/{pk}/offer/",
+        f"/deals/{pk}/team/",
+        f"/deals/quotes/{quote.pk}/",
+        f"/deals/quotes/{quote.pk}/pdf/",
+    ):
+        assert client.get(url).status_code == status, url
+    assert client.post(
+        f"/deals/{pk}/quotes/new/", {"language": "ko", "payment_terms_days": 30}
+    ).status_code in ((302,) if status == 200 else (404,))
+
+
+def test_approver_sees_the_quote_and_their_queue_but_not_the_deal(client, world, pending, fin, charlie):
+    client.force_login(fin)
+    queue = client.get("/deals/approvals/")
+    assert pending.number in queue.content.decode()
+    page = client.get(f"/deals/quotes/{pending.pk}/")
+    assert page.status_code == 200 and 'data-testid="approve"' in page.content.decode()
+    assert client.get(f"/deals/{world['opportunity'].pk}/").status_code == 404
+    assert client.post(f"/deals/quotes/{pending.pk}/recall/").status_code == 404  # deciding only
+    client.force_login(charlie)
+    assert pending.number not in client.get("/deals/approvals/").content.decode()
+    step = approvals.queue_for(fin).get()
+    assert client.post(f"/deals/approvals/{step.pk}/decide/", {"decision": "approve"}).status_code == 404
+    client.force_login(fin)
+    response = client.post(f"/deals/approvals/{step.pk}/decide/", {"decision": "reject", "reason": ""})
+    assert response.status_code == 302
+    pending.refresh_from_db()
+    assert pending.status == Quote.Status.PENDING  # a rejection needs a reason
+    client.post(f"/deals/approvals/{step.pk}/decide/", {"decision": "approve"})
+    pending.refresh_from_db()
+    assert pending.status == Quote.Status.APPROVED
+
+
+def test_offer_page_queries_do_not_grow_with_lines(client, world, alice, cat, django_assert_num_queries):
+    opp = world["opportunity"]
+    add_lines(opp, alice, cat)
+    quoting.create_quote(opp, actor=alice)
+    client.force_login(alice)
+    # session, user, teams, opportunity, lines (+product+family), efforts, quotes, products (form), teams (can_edit)
+    with django_assert_num_queries(8):
+        client.get(f"/deals/{opp.pk}/offer/")
+    for _ in range(5):
+        catalog.add_line_item(opp, actor=alice, product=cat["cloud"])
+    catalog.add_effort(opp, actor=alice, role="delivery", person_days=3, day_rate=500_000)
+    quoting.create_quote(opp, actor=alice)
+    with django_assert_num_queries(8):
+        response = client.get(f"/deals/{opp.pk}/offer/")
+    assert "₩18,199,993" in response.content.decode()  # 10,699,993 + 5 × 1,500,000
+
+
+def test_quote_and_queue_query_counts(client, pending, fin, alice, django_assert_num_queries):
+    client.force_login(fin)
+    with django_assert_num_queries(4):  # session, user, steps (joined), recent decisions
+        client.get("/deals/approvals/")
+    client.force_login(alice)
+    # session, user, quote, visibility, teams, requests, steps, lines, can_edit, history
+    with django_assert_num_queries(9):
+        response = client.get(f"/deals/quotes/{pending.pk}/")
+    assert 'data-testid="recall-quote"' in response.content.decode()
+
+
+def test_bad_input_is_a_400_and_saves_nothing(client, world, alice, bob, cat):
+    client.force_login(alice)
+    pk = world["opportunity"].pk
+    response = client.post(
+        f"/deals/{pk}/offer/lines/", {"product": cat["erp"].pk, "quantity": "0", "discount_percent": "150"}
+    )
+    assert response.status_code == 400
+    assert 'data-testid="error-quantity"' in response.content.decode()
+    response = client.post(f"/deals/{pk}/offer/lines/", {"product": "nope", "quantity": "x"})
+    assert response.status_code == 400
+    assert not LineItem.objects.exists()
+    response = client.post(f"/deals/{pk}/quotes/new/", {"language": "ko", "payment_terms_days": 30})
+    assert response.status_code == 400 and not Quote.objects.exists()  # no lines yet
+    response = client.post(
+        f"/deals/{pk}/team/requests/",
+        {"assignee": bob.pk, "subject": "RFP", "due_date": "2025-10-11", "customer_deadline": "2025-10-10"},
+    )
+    assert response.status_code == 400 and not TeamRequest.objects.exists()
+
+
+def test_team_request_through_the_page_flags_late(client, world, alice, bob):
+    client.force_login(alice)
+    deadline = dt.date.today() + dt.timedelta(days=1)
+    response = client.post(
+        f"/deals/{world['opportunity'].pk}/team/requests/",
+        {
+            "assignee": bob.pk,
+            "subject": "계약 검토",
+            "pain_point": "법무 검토 지연",
+            "due_date": deadline.isoformat(),
+            "customer_deadline": deadline.isoformat(),
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert TeamRequest.objects.get().is_late
+    assert 'data-testid="late"' in response.content.decode()
+
+
+def test_pdf_response(client, world, alice, cat):
+    add_lines(world["opportunity"], alice, cat)
+    quote = quoting.create_quote(world["opportunity"], actor=alice, language="en")
+    client.force_login(alice)
+    response = client.get(f"/deals/quotes/{quote.pk}/pdf/")
+    assert response["Content-Type"] == "application/pdf" and response.content.startswith(b"%PDF")
+
+
+def test_admin_pages(client, alice, root, fin):
+    client.force_login(alice)
+    assert client.get("/deals/approval-rules/").status_code == 403
+    client.force_login(root)
+    response = client.post(
+        "/deals/approval-rules/",
+        {
+            "name": "x",
+            "field": "nonstandard_clauses",
+            "operator": "gt",
+            "mode": "parallel",
+            "approvers": [fin.pk],
+        },
+    )
+    assert response.status_code == 400
+    response = client.post(
+        "/deals/approval-rules/",
+        {
+            "name": "결제 60일 초과",
+            "field": "payment_terms_days",
+            "operator": "gt",
+            "threshold": "60",
+            "mode": "parallel",
+            "approvers": [fin.pk],
+        },
+    )
+    assert response.status_code == 302
+    assert client.get("/deals/products/").status_code == 200
