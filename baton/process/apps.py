@@ -6,3 +6,15 @@ class ProcessConfig(AppConfig):
     name = "baton.process"
     label = "process"
     verbose_name = _("The Model (process)")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from baton.process import models, services
+
+        # Any save of the design in this process drops the cached design (other processes notice the
+        # new DesignVersion on their next read).
+        for model in (models.Department, models.ProcessStage, models.StageCriterion, models.DesignVersion):
+            uid = f"process-design-{model.__name__}"
+            post_save.connect(services.invalidate_design_cache, sender=model, dispatch_uid=uid)
+            post_delete.connect(services.invalidate_design_cache, sender=model, dispatch_uid=uid + "-d")

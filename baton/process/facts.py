@@ -1,14 +1,21 @@
-"""Facts builders: the measurable facts of a record that transition criteria are written over."""
+"""Facts builders: the measurable facts of a record that transition criteria are written over.
+
+Facts are built for a batch of records of one kind at a time (one query per kind of fact per batch,
+never per record), and only the facts some criterion needs: ``names`` is the set of fact names the
+criteria under evaluation reference (None means every fact). Facts nobody asked for keep their
+sample value, so criteria still see a complete namespace.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
-from baton.process.criteria import FACT_SAMPLES, INTERACTION_KINDS, WINDOWS
+from baton.process.criteria import FACT_SAMPLES, INTERACTION_KINDS, QUALIFICATION_FACTS, WINDOWS
 from baton.process.models import BANT_ITEMS, MODEL_ITEMS, QualificationAnswer, RecordKind, StageHistory
 
 
@@ -39,128 +46,232 @@ def _days(delta: dt.timedelta) -> int:
     return max(0, delta.days)
 
 
+def _wants(names: set[str] | None, *wanted: str) -> bool:
+    return names is None or any(n in names for n in wanted)
+
+
+INTERACTION_FACTS = frozenset(
+    [f"{k}_{w}d" for k in INTERACTION_KINDS for w in WINDOWS]
+    + [f"{k}_total" for k in INTERACTION_KINDS]
+    + [f"touches_{w}d" for w in WINDOWS]
+)
+
+
+def _qualification(kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+    answers: dict[int, dict[str, bool]] = {pk: {} for pk in ids}
+    for record_id, item, answer in QualificationAnswer.objects.filter(
+        record_kind=kind, record_id__in=ids
+    ).values_list("record_id", "item", "answer"):
+        answers[record_id][item] = answer
+    out = {}
+    for pk, given in answers.items():
+        facts: dict[str, Any] = {item: bool(given.get(item, False)) for item in (*BANT_ITEMS, *MODEL_ITEMS)}
+        facts["bant_count"] = sum(1 for item in BANT_ITEMS if facts[item])
+        facts["model_count"] = sum(1 for item in MODEL_ITEMS if facts[item])
+        facts["qualification_complete"] = facts["bant_count"] == 4 and facts["model_count"] == 4
+        out[pk] = facts
+    return out
+
+
 def qualification_facts(kind: str, record_id: int) -> dict[str, Any]:
-    answers = dict(
-        QualificationAnswer.objects.filter(record_kind=kind, record_id=record_id).values_list(
-            "item", "answer"
-        )
-    )
-    facts: dict[str, Any] = {item: bool(answers.get(item, False)) for item in (*BANT_ITEMS, *MODEL_ITEMS)}
-    facts["bant_count"] = sum(1 for item in BANT_ITEMS if facts[item])
-    facts["model_count"] = sum(1 for item in MODEL_ITEMS if facts[item])
-    facts["qualification_complete"] = facts["bant_count"] == 4 and facts["model_count"] == 4
-    return facts
+    return _qualification(kind, [record_id])[record_id]
 
 
-def _common(kind: str, record: Any, now: dt.datetime, stay: StageHistory | None) -> dict[str, Any]:
-    return {
-        "days_in_stage": _days(now - stay.entered_at) if stay is not None else 0,
-        "days_since_created": _days(now - record.created_at) if record.created_at else 0,
-        "owner_assigned": record.owner_id is not None,
-    }
-
-
-def lead_facts(lead: Any, now: dt.datetime) -> dict[str, Any]:
+def _lead_batch(leads: Sequence[Any], now: dt.datetime, names: set[str] | None) -> dict[int, dict[str, Any]]:
     from baton.leads.models import Lead, LeadInteraction
 
-    aggregates: dict[str, Any] = {}
-    for kind in INTERACTION_KINDS:
-        for window in WINDOWS:
-            since = now - dt.timedelta(days=window)
-            aggregates[f"{kind}_{window}d"] = Count("id", filter=Q(kind=kind, occurred_at__gte=since))
-        aggregates[f"{kind}_total"] = Count("id", filter=Q(kind=kind))
-    for window in WINDOWS:
-        aggregates[f"touches_{window}d"] = Count(
-            "id", filter=Q(occurred_at__gte=now - dt.timedelta(days=window))
+    out: dict[int, dict[str, Any]] = {}
+    for lead in leads:
+        out[lead.pk] = {
+            "status": lead.status,
+            "source": lead.source,
+            "industry": lead.industry or "",
+            "region": lead.region or "",
+            "size": lead.size or "",
+            "has_email": bool(lead.email),
+            "has_phone": bool(lead.phone),
+            "has_company": bool(lead.company),
+            "has_brn": bool(lead.brn),
+            "has_title": bool(lead.title),
+            "has_campaign": lead.campaign_id is not None,
+        }
+    ids = [lead.pk for lead in leads]
+    wanted = INTERACTION_FACTS if names is None else INTERACTION_FACTS & names
+    if wanted and ids:
+        aggregates: dict[str, Any] = {}
+        for name in wanted:
+            stem, _sep, suffix = name.rpartition("_")
+            cond = Q()
+            if stem != "touches":
+                cond &= Q(kind=stem)
+            if suffix != "total":
+                cond &= Q(occurred_at__gte=now - dt.timedelta(days=int(suffix[:-1])))
+            aggregates[name] = Count("id", filter=cond) if cond else Count("id")
+        rows = (
+            LeadInteraction.objects.filter(lead_id__in=ids, occurred_at__lte=now)
+            .values("lead_id")
+            .annotate(**aggregates)
+            .order_by()
         )
-    counts = LeadInteraction.objects.filter(lead_id=lead.pk, occurred_at__lte=now).aggregate(**aggregates)
-    attendees = 0
-    if lead.company_key:
-        attendees = (
-            Lead.objects.filter(
-                company_key=lead.company_key,
-                interactions__kind=LeadInteraction.Kind.SEMINAR,
-                interactions__occurred_at__gte=now - dt.timedelta(days=90),
+        for row in rows:
+            out[row["lead_id"]].update({k: int(row[k] or 0) for k in aggregates})
+        for facts in out.values():
+            for name in aggregates:
+                facts.setdefault(name, 0)
+    if _wants(names, "company_seminar_attendees_90d"):
+        keys = {lead.company_key for lead in leads if lead.company_key}
+        attendees: dict[str, int] = {}
+        if keys:
+            attendees = dict(
+                Lead.objects.filter(
+                    company_key__in=keys,
+                    interactions__kind=LeadInteraction.Kind.SEMINAR,
+                    interactions__occurred_at__gte=now - dt.timedelta(days=90),
+                    interactions__occurred_at__lte=now,
+                )
+                .values("company_key")
+                .annotate(n=Count("id", distinct=True))
+                .order_by()
+                .values_list("company_key", "n")
             )
-            .values("id")
-            .distinct()
-            .count()
+        for lead in leads:
+            out[lead.pk]["company_seminar_attendees_90d"] = attendees.get(lead.company_key, 0)
+    return out
+
+
+def _opportunity_batch(
+    opps: Sequence[Any], now: dt.datetime, names: set[str] | None
+) -> dict[int, dict[str, Any]]:
+    from baton.deals.models import Stage
+    from baton.leads.models import Lead
+
+    stage_ids = {o.stage_id for o in opps if o.stage_id}
+    stages = {s.pk: s for s in Stage.objects.filter(pk__in=stage_ids)} if stage_ids else {}
+    from_lead: set[int] = set()
+    if _wants(names, "from_lead") and opps:
+        from_lead = set(
+            Lead.objects.filter(converted_opportunity_id__in=[o.pk for o in opps]).values_list(
+                "converted_opportunity_id", flat=True
+            )
         )
-    facts: dict[str, Any] = {
-        "status": lead.status,
-        "source": lead.source,
-        "industry": lead.industry or "",
-        "region": lead.region or "",
-        "size": lead.size or "",
-        "has_email": bool(lead.email),
-        "has_phone": bool(lead.phone),
-        "has_company": bool(lead.company),
-        "has_brn": bool(lead.brn),
-        "has_title": bool(lead.title),
-        "has_campaign": lead.campaign_id is not None,
-        "company_seminar_attendees_90d": attendees,
-    }
-    facts.update({k: int(v or 0) for k, v in counts.items()})
-    return facts
+    out = {}
+    today = timezone.localdate(now)
+    for opp in opps:
+        close = opp.expected_close_date
+        stage = stages.get(opp.stage_id)
+        out[opp.pk] = {
+            "amount": float(opp.amount or 0),
+            "currency": opp.currency,
+            "probability": int(opp.probability or 0),
+            "pipeline_stage": stage.key if stage else "",
+            "forecast_category": opp.forecast_category,
+            "has_primary_contact": opp.primary_contact_id is not None,
+            "has_close_date": close is not None,
+            "days_to_close": (close - today).days if close else 0,
+            "is_closed": opp.closed_at is not None,
+            "is_won": bool(stage and stage.outcome == "won"),
+            "has_next_step": bool(opp.next_step),
+            "from_lead": opp.pk in from_lead,
+        }
+    return out
 
 
-def opportunity_facts(opp: Any, now: dt.datetime) -> dict[str, Any]:
-    close = opp.expected_close_date
-    return {
-        "amount": float(opp.amount or 0),
-        "currency": opp.currency,
-        "probability": int(opp.probability or 0),
-        "pipeline_stage": opp.stage.key if opp.stage_id else "",
-        "forecast_category": opp.forecast_category,
-        "has_primary_contact": opp.primary_contact_id is not None,
-        "has_close_date": close is not None,
-        "days_to_close": (close - timezone.localdate(now)).days if close else 0,
-        "is_closed": opp.closed_at is not None,
-        "is_won": bool(opp.stage_id and opp.stage.outcome == "won"),
-        "has_next_step": bool(opp.next_step),
-        "from_lead": opp.source_leads.exists(),
-    }
-
-
-def account_facts(account: Any, now: dt.datetime) -> dict[str, Any]:
+def _account_batch(
+    accounts: Sequence[Any], now: dt.datetime, names: set[str] | None
+) -> dict[int, dict[str, Any]]:
+    from baton.accounts.models import Contact
     from baton.deals.models import Opportunity
 
-    row = Opportunity.objects.filter(account_id=account.pk).aggregate(
-        open=Count("id", filter=Q(closed_at__isnull=True)),
-        won=Count("id", filter=Q(stage__outcome="won")),
-        first_won=Min("closed_at", filter=Q(stage__outcome="won")),
-    )
-    first_won = row["first_won"]
-    return {
-        "industry": account.industry or "",
-        "region": account.region or "",
-        "size": account.size or "",
-        "has_brn": bool(account.brn),
-        "contacts": account.contacts.count(),
-        "open_opportunities": row["open"],
-        "won_opportunities": row["won"],
-        "days_since_first_won": _days(now - first_won) if first_won else -1,
-    }
+    ids = [a.pk for a in accounts]
+    deals: dict[int, dict[str, Any]] = {}
+    if ids and _wants(names, "open_opportunities", "won_opportunities", "days_since_first_won"):
+        for row in (
+            Opportunity.objects.filter(account_id__in=ids)
+            .values("account_id")
+            .annotate(
+                open=Count("id", filter=Q(closed_at__isnull=True)),
+                won=Count("id", filter=Q(stage__outcome="won")),
+                first_won=Min("closed_at", filter=Q(stage__outcome="won")),
+            )
+            .order_by()
+        ):
+            deals[row["account_id"]] = row
+    contacts: dict[int, int] = {}
+    if ids and _wants(names, "contacts"):
+        contacts = dict(
+            Contact.objects.filter(account_id__in=ids)
+            .values("account_id")
+            .annotate(n=Count("id"))
+            .order_by()
+            .values_list("account_id", "n")
+        )
+    out = {}
+    for account in accounts:
+        row = deals.get(account.pk, {})
+        first_won = row.get("first_won")
+        out[account.pk] = {
+            "industry": account.industry or "",
+            "region": account.region or "",
+            "size": account.size or "",
+            "has_brn": bool(account.brn),
+            "contacts": contacts.get(account.pk, 0),
+            "open_opportunities": row.get("open", 0),
+            "won_opportunities": row.get("won", 0),
+            "days_since_first_won": _days(now - first_won) if first_won else -1,
+        }
+    return out
+
+
+def build_facts_batch(
+    kind: str,
+    records: Sequence[Any],
+    *,
+    stays: dict[int, StageHistory | None],
+    now: dt.datetime | None = None,
+    names: Iterable[str] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """Facts of many records of one kind: one query per kind of fact for the whole batch.
+
+    ``stays`` maps record id to its open stay (for ``days_in_stage``); ``names`` limits the work to the
+    facts criteria reference (None: all)."""
+    now = now or timezone.now()
+    wanted = None if names is None else set(names)
+    if not records:
+        return {}
+    if kind == RecordKind.LEAD:
+        specific = _lead_batch(records, now, wanted)
+    elif kind == RecordKind.OPPORTUNITY:
+        specific = _opportunity_batch(records, now, wanted)
+    else:
+        specific = _account_batch(records, now, wanted)
+    qualification: dict[int, dict[str, Any]] = {}
+    if kind != RecordKind.ACCOUNT and (wanted is None or wanted & QUALIFICATION_FACTS.keys()):
+        qualification = _qualification(kind, [r.pk for r in records])
+    sample = FACT_SAMPLES[kind]
+    out = {}
+    for record in records:
+        stay = stays.get(record.pk)
+        facts = dict(sample)
+        facts["days_in_stage"] = _days(now - stay.entered_at) if stay is not None else 0
+        facts["days_since_created"] = _days(now - record.created_at) if record.created_at else 0
+        facts["owner_assigned"] = record.owner_id is not None
+        facts.update(specific[record.pk])
+        facts.update(qualification.get(record.pk, {}))
+        out[record.pk] = facts
+    return out
 
 
 def build_facts(
-    record: Any, *, stay: StageHistory | None = None, now: dt.datetime | None = None
+    record: Any,
+    *,
+    stay: StageHistory | None = None,
+    now: dt.datetime | None = None,
+    names: Iterable[str] | None = None,
 ) -> dict[str, Any]:
-    """Every fact of the record, named as in ``FACT_SAMPLES`` (the names criteria may use)."""
-    now = now or timezone.now()
+    """The facts of one record, named as in ``FACT_SAMPLES`` (the names criteria may use)."""
     kind = kind_of(record)
     if stay is None:
         stay = StageHistory.objects.filter(
             record_kind=kind, record_id=record.pk, left_at__isnull=True
         ).first()
-    facts = dict(FACT_SAMPLES[kind])
-    facts.update(_common(kind, record, now, stay))
-    if kind == RecordKind.LEAD:
-        facts.update(lead_facts(record, now))
-        facts.update(qualification_facts(kind, record.pk))
-    elif kind == RecordKind.OPPORTUNITY:
-        facts.update(opportunity_facts(record, now))
-        facts.update(qualification_facts(kind, record.pk))
-    else:
-        facts.update(account_facts(record, now))
-    return facts
+    return build_facts_batch(kind, [record], stays={record.pk: stay}, now=now, names=names)[record.pk]

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import logging
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -26,8 +27,8 @@ from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
-from baton.process.criteria import CriterionResult, evaluate_criteria
-from baton.process.facts import build_facts, kind_of, record_model
+from baton.process.criteria import CriterionResult, evaluate_criteria, referenced_facts
+from baton.process.facts import build_facts, build_facts_batch, kind_of, record_model
 from baton.process.models import (
     Department,
     DesignVersion,
@@ -42,13 +43,25 @@ from baton.process.models import (
     StageHistory,
 )
 
-logger = logging.getLogger(__name__)
-
 DEFAULT_FOLLOW_UP_DAYS = 90
 REJECTED_FOLLOW_UP_DAYS = 30
-# Tests set this so hook failures surface; in production a process hiccup must not block a CRM write.
-STRICT_HOOKS = False
 _syncing: ContextVar[bool] = ContextVar("baton_process_syncing", default=False)
+_clock: ContextVar[dt.datetime | None] = ContextVar("baton_process_clock", default=None)
+
+
+def now() -> dt.datetime:
+    """The time process rows are written at: the wall clock, or the one ``process_clock`` set."""
+    return _clock.get() or timezone.now()
+
+
+@contextmanager
+def process_clock(at: dt.datetime | None) -> Iterator[None]:
+    """Write process rows (stays, hand-offs, recycles) as of ``at``: imports and the demo back-date."""
+    token = _clock.set(at)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
 
 
 # --- the design, loaded once per operation --------------------------------------------------------
@@ -65,6 +78,38 @@ class Design:
         self.by_id = {s.pk: s for s in self.stages}
         self.by_key = {s.key: s for s in self.stages}
         self._order = {s.pk: i for i, s in enumerate(self.stages)}
+        self._needs: dict[int, frozenset[str]] = {}
+
+    def facts_needed(self, stage: ProcessStage) -> frozenset[str]:
+        """Facts an automatic step out of ``stage`` reads: its exit and its successors' entry criteria."""
+        if stage.pk not in self._needs:
+            # The same walk as ``_furthest_automatic``: up to the first manual gate or hand-off.
+            criteria = _criteria(stage, StageCriterion.Kind.EXIT)
+            department = stage.department_id
+            for candidate in self.successors(stage):
+                entry = _criteria(candidate, StageCriterion.Kind.ENTRY)
+                criteria += entry
+                if candidate.is_handoff_entry and candidate.department_id != department:
+                    break
+                if not any(c.required for c in entry):
+                    break
+                department = candidate.department_id
+            names: set[str] = set()
+            for criterion in criteria:
+                try:
+                    names.update(referenced_facts(criterion.expression))
+                except ValueError:
+                    continue
+            self._needs[stage.pk] = frozenset(names)
+        return self._needs[stage.pk]
+
+    def automatic_from(self, stage: ProcessStage) -> bool:
+        """Whether anything automatic can happen to a record in ``stage`` (criteria or a hand-off ahead)."""
+        if stage.is_terminal:
+            return False
+        return bool(_criteria(stage, StageCriterion.Kind.EXIT)) or any(
+            _criteria(n, StageCriterion.Kind.ENTRY) or n.is_handoff_entry for n in self.successors(stage)
+        )
 
     def order(self, stage: ProcessStage) -> int:
         return self._order[stage.pk]
@@ -97,7 +142,34 @@ class Design:
         return self.order(b) > self.order(a)
 
 
+_design_cache: dict[str, Any] = {}
+_design_lock = threading.Lock()
+
+
+def invalidate_design_cache(**_kwargs: Any) -> None:
+    _design_cache.clear()
+
+
 def load_design() -> Design:
+    """The current design, cached per process and keyed by the latest design version.
+
+    Every design change goes through ``baton.process.design``, which writes a new ``DesignVersion``; one
+    indexed single-row query per operation therefore tells every worker process whether its copy is
+    still current. Saves in this process (signals) clear the cache as well.
+    """
+    head = DesignVersion.objects.order_by("-number").values_list("id", "number", "created_at").first()
+    key = repr(head)
+    cached = _design_cache.get(key)
+    if cached is not None:
+        return cached
+    design = _load_design(head[1] if head else 0)
+    with _design_lock:
+        _design_cache.clear()
+        _design_cache[key] = design
+    return design
+
+
+def _load_design(version: int) -> Design:
     stages = list(
         ProcessStage.objects.select_related("department")
         .prefetch_related(
@@ -108,7 +180,6 @@ def load_design() -> Design:
         )
         .order_by("department__sequence", "sequence", "id")
     )
-    version = DesignVersion.objects.order_by("-number").values_list("number", flat=True).first() or 0
     return Design(stages, version=version)
 
 
@@ -202,7 +273,7 @@ def next_stage_checks(
     design = design or load_design()
     kind = kind_of(record)
     stay = current_stay(kind, record.pk)
-    facts = build_facts(record, stay=stay)
+    facts = build_facts(record, stay=stay, now=now())
     current = design.by_id.get(stay.stage_id) if stay else None
     targets = [s for s in design.active(kind) if current is None or s.pk != current.pk]
     if current is not None:
@@ -331,7 +402,7 @@ def transition(
 ) -> StageHistory:
     """Close the current stay and open one in ``to_stage``; audit it; keep the pipeline stage in step."""
     kind = kind_of(record)
-    at = at or timezone.now()
+    at = at or now()
     stay = current_stay(kind, record.pk, lock=True)
     if stay is not None and stay.stage_id == to_stage.pk:
         return stay
@@ -448,7 +519,7 @@ def move_record(
     current = design.by_id.get(stay.stage_id) if stay else None
     if current is not None and current.pk == to_stage.pk:
         raise ValidationError({"stage": [_("The record is already in this stage.")]})
-    check = check_move(design, current, to_stage, build_facts(record, stay=stay, now=at))
+    check = check_move(design, current, to_stage, build_facts(record, stay=stay, now=at or now()))
     if not check.met:
         if not override:
             names = ", ".join(r.name for r in check.missing)
@@ -488,65 +559,125 @@ def _recently_rejected(kind: str, record_id: int, to_stage: ProcessStage, since:
     ).exists()
 
 
-def automation_paused(kind: str, record_id: int, at: dt.datetime | None = None) -> bool:
-    """A recycled record waits for its follow-up date, unless it shows new activity (for leads)."""
-    at = at or timezone.now()
-    recycle = (
-        Recycle.objects.filter(record_kind=kind, record_id=record_id, followed_up_at__isnull=True)
-        .order_by("-recycled_at")
-        .first()
-    )
-    if recycle is None or recycle.follow_up_on <= timezone.localdate(at):
-        return False
-    if kind == RecordKind.LEAD:
+def paused_records(kind: str, record_ids: list[int], at: dt.datetime | None = None) -> set[int]:
+    """Recycled records that wait for their follow-up date (leads resume early on new activity).
+
+    At most two queries for any number of records."""
+    at = at or now()
+    today = timezone.localdate(at)
+    latest: dict[int, tuple[dt.datetime, dt.date]] = {}
+    for record_id, recycled_at, follow_up_on in (
+        Recycle.objects.filter(record_kind=kind, record_id__in=record_ids, followed_up_at__isnull=True)
+        .order_by("record_id", "recycled_at", "id")
+        .values_list("record_id", "recycled_at", "follow_up_on")
+    ):
+        latest[record_id] = (recycled_at, follow_up_on)  # the latest open recycle counts
+    waiting = {pk: recycled_at for pk, (recycled_at, due) in latest.items() if due > today}
+    if kind == RecordKind.LEAD and waiting:
         from baton.leads.models import LeadInteraction
 
-        return not LeadInteraction.objects.filter(
-            lead_id=record_id, occurred_at__gt=recycle.recycled_at
-        ).exists()
-    return True
+        last_touch = dict(
+            LeadInteraction.objects.filter(lead_id__in=list(waiting))
+            .values("lead_id")
+            .annotate(last=Max("occurred_at"))
+            .order_by()
+            .values_list("lead_id", "last")
+        )
+        return {pk for pk, since in waiting.items() if not (last_touch.get(pk) and last_touch[pk] > since)}
+    return set(waiting)
 
 
-@transaction.atomic
-def auto_advance(
-    record: Any, *, design: Design | None = None, rule: str = "criteria", at: dt.datetime | None = None
-) -> StageHistory | HandOff | None:
-    """Apply the automatic transition the record's facts now allow, if any (idempotent)."""
-    design = design or load_design()
-    kind = kind_of(record)
-    stay = current_stay(kind, record.pk)
-    if stay is None or pending_handoff(kind, record.pk) is not None:
-        return None
-    if automation_paused(kind, record.pk, at):
-        return None
-    current = design.by_id[stay.stage_id]
-    if current.is_terminal or current.record_kind != kind:
-        return None
-    facts = build_facts(record, stay=stay, now=at)
+def automation_paused(kind: str, record_id: int, at: dt.datetime | None = None) -> bool:
+    """A recycled record waits for its follow-up date, unless it shows new activity (for leads)."""
+    return record_id in paused_records(kind, [record_id], at)
+
+
+@dataclass
+class Advance:
+    """What the criteria allow for one record now: a stage to move to and/or a hand-off to offer."""
+
+    target: ProcessStage | None
+    handoff_to: ProcessStage | None
+    results: list[CriterionResult]
+
+
+def plan_advance(design: Design, current: ProcessStage, facts: dict[str, Any]) -> Advance | None:
+    """Pure evaluation (no queries): where the record's facts take it from ``current``, if anywhere."""
     exits = evaluate_criteria(_criteria(current, StageCriterion.Kind.EXIT), facts)
     if not all(r.met for r in exits if r.required):
         return None
     target, results, handoff_to = _furthest_automatic(design, current, facts)
+    if target is None and handoff_to is None:
+        return None
+    return Advance(target, handoff_to, exits + results)
+
+
+def apply_advance(
+    record: Any,
+    plan: Advance,
+    *,
+    design: Design,
+    current: ProcessStage,
+    stay: StageHistory,
+    rule: str,
+    at: dt.datetime | None,
+) -> StageHistory | HandOff | None:
+    kind = kind_of(record)
     outcome: StageHistory | HandOff | None = None
     since = stay.entered_at
-    if target is not None:
-        names = ", ".join(r.name for r in results if r.required)
+    if plan.target is not None:
+        names = ", ".join(r.name for r in plan.results if r.required and r.kind == StageCriterion.Kind.ENTRY)
         outcome = transition(
             record,
-            target,
+            plan.target,
             design=design,
             method=Method.AUTO,
             actor=None,
             rule=f"{rule}: {names}",
-            evidence=_evidence(exits + results),
+            evidence=_evidence(plan.results),
             at=at,
         )
         since = outcome.entered_at
-    if handoff_to is not None and not _recently_rejected(kind, record.pk, handoff_to, since):
+    if plan.handoff_to is not None and not _recently_rejected(kind, record.pk, plan.handoff_to, since):
         outcome = request_handoff(
-            record, handoff_to, actor=None, from_stage=target or current, note=_("Criteria met"), at=at
+            record,
+            plan.handoff_to,
+            actor=None,
+            from_stage=plan.target or current,
+            note=_("Criteria met"),
+            at=at,
         )
     return outcome
+
+
+@transaction.atomic
+def auto_advance(
+    record: Any,
+    *,
+    design: Design | None = None,
+    rule: str = "criteria",
+    at: dt.datetime | None = None,
+    stay: StageHistory | None = None,
+) -> StageHistory | HandOff | None:
+    """Apply the automatic transition the record's facts now allow, if any (idempotent).
+
+    Cheap when nothing can happen: no facts are built for a stage with no criteria ahead, and only the
+    facts those criteria reference are built otherwise."""
+    design = design or load_design()
+    kind = kind_of(record)
+    stay = stay or current_stay(kind, record.pk)
+    if stay is None:
+        return None
+    current = design.by_id[stay.stage_id]
+    if current.record_kind != kind or not design.automatic_from(current):
+        return None
+    if pending_handoff(kind, record.pk) is not None or automation_paused(kind, record.pk, at):
+        return None
+    facts = build_facts(record, stay=stay, now=at or now(), names=design.facts_needed(current))
+    plan = plan_advance(design, current, facts)
+    if plan is None:
+        return None
+    return apply_advance(record, plan, design=design, current=current, stay=stay, rule=rule, at=at)
 
 
 @transaction.atomic
@@ -561,7 +692,7 @@ def place_record(
     first = design.first_stage(kind)
     if first is None:
         return None
-    facts = build_facts(record, stay=None, now=at)
+    facts = build_facts(record, stay=None, now=at or now(), names=design.facts_needed(first))
     target, results, handoff_to = _furthest_automatic(design, first, facts)
     stage = target or first
     stay = _enter(
@@ -572,7 +703,7 @@ def place_record(
         actor=actor,
         rule="criteria" if target else "",
         evidence=_evidence(results),
-        at=at or timezone.now(),
+        at=at or now(),
         version=design.version,
     )
     if handoff_to is not None:
@@ -598,7 +729,7 @@ def request_handoff(
     existing = pending_handoff(kind, record.pk)
     if existing is not None:
         return existing
-    at = at or timezone.now()
+    at = at or now()
     handoff = HandOff.objects.create(
         record_kind=kind,
         record_id=record.pk,
@@ -638,7 +769,7 @@ def _decide(handoff: HandOff, actor: User, at: dt.datetime) -> HandOff:
 def accept_handoff(
     handoff: HandOff, *, actor: User, note: str = "", at: dt.datetime | None = None
 ) -> StageHistory:
-    at = at or timezone.now()
+    at = at or now()
     locked = _decide(handoff, actor, at)
     design = load_design()
     record = get_record(locked.record_kind, locked.record_id)
@@ -686,7 +817,7 @@ def reject_handoff(
         raise ValidationError({"reason_code": [_("Choose why the hand-off is rejected.")]})
     if return_to not in HandOff.ReturnTo.values:
         raise ValidationError({"return_to": [_("Choose where the record goes back to.")]})
-    at = at or timezone.now()
+    at = at or now()
     locked = _decide(handoff, actor, at)
     label = HandOff.RejectReason(reason_code).label
     if return_to == HandOff.ReturnTo.NURTURE and not locked.source_kind:
@@ -751,7 +882,7 @@ def recycle_record(
     target = design.recycle_target()
     if target is None:
         raise ValidationError({"stage": [_("No stage is marked as the recycle target.")]})
-    at = at or timezone.now()
+    at = at or now()
     who = actor or performed_by
     transition(record, target, design=design, method=method, actor=who, reason=reason, at=at)
     recycle = Recycle.objects.create(
@@ -781,7 +912,7 @@ def complete_follow_up(
     locked = Recycle.objects.select_for_update().get(pk=recycle.pk)
     if locked.followed_up_at is not None:
         raise ServiceError(_("This follow-up is already done."))
-    locked.followed_up_at = at or timezone.now()
+    locked.followed_up_at = at or now()
     locked.followed_up_by = actor
     locked.follow_up_note = (note or "")[:300]
     locked.save(update_fields=["followed_up_at", "followed_up_by", "follow_up_note"])
@@ -818,7 +949,7 @@ def set_qualification(
     row.answer = bool(answer)
     row.evidence = (evidence or "").strip()[:500]
     row.answered_by = actor if actor is not None and actor.pk else None
-    row.answered_at = timezone.now()
+    row.answered_at = now()
     row.save()
     log_change(
         actor=actor,
@@ -836,19 +967,15 @@ def set_qualification(
 
 
 def _hook(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Hooks run inside the caller's transaction: if the process cannot record the change, the CRM write
+    fails with it, so a record and its stage history never diverge."""
+
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if _syncing.get():
             return None
-        if STRICT_HOOKS:
-            with transaction.atomic():
-                return fn(*args, **kwargs)
-        try:
-            with transaction.atomic():
-                return fn(*args, **kwargs)
-        except Exception:
-            logger.exception("process hook %s failed", fn.__name__)
-            return None
+        with transaction.atomic():
+            return fn(*args, **kwargs)
 
     return wrapper
 
@@ -865,8 +992,9 @@ def on_lead_changed(lead: Any, *, actor: User | None = None) -> None:
     if lead.converted_at is not None:
         return
     stay = current_stay(RecordKind.LEAD, lead.pk)
+    design = load_design()
     if stay is None:
-        place_record(lead, actor=actor)
+        place_record(lead, actor=actor, design=design)
         return
     _refresh_owner(lead, stay)
     if lead.status == "disqualified":
@@ -878,16 +1006,16 @@ def on_lead_changed(lead: Any, *, actor: User | None = None) -> None:
                 actor=None,
                 performed_by=actor,
                 reason=lead.disqualify_reason or _("Disqualified"),
-                follow_up_on=timezone.localdate() + dt.timedelta(days=DEFAULT_FOLLOW_UP_DAYS),
+                follow_up_on=timezone.localdate(now()) + dt.timedelta(days=DEFAULT_FOLLOW_UP_DAYS),
             )
         return
-    auto_advance(lead)
+    auto_advance(lead, design=design, stay=stay)
 
 
 @_hook
 def on_lead_converted(lead: Any, opportunity: Any = None, *, actor: User | None = None) -> None:
     """The lead leaves the process; its opportunity continues from the lead's stage (a cross-kind arrow)."""
-    at = timezone.now()
+    at = now()
     lead_stay = current_stay(RecordKind.LEAD, lead.pk, lock=True)
     opp_stay = (
         current_stay(RecordKind.OPPORTUNITY, opportunity.pk, lock=True) if opportunity is not None else None
@@ -939,14 +1067,15 @@ def on_opportunity_changed(opportunity: Any, *, actor: User | None = None, note:
                 from_stage=None,
                 method=Method.INITIAL,
                 actor=actor,
-                at=timezone.now(),
+                at=now(),
                 version=design.version,
             )
         return
     _refresh_owner(opportunity, stay)
     if target is None or target.pk == stay.stage_id:
         return
-    check = check_move(design, design.by_id[stay.stage_id], target, build_facts(opportunity, stay=stay))
+    facts = build_facts(opportunity, stay=stay, now=now())
+    check = check_move(design, design.by_id[stay.stage_id], target, facts)
     transition(
         opportunity,
         target,
@@ -962,51 +1091,78 @@ def on_opportunity_changed(opportunity: Any, *, actor: User | None = None, note:
 # --- the periodic sweep -----------------------------------------------------------------------------
 
 
-def sweep(*, kinds: list[str] | None = None, limit: int | None = None, batch: int = 500) -> dict[str, int]:
+def sweep(*, kinds: list[str] | None = None, limit: int | None = None, batch: int = 1000) -> dict[str, int]:
     """Re-evaluate open records whose stage has an automatic successor (time-based facts change daily).
 
-    Each record is its own transaction, so a long sweep never holds locks and can be stopped and rerun.
+    Records are read in id-ordered chunks of ``batch``: per chunk one query for the open stays, one for
+    the records, one for pending hand-offs, at most two for recycles and one per kind of fact the
+    criteria need. Only the records that move are written, each in its own transaction, so a long
+    sweep never holds locks and can be stopped and rerun.
     """
     design = load_design()
     kinds = kinds or [RecordKind.LEAD, RecordKind.OPPORTUNITY, RecordKind.ACCOUNT]
     stats = {"checked": 0, "moved": 0, "handoffs": 0}
+    at = now()
     for kind in kinds:
-        stage_ids = [
-            s.pk
-            for s in design.active(kind)
-            if not s.is_terminal
-            and (
-                _criteria(s, StageCriterion.Kind.EXIT)
-                or any(
-                    _criteria(n, StageCriterion.Kind.ENTRY) or n.is_handoff_entry
-                    for n in design.successors(s)
-                )
-            )
-        ]
+        stages = [s for s in design.active(kind) if design.automatic_from(s)]
+        if not stages:
+            continue
+        names = set().union(*(design.facts_needed(s) for s in stages))
         last_id = 0
         model = record_model(kind)
         while True:
-            ids = list(
+            size = batch if limit is None else min(batch, limit - stats["checked"])
+            if size <= 0:
+                return stats
+            stays = list(
                 StageHistory.objects.filter(
-                    record_kind=kind, left_at__isnull=True, stage_id__in=stage_ids, record_id__gt=last_id
-                )
-                .order_by("record_id")
-                .values_list("record_id", flat=True)[:batch]
+                    record_kind=kind,
+                    left_at__isnull=True,
+                    stage_id__in=[s.pk for s in stages],
+                    record_id__gt=last_id,
+                ).order_by("record_id")[:size]
             )
-            if not ids:
+            if not stays:
                 break
-            last_id = ids[-1]
-            records = model._default_manager.in_bulk(ids)
-            for record_id in ids:
-                record = records.get(record_id)
-                if record is None:
+            last_id = stays[-1].record_id
+            ids = [stay.record_id for stay in stays]
+            waiting = set(
+                HandOff.objects.filter(
+                    record_kind=kind, record_id__in=ids, status=HandOff.Status.PENDING
+                ).values_list("record_id", flat=True)
+            )
+            skip = waiting | paused_records(kind, [i for i in ids if i not in waiting], at)
+            candidates = [stay for stay in stays if stay.record_id not in skip]
+            records = model._default_manager.in_bulk([stay.record_id for stay in candidates])
+            present = [stay for stay in candidates if stay.record_id in records]
+            facts = build_facts_batch(
+                kind,
+                [records[stay.record_id] for stay in present],
+                stays={stay.record_id: stay for stay in present},
+                now=at,
+                names=names,
+            )
+            stats["checked"] += len(stays)
+            for stay in present:
+                current = design.by_id[stay.stage_id]
+                plan = plan_advance(design, current, facts[stay.record_id])
+                if plan is None:
                     continue
-                stats["checked"] += 1
-                outcome = auto_advance(record, design=design, rule="sweep")
+                with transaction.atomic():
+                    locked = current_stay(kind, stay.record_id, lock=True)
+                    if locked is None or locked.pk != stay.pk:
+                        continue  # moved since the chunk was read; the next sweep looks again
+                    outcome = apply_advance(
+                        records[stay.record_id],
+                        plan,
+                        design=design,
+                        current=current,
+                        stay=stay,
+                        rule="sweep",
+                        at=None,
+                    )
                 if isinstance(outcome, StageHistory):
                     stats["moved"] += 1
                 elif isinstance(outcome, HandOff):
                     stats["handoffs"] += 1
-                if limit is not None and stats["checked"] >= limit:
-                    return stats
     return stats

