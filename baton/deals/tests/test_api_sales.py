@@ -37,7 +37,7 @@ def test_lines_quote_approval_flow(api, world, root, personas, cat):
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["net_total"] == "200008.00" and body["lines"][0]["margin"] == "100009.00"
+    assert Decimal(body["net_total"]) == 200_008 and Decimal(body["lines"][0]["margin"]) == 100_009
     assert (
         api("charlie").post(f"/opportunities/{pk}/line-items", {"product_id": cat["seat"].pk}).status_code
         == 404
@@ -65,4 +65,5 @@ def test_lines_quote_approval_flow(api, world, root, personas, cat):
     assert decided.status_code == 200 and decided.json()["quote"]["status"] == "approved"
     assert api("alice").post(f"/quotes/{qid}/recall", {}).status_code == 409
     assert api("charlie").get(f"/opportunities/{pk}/quotes").status_code == 404
+    # (200,008 − 99,999) / 200,008
     assert api("bob").get(f"/opportunities/{pk}/economics").json()["margin_percent"] == "50.00"

@@ -87,7 +87,7 @@ def test_offer_page_queries_do_not_grow_with_lines(client, world, alice, cat, dj
     add_lines(opp, alice, cat)
     quoting.create_quote(opp, actor=alice)
     client.force_login(alice)
-    # session, user, teams, opportunity, lines (+product+family), efforts, quotes, products (form), teams (can_edit)
+    # session, user, teams, opportunity, lines (with product and family), efforts, quotes, products (form)
     with django_assert_num_queries(8):
         client.get(f"/deals/{opp.pk}/offer/")
     for _ in range(5):

@@ -38,7 +38,10 @@ def test_lead_days_configurable(settings):
     assert workdays.latest_on_time(D(2025, 11, 21)) == D(2025, 11, 14)
 
 
-def _ask(world, alice, bob, asked_on, deadline=D(2025, 10, 10)):
+CHUSEOK_DEADLINE = D(2025, 10, 10)
+
+
+def _ask(world, alice, bob, asked_on, deadline=CHUSEOK_DEADLINE):
     return team.create_team_request(
         world["opportunity"],
         actor=alice,

@@ -41,7 +41,7 @@ def _fill(package, alice, dlead, checklist):
 def test_readiness_lists_what_is_missing(deal, alice, dlead, checklist):
     package = services.start_package(deal, actor=alice)
     ready = services.readiness(package)
-    # 6 texts + lead + lines + estimate + questions + 2 checklist items (general, ERP: the deal sells no cloud)
+    # 6 texts, lead, lines, estimate, questions, 2 checklist items (general, ERP; the deal sells no cloud)
     assert ready.total == 12
     assert ready.done == 3  # lines, estimate, no open questions
     assert ready.score == 25
