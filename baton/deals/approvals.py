@@ -25,7 +25,7 @@ from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, update_record
 from baton.deals.models import ApprovalRequest, ApprovalRule, ApprovalRuleApprover, ApprovalStep, Quote
 
-OPERATORS = {
+OPERATORS: dict[str, Any] = {
     ApprovalRule.Operator.GT: lambda a, b: a > b,
     ApprovalRule.Operator.GTE: lambda a, b: a >= b,
     ApprovalRule.Operator.LT: lambda a, b: a < b,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from baton.accounts.models import BuyerRole
-from baton.core.models import Role
+from baton.accounts.models import BuyerRole, Contact
+from baton.core.models import Role, User
 from baton.core.views_generic import active_users, style_form
 from baton.deals.models import (
     ApprovalRule,
@@ -65,7 +65,7 @@ class QuoteForm(StyledForm):
 
 
 class TeamMemberForm(StyledForm):
-    user = forms.ModelChoiceField(label=_("Person"), queryset=None)
+    user = forms.ModelChoiceField(label=_("Person"), queryset=User.objects.none())
     role = forms.ChoiceField(label=_("Role"), choices=TeamRole.choices)
     product_family = forms.ModelChoiceField(
         label=_("For product family"),
@@ -75,12 +75,12 @@ class TeamMemberForm(StyledForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, **kwargs):
-        self.base_fields["user"].queryset = active_users()
         super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = active_users()  # type: ignore[attr-defined]
 
 
 class BuyerForm(StyledForm):
-    contact = forms.ModelChoiceField(label=_("Contact"), queryset=None)
+    contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none())
     buying_role = forms.ChoiceField(label=_("Buying role"), choices=BuyerRole.choices)
     buying_step = forms.ChoiceField(label=_("Buying step"), choices=BuyingStep.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
@@ -88,12 +88,14 @@ class BuyerForm(StyledForm):
     def __init__(self, *args, opportunity: Opportunity, user, **kwargs):
         from baton.accounts.queries import contacts_for
 
-        self.base_fields["contact"].queryset = contacts_for(user).filter(account_id=opportunity.account_id)
         super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = contacts_for(user).filter(  # type: ignore[attr-defined]
+            account_id=opportunity.account_id
+        )
 
 
 class TeamRequestForm(StyledForm):
-    assignee = forms.ModelChoiceField(label=_("Ask"), queryset=None)
+    assignee = forms.ModelChoiceField(label=_("Ask"), queryset=User.objects.none())
     subject = forms.CharField(label=_("What is asked"), max_length=200)
     pain_point = forms.CharField(label=_("Customer's pain point"), required=False, widget=forms.Textarea)
     meeting_goal = forms.CharField(label=_("Goal of the meeting"), required=False, widget=forms.Textarea)
@@ -104,8 +106,8 @@ class TeamRequestForm(StyledForm):
     )
 
     def __init__(self, *args, **kwargs):
-        self.base_fields["assignee"].queryset = active_users()
         super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = active_users()  # type: ignore[attr-defined]
 
 
 class DecisionForm(StyledForm):
@@ -121,8 +123,8 @@ class ApprovalRuleForm(StyledForm):
         label=_("Threshold"), max_digits=18, decimal_places=2, initial=0, required=False
     )
     mode = forms.ChoiceField(label=_("Routing"), choices=ApprovalRule.Mode.choices)
-    approvers = forms.ModelMultipleChoiceField(label=_("Approvers (in order)"), queryset=None)
+    approvers = forms.ModelMultipleChoiceField(label=_("Approvers (in order)"), queryset=User.objects.none())
 
     def __init__(self, *args, **kwargs):
-        self.base_fields["approvers"].queryset = active_users()
         super().__init__(*args, **kwargs)
+        self.fields["approvers"].queryset = active_users()  # type: ignore[attr-defined]

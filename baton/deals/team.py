@@ -175,9 +175,10 @@ def create_team_request(
 
 def late_request_counts(requests: QuerySet[TeamRequest]) -> list[dict[str, Any]]:
     """Per requester: how many requests they made and how many of them late."""
-    return list(
+    rows: Any = (
         requests.order_by()
         .values("requester_id", "requester__username", "requester__display_name")
         .annotate(total=Count("id"), late=Count("id", filter=Q(is_late=True)))
         .order_by("-late", "requester__username")
     )
+    return list(rows)

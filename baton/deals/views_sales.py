@@ -400,10 +400,13 @@ def buyer_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def team_remove(request: HttpRequest, pk: int, kind: str, entry_id: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
-    model = {"member": DealTeamMember, "buyer": BuyerTeamMember}.get(kind)
-    if model is None:
+    entry: DealTeamMember | BuyerTeamMember
+    if kind == "member":
+        entry = get_object_or_404(DealTeamMember, pk=entry_id, opportunity=opp)
+    elif kind == "buyer":
+        entry = get_object_or_404(BuyerTeamMember, pk=entry_id, opportunity=opp)
+    else:
         raise Http404("Not found")
-    entry = get_object_or_404(model, pk=entry_id, opportunity=opp)
     _run(request, lambda: team.remove_team_entry(entry, actor=request.user))
     return redirect("deals:team", opp.pk)
 
@@ -435,5 +438,3 @@ def request_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "deals/sales/team.html", _team_context(request, opp, request_form=form), status=400
     )
-
-

@@ -57,11 +57,11 @@ class SubmitForm(forms.Form):
 class ReviewForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", _("Accept")), ("send_back", _("Send back"))])
     reasons = forms.CharField(label=_("Reasons"), required=False, max_length=5000)
-    pm = forms.ModelChoiceField(label=_("Project manager"), queryset=None, required=False)
+    pm = forms.ModelChoiceField(label=_("Project manager"), queryset=User.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pm"].queryset = delivery_people()
+        self.fields["pm"].queryset = delivery_people()  # type: ignore[attr-defined]
 
 
 class ChecklistItemForm(forms.Form):

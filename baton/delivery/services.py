@@ -33,10 +33,10 @@ from baton.delivery.models import (
 TEXT_FIELDS = ("scope_summary", "pains_goals", "stakeholders", "commitments", "risks", "timeline")
 
 
-def _notify(user_ids: list[int], *, actor: User | None, text: str, url: str) -> None:
+def _notify(user_ids: list[int | None], *, actor: User | None, text: str, url: str) -> None:
     from baton.activities.services import notify
 
-    notify([u for u in user_ids if u], kind="request", text=text, actor=actor, url=url)
+    notify([u for u in user_ids if u is not None], kind="request", text=text, actor=actor, url=url)
 
 
 def package_url(package: HandoffPackage) -> str:
