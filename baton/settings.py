@@ -109,6 +109,7 @@ INSTALLED_APPS = [
     "baton.process",
     "baton.activities",
     "baton.delivery",
+    "baton.scoring",
 ]
 
 MIDDLEWARE = [

@@ -24,5 +24,6 @@ urlpatterns = [
     path("process/", include("baton.process.urls")),
     path("activities/", include("baton.activities.urls")),
     path("delivery/", include("baton.delivery.urls")),
+    path("scoring/", include("baton.scoring.urls")),
     path("api/v1/", api.urls),
 ]

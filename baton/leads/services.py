@@ -43,6 +43,9 @@ def create_lead(*, actor: User | None, **values: Any) -> Lead:
     from baton.process.services import on_lead_changed  # process hook: place the lead in The Model
 
     on_lead_changed(lead, actor=actor)
+    from baton.scoring.services import on_lead_facts_changed  # scoring hook: rescore the lead
+
+    on_lead_facts_changed(lead)
     return lead
 
 
@@ -64,6 +67,9 @@ def update_lead(
     from baton.process.services import on_lead_changed  # process hook: recycle or advance the lead
 
     on_lead_changed(lead, actor=actor)
+    from baton.scoring.services import on_lead_facts_changed  # scoring hook: rescore the lead
+
+    on_lead_facts_changed(lead)
     return lead
 
 
@@ -91,6 +97,9 @@ def log_interaction(
     from baton.process.services import on_lead_changed  # process hook: new facts may meet criteria
 
     on_lead_changed(lead, actor=actor)
+    from baton.scoring.services import on_lead_facts_changed  # scoring hook: rescore the lead
+
+    on_lead_facts_changed(lead)
     return interaction
 
 

@@ -1,0 +1,581 @@
+"""Every write of the scoring app except routing and supply (``routing.py``): scores (one lead on a
+fact change, all leads in bulk), model training, rules, MEDDPICC, disqualification, competitors."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Max
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from baton.core.audit import log_change, snapshot
+from baton.core.models import ChangeLog, User
+from baton.core.records import can_edit
+from baton.core.services import ServiceError
+from baton.leads.models import Lead, LeadStatus
+from baton.scoring import predictive
+from baton.scoring.features import Snapshot, interactions_by_lead, vectorize
+from baton.scoring.models import (
+    Competitor,
+    Disqualification,
+    DisqualifyReason,
+    LeadScore,
+    MeddpiccAnswer,
+    MeddpiccItem,
+    OpportunityCompetitor,
+    PredictiveModel,
+    ScoringRule,
+)
+from baton.scoring.rules import FIT_ATTRIBUTES, LEAD_FIELDS, compile_rules, score_lead_values
+
+logger = logging.getLogger("baton.scoring")
+# Bounded work per fact change: only the most recent interactions of a lead are read.
+MAX_INTERACTIONS_PER_LEAD = 500
+# Tests set this so hook failures surface; in production a scoring hiccup must not block a CRM write.
+STRICT_HOOKS = False
+
+
+def require_admin(actor: User | None) -> None:
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied(_("Only administrators may change this."))
+
+
+# --- scores ------------------------------------------------------------------------------------------
+
+
+def active_rules() -> list:
+    return compile_rules(ScoringRule.objects.filter(is_active=True).order_by("category", "sequence", "id"))
+
+
+def active_model() -> tuple[PredictiveModel | None, predictive.LinearModel | None]:
+    row = PredictiveModel.objects.filter(status=PredictiveModel.Status.ACTIVE).order_by("-version").first()
+    if row is None or not row.params:
+        return None, None
+    return row, predictive.LinearModel.from_params(row.params)
+
+
+def _score_row(
+    lead_row: dict[str, Any], interactions: list, now: dt.datetime, rules: list, model: Any
+) -> dict:
+    fit, engagement, reasons = score_lead_values(rules, lead_row, interactions, now)
+    values: dict[str, Any] = {
+        "fit": fit,
+        "engagement": engagement,
+        "total": fit + engagement,
+        "reasons": reasons,
+        "probability": None,
+        "predicted_reasons": [],
+        "model_version": None,
+        "computed_at": now,
+    }
+    if model is not None:
+        row, linear = model
+        x = vectorize([Snapshot(lead_row["id"], now.timestamp(), lead_row, interactions)])
+        values["probability"] = round(float(linear.predict(x)[0]), 4)
+        values["predicted_reasons"] = linear.reasons(x[0])
+        values["model_version"] = row.version
+    return values
+
+
+def rescore_lead(lead: Lead | int, *, now: dt.datetime | None = None) -> LeadScore:
+    """Recompute one lead's scores: one lead row, its latest interactions, one upsert."""
+    now = now or timezone.now()
+    lead_id = lead.pk if isinstance(lead, Lead) else int(lead)
+    row = Lead.objects.filter(pk=lead_id).values(*LEAD_FIELDS).get()
+    from baton.leads.models import LeadInteraction
+
+    interactions = [
+        (kind, at.timestamp())
+        for kind, at in LeadInteraction.objects.filter(lead_id=lead_id, occurred_at__lte=now)
+        .order_by("-occurred_at")
+        .values_list("kind", "occurred_at")[:MAX_INTERACTIONS_PER_LEAD]
+    ]
+    model_row, linear = active_model()
+    values = _score_row(row, interactions, now, active_rules(), (model_row, linear) if linear else None)
+    existing = LeadScore.objects.filter(lead_id=lead_id).values_list("qualified_at", flat=True).first()
+    if row["status"] == LeadStatus.QUALIFIED:
+        values["qualified_at"] = existing or now
+    else:
+        values["qualified_at"] = None
+    score, _created = LeadScore.objects.update_or_create(lead_id=lead_id, defaults=values)
+    return score
+
+
+def on_lead_facts_changed(lead: Lead) -> None:
+    """Hook called by the leads services after a write; never blocks the write in production."""
+    if STRICT_HOOKS:
+        with transaction.atomic():
+            rescore_lead(lead)
+        return
+    try:
+        with transaction.atomic():
+            rescore_lead(lead)
+    except Exception:
+        logger.exception("rescoring lead %s failed", lead.pk)
+
+
+def _batches(batch: int, limit: int | None) -> Iterator[list[dict[str, Any]]]:
+    last = 0
+    seen = 0
+    while True:
+        size = batch if limit is None else min(batch, limit - seen)
+        if size <= 0:
+            return
+        rows = list(Lead.objects.filter(pk__gt=last).order_by("pk").values(*LEAD_FIELDS)[:size])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+        seen += len(rows)
+
+
+def _write_scores(rows: list[tuple]) -> None:
+    """Upsert a batch of scores: COPY into a temporary table and one INSERT ... ON CONFLICT on
+    PostgreSQL; bulk_create with update_conflicts elsewhere."""
+    fields = [
+        "fit",
+        "engagement",
+        "total",
+        "reasons",
+        "probability",
+        "predicted_reasons",
+        "model_version",
+        "qualified_at",
+        "computed_at",
+    ]
+    if connection.vendor == "postgresql":
+        import json
+
+        table = LeadScore._meta.db_table
+        cols = ["lead_id", *fields]
+        with connection.cursor() as cur:
+            cur.execute(f'CREATE TEMP TABLE IF NOT EXISTS _score_batch (LIKE "{table}") ON COMMIT DROP')
+            cur.execute("TRUNCATE _score_batch")
+            with cur.cursor.copy(f"COPY _score_batch ({', '.join(cols)}) FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row(
+                        (
+                            r[0],
+                            r[1],
+                            r[2],
+                            r[3],
+                            json.dumps(r[4], ensure_ascii=False),
+                            r[5],
+                            json.dumps(r[6], ensure_ascii=False),
+                            r[7],
+                            r[8],
+                            r[9],
+                        )
+                    )
+            updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in fields if c != "qualified_at")
+            # Table and column names are ours; the values went in through COPY.
+            sql = (
+                f'INSERT INTO "{table}" ({", ".join(cols)}) SELECT {", ".join(cols)} FROM _score_batch '  # noqa: S608
+                f"ON CONFLICT (lead_id) DO UPDATE SET {updates}, "
+                f"qualified_at = CASE WHEN EXCLUDED.qualified_at IS NULL THEN NULL "
+                f'ELSE COALESCE("{table}".qualified_at, EXCLUDED.qualified_at) END'
+            )
+            cur.execute(sql)
+        return
+    objs = [LeadScore(lead_id=r[0], **dict(zip(fields, r[1:], strict=True))) for r in rows]
+    LeadScore.objects.bulk_create(
+        objs, update_conflicts=True, unique_fields=["lead_id"], update_fields=fields, batch_size=500
+    )
+
+
+def score_all_leads(
+    *,
+    batch: int = 20000,
+    limit: int | None = None,
+    now: dt.datetime | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Rescore every lead in keyset batches: one lead query, one interaction query, one upsert per batch."""
+    now = now or timezone.now()
+    rules = active_rules()
+    model_row, linear = active_model()
+    done = 0
+    for rows in _batches(batch, limit):
+        ids = [r["id"] for r in rows]
+        by_lead = interactions_by_lead(ids, before=now)
+        out = []
+        xs = (
+            vectorize([Snapshot(r["id"], now.timestamp(), r, by_lead[r["id"]]) for r in rows])
+            if linear
+            else None
+        )
+        probs = linear.predict(xs) if linear is not None and xs is not None else None
+        for i, r in enumerate(rows):
+            fit, engagement, reasons = score_lead_values(rules, r, by_lead[r["id"]], now)
+            qualified = now if r["status"] == LeadStatus.QUALIFIED else None
+            prob = round(float(probs[i]), 4) if probs is not None else None
+            pred_reasons = linear.reasons(xs[i]) if linear is not None and xs is not None else []
+            out.append(
+                (
+                    r["id"],
+                    fit,
+                    engagement,
+                    fit + engagement,
+                    reasons,
+                    prob,
+                    pred_reasons,
+                    model_row.version if model_row else None,
+                    qualified,
+                    now,
+                )
+            )
+        with transaction.atomic():
+            _write_scores(out)
+        done += len(rows)
+        if progress:
+            progress(done)
+    return done
+
+
+# --- the predictive model ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def train_model(
+    *,
+    actor: User | None = None,
+    window_days: int = 180,
+    snapshot_days: int = 14,
+    now: dt.datetime | None = None,
+) -> PredictiveModel:
+    """Evaluate on a time split, then (if the history backs it) fit on everything and activate."""
+    data = predictive.build_dataset(window_days=window_days, snapshot_days=snapshot_days, now=now)
+    result = predictive.evaluate(data)
+    version = (PredictiveModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
+    metrics = {"model": result.model, "baseline": result.baseline}
+    status = PredictiveModel.Status.INSUFFICIENT
+    params: dict[str, Any] = {}
+    note = ""
+    if not result.enough:
+        note = _(
+            "%(n)s labelled leads with %(won)s wins; "
+            "at least %(min_n)s leads and %(min_won)s wins are needed."
+        ) % {
+            "n": len(data),
+            "won": result.positives,
+            "min_n": predictive.MIN_EXAMPLES,
+            "min_won": predictive.MIN_POSITIVES,
+        }
+    elif (result.model.get("auc") or 0) < predictive.MIN_AUC:
+        status = PredictiveModel.Status.REJECTED
+        note = _("Test AUC %(auc).3f is below %(min).2f: the rule score stays in charge.") % {
+            "auc": result.model.get("auc") or 0,
+            "min": predictive.MIN_AUC,
+        }
+    else:
+        status = PredictiveModel.Status.ACTIVE
+        params = predictive.fit_final(data).to_params()
+    if status == PredictiveModel.Status.ACTIVE:
+        PredictiveModel.objects.filter(status=PredictiveModel.Status.ACTIVE).update(
+            status=PredictiveModel.Status.RETIRED
+        )
+    row = PredictiveModel.objects.create(
+        version=version,
+        status=status,
+        trained_at=now or timezone.now(),
+        window_days=window_days,
+        snapshot_days=snapshot_days,
+        algorithm="logistic regression + sigmoid calibration",
+        n_train=result.n_train,
+        n_test=result.n_test,
+        positives=result.positives,
+        metrics=_json_safe(metrics),
+        params=params,
+        note=note[:300],
+    )
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.CREATE,
+        instance=row,
+        after={"version": version, "status": status, "auc": result.model.get("auc")},
+    )
+    return row
+
+
+def _json_safe(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+# --- rules (admins) -----------------------------------------------------------------------------------
+
+
+def _validate_rule(values: dict[str, Any]) -> None:
+    from baton.leads.models import LeadInteraction
+
+    category = values.get("category")
+    attribute = values.get("attribute", "")
+    if category == ScoringRule.Category.FIT and attribute not in FIT_ATTRIBUTES:
+        raise ValidationError({"attribute": [_("Choose a lead attribute.")]})
+    if category == ScoringRule.Category.ENGAGEMENT and attribute not in LeadInteraction.Kind.values:
+        raise ValidationError({"attribute": [_("Choose an interaction type.")]})
+
+
+@transaction.atomic
+def save_rule(rule: ScoringRule | None, *, actor: User | None, values: dict[str, Any]) -> ScoringRule:
+    require_admin(actor)
+    _validate_rule(values)
+    before = snapshot(rule) if rule else {}
+    rule = rule or ScoringRule()
+    for key, value in values.items():
+        setattr(rule, key, value)
+    rule.full_clean()
+    rule.save()
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE,
+        instance=rule,
+        before=before,
+        after=snapshot(rule),
+    )
+    return rule
+
+
+# --- qualification ---------------------------------------------------------------------------------------
+
+
+def _require_edit(actor: User | None, record: Any) -> None:
+    if actor is not None and not can_edit(actor, record):
+        raise PermissionDenied(_("You may not change this record."))
+
+
+@transaction.atomic
+def set_lead_qualification(lead: Lead, item: str, *, answer: bool, evidence: str, actor: User | None) -> Any:
+    """BANT and The Model's four live in the process app's checklist; record through its service."""
+    from baton.process.services import set_qualification
+
+    _require_edit(actor, lead)
+    if answer and not (evidence or "").strip():
+        raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
+    row = set_qualification(lead, item, answer=answer, evidence=evidence, actor=actor)
+    return row
+
+
+@transaction.atomic
+def set_meddpicc(
+    opportunity: Any, item: str, *, answer: bool, evidence: str, actor: User | None
+) -> MeddpiccAnswer:
+    _require_edit(actor, opportunity)
+    if item not in MeddpiccItem.values:
+        raise ValidationError({"item": [_("Unknown checklist item.")]})
+    evidence = (evidence or "").strip()
+    if answer and not evidence:
+        raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
+    existing = MeddpiccAnswer.objects.select_for_update().filter(opportunity=opportunity, item=item).first()
+    before = snapshot(existing, ["answer", "evidence"]) if existing else {}
+    row = existing or MeddpiccAnswer(opportunity=opportunity, item=item)
+    row.answer = bool(answer)
+    row.evidence = evidence[:500]
+    row.answered_by = actor if actor is not None and actor.pk else None
+    row.answered_at = timezone.now()
+    row.save()
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE if existing else ChangeLog.Action.CREATE,
+        instance=row,
+        before=before,
+        after=snapshot(row, ["item", "answer", "evidence"]),
+    )
+    return row
+
+
+# --- disqualification ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_disqualify_reason(
+    reason: DisqualifyReason | None, *, actor: User | None, values: dict[str, Any]
+) -> DisqualifyReason:
+    require_admin(actor)
+    before = snapshot(reason) if reason else {}
+    reason = reason or DisqualifyReason()
+    for key, value in values.items():
+        setattr(reason, key, value)
+    reason.full_clean()
+    reason.save()
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE,
+        instance=reason,
+        before=before,
+        after=snapshot(reason),
+    )
+    return reason
+
+
+@transaction.atomic
+def disqualify_lead(
+    lead: Lead,
+    *,
+    actor: User | None,
+    reason: DisqualifyReason,
+    note: str = "",
+    recycle_on: dt.date | None = None,
+    explanation: str = "",
+) -> Disqualification:
+    """Disqualify with a listed reason, a note and a recycle date; the lead goes back to nurture then."""
+    from baton.leads.services import update_lead
+
+    _require_edit(actor, lead)
+    if reason.is_archived:
+        raise ValidationError({"reason": [_("This reason is archived.")]})
+    if lead.is_converted:
+        raise ServiceError(_("A converted lead cannot be disqualified."))
+    today = timezone.localdate()
+    recycle_on = recycle_on or today + dt.timedelta(days=reason.recycle_days)
+    if recycle_on <= today:
+        raise ValidationError({"recycle_on": [_("Choose a recycle date in the future.")]})
+    note = (note or "").strip()
+    # The process app recycles the lead into nurture on our date (when a design is set up); otherwise
+    # its own hook does it with the default follow-up when the status changes below.
+    try:
+        from baton.process.services import recycle_record
+
+        with transaction.atomic():
+            recycle_record(
+                lead,
+                actor=actor,
+                reason=f"{reason}: {note}"[:300] if note else str(reason),
+                follow_up_on=recycle_on,
+            )
+    except (ValidationError, ServiceError, PermissionDenied):
+        pass
+    row = Disqualification.objects.create(
+        lead=lead,
+        reason=reason,
+        note=note[:500],
+        recycle_on=recycle_on,
+        explanation=explanation,
+        disqualified_by=actor if actor is not None and actor.pk else None,
+        disqualified_at=timezone.now(),
+    )
+    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=row, after=snapshot(row))
+    text = str(reason) + (f" — {note}" if note else "")
+    update_lead(
+        lead,
+        actor=actor,
+        changes={"status": LeadStatus.DISQUALIFIED, "disqualify_reason": text[:200]},
+        expected_version=None,
+    )
+    return row
+
+
+def draft_explanation(gaps: list[str], *, language: str, recycle_on: dt.date | None, name: str = "") -> str:
+    """A customer-facing note drafted from the qualification gaps (seed 004: say clearly why not now)."""
+    from baton.scoring.qualification import GAP_SENTENCES
+
+    with translation.override(language):
+        lines = [_("Dear %(name)s,") % {"name": name} if name else _("Hello,"), ""]
+        lines.append(
+            _(
+                "Thank you for the time you gave us. From what we learned together, we do not think "
+                "going ahead now would serve you well, for these reasons:"
+            )
+        )
+        for item in gaps:
+            sentence = GAP_SENTENCES.get(item)
+            if sentence:
+                lines.append(f"- {sentence}")
+        lines.append("")
+        if recycle_on:
+            lines.append(
+                _("We will check in again around %(date)s. If anything changes before then, just tell us.")
+                % {"date": recycle_on.isoformat()}
+            )
+        lines.append(_("The decision is yours, and whatever you decide is the right call for you."))
+        return "\n".join(str(line) for line in lines)
+
+
+# --- competitors -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_competitor(
+    competitor: Competitor | None, *, actor: User | None, values: dict[str, Any]
+) -> Competitor:
+    require_admin(actor)
+    before = snapshot(competitor) if competitor else {}
+    competitor = competitor or Competitor()
+    for key, value in values.items():
+        setattr(competitor, key, value)
+    competitor.full_clean()
+    competitor.save()
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE,
+        instance=competitor,
+        before=before,
+        after=snapshot(competitor),
+    )
+    return competitor
+
+
+@transaction.atomic
+def add_opportunity_competitor(
+    opportunity: Any,
+    *,
+    actor: User | None,
+    competitor: Competitor | None = None,
+    name: str = "",
+    is_incumbent: bool = False,
+    won_deal: bool = False,
+    note: str = "",
+) -> OpportunityCompetitor:
+    """Record the incumbent or another bidder; a new name creates the competitor."""
+    _require_edit(actor, opportunity)
+    if competitor is None:
+        name = (name or "").strip()
+        if not name:
+            raise ValidationError({"competitor": [_("Choose or name a competitor.")]})
+        competitor = Competitor.objects.filter(name__iexact=name).first()
+        if competitor is None:
+            competitor = Competitor.objects.create(name=name[:120])
+            log_change(
+                actor=actor, action=ChangeLog.Action.CREATE, instance=competitor, after=snapshot(competitor)
+            )
+    row, created = OpportunityCompetitor.objects.update_or_create(
+        opportunity=opportunity,
+        competitor=competitor,
+        defaults={
+            "is_incumbent": is_incumbent,
+            "won_deal": won_deal,
+            "note": (note or "")[:300],
+            "added_by": actor if actor is not None and actor.pk else None,
+        },
+    )
+    if won_deal:
+        OpportunityCompetitor.objects.filter(opportunity=opportunity).exclude(pk=row.pk).update(
+            won_deal=False
+        )
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.CREATE if created else ChangeLog.Action.UPDATE,
+        instance=row,
+        after=snapshot(row),
+    )
+    return row
+
+
+@transaction.atomic
+def remove_opportunity_competitor(row: OpportunityCompetitor, *, actor: User | None) -> None:
+    _require_edit(actor, row.opportunity)
+    before = snapshot(row)
+    log_change(actor=actor, action=ChangeLog.Action.DELETE, instance=row, before=before)
+    row.delete()
