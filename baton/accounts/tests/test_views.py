@@ -81,12 +81,20 @@ def test_account_360_page(client, alice, bob, charlie, world, django_assert_num_
     move_opportunity(won, actor=alice, stage=Stage.objects.get(key="won"), expected_version=won.version)
     convert_lead(world["lead"], actor=alice, account=account, create_opportunity_too=False)
     client.force_login(alice)
-    # session, user, teams, account, opportunities, contacts, leads, subsidiaries, history
-    with django_assert_num_queries(9):
+    # session, user, teams, account, opportunities, contacts, leads, subsidiaries, history,
+    # delivery projects (the panel baton.delivery adds)
+    with django_assert_num_queries(10):
         response = client.get(f"/accounts/{account.pk}/")
     body = response.content.decode()
     assert "220-81-62517" in body
-    for testid in ("panel-contacts", "panel-opportunities", "panel-leads", "panel-hierarchy", "history"):
+    for testid in (
+        "panel-contacts",
+        "panel-opportunities",
+        "panel-leads",
+        "panel-hierarchy",
+        "panel-delivery-projects",
+        "history",
+    ):
         assert f'data-testid="{testid}"' in body
     assert "김민준" in body and "이서연" in body  # contact twice: existing + converted
     assert "한빛 ERP 교체" in body and "한빛 보안" in body and "한빛 유지보수" in body
