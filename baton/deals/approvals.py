@@ -107,6 +107,14 @@ def save_rule(
     return rule
 
 
+@transaction.atomic
+def set_rule_active(rule: ApprovalRule, *, actor: User | None, active: bool) -> ApprovalRule:
+    """Switch a rule off (kept for the history of the approvals it routed) or back on."""
+    if actor is not None and not actor.is_admin:
+        raise PermissionDenied(_("Only administrators can change approval rules."))
+    return update_record(rule, actor=actor, changes={"is_active": active})
+
+
 # --- the flow -------------------------------------------------------------------------------------------
 
 

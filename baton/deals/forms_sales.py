@@ -7,11 +7,13 @@ from django.utils.translation import gettext_lazy as _
 
 from baton.accounts.models import BuyerRole, Contact
 from baton.core.models import Role, User
+from baton.core.money import Currency
 from baton.core.views_generic import active_users, style_form
 from baton.deals.models import (
     ApprovalRule,
     BuyingStep,
     Opportunity,
+    PriceList,
     Product,
     ProductFamily,
     Quote,
@@ -128,3 +130,33 @@ class ApprovalRuleForm(StyledForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["approvers"].queryset = active_users()  # type: ignore[attr-defined]
+
+
+class FamilyForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=100, required=False)
+
+
+class ProductForm(StyledForm):
+    code = forms.SlugField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    family = forms.ModelChoiceField(label=_("Family"), queryset=ProductFamily.objects.none())
+    unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
+    unit_cost = forms.DecimalField(label=_("Unit cost"), max_digits=18, decimal_places=2, min_value=0)
+    cost_currency = forms.ChoiceField(label=_("Cost currency"), choices=Currency.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["family"].queryset = ProductFamily.objects.filter(is_archived=False)  # type: ignore[attr-defined]
+
+
+class PriceForm(StyledForm):
+    price_list = forms.ModelChoiceField(label=_("Price list"), queryset=PriceList.objects.none())
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    unit_price = forms.DecimalField(label=_("List price"), max_digits=18, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["price_list"].queryset = PriceList.objects.filter(is_archived=False)  # type: ignore[attr-defined]
+        self.fields["product"].queryset = Product.objects.filter(is_archived=False)  # type: ignore[attr-defined]

@@ -27,8 +27,12 @@ urlpatterns = [
     path("quotes/<int:pk>/submit/", views_sales.quote_submit, name="quote_submit"),
     path("quotes/<int:pk>/recall/", views_sales.quote_recall, name="quote_recall"),
     path("quotes/<int:pk>/primary/", views_sales.quote_primary, name="quote_primary"),
+    path("requests/", views_sales.requests_overview, name="requests"),
     path("approvals/", views_sales.approval_queue, name="approvals"),
     path("approvals/<int:step_id>/decide/", views_sales.approval_decide, name="approval_decide"),
     path("approval-rules/", views_sales.approval_rules, name="approval_rules"),
+    path(
+        "approval-rules/<int:rule_id>/toggle/", views_sales.approval_rule_toggle, name="approval_rule_toggle"
+    ),
     path("products/", views_sales.products, name="products"),
 ]

@@ -14,7 +14,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
+from django.db.models import Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -25,14 +25,18 @@ from baton.core.models import User
 from baton.core.records import can_edit
 from baton.core.services import ConflictError, ServiceError
 from baton.core.views_generic import apply_validation_error
-from baton.deals import approvals, catalog, quoting, team
+from baton.deals import approvals, catalog, quoting, team, workdays
 from baton.deals.forms_sales import (
     ApprovalRuleForm,
     BuyerForm,
     DecisionForm,
     EffortForm,
+    FamilyForm,
     LineItemForm,
+    PriceForm,
+    ProductForm,
     QuoteForm,
+    StyledForm,
     TeamMemberForm,
     TeamRequestForm,
 )
@@ -335,11 +339,56 @@ def approval_rules(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def approval_rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
+    if not request.user.is_admin:
+        raise PermissionDenied
+    rule = get_object_or_404(ApprovalRule, pk=rule_id)
+    _run(request, lambda: approvals.set_rule_active(rule, actor=request.user, active=not rule.is_active))
+    return redirect("deals:approval_rules")
+
+
+CATALOG_FORMS: dict[str, type[StyledForm]] = {
+    "family": FamilyForm,
+    "product": ProductForm,
+    "price": PriceForm,
+}
+
+
+def _save_catalog(user: User, kind: str, data: dict[str, Any]) -> None:
+    if kind == "family":
+        catalog.create_family(actor=user, **data)
+    elif kind == "product":
+        catalog.create_product(actor=user, **data)
+    else:
+        catalog.set_price(data["price_list"], data["product"], data["unit_price"], actor=user)
+
+
+@login_required
 def products(request: HttpRequest) -> HttpResponse:
+    """The catalog; administrators add families, products and list prices here."""
+    forms = {kind: cls() for kind, cls in CATALOG_FORMS.items()} if request.user.is_admin else {}
+    status = 200
+    if request.method == "POST":
+        if not request.user.is_admin:
+            raise PermissionDenied
+        kind = request.POST.get("form", "")
+        if kind not in CATALOG_FORMS:
+            raise Http404("Not found")
+        form = CATALOG_FORMS[kind](request.POST)
+        forms[kind] = form
+        if (
+            form.is_valid()
+            and _run(request, lambda: _save_catalog(request.user, kind, form.cleaned_data), form)
+            and not form.errors
+        ):
+            messages.success(request, _("Saved."))
+            return redirect("deals:products")
+        status = 400
     items = (
         Product.objects.select_related("family").prefetch_related("prices__price_list").order_by("code")[:500]
     )
-    return render(request, "deals/sales/products.html", {"products": items})
+    return render(request, "deals/sales/products.html", {"products": items, "forms": forms}, status=status)
 
 
 # --- the team --------------------------------------------------------------------------------------------
@@ -437,4 +486,22 @@ def request_add(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("deals:team", opp.pk)
     return render(
         request, "deals/sales/team.html", _team_context(request, opp, request_form=form), status=400
+    )
+
+
+@login_required
+def requests_overview(request: HttpRequest) -> HttpResponse:
+    """Requests I made and requests made to me, and late requests counted per requester (over the deals
+    I can see: a manager sees their teams')."""
+    visible = Opportunity.objects.visible_to(request.user).values("id")
+    base = TeamRequest.objects.filter(Q(opportunity_id__in=visible) | Q(assignee=request.user))
+    rows = list(
+        base.filter(Q(requester=request.user) | Q(assignee=request.user))
+        .select_related("requester", "assignee", "opportunity")
+        .order_by("-created_at", "-id")[:100]
+    )
+    return render(
+        request,
+        "deals/sales/requests.html",
+        {"rows": rows, "late_counts": team.late_request_counts(base), "lead_days": workdays.lead_days()},
     )

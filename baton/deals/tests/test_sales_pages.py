@@ -185,3 +185,96 @@ def test_admin_pages(client, alice, root, fin):
     )
     assert response.status_code == 302
     assert client.get("/deals/products/").status_code == 200
+
+
+def test_catalog_admin_page(client, alice, root, cat):
+    client.force_login(alice)
+    assert 'data-testid="catalog-product"' not in client.get("/deals/products/").content.decode()
+    assert client.post("/deals/products/", {"form": "family", "name": "보안"}).status_code == 403
+    client.force_login(root)
+    assert (
+        client.post("/deals/products/", {"form": "family", "name": "보안", "name_en": "Security"}).status_code
+        == 302
+    )
+    family = cat["families"]["erp"]
+    bad = client.post(
+        "/deals/products/",
+        {
+            "form": "product",
+            "code": "erp-addon",
+            "name": "애드온",
+            "family": family.pk,
+            "unit_cost": "10.5",
+            "cost_currency": "KRW",
+        },
+    )
+    assert bad.status_code == 400 and 'data-testid="error-unit_cost"' in bad.content.decode()
+    ok = client.post(
+        "/deals/products/",
+        {
+            "form": "product",
+            "code": "erp-addon",
+            "name": "애드온",
+            "family": family.pk,
+            "unit_cost": "10000",
+            "cost_currency": "KRW",
+        },
+    )
+    assert ok.status_code == 302
+    from baton.deals.models import Product
+
+    addon = Product.objects.get(code="erp-addon")
+    priced = client.post(
+        "/deals/products/",
+        {"form": "price", "price_list": cat["price_list"].pk, "product": addon.pk, "unit_price": "30000"},
+    )
+    assert priced.status_code == 302
+    assert catalog.list_price_for(addon, "KRW") == Decimal(30_000)
+    assert client.post("/deals/products/", {"form": "nope"}).status_code == 404
+
+
+def test_rule_toggle(client, root, pending):
+    from baton.deals.models import ApprovalRule
+
+    rule = ApprovalRule.objects.get()
+    client.force_login(root)
+    assert client.post(f"/deals/approval-rules/{rule.pk}/toggle/").status_code == 302
+    rule.refresh_from_db()
+    assert not rule.is_active
+
+
+def test_requests_overview_counts_late_per_requester(
+    client, world, alice, bob, mina, django_assert_num_queries
+):
+    from baton.deals import team
+
+    opp = world["opportunity"]
+    for asked, deadline in (
+        (dt.date(2025, 10, 1), dt.date(2025, 10, 10)),
+        (dt.date(2025, 9, 1), dt.date(2025, 9, 30)),
+    ):
+        team.create_team_request(
+            opp,
+            actor=alice,
+            assignee=bob,
+            subject=f"요청 {asked}",
+            due_date=deadline,
+            customer_deadline=deadline,
+            asked_on=asked,
+        )
+    client.force_login(mina)  # the manager sees alice's count
+    with django_assert_num_queries(5):  # session, user, teams, rows, counts
+        response = client.get("/deals/requests/")
+    assert response.context["late_counts"][0]["requester__username"] == "alice"
+    assert (response.context["late_counts"][0]["total"], response.context["late_counts"][0]["late"]) == (2, 1)
+    client.force_login(bob)  # the assignee sees the requests made to him
+    assert len(client.get("/deals/requests/").context["rows"]) == 2
+
+
+def test_quote_sheet_in_the_quote_language(client, world, alice, cat):
+    add_lines(world["opportunity"], alice, cat)
+    quote = quoting.create_quote(world["opportunity"], actor=alice, language="ko")
+    client.force_login(alice)
+    body = client.get(f"/deals/quotes/{quote.pk}/", headers={"Accept-Language": "en"}).content.decode()
+    sheet = body.split('data-testid="quote-sheet"')[1]
+    assert "ERP 코어" in sheet and 'lang="ko"' in body
