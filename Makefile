@@ -50,6 +50,10 @@ demo: install assets compiled-messages
 	$(BIN)/baton seed_demo
 	@echo
 	@echo "Baton is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
+	@# The background worker (reminder scheduler + database task worker) runs alongside runserver
+	@# and is stopped when runserver exits.
+	@$(BIN)/baton activities_worker --verbosity 0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/baton runserver $(HOST):$(PORT)
 
 serve: install assets compiled-messages

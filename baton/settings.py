@@ -102,6 +102,9 @@ INSTALLED_APPS = [
     "template_partials",
     # django-ninja ships the Swagger UI files; as an installed app they are served locally, not from a CDN.
     "ninja",
+    # Background work through the Django tasks API (django-tasks backport; database-backed worker).
+    "django_tasks",
+    "django_tasks_db",
     "baton.core",
     "baton.accounts",
     "baton.leads",
@@ -194,6 +197,29 @@ BATON_INBOUND_DOMAIN = env_str("BATON_INBOUND_DOMAIN", "log.baton.localhost")
 BATON_INBOUND_SMTP_HOST = env_str("BATON_INBOUND_SMTP_HOST", "127.0.0.1")
 BATON_INBOUND_SMTP_PORT = env_int("BATON_INBOUND_SMTP_PORT", 0, minimum=0)
 BATON_INBOUND_MAX_BYTES = env_int("BATON_INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+
+# Background work (reminders, overdue alerts, outbound mail, follower notifications) goes through the
+# Django tasks API. BATON_TASKS_BACKEND: "database" (default; run `baton activities_worker`),
+# "immediate" (run in the web process, for tests and tiny installs) or a dotted backend class path
+# (e.g. a Redis-backed backend when scaled out).
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "dummy": "django_tasks.backends.dummy.DummyBackend",
+}
+BATON_TASKS_BACKEND = env_str("BATON_TASKS_BACKEND", "database").strip() or "database"
+if BATON_TASKS_BACKEND not in _TASK_BACKENDS and "." not in BATON_TASKS_BACKEND:
+    raise ImproperlyConfigured(
+        "BATON_TASKS_BACKEND must be database, immediate, dummy or a dotted backend class path"
+    )
+TASKS = {
+    "default": {
+        "BACKEND": _TASK_BACKENDS.get(BATON_TASKS_BACKEND, BATON_TASKS_BACKEND),
+        "QUEUES": ["default"],
+    }
+}
+# Seconds between reminder sweeps enqueued by the scheduler in `baton activities_worker`.
+BATON_REMINDER_INTERVAL = env_int("BATON_REMINDER_INTERVAL", 30, minimum=5)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))

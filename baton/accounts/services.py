@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from baton.accounts.models import Account, Contact
+from baton.activities.hooks import record_changed  # activities: follower notifications
 from baton.core.models import ChangeLog, User
 from baton.core.services import create_record, update_record
 
@@ -37,18 +38,22 @@ def update_account(
 ) -> Account:
     if "parent" in changes:
         _check_parent(account, changes["parent"])
-    return update_record(account, actor=actor, changes=changes, expected_version=expected_version)
+    account = update_record(account, actor=actor, changes=changes, expected_version=expected_version)
+    record_changed(account)  # activities: notify followers (task, after commit)
+    return account
 
 
 @transaction.atomic
 def archive_account(account: Account, *, actor: User | None, expected_version: int | None = None) -> Account:
-    return update_record(
+    account = update_record(
         account,
         actor=actor,
         changes={"is_archived": True},
         expected_version=expected_version,
         action=ChangeLog.Action.ARCHIVE,
     )
+    record_changed(account)  # activities: notify followers (task, after commit)
+    return account
 
 
 @transaction.atomic
@@ -61,15 +66,19 @@ def create_contact(*, actor: User | None, **values: Any) -> Contact:
 def update_contact(
     contact: Contact, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
 ) -> Contact:
-    return update_record(contact, actor=actor, changes=changes, expected_version=expected_version)
+    contact = update_record(contact, actor=actor, changes=changes, expected_version=expected_version)
+    record_changed(contact)  # activities: notify followers (task, after commit)
+    return contact
 
 
 @transaction.atomic
 def archive_contact(contact: Contact, *, actor: User | None, expected_version: int | None = None) -> Contact:
-    return update_record(
+    contact = update_record(
         contact,
         actor=actor,
         changes={"is_archived": True},
         expected_version=expected_version,
         action=ChangeLog.Action.ARCHIVE,
     )
+    record_changed(contact)  # activities: notify followers (task, after commit)
+    return contact

@@ -3,27 +3,40 @@ and logging inbound mail received at a user's BCC address (unknown senders go to
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import re
 from email import policy
 from email.parser import BytesParser
 from email.utils import getaddresses, make_msgid
+from typing import Any
 
 import nh3
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.validators import validate_email
 from django.db import models, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from baton.activities.models import Activity, EmailMessage, EmailTemplate, PersonalKeys
+from baton.activities.models import (
+    Activity,
+    Attachment,
+    EmailMessage,
+    EmailTemplate,
+    Notification,
+    PersonalKeys,
+)
 from baton.activities.services import check_visible, create_activity
 from baton.core.audit import log_change
 from baton.core.models import ChangeLog, User
-from baton.core.services import ServiceError
+from baton.core.services import update_record
+
+log = logging.getLogger(__name__)
 
 MERGE_RE = re.compile(r"{{\s*([a-z_]+)\s*}}")
 MERGE_FIELDS = {
@@ -191,10 +204,11 @@ def send_record_email(
     body: str,
     cc: str | list[str] = "",
 ) -> EmailMessage:
-    """Send a mail about a record through SMTP and log it as an email activity on the record.
+    """Queue a mail about a record and log it as an email activity on the record.
 
-    The rows are written in the same transaction as the send: if the SMTP server refuses the mail,
-    nothing is saved and the error says why.
+    Bad input is refused before anything is written. The mail itself is sent by the ``send_email``
+    task after the commit; if the SMTP server refuses it, the mail is marked failed, the activity
+    says so and the sender gets a notification.
     """
     check_visible(actor, record)
     errors: dict[str, list[str]] = {}
@@ -217,8 +231,12 @@ def send_record_email(
         errors["subject"] = [_("The subject must be one line of at most 300 characters.")]
     if not (body or "").strip():
         errors["body"] = [_("Write the message.")]
+    if len(to_list) + len(cc_list) > 50:
+        errors["to"] = [_("At most 50 recipients.")]
     if errors:
         raise ValidationError(errors)
+    from baton.activities.tasks import enqueue_on_commit, send_email
+
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "baton.localhost"
     message_id = make_msgid(domain=domain)
     html = linebreaks(escape(body))
@@ -228,13 +246,13 @@ def send_record_email(
             record=record,
             kind=Activity.Kind.EMAIL,
             direction=Activity.Direction.OUTBOUND,
-            status=Activity.Status.DONE,
+            status=Activity.Status.OPEN,
             subject=subject[:200],
             body=body,
         )
         stored = EmailMessage.objects.create(
             direction=EmailMessage.Direction.OUTBOUND,
-            status=EmailMessage.Status.SENT,
+            status=EmailMessage.Status.QUEUED,
             activity=activity,
             user=actor,
             from_addr=settings.DEFAULT_FROM_EMAIL,
@@ -250,24 +268,116 @@ def send_record_email(
             action=ChangeLog.Action.CREATE,
             instance=stored,
             after={"to": stored.to_addrs, "cc": stored.cc_addrs, "subject": subject},
-            note="email sent",
+            note="email queued",
         )
-        mail = EmailMultiAlternatives(
-            subject=subject,
-            body=body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=to_list,
-            cc=cc_list,
-            reply_to=[actor.email] if actor.email else None,
-            headers={"Message-ID": message_id},
-            connection=get_connection(fail_silently=False),
-        )
-        mail.attach_alternative(html, "text/html")
-        try:
-            mail.send()
-        except (OSError, ValueError) as exc:  # smtplib errors are OSErrors; nothing above is kept
-            raise ServiceError(_("The mail server refused the message: %(error)s") % {"error": exc}) from exc
+        enqueue_on_commit(send_email, stored.pk)
     return stored
+
+
+STALE_SEND = dt.timedelta(minutes=15)
+REQUEUE_AFTER = dt.timedelta(minutes=2)
+
+
+def stale_queued_ids(now: dt.datetime | None = None) -> list[int]:
+    """Queued mail whose task never ran (its enqueue was lost): the sweep enqueues it again."""
+    now = now or timezone.now()
+    return list(
+        EmailMessage.objects.filter(
+            direction=EmailMessage.Direction.OUTBOUND,
+            status=EmailMessage.Status.QUEUED,
+            created_at__lt=now - REQUEUE_AFTER,
+            created_at__gte=now - dt.timedelta(days=2),
+        )
+        .order_by("id")
+        .values_list("id", flat=True)[:100]
+    )
+
+
+def claim_email(email_id: int, now: dt.datetime | None = None) -> bool:
+    """Take a queued mail for sending; True for exactly one caller."""
+    now = now or timezone.now()
+    return (
+        EmailMessage.objects.filter(
+            pk=email_id, direction=EmailMessage.Direction.OUTBOUND, status=EmailMessage.Status.QUEUED
+        ).update(status=EmailMessage.Status.SENDING, claimed_at=now)
+        == 1
+    )
+
+
+def _finish(stored: EmailMessage, *, ok: bool, error: str = "") -> None:
+    from baton.activities.services import activity_url, notify
+
+    now = timezone.now()
+    status = EmailMessage.Status.SENT if ok else EmailMessage.Status.FAILED
+    with transaction.atomic():
+        EmailMessage.objects.filter(pk=stored.pk, status=EmailMessage.Status.SENDING).update(
+            status=status, sent_at=now if ok else None, error=error[:500]
+        )
+        log_change(
+            actor=None,
+            action=ChangeLog.Action.UPDATE,
+            instance=stored,
+            before={"status": EmailMessage.Status.SENDING},
+            after={"status": status, "error": error[:500]},
+            note="email sent" if ok else "email failed",
+        )
+        activity = stored.activity
+        if activity is not None and activity.status == Activity.Status.OPEN:
+            changes: dict[str, Any] = {"status": Activity.Status.DONE, "completed_at": now}
+            if not ok:
+                changes = {
+                    "status": Activity.Status.CANCELLED,
+                    "outcome": (_("Not sent: %(error)s") % {"error": error})[:300],
+                }
+            update_record(activity, actor=None, changes=changes, validate=False)
+        if not ok and stored.user_id:
+            user = stored.user
+            with translation.override((user.language if user else "") or settings.LANGUAGE_CODE):
+                text = _("Your mail “%(subject)s” was not sent: %(error)s") % {
+                    "subject": stored.subject,
+                    "error": error,
+                }
+            notify(
+                [stored.user_id],
+                kind=Notification.Kind.MAIL_FAILED,
+                text=text,
+                url=activity_url(activity) if activity else "",
+                activity=activity,
+            )
+
+
+def deliver_queued(email_id: int) -> str:
+    """Send one queued mail through SMTP (the ``send_email`` task). Idempotent: the claim lets one
+    run send it; a mail left "sending" by a worker that died is marked failed after STALE_SEND
+    rather than sent twice."""
+    EmailMessage.objects.filter(
+        pk=email_id, status=EmailMessage.Status.SENDING, claimed_at__lt=timezone.now() - STALE_SEND
+    ).update(status=EmailMessage.Status.FAILED, error="interrupted while sending; check and resend")
+    if not claim_email(email_id):
+        return "skipped"
+    stored = EmailMessage.objects.select_related("activity", "user").get(pk=email_id)
+    to_list = [a.strip() for a in stored.to_addrs.split(",") if a.strip()]
+    cc_list = [a.strip() for a in stored.cc_addrs.split(",") if a.strip()]
+    reply_to = [stored.user.email] if stored.user is not None and stored.user.email else None
+    mail = EmailMultiAlternatives(
+        subject=stored.subject,
+        body=stored.body_text,
+        from_email=stored.from_addr,
+        to=to_list,
+        cc=cc_list,
+        reply_to=reply_to,
+        headers={"Message-ID": stored.message_id},
+        connection=get_connection(fail_silently=False),
+    )
+    mail.attach_alternative(stored.body_html, "text/html")
+    try:
+        mail.send()
+    except (OSError, ValueError) as exc:  # smtplib errors are OSErrors
+        log.warning("mail %s not sent: %s", email_id, exc)
+        _finish(stored, ok=False, error=str(exc) or exc.__class__.__name__)
+        return "failed"
+    _finish(stored, ok=True)
+    return "sent"
 
 
 # --- inbound logging -------------------------------------------------------------------------------
@@ -319,6 +429,10 @@ def log_inbound_email(raw: bytes, *, rcpt_tos: list[str]) -> EmailMessage:
     if not senders:
         raise InboundError(_("The message has no sender address."))
     text, html = _body_of(msg)
+    try:
+        files, too_many = _attachments_of(msg)
+    except (AttributeError, KeyError, LookupError) as exc:
+        raise InboundError(_("The message attachments could not be read.")) from exc
     tokens = [t for t in (_token_of(a) for a in rcpt_tos) if t]
     keys = (
         PersonalKeys.objects.select_related("user").filter(mail_token__in=tokens).first() if tokens else None
@@ -359,15 +473,67 @@ def log_inbound_email(raw: bytes, *, rcpt_tos: list[str]) -> EmailMessage:
                 body=text[:100_000],
             )
             stored.status = EmailMessage.Status.LOGGED
+        skipped = [name for name, _data in files if name is None]
+        kept = [(name, data) for name, data in files if name is not None]
+        if len(files) != len(kept) or too_many:
+            stored.error = _("Some attachments were not kept (too large or too many).")[:500]
         stored.save()
+        for name, data in kept:
+            Attachment.objects.create(
+                activity=stored.activity,
+                email=stored,
+                file=ContentFile(data, name=name),
+                name=name,
+                size=len(data),
+                uploaded_by=user,
+            )
         log_change(
             actor=user,
             action=ChangeLog.Action.CREATE,
             instance=stored,
-            after={"from": stored.from_addr, "subject": subject, "status": stored.status},
+            after={
+                "from": stored.from_addr,
+                "subject": subject,
+                "status": stored.status,
+                "attachments": [name for name, _data in kept],
+                "skipped_attachments": len(skipped) + too_many,
+            },
             note="email received",
         )
     return stored
+
+
+MAX_INBOUND_ATTACHMENTS = 20
+
+
+def _safe_filename(raw: str | None, index: int) -> str:
+    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
+    name = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", name)[:200]
+    return name or f"attachment-{index}"
+
+
+def _attachments_of(msg) -> tuple[list[tuple[str | None, bytes]], int]:
+    """The files of a mail as (name, bytes); name None for a file over the attachment size limit.
+    Returns also how many files were beyond MAX_INBOUND_ATTACHMENTS."""
+    from baton.activities.services import max_attachment_bytes
+
+    files: list[tuple[str | None, bytes]] = []
+    too_many = 0
+    for index, part in enumerate(msg.iter_attachments(), start=1):
+        if len(files) >= MAX_INBOUND_ATTACHMENTS:
+            too_many += 1
+            continue
+        try:
+            data = part.get_payload(decode=True)
+        except (ValueError, TypeError, LookupError):
+            data = None
+        if not isinstance(data, bytes):
+            continue
+        if len(data) > max_attachment_bytes():
+            files.append((None, b""))
+            continue
+        files.append((_safe_filename(part.get_filename(), index), data))
+    return files, too_many
 
 
 def _match_contact(user: User, sender: str, others: list[str]):
@@ -414,6 +580,7 @@ def resolve_review(message: EmailMessage, *, actor: User, record: models.Model |
         )
         message.status = EmailMessage.Status.LOGGED
         message.user = message.user or actor
+        message.attachments.update(activity=message.activity)
     message.save(update_fields=["status", "activity", "user"])
     log_change(
         actor=actor, action=ChangeLog.Action.UPDATE, instance=message, after={"status": message.status}

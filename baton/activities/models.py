@@ -198,7 +198,13 @@ class OpenQuestion(models.Model):
 class Attachment(models.Model):
     """A recording or file attached to an activity (e.g. the recording of a meeting)."""
 
-    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attachments")
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    # Files of inbound mail: kept with the mail (also while it waits in the review queue).
+    email = models.ForeignKey(
+        "EmailMessage", null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     file = models.FileField(_("recording or file"), upload_to="activities/%Y/%m/")
     name = models.CharField(_("name"), max_length=200)
     size = models.PositiveBigIntegerField(default=0)
@@ -330,6 +336,7 @@ class Notification(models.Model):
         REMINDER = "reminder", _("Reminder")
         OVERDUE = "overdue", _("Overdue")
         ANSWER = "answer", _("Question answered")
+        MAIL_FAILED = "mail_failed", _("Mail not sent")
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -341,6 +348,9 @@ class Notification(models.Model):
     text = models.CharField(max_length=300)
     url = models.CharField(max_length=300, blank=True)
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # The ChangeLog row a "change on a followed record" notification is about: with the unique
+    # constraint, running the notifying task twice never notifies anyone twice.
+    change_id = models.BigIntegerField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -349,6 +359,7 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [models.Index(fields=["recipient", "read_at", "-created_at"], name="notif_recipient_idx")]
+        constraints = [models.UniqueConstraint(fields=["recipient", "change_id"], name="notif_unique_change")]
 
     def __str__(self) -> str:
         return self.text
@@ -422,6 +433,8 @@ class EmailMessage(models.Model):
         INBOUND = "in", _("Received")
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
         LOGGED = "logged", _("Logged")
@@ -445,6 +458,9 @@ class EmailMessage(models.Model):
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Outbound mail is sent by a task that claims the row (queued → sending) with a conditional UPDATE.
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from baton.activities import queries, services
 from baton.activities.forms import ActivityForm, AnswerForm, RequestForm
 from baton.activities.ical import build_calendar
-from baton.activities.models import Activity, Notification, OpenQuestion, PersonalKeys
+from baton.activities.models import Activity, EmailMessage, Notification, OpenQuestion, PersonalKeys
 from baton.core.models import User
 from baton.core.records import visible_team_ids
 
@@ -170,6 +170,7 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "assignees": list(activity.assignees.all()),
         "attendees": list(activity.attendees_internal.all()),
         "attachments": list(activity.attachments.all()),
+        "email": EmailMessage.objects.filter(activity=activity).first(),
         "answer_form": AnswerForm(),
     }
     return render(request, "activities/activity_detail.html", context)

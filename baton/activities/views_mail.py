@@ -14,7 +14,6 @@ from django.views.decorators.http import require_GET, require_POST
 from baton.activities import mail, queries
 from baton.activities.forms import ComposeForm, TemplateForm
 from baton.activities.models import Attachment
-from baton.core.services import ServiceError
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -40,10 +39,8 @@ def compose(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 _errors(form, exc)
-            except ServiceError as exc:
-                form.add_error(None, str(exc))
             else:
-                messages.success(request, _("Sent and logged on the record."))
+                messages.success(request, _("Queued for sending and logged on the record."))
                 return redirect("activities:record", kind=kind, pk=pk)
     else:
         initial = {"to": mail.default_recipient(record)}
@@ -115,7 +112,9 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_GET
 def review_list(request: HttpRequest) -> HttpResponse:
-    items = list(mail.review_queue(request.user).order_by("-created_at", "-id")[:100])
+    items = list(
+        mail.review_queue(request.user).prefetch_related("attachments").order_by("-created_at", "-id")[:100]
+    )
     return render(
         request,
         "activities/review.html",
@@ -147,7 +146,10 @@ def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
         attachment = Attachment.objects.select_related("activity").get(pk=int(pk))
     except Attachment.DoesNotExist:
         raise Http404("Not found") from None
-    queries.get_activity_for_user(request.user, attachment.activity_id)  # 404 unless visible
+    if attachment.activity_id is not None:
+        queries.get_activity_for_user(request.user, attachment.activity_id)  # 404 unless visible
+    elif not mail.review_queue(request.user).filter(pk=attachment.email_id).exists():
+        raise Http404("Not found")  # a file of inbound mail still waiting in someone's review queue
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baton.activities.hooks import record_changed  # activities: follower notifications
 from baton.core.models import ChangeLog, User
 from baton.core.services import create_record, update_record
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
@@ -90,6 +91,7 @@ def update_opportunity(
         changes.update(_stage_effects(stage, lost_reason=changes.get("lost_reason"), current=opportunity))
         changes["pipeline"] = stage.pipeline
     opportunity = update_record(opportunity, actor=actor, changes=changes, expected_version=expected_version)
+    record_changed(opportunity)  # activities: notify followers (task, after commit)
     from baton.process.services import on_opportunity_changed  # process hook: keep the process stage in step
 
     on_opportunity_changed(opportunity, actor=actor)
@@ -122,6 +124,7 @@ def move_opportunity(
         action=ChangeLog.Action.MOVE,
         note=note,
     )
+    record_changed(opportunity)  # activities: notify followers (task, after commit)
     from baton.process.services import on_opportunity_changed  # process hook: keep the process stage in step
 
     on_opportunity_changed(opportunity, actor=actor, note=note)

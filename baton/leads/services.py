@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from baton.accounts.models import Account, Contact
 from baton.accounts.services import create_account, create_contact, update_contact
+from baton.activities.hooks import record_changed  # activities: follower notifications
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.core.services import ServiceError, check_version, create_record, update_record
@@ -64,6 +65,7 @@ def update_lead(
     ):
         raise ValidationError({"disqualify_reason": [_("Say why the lead is disqualified.")]})
     lead = update_record(lead, actor=actor, changes=changes, expected_version=expected_version)
+    record_changed(lead)  # activities: notify followers (task, after commit)
     from baton.process.services import on_lead_changed  # process hook: recycle or advance the lead
 
     on_lead_changed(lead, actor=actor)
@@ -197,7 +199,7 @@ def convert_lead(
             "updated_at",
         ]
     )
-    log_change(
+    conversion = log_change(
         actor=actor,
         action=ChangeLog.Action.CONVERT,
         instance=locked,
@@ -209,6 +211,7 @@ def convert_lead(
             "converted_opportunity_id": opportunity.pk if opportunity else None,
         },
     )
+    record_changed(locked, conversion)  # activities: notify followers (task, after commit)
     from baton.process.services import on_lead_converted  # process hook: the opportunity continues the flow
 
     on_lead_converted(locked, opportunity, actor=actor)

@@ -18,3 +18,10 @@ def seeded_pipeline(transactional_db):
     if not Pipeline.objects.filter(is_default=True).exists():
         migration = importlib.import_module("baton.deals.migrations.0002_default_pipeline_and_lost_reasons")
         migration.create_defaults(apps, None)
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Tasks enqueued on commit run at once here (tests that want the database backend and its
+    worker set TASKS themselves)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

@@ -10,11 +10,10 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
 
-from baton.activities import mail
+from baton.activities import mail, tasks
 from baton.activities.inbound import start_receiver
-from baton.activities.models import Activity, EmailMessage, EmailTemplate, FeedEntry
+from baton.activities.models import Activity, EmailMessage, EmailTemplate, FeedEntry, Notification
 from baton.core.models import ChangeLog
-from baton.core.services import ServiceError
 
 
 def free_port() -> int:
@@ -69,14 +68,21 @@ def test_template_merge_fields_ko_and_unknown_field(alice, world):
 
 
 @pytest.mark.django_db
-def test_send_from_record_through_real_smtp_is_logged(alice, world, smtp_server):
-    stored = mail.send_record_email(
-        world["contact"],
-        actor=alice,
-        to="minjun@hanbit.co.kr",
-        subject="Thank you",
-        body="Thanks for <today>'s visit.",
-    )
+def test_send_from_record_through_real_smtp_is_logged(
+    alice, world, smtp_server, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = mail.send_record_email(
+            world["contact"],
+            actor=alice,
+            to="minjun@hanbit.co.kr",
+            subject="Thank you",
+            body="Thanks for <today>'s visit.",
+        )
+        # Queued in the transaction, sent by the send_email task after the commit.
+        assert EmailMessage.objects.get(pk=stored.pk).status == "queued" and not smtp_server.envelopes
+    stored.refresh_from_db()
+    assert stored.status == "sent" and stored.sent_at is not None
     assert len(smtp_server.envelopes) == 1
     env = smtp_server.envelopes[0]
     assert env.rcpt_tos == ["minjun@hanbit.co.kr"] and env.mail_from == "sales@baton.test"
@@ -90,18 +96,32 @@ def test_send_from_record_through_real_smtp_is_logged(alice, world, smtp_server)
         and act.account == world["account"]
     )
     assert FeedEntry.objects.filter(activity=act, account=world["account"]).exists()
+    assert act.status == "done"
+    # The task is idempotent: a second run (a retried or duplicated task) sends nothing.
+    assert tasks.send_email.call(stored.pk) == "skipped"
+    assert len(smtp_server.envelopes) == 1
 
 
 @pytest.mark.django_db
-def test_send_refused_saves_nothing(alice, world, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
-    with pytest.raises(ServiceError):
-        mail.send_record_email(world["contact"], actor=alice, to="a@b.kr", subject="x", body="y")
+def test_bad_input_saves_nothing_and_refused_mail_is_reported(
+    alice, world, settings, django_capture_on_commit_callbacks
+):
     with pytest.raises(ValidationError) as exc:
         mail.send_record_email(world["contact"], actor=alice, to="not-an-address", subject="x\ny", body="")
     assert set(exc.value.message_dict) == {"to", "subject", "body"}
     assert not Activity.objects.exists() and not EmailMessage.objects.exists()
+    # No SMTP server listening: the task marks the mail failed and tells the sender.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", free_port(), 2
+    with django_capture_on_commit_callbacks(execute=True):
+        stored = mail.send_record_email(world["contact"], actor=alice, to="a@b.kr", subject="x", body="y")
+    stored.refresh_from_db()
+    assert stored.status == "failed" and stored.error
+    assert stored.activity.status == "cancelled" and stored.activity.outcome.startswith("Not sent")
+    note = Notification.objects.get(recipient=alice, kind="mail_failed")
+    assert "“x”" in note.text
+    assert tasks.send_email.call(stored.pk) == "skipped"
+    assert Notification.objects.filter(kind="mail_failed").count() == 1
 
 
 @pytest.mark.django_db
@@ -211,7 +231,9 @@ def test_resolve_review_onto_record(alice, charlie, world, settings):
 
 
 @pytest.mark.django_db
-def test_compose_page_with_template_and_outsider_404(client, alice, charlie, world, smtp_server):
+def test_compose_page_with_template_and_outsider_404(
+    client, alice, charlie, world, smtp_server, django_capture_on_commit_callbacks
+):
     from django.urls import reverse
 
     from conftest import login
@@ -230,7 +252,8 @@ def test_compose_page_with_template_and_outsider_404(client, alice, charlie, wor
     login(client, alice)
     page = client.get(url, {"template": tpl.pk}).content.decode()
     assert "Thanks, (주)한빛소프트" in page and "Dear 김민준" in page and "minjun@hanbit.co.kr" in page
-    response = client.post(url, {"to": "minjun@hanbit.co.kr", "subject": "Thanks", "body": "Dear 김민준"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"to": "minjun@hanbit.co.kr", "subject": "Thanks", "body": "Dear 김민준"})
     assert response.status_code == 302
     assert len(smtp_server.envelopes) == 1
     response = client.post(url, {"to": "bad address", "subject": "x", "body": "y"})

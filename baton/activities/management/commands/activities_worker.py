@@ -1,24 +1,108 @@
-"""``baton activities_worker``: deliver reminders and overdue alerts, and optionally receive mail
-for inbound logging. Safe to run on several machines at once (reminders are claimed)."""
+"""``baton activities_worker``: the background worker of a Baton installation, in one process.
+
+- a scheduler that enqueues the ``sweep_reminders`` task every ``--interval`` seconds (reminders
+  before events, overdue alerts, mail whose enqueue was lost);
+- with the database task backend (``BATON_TASKS_BACKEND=database``, the default), the
+  django-tasks-db worker that runs every enqueued task (reminder sweeps, outbound mail, follower
+  notifications); with another backend its own workers run them and ``--no-tasks`` is implied;
+- optionally the SMTP receiver for inbound mail logging (``--smtp-port`` / BATON_INBOUND_SMTP_PORT).
+
+Safe to run on several machines at once: tasks claim their rows, so nothing is delivered twice.
+More task-only workers: ``baton db_worker``. ``--once`` runs one sweep and the queued tasks, then
+exits (for cron, or to check an installation).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 import signal
+import threading
 import time
 import uuid
 
+from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections, connection
 
-from baton.activities import reminders
-from baton.core.audit import audit_context, new_job_id
+from baton.activities import tasks
+
+log = logging.getLogger(__name__)
+
+
+def uses_database_backend() -> bool:
+    try:
+        from django_tasks_db.backend import DatabaseBackend
+    except ImportError:  # pragma: no cover - the dependency is installed with Baton
+        return False
+    return isinstance(tasks.sweep_reminders.get_backend(), DatabaseBackend)
+
+
+class Scheduler(threading.Thread):
+    """Enqueues a reminder sweep every ``interval`` seconds, skipping a beat while the previous
+    sweep still waits in the queue (so a stopped worker does not pile sweeps up)."""
+
+    PRUNE_EVERY = dt.timedelta(hours=6)
+
+    def __init__(self, interval: int, prune: bool = False):
+        super().__init__(name="baton-scheduler", daemon=True)
+        self.interval = interval
+        self.prune = prune
+        self.stopping = threading.Event()
+        self._last = None
+        self._pruned_at = 0.0
+
+    def _previous_pending(self) -> bool:
+        if self._last is None:
+            return False
+        try:
+            self._last.refresh()
+        except Exception:  # backends without results: always enqueue
+            return False
+        return not self._last.is_finished
+
+    def tick(self) -> None:
+        close_old_connections()
+        try:
+            if not self._previous_pending():
+                self._last = tasks.sweep_reminders.enqueue()
+            if self.prune and time.monotonic() - self._pruned_at > self.PRUNE_EVERY.total_seconds():
+                # Finished task rows (a sweep every 30 s) are kept a week, failed ones a month.
+                call_command("prune_db_task_results", min_age_days=7, failed_min_age_days=30, verbosity=0)
+                self._pruned_at = time.monotonic()
+        except Exception:
+            log.exception("could not enqueue the reminder sweep")
+        finally:
+            connection.close()
+
+    def run(self) -> None:
+        while not self.stopping.is_set():
+            self.tick()
+            self.stopping.wait(self.interval)
 
 
 class Command(BaseCommand):
-    help = "Deliver activity reminders and overdue alerts; optionally run the inbound mail receiver."
+    help = (
+        "Run Baton's background worker: the reminder scheduler, the task worker (database backend) "
+        "and optionally the inbound mail receiver."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--interval", type=int, default=30, help="seconds between passes (default 30)")
-        parser.add_argument("--once", action="store_true", help="run one pass and exit")
+        parser.add_argument(
+            "--interval",
+            type=int,
+            default=None,
+            help="seconds between reminder sweeps (default: BATON_REMINDER_INTERVAL, 30)",
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="run one sweep and the queued tasks, then exit"
+        )
+        parser.add_argument(
+            "--no-tasks",
+            action="store_true",
+            help="do not run tasks here (scheduler and mail receiver only; tasks run on other workers)",
+        )
         parser.add_argument(
             "--smtp-port",
             type=int,
@@ -29,39 +113,53 @@ class Command(BaseCommand):
             "--smtp-host", default=None, help="address to listen on (BATON_INBOUND_SMTP_HOST)"
         )
 
-    def handle(self, *args, interval: int, once: bool, smtp_port: int | None, smtp_host: str | None, **opts):
-        from django.conf import settings
-
-        worker = f"{uuid.uuid4().hex[:8]}"
+    def handle(
+        self,
+        *args,
+        interval: int | None,
+        once: bool,
+        no_tasks: bool,
+        smtp_port: int | None,
+        smtp_host: str | None,
+        **opts,
+    ):
+        run_tasks = uses_database_backend() and not no_tasks
+        if once:
+            sent = tasks.sweep_reminders.call()
+            self.stdout.write(f"delivered {sent} reminder(s)")
+            if run_tasks:
+                call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+            return
+        interval = max(5, interval or getattr(settings, "BATON_REMINDER_INTERVAL", 30))
         port = smtp_port if smtp_port is not None else getattr(settings, "BATON_INBOUND_SMTP_PORT", 0)
         host = smtp_host or getattr(settings, "BATON_INBOUND_SMTP_HOST", "127.0.0.1")
         receiver = None
-        if port and not once:
+        if port:
             from baton.activities.inbound import start_receiver
 
             receiver = start_receiver(host, port)
             self.stdout.write(f"receiving logging mail on {host}:{port}")
-        stopping = False
-
-        def stop(*_args):
-            nonlocal stopping
-            stopping = True
-
-        signal.signal(signal.SIGTERM, stop)
+        scheduler = Scheduler(interval, prune=uses_database_backend())
+        scheduler.start()
+        self.stdout.write(
+            f"reminder sweep every {interval}s; tasks {'run here' if run_tasks else 'run elsewhere'}"
+        )
         try:
-            while True:
-                with audit_context(job_id=new_job_id(), source="task"):
-                    sent = reminders.run_once(worker)
-                if sent:
-                    self.stdout.write(f"delivered {sent} reminder(s)")
-                if once or stopping:
-                    break
-                for _ in range(interval):
-                    if stopping:
-                        break
+            if run_tasks:
+                call_command(
+                    "db_worker",
+                    reload=False,
+                    worker_id=f"baton-{uuid.uuid4().hex[:12]}",
+                    verbosity=opts.get("verbosity", 1),
+                )
+            else:
+                stop = threading.Event()
+                signal.signal(signal.SIGTERM, lambda *_a: stop.set())
+                while not stop.is_set():
                     time.sleep(1)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, SystemExit):
             pass
         finally:
+            scheduler.stopping.set()
             if receiver is not None:
                 receiver.stop()
