@@ -115,6 +115,9 @@ class FeedItem:
     actor: Any
     entry: FeedEntry | None = None
     change: ChangeLog | None = None
+    record_kind: str = ""
+    record_id: int | None = None
+    record_label: str = ""
 
 
 def record_feed(
@@ -179,3 +182,51 @@ def day_bounds(day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     tz = timezone.get_current_timezone()
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     return start, start + dt.timedelta(days=1)
+
+
+def followed_records_q(user: User) -> Q:
+    """ChangeLog rows about the leads, accounts, contacts and opportunities the user follows and
+    may still see (explicit follows, plus owned records the owner did not unfollow)."""
+    cond = Q(pk__in=[])
+    for name, model in record_models().items():
+        follows = Follow.objects.filter(user=user, **{f"{name}__isnull": False})
+        followed = follows.filter(active=True).values(f"{name}_id")
+        opted_out = follows.filter(active=False).values(f"{name}_id")
+        ids = (
+            model.objects.visible_to(user)
+            .filter(Q(pk__in=followed) | Q(owner=user))
+            .exclude(pk__in=opted_out)
+            .values("id")
+        )
+        ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        cond |= Q(content_type=ct, object_id__in=ids)
+    return cond
+
+
+def my_feed_items(
+    user: User, *, before: dt.datetime | None = None, limit: int = 30
+) -> tuple[list[FeedItem], dt.datetime | None]:
+    """ "My feed": feed entries and tracked changes (stage moves, field changes, conversions) of the
+    records I follow, merged newest first; two bounded queries per page, keyset-paginated by time."""
+    entries = list(my_feed(user, before=before, limit=limit + 1))
+    changes = ChangeLog.objects.filter(followed_records_q(user)).exclude(note__in=["follow", "unfollow"])
+    if before is not None:
+        changes = changes.filter(time__lt=before)
+    changes = changes.select_related("actor", "content_type").order_by("-time", "-id")[: limit + 1]
+    items = [FeedItem(e.created_at, e.kind, e.actor, entry=e) for e in entries]
+    items += [
+        FeedItem(
+            c.time,
+            "change",
+            c.actor,
+            change=c,
+            record_kind=c.content_type.model,
+            record_id=c.object_id,
+            record_label=c.object_repr,
+        )
+        for c in changes
+    ]
+    items.sort(key=lambda i: i.time, reverse=True)
+    page = items[:limit]
+    cursor = page[-1].time if len(items) > limit else None
+    return page, cursor

@@ -392,10 +392,16 @@ def request_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_feed_page(request: HttpRequest) -> HttpResponse:
-    before = parse_datetime(request.GET.get("before", "") or "")
-    entries = list(queries.my_feed(request.user, before=before, limit=31))
-    cursor = entries[29].created_at.isoformat() if len(entries) > 30 else ""
-    return render(request, "activities/my_feed.html", {"entries": entries[:30], "feed_cursor": cursor})
+    try:
+        before = parse_datetime(request.GET.get("before", "") or "")
+    except ValueError:  # a well-formed but impossible date
+        before = None
+    items, cursor = queries.my_feed_items(request.user, before=before, limit=30)
+    return render(
+        request,
+        "activities/my_feed.html",
+        {"items": items, "feed_cursor": cursor.isoformat() if cursor else ""},
+    )
 
 
 # --- notifications ---------------------------------------------------------------------------------

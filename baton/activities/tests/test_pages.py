@@ -206,6 +206,31 @@ def test_follow_toggle_and_my_feed(client, bob, world):
     assert "news for followers" in response.content.decode()
 
 
+def test_my_feed_merges_changes_of_followed_records(client, alice, bob, charlie, world):
+    from baton.deals import services as deals
+
+    login(client, bob)
+    client.post(reverse("activities:follow", args=["opportunity", world["opportunity"].pk]), {"follow": "1"})
+    opp = world["opportunity"]
+    deals.update_opportunity(
+        opp, actor=alice, changes={"next_step": "Send the ROI sheet"}, expected_version=1
+    )
+    services.post_comment(opp, actor=alice, text="newest comment")
+    page = client.get(reverse("activities:my_feed")).content.decode()
+    assert 'data-kind="change"' in page and "Send the ROI sheet" in page
+    assert page.index("newest comment") < page.index("Send the ROI sheet")  # newest first
+    # Paginated by time: a cursor before everything gives an empty page, a bad one the first page.
+    assert (
+        'data-kind="change"'
+        not in client.get(
+            reverse("activities:my_feed"), {"before": "2000-01-01T00:00:00+00:00"}
+        ).content.decode()
+    )
+    assert client.get(reverse("activities:my_feed"), {"before": "2030-02-31T00:00"}).status_code == 200
+    login(client, charlie)  # follows nothing, sees nothing of alice's
+    assert "Send the ROI sheet" not in client.get(reverse("activities:my_feed")).content.decode()
+
+
 def test_request_form(client, alice, bob, world):
     login(client, alice)
     url = reverse("activities:request", args=["opportunity", world["opportunity"].pk])
@@ -290,7 +315,8 @@ def test_ical_feed_parses_back(client, alice, busy):
 def test_feed_and_notification_pages_pinned(client, alice, busy, django_assert_num_queries):
     login(client, alice)
     client.get(reverse("activities:my_feed"))
-    with django_assert_num_queries(4):  # session, user, teams (visibility), the feed
+    # session, user, teams (visibility), the feed entries, the change log of followed records
+    with django_assert_num_queries(5):
         response = client.get(reverse("activities:my_feed"))
     assert response.content.decode().count('class="list-group-item small"') >= 5
     with django_assert_num_queries(3):
