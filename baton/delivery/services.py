@@ -81,7 +81,15 @@ def checklist_for(opportunity: Opportunity) -> list[ChecklistItem]:
     )
 
 
-def readiness(package: HandoffPackage, items: list[ChecklistItem] | None = None) -> Readiness:
+def readiness(
+    package: HandoffPackage,
+    items: list[ChecklistItem] | None = None,
+    *,
+    answers: list[ChecklistAnswer] | None = None,
+    has_lines: bool | None = None,
+    has_efforts: bool | None = None,
+) -> Readiness:
+    """Score the package. Pages that already loaded the checklist, answers, lines or efforts pass them in."""
     from baton.activities.models import OpenQuestion
 
     opportunity = package.opportunity
@@ -97,8 +105,12 @@ def readiness(package: HandoffPackage, items: list[ChecklistItem] | None = None)
     for name in TEXT_FIELDS:
         result.check(bool(getattr(package, name).strip()), labels[name])
     result.check(package.delivery_lead_id is not None, _("Who delivery hands it to"))
-    result.check(opportunity.line_items.exists(), _("Products sold (line items)"))
-    result.check(opportunity.efforts.exists(), _("Effort and cost estimate"))
+    if has_lines is None:
+        has_lines = opportunity.line_items.exists()
+    if has_efforts is None:
+        has_efforts = opportunity.efforts.exists()
+    result.check(has_lines, _("Products sold (line items)"))
+    result.check(has_efforts, _("Effort and cost estimate"))
     open_questions = list(
         OpenQuestion.objects.filter(opportunity=opportunity, status=OpenQuestion.Status.OPEN).values_list(
             "question", flat=True
@@ -108,9 +120,9 @@ def readiness(package: HandoffPackage, items: list[ChecklistItem] | None = None)
     result.missing.extend(f"? {q}" for q in open_questions)
     if items is None:
         items = checklist_for(opportunity)
-    answers = {a.item_id: a for a in package.answers.all()}
+    by_item = {a.item_id: a for a in (package.answers.all() if answers is None else answers)}
     for item in items:
-        answer = answers.get(item.pk)
+        answer = by_item.get(item.pk)
         if answer is None:
             result.check(False, _("Checklist: %(item)s") % {"item": item})
         elif answer.state == ChecklistAnswer.State.UNKNOWN:

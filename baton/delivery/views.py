@@ -72,15 +72,19 @@ def handoff(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
 def _package_context(request: HttpRequest, package: HandoffPackage, **forms: Any) -> dict[str, Any]:
     opportunity = package.opportunity
     items = services.checklist_for(opportunity)
-    answers = {a.item_id: a for a in package.answers.all()}
-    ready = services.readiness(package, items)
+    answers = list(package.answers.all())
+    by_item = {a.item_id: a for a in answers}
+    eco = catalog.economics(opportunity)
+    ready = services.readiness(
+        package, items, answers=answers, has_lines=bool(eco.lines), has_efforts=bool(eco.efforts)
+    )
     is_sales = can_edit(request.user, opportunity)
     return {
         "package": package,
         "opportunity": opportunity,
-        "checklist": [(item, answers.get(item.pk)) for item in items],
+        "checklist": [(item, by_item.get(item.pk)) for item in items],
         "ready": ready,
-        "eco": catalog.economics(opportunity),
+        "eco": eco,
         "minutes": list(
             Activity.objects.filter(opportunity=opportunity, kind=Activity.Kind.MINUTES).order_by(
                 "-start_at", "-id"
