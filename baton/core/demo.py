@@ -35,6 +35,8 @@ from baton.deals.models import ForecastCategory, LostReason, Opportunity, Stage
 from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
 from baton.leads.models import Campaign, Lead, LeadInteraction, LeadSource, LeadStatus
 from baton.leads.services import convert_lead, create_campaign, create_lead, log_interaction, update_lead
+from baton.process import services as process
+from baton.process.models import HandOff, ProcessStage, QualificationAnswer, Recycle, StageHistory
 
 DEMO_PASSWORD = "baton-demo-2026"
 DEFAULT_SEED = 2026
@@ -529,6 +531,14 @@ OPPORTUNITY_MIX: list[tuple[str, float]] = [
 ]
 
 
+BANT_EVIDENCE = [
+    ("budget", "올해 하반기 예산 확보 (정보화 예산)"),
+    ("authority", "정보전략팀장이 최종 결재권자"),
+    ("need", "기존 시스템 유지보수 종료로 교체 필요"),
+    ("timeframe", "분기 내 도입 목표"),
+]
+
+
 def make_brn(rng: random.Random, kind: str = "corp") -> str:
     """A 사업자등록번호 with a valid check digit: office code, type code (81/86/87 corporations,
     82 non-profits, 83 public bodies, 01-79 sole proprietors), serial, check digit."""
@@ -577,6 +587,9 @@ class SeedSummary:
     interactions: int = 0
     opportunities: int = 0
     changes: int = 0
+    stays: int = 0
+    handoffs: int = 0
+    recycles: int = 0
     seconds: float = 0.0
     lead_status: dict[str, int] = field(default_factory=dict)
     opportunity_outcome: dict[str, int] = field(default_factory=dict)
@@ -594,6 +607,9 @@ def crm_data_exists() -> bool:
 def wipe_crm_data() -> None:
     """Delete CRM records, the change log, the demo users and teams. Pipelines, stages and lost
     reasons (set up by migrations) stay."""
+    # The Model's rows first (they point at records by id); the stage design itself stays.
+    for model in (StageHistory, HandOff, Recycle, QualificationAnswer):
+        model.objects.all().delete()
     LeadInteraction.objects.all().delete()
     Lead.objects.all().delete()
     Opportunity.objects.all().delete()
@@ -726,6 +742,8 @@ class DemoWorld:
         s.campaigns, s.leads = Campaign.objects.count(), Lead.objects.count()
         s.interactions, s.opportunities = LeadInteraction.objects.count(), Opportunity.objects.count()
         s.changes = ChangeLog.objects.count()
+        s.stays, s.handoffs = StageHistory.objects.count(), HandOff.objects.count()
+        s.recycles = Recycle.objects.count()
         s.lead_status = {row["status"]: row["n"] for row in _count_by(Lead.objects.all(), "status")}
         s.opportunity_outcome = {
             row["stage__outcome"]: row["n"] for row in _count_by(Opportunity.objects.all(), "stage__outcome")
@@ -917,6 +935,8 @@ class DemoWorld:
             else self.users["isr"]
         )
         with_brn = status == LeadStatus.CONVERTED or rng.random() < 0.3
+        clock = process.process_clock(created)  # stage history is written as of each step's date
+        clock.__enter__()
         lead = create_lead(
             actor=creator,
             owner=self.users["isr"],
@@ -938,9 +958,11 @@ class DemoWorld:
             if source in (LeadSource.WEB_FORM, LeadSource.INBOUND_CALL)
             else "",
         )
+        clock.__exit__(None, None, None)
         self.stamp(created)
         self.summary.leads += 1
         last = self.interactions(lead, source, campaign, created, status)
+        last = self.play_lead_process(lead, last, status)
         final = last
         if status in (
             LeadStatus.WORKING,
@@ -965,7 +987,8 @@ class DemoWorld:
                 changes = {"status": LeadStatus.QUALIFIED, "owner": owner}
             else:
                 changes = {"status": status}
-            lead = update_lead(lead, actor=isr, changes=changes, expected_version=lead.version)
+            with process.process_clock(step):
+                lead = update_lead(lead, actor=isr, changes=changes, expected_version=lead.version)
             self.stamp(step)
             final = step
             if status == LeadStatus.CONVERTED:
@@ -1014,32 +1037,144 @@ class DemoWorld:
                 if kind in (LeadInteraction.Kind.CALL, LeadInteraction.Kind.EMAIL_REPLY)
                 else None
             )
-            log_interaction(
-                lead,
-                actor=actor,
-                kind=kind,
-                occurred_at=when,
-                note=note,
-                campaign=campaign if kind == LeadInteraction.Kind.SEMINAR else None,
-            )
+            with process.process_clock(when):
+                log_interaction(
+                    lead,
+                    actor=actor,
+                    kind=kind,
+                    occurred_at=when,
+                    note=note,
+                    campaign=campaign if kind == LeadInteraction.Kind.SEMINAR else None,
+                )
             self.stamp(when)
             self.summary.interactions += 1
         return when
+
+    # -- The Model: hand-offs, qualification, rejections and recycling, back-dated -------------------
+
+    def later(self, when: dt.datetime, *, hours: float = 0, days: float = 0) -> dt.datetime:
+        """A moment after ``when`` (at most ``hours``/``days`` later), never in the future."""
+        ceiling = self.now - dt.timedelta(hours=1)
+        end = min(when + dt.timedelta(hours=hours, days=days), ceiling)
+        return max(when, self.between(when, end))
+
+    def play_lead_process(self, lead: Lead, last: dt.datetime, status: str) -> dt.datetime:
+        """Inside sales accepts (or rejects) marketing's hand-offs, calls and checks BANT, as of each date.
+
+        New leads keep their hand-offs waiting; some hand-offs are rejected back to nurture and come
+        back after new activity (recycle yield); some are accepted late (SLA breaches)."""
+        rng = self.rng
+        isr = self.users["isr"]
+        progress = status in (LeadStatus.WORKING, LeadStatus.QUALIFIED, LeadStatus.CONVERTED)
+        if status == LeadStatus.NEW:
+            return last
+        when = last
+        handoff = process.pending_handoff("lead", lead.pk)
+        if handoff is None and not progress:
+            return last
+        if handoff is None:
+            # An inbound lead inside sales takes straight from marketing: a manual move with a reason.
+            when = self.later(when, days=2)
+            with process.process_clock(when):
+                outcome = process.move_record(
+                    lead,
+                    ProcessStage.objects.get(key="accepted"),
+                    actor=isr,
+                    override=True,
+                    reason="영업 요청으로 직접 이관 (문의 전화)",
+                )
+            self.stamp(when)
+            handoff = outcome if isinstance(outcome, HandOff) else None
+            if handoff is None:
+                return when
+        reject = rng.random() < (0.2 if progress else 0.5)
+        if reject:
+            when = self.later(when, hours=30)
+            with process.process_clock(when):
+                process.reject_handoff(
+                    handoff,
+                    actor=isr,
+                    reason_code=rng.choice(["not_qualified", "timing", "bad_data", "no_budget"]),
+                    return_to="nurture",
+                    note="담당자 연락 불가, 재육성 후 재검토",
+                    follow_up_on=(when + dt.timedelta(days=rng.randint(14, 45))).date(),
+                )
+            self.stamp(when)
+            if not progress:
+                return when
+            # Back after new activity: a question resumes the flow, marketing offers the lead again.
+            again = self.later(when + dt.timedelta(days=3), days=30)
+            if again <= when + dt.timedelta(days=3):
+                return when
+            with process.process_clock(again):
+                log_interaction(
+                    lead,
+                    actor=None,
+                    kind=LeadInteraction.Kind.INBOUND_QUESTION,
+                    occurred_at=again,
+                    note=rng.choice(INQUIRIES),
+                )
+            self.stamp(again)
+            when = again
+            handoff = process.pending_handoff("lead", lead.pk)
+            if handoff is None:
+                return when
+        # Accepted, mostly within the working day, one in five late.
+        when = self.later(when, hours=rng.uniform(30, 100) if rng.random() < 0.2 else rng.uniform(1, 20))
+        with process.process_clock(when):
+            process.accept_handoff(handoff, actor=isr, note="접수 확인")
+        self.stamp(when)
+        if not progress:
+            return when
+        when = self.later(when, days=3)
+        with process.process_clock(when):
+            log_interaction(
+                lead, actor=isr, kind=LeadInteraction.Kind.CALL, occurred_at=when, note=rng.choice(CALL_NOTES)
+            )
+        self.stamp(when)
+        if status in (LeadStatus.QUALIFIED, LeadStatus.CONVERTED):
+            when = self.later(when, days=10)
+            with process.process_clock(when):
+                for item, evidence in BANT_EVIDENCE:
+                    process.set_qualification(lead, item, answer=True, evidence=evidence, actor=isr)
+            self.stamp(when)
+        return when
+
+    def play_customer_success(self, opportunity: Opportunity, won_at: dt.datetime) -> None:
+        """Customer success accepts the won account (some late, some still waiting) and onboards it."""
+        rng = self.rng
+        handoff = process.pending_handoff("account", opportunity.account_id)
+        if handoff is None or rng.random() < 0.15:
+            return
+        when = won_at + dt.timedelta(hours=rng.uniform(60, 120) if rng.random() < 0.2 else rng.uniform(2, 40))
+        if when >= self.now:
+            return
+        with process.process_clock(when):
+            process.accept_handoff(
+                handoff, actor=self.users["csm"], note="킥오프 일정 확정", take_ownership=False
+            )
+        self.stamp(when)
+        adopted = when + dt.timedelta(days=rng.uniform(30, 55))
+        if adopted < self.now:
+            with process.process_clock(adopted):
+                process.auto_advance(Account.objects.get(pk=opportunity.account_id), rule="sweep")
+            self.stamp(adopted)
 
     def convert(self, lead: Lead, account: Account | None, after: dt.datetime) -> dt.datetime:
         when = self.between(after, min(after + dt.timedelta(days=21), self.now - dt.timedelta(days=1)))
         owner = lead.owner or self.users["ae1"]
         amount, currency = self.amount()
-        new_account, contact, opportunity = convert_lead(
-            lead,
-            actor=owner,
-            account=account,
-            create_opportunity_too=True,
-            opportunity_name=f"{(account.name if account else lead.company)} {self.rng.choice(PRODUCTS)}",
-            amount=amount,
-            currency=currency,
-            owner=owner,
-        )
+        with process.process_clock(when):
+            new_account, contact, opportunity = convert_lead(
+                lead,
+                actor=owner,
+                account=account,
+                create_opportunity_too=True,
+                opportunity_name=f"{(account.name if account else lead.company)} {self.rng.choice(PRODUCTS)}",
+                amount=amount,
+                currency=currency,
+                owner=owner,
+            )
         self.stamp(when)
         self.backdate(Lead, lead.pk, converted_at=when)
         if account is None:
@@ -1086,15 +1221,16 @@ class DemoWorld:
             contacts = list(Contact.objects.filter(account=account).order_by("id"))
             contact = self.rng.choice(contacts) if contacts else None
             amount, currency = self.amount()
-            opportunity = create_opportunity(
-                actor=owner,
-                owner=owner,
-                name=f"{account.name} {self.rng.choice(PRODUCTS)}",
-                account=account,
-                primary_contact=contact,
-                amount=amount,
-                currency=currency,
-            )
+            with process.process_clock(created):
+                opportunity = create_opportunity(
+                    actor=owner,
+                    owner=owner,
+                    name=f"{account.name} {self.rng.choice(PRODUCTS)}",
+                    account=account,
+                    primary_contact=contact,
+                    amount=amount,
+                    currency=currency,
+                )
             self.stamp(created)
             self.play_opportunity(opportunity, created)
 
@@ -1115,6 +1251,13 @@ class DemoWorld:
         end = self.now - dt.timedelta(days=rng.uniform(1, 10))
         if closed and created < end:
             end = self.between(created + (end - created) * 0.3, end)
+        # About one deal in eight goes back a step on the way (the customer reopens the evaluation).
+        forward = [k for k in path if k in open_keys]
+        if len(forward) >= 2 and rng.random() < 0.12:
+            at = rng.randrange(1, len(forward))
+            path.insert(path.index(forward[at]) + 1, forward[at - 1])
+            path.insert(path.index(forward[at]) + 2, forward[at])
+            path = [k for i, k in enumerate(path) if i == 0 or k != path[i - 1]]
         times = sorted(self.between(created, end) for _ in path)
         actor = opportunity.owner
         for key, when in zip(path, times, strict=True):
@@ -1122,14 +1265,17 @@ class DemoWorld:
             reason = None
             if stage.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION):
                 reason = self.lost_reason(no_decision=stage.outcome == Stage.Outcome.NO_DECISION)
-            opportunity = move_opportunity(
-                opportunity,
-                actor=actor,
-                stage=stage,
-                expected_version=opportunity.version,
-                lost_reason=reason,
-            )
+            with process.process_clock(when):
+                opportunity = move_opportunity(
+                    opportunity,
+                    actor=actor,
+                    stage=stage,
+                    expected_version=opportunity.version,
+                    lost_reason=reason,
+                )
             self.stamp(when)
+            if stage.outcome == Stage.Outcome.WON:
+                self.play_customer_success(opportunity, when)
         last = times[-1] if times else created
         changes: dict[str, Any] = {}
         if target in ("lost", "no_decision"):
@@ -1143,9 +1289,10 @@ class DemoWorld:
                 changes["forecast_category"] = ForecastCategory.BEST_CASE
         else:
             changes["expected_close_date"] = last.date()
-        opportunity = update_opportunity(
-            opportunity, actor=actor, changes=changes, expected_version=opportunity.version
-        )
+        with process.process_clock(last):
+            opportunity = update_opportunity(
+                opportunity, actor=actor, changes=changes, expected_version=opportunity.version
+            )
         self.stamp(last)
         self.backdate(
             Opportunity,

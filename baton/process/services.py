@@ -767,8 +767,16 @@ def _decide(handoff: HandOff, actor: User, at: dt.datetime) -> HandOff:
 
 @transaction.atomic
 def accept_handoff(
-    handoff: HandOff, *, actor: User, note: str = "", at: dt.datetime | None = None
+    handoff: HandOff,
+    *,
+    actor: User,
+    note: str = "",
+    at: dt.datetime | None = None,
+    take_ownership: bool = True,
 ) -> StageHistory:
+    """The receiving department takes the record: it moves into the hand-off stage and, unless the
+    acceptor says otherwise (``take_ownership=False``), becomes the acceptor's, through the owning
+    app's service (audited there like any owner change)."""
     at = at or now()
     locked = _decide(handoff, actor, at)
     design = load_design()
@@ -795,10 +803,31 @@ def accept_handoff(
         action=ChangeLog.Action.UPDATE,
         instance=locked,
         before={"status": "pending"},
-        after={"status": locked.status},
+        after={"status": locked.status, "owner": actor.pk if take_ownership else record.owner_id},
         note=note,
     )
+    if take_ownership and record.owner_id != actor.pk:
+        give_to(record, actor, by=actor)
+        stay.refresh_from_db()
     return stay
+
+
+def give_to(record: Any, owner: User, *, by: User) -> Any:
+    """Change a record's owner through its own app's service (versioned, audited, hooks run)."""
+    kind = kind_of(record)
+    record.refresh_from_db()
+    changes = {"owner": owner}
+    if kind == RecordKind.LEAD:
+        from baton.leads.services import update_lead
+
+        return update_lead(record, actor=by, changes=changes, expected_version=None)
+    if kind == RecordKind.OPPORTUNITY:
+        from baton.deals.services import update_opportunity
+
+        return update_opportunity(record, actor=by, changes=changes, expected_version=None)
+    from baton.accounts.services import update_account
+
+    return update_account(record, actor=by, changes=changes, expected_version=None)
 
 
 @transaction.atomic

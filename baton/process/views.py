@@ -379,7 +379,12 @@ def handoff_decide(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404("Not found")
     try:
         if request.POST.get("decision") == "accept":
-            services.accept_handoff(handoff, actor=request.user, note=request.POST.get("note", ""))
+            services.accept_handoff(
+                handoff,
+                actor=request.user,
+                note=request.POST.get("note", ""),
+                take_ownership=not request.POST.get("keep_owner"),
+            )
             messages.success(request, _("Hand-off accepted."))
         else:
             services.reject_handoff(

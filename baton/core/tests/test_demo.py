@@ -101,6 +101,67 @@ def test_second_run_is_a_no_op_and_reset_reseeds(demo):
         seed("--reset")
     assert (Account.objects.count(), Lead.objects.count()) == counts[:2]
     assert User.objects.filter(username="admin").count() == 1
+    # --reset cleared The Model's rows too: every stay points at a record of the new world.
+    from baton.process.models import StageHistory
+
+    lead_ids = set(Lead.objects.values_list("id", flat=True))
+    stay_leads = set(StageHistory.objects.filter(record_kind="lead").values_list("record_id", flat=True))
+    assert stay_leads and stay_leads <= lead_ids
+    assert StageHistory.objects.filter(record_kind="lead").count() <= 12 * len(lead_ids)
+
+
+def test_a_year_of_process_history_dated_with_the_records(demo):
+    import datetime as dt
+
+    from django.db.models import Max, Min
+    from django.utils import timezone
+
+    from baton.process.metrics import flow_metrics
+    from baton.process.models import HandOff, Method, Recycle, StageHistory
+
+    now = timezone.now()
+    stays = StageHistory.objects.all()
+    assert not stays.filter(entered_at__gt=now).exists()
+    assert not stays.filter(left_at__lt=F("entered_at")).exists()
+    assert not stays.filter(dwell_seconds__lt=0).exists()
+    span = stays.aggregate(first=Min("entered_at"), last=Max("entered_at"))
+    assert span["last"] - span["first"] > dt.timedelta(days=300), "a year of history, not one afternoon"
+    # A lead enters the process when it was created; a converted lead leaves it when it was converted.
+    second = dt.timedelta(seconds=1)
+    for lead in Lead.objects.all()[:80]:
+        first = stays.filter(record_kind="lead", record_id=lead.pk).order_by("entered_at", "id").first()
+        assert abs(first.entered_at - lead.created_at) <= second, lead
+        if lead.converted_at:
+            last = stays.filter(record_kind="lead", record_id=lead.pk).order_by("-entered_at", "-id").first()
+            assert last.left_at is not None and abs(last.left_at - lead.converted_at) <= second
+    # A closed deal's last stay starts when it closed.
+    for opp in Opportunity.objects.filter(closed_at__isnull=False)[:40]:
+        mine = stays.filter(record_kind="opportunity", record_id=opp.pk)
+        last = mine.order_by("-entered_at", "-id").first()
+        assert abs(last.entered_at - opp.closed_at) <= second, opp
+    # Skips (override), regressions, recycles, rejected and accepted hand-offs, waiting ones.
+    assert stays.filter(is_override=True).exists()
+    assert stays.filter(method=Method.REJECTED).exists() and stays.filter(method=Method.HANDOFF).exists()
+    assert Recycle.objects.exists()
+    assert HandOff.objects.filter(status="rejected").exclude(reason_code="").exists()
+    assert HandOff.objects.filter(status="pending").exists()
+    order = {k: i for i, k in enumerate(["considering", "evaluating", "deciding", "purchasing"])}
+    regressions = [
+        (a, b)
+        for a, b in stays.filter(record_kind="opportunity", to_stage__isnull=False).values_list(
+            "stage__key", "to_stage__key"
+        )
+        if a in order and b in order and order[b] < order[a]
+    ]
+    assert regressions
+    assert stays.filter(record_kind="account", stage__key="adoption").exists()
+    # The factory floor over the last year shows meaningful numbers.
+    metrics = flow_metrics(now - dt.timedelta(days=365), now)
+    assert metrics.stage("mql").arrivals > 5 and metrics.stage("sql").arrivals > 0
+    assert metrics.stage("accepted").handoffs_accepted > 0 and metrics.stage("accepted").handoffs_rejected > 0
+    assert sum(m.sla_breaches for m in metrics.stages) > 0
+    assert metrics.recycled > 0 and metrics.recycle_yield > 0
+    assert metrics.stage("evaluating").dwell_median_days and metrics.stage("evaluating").dwell_median_days > 1
 
 
 @pytest.mark.django_db

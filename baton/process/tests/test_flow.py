@@ -214,3 +214,26 @@ def test_sweep_applies_time_based_criteria(world, alice):
     assert current(account, "account") == "renewal_expansion"  # 30 days passed and a deal is open
     stay = services.current_stay("account", account.pk)
     assert stay.method == Method.AUTO and stay.rule.startswith("sweep")
+
+
+@pytest.mark.django_db
+def test_accepting_a_handoff_gives_the_record_to_the_acceptor_unless_kept(alice, personas):
+    from baton.core.models import User
+
+    isr = User.objects.create_user(username="ines", role=Role.INSIDE_SALES, team=personas["teams"]["fs1"])
+    lead = create_lead(actor=alice, name="A", email="a@example.kr")
+    log_interaction(lead, actor=alice, kind=LeadInteraction.Kind.INBOUND_QUESTION)
+    handoff = HandOff.objects.get(record_kind="lead", record_id=lead.pk, status="pending")
+    services.accept_handoff(handoff, actor=isr)
+    lead.refresh_from_db()
+    assert lead.owner == isr
+    assert services.current_stay("lead", lead.pk).owner_id == isr.pk  # the stay follows the owner
+    change = ChangeLog.objects.filter(object_id=lead.pk, action="update").latest("id")
+    assert change.actor == isr and "owner" in str(change.after)
+
+    other = create_lead(actor=alice, name="B", email="b@example.kr")
+    log_interaction(other, actor=alice, kind=LeadInteraction.Kind.SEMINAR)
+    handoff = HandOff.objects.get(record_kind="lead", record_id=other.pk, status="pending")
+    services.accept_handoff(handoff, actor=isr, take_ownership=False)
+    other.refresh_from_db()
+    assert other.owner == alice and current(other) == "accepted"

@@ -80,14 +80,16 @@ def test_only_the_facts_the_next_criteria_need_are_built(alice):
 
 
 @pytest.mark.django_db
-def test_an_interaction_costs_a_bounded_number_of_queries(alice):
+def test_the_hook_costs_a_bounded_number_of_queries(alice):
     lead = create_lead(actor=alice, name="A", email="a@example.kr")
     services.load_design()
+    LeadInteraction.objects.create(lead=lead, kind=LeadInteraction.Kind.NOTE, occurred_at=lead.created_at)
     with CaptureQueriesContext(connection) as ctx:
-        log_interaction(lead, actor=alice, kind=LeadInteraction.Kind.NOTE)
-    # interaction + audit, then: design version, open stay, pending hand-off, recycles, facts.
-    assert len(sql(ctx)) <= 9, sql(ctx)
+        services.on_lead_changed(lead, actor=alice)
+    # design version, open stay, pending hand-off, recycles, one aggregate for the facts needed.
+    assert len(sql(ctx)) <= 5, sql(ctx)
+    LeadInteraction.objects.create(lead=lead, kind=LeadInteraction.Kind.SEMINAR, occurred_at=lead.created_at)
     with CaptureQueriesContext(connection) as ctx:
-        log_interaction(lead, actor=alice, kind=LeadInteraction.Kind.SEMINAR)
+        services.on_lead_changed(lead, actor=alice)
     assert services.current_stay("lead", lead.pk).stage.key == "mql"
     assert len(sql(ctx)) <= 25, sql(ctx)
