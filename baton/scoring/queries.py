@@ -1,0 +1,162 @@
+"""Permission-aware reads: lead scores and qualification, opportunity qualification and competitors, the
+win/loss analysis, routing and supply views. Records the user may not see are 404s."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+
+from baton.core.models import User
+from baton.deals.models import Opportunity, Stage
+from baton.deals.queries import get_opportunity_for_user
+from baton.leads.models import Lead
+from baton.leads.queries import get_lead_for_user
+from baton.scoring.models import Assignment, LeadScore, OpportunityCompetitor, PredictiveModel
+
+__all__ = ["get_lead_for_user", "get_opportunity_for_user"]
+
+WIN_LOSS_LIMIT = 20000
+
+
+def score_for(lead: Lead) -> LeadScore | None:
+    return LeadScore.objects.filter(lead_id=lead.pk).first()
+
+
+def latest_model() -> PredictiveModel | None:
+    return PredictiveModel.objects.order_by("-version").first()
+
+
+def assignments_for(lead: Lead, limit: int = 10) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(lead=lead).select_related("assignee", "rule", "actor")[:limit]
+
+
+def competitors_on(opportunity: Opportunity) -> QuerySet[OpportunityCompetitor]:
+    return OpportunityCompetitor.objects.filter(opportunity=opportunity).select_related("competitor")
+
+
+# --- win/loss ----------------------------------------------------------------------------------------
+
+
+def outcome_of(stage_outcome: str, lost_reason_no_decision: bool | None) -> str:
+    """ "No decision" is its own outcome: a no-decision stage, or lost with a no-decision reason."""
+    if stage_outcome == Stage.Outcome.WON:
+        return "won"
+    if stage_outcome == Stage.Outcome.NO_DECISION or (
+        stage_outcome == Stage.Outcome.LOST and lost_reason_no_decision
+    ):
+        return "no_decision"
+    if stage_outcome == Stage.Outcome.LOST:
+        return "lost"
+    return "open"
+
+
+@dataclass
+class Tally:
+    key: str
+    won: int = 0
+    lost: int = 0
+    no_decision: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.won + self.lost + self.no_decision
+
+    @property
+    def win_rate(self) -> float | None:
+        """Wins over every decided-or-not outcome (no decision counts against us)."""
+        return self.won / self.total if self.total else None
+
+    @property
+    def competitive_win_rate(self) -> float | None:
+        """Wins over wins + losses to a competitor (no decision left out)."""
+        return self.won / (self.won + self.lost) if (self.won + self.lost) else None
+
+    @property
+    def no_decision_rate(self) -> float | None:
+        return self.no_decision / self.total if self.total else None
+
+    def add(self, outcome: str) -> None:
+        setattr(self, outcome, getattr(self, outcome) + 1)
+
+
+@dataclass
+class WinLoss:
+    overall: Tally
+    groups: dict[str, list[Tally]] = field(default_factory=dict)
+
+
+def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
+    from baton.core.choices import CompanySize, Industry
+    from baton.process.models import StageHistory
+
+    rows = list(
+        Opportunity.objects.visible_to(user)
+        .filter(stage__outcome__in=[Stage.Outcome.WON, Stage.Outcome.LOST, Stage.Outcome.NO_DECISION])
+        .order_by("-closed_at", "-id")
+        .values(
+            "id",
+            "stage__outcome",
+            "lost_reason__name",
+            "lost_reason__name_en",
+            "lost_reason__is_no_decision",
+            "account__industry",
+            "account__size",
+        )[:limit]
+    )
+    ids = [r["id"] for r in rows]
+    comps: dict[int, list[tuple[str, bool]]] = defaultdict(list)
+    for opp_id, name, incumbent in OpportunityCompetitor.objects.filter(opportunity_id__in=ids).values_list(
+        "opportunity_id", "competitor__name", "is_incumbent"
+    ):
+        comps[opp_id].append((name, incumbent))
+    reached: dict[int, tuple[int, str]] = {}
+    for rid, seq, name, name_en in StageHistory.objects.filter(
+        record_kind="opportunity", record_id__in=ids, stage__outcome="open"
+    ).values_list("record_id", "stage__sequence", "stage__name", "stage__name_en"):
+        if rid not in reached or seq > reached[rid][0]:
+            from baton.deals.models import localized
+
+            reached[rid] = (seq, localized(name, name_en))
+    industries = dict(Industry.choices)
+    sizes = dict(CompanySize.choices)
+    overall = Tally(_("All closed opportunities"))
+    groups: dict[str, dict[str, Tally]] = {
+        k: {} for k in ("reason", "competitor", "incumbent", "industry", "size", "stage")
+    }
+    none = _("none recorded")
+    from baton.deals.models import localized
+
+    for r in rows:
+        outcome = outcome_of(r["stage__outcome"], r["lost_reason__is_no_decision"])
+        overall.add(outcome)
+        reason = (
+            localized(r["lost_reason__name"] or "", r["lost_reason__name_en"] or "")
+            if r["lost_reason__name"]
+            else ""
+        )
+        keys = {
+            "reason": [reason or (_("won") if outcome == "won" else none)],
+            "competitor": [n for n, inc in comps.get(r["id"], []) if not inc] or [none],
+            "incumbent": [n for n, inc in comps.get(r["id"], []) if inc] or [none],
+            "industry": [str(industries.get(r["account__industry"], r["account__industry"] or none))],
+            "size": [str(sizes.get(r["account__size"], r["account__size"] or none))],
+            "stage": [reached[r["id"]][1] if r["id"] in reached else none],
+        }
+        for group, values in keys.items():
+            for v in values:
+                groups[group].setdefault(v, Tally(v)).add(outcome)
+    return WinLoss(
+        overall, {g: sorted(t.values(), key=lambda t: (-t.total, t.key)) for g, t in groups.items()}
+    )
+
+
+def leads_visible(user: User) -> QuerySet[Lead]:
+    return Lead.objects.visible_to(user)
+
+
+def rows_limited(qs: QuerySet, limit: int = 200) -> list[Any]:
+    return list(qs[:limit])
