@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.dateparse import parse_date, parse_datetime, parse_time
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -26,6 +26,7 @@ from baton.activities.ical import build_calendar
 from baton.activities.models import Activity, EmailMessage, Notification, OpenQuestion, PersonalKeys
 from baton.core.models import User
 from baton.core.records import visible_team_ids
+from baton.core.services import ConflictError
 
 PANEL_ACTIVITIES = 10
 FEED_PAGE = 15
@@ -204,11 +205,18 @@ def _safe_next(request: HttpRequest) -> bool:
 @login_required
 @require_POST
 def activity_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
-    """Drag and drop on the calendar: move to another day keeping the time of day, or to a datetime."""
+    """Drag and drop on the calendar: to another day keeping the time of day (``date``), to a time
+    slot (``date`` and ``time``, e.g. 14:00) or to a datetime (``start_at``). ``version`` is the
+    version the page showed: a change made meanwhile by someone else is refused with 409."""
     activity = _editable_or_404(request, pk)
     when = None
     raw_dt = request.POST.get("start_at", "")
     raw_date = request.POST.get("date", "")
+    raw_time = request.POST.get("time", "")
+    raw_version = request.POST.get("version", "")
+    if raw_version and not raw_version.isdigit():
+        return JsonResponse({"errors": {"version": [_("Reload the page and try again.")]}}, status=422)
+    expected_version = int(raw_version) if raw_version else None
     try:
         if raw_dt:
             when = parse_datetime(raw_dt)
@@ -217,7 +225,12 @@ def activity_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         elif raw_date:
             day = parse_date(raw_date)
             current = activity.start_at or activity.due_at
-            if day is not None and current is not None:
+            if day is not None and raw_time:
+                slot = parse_time(raw_time)
+                if slot is not None:
+                    slot = slot.replace(second=0, microsecond=0)
+                    when = timezone.make_aware(dt.datetime.combine(day, slot))
+            elif day is not None and current is not None:
                 local = timezone.localtime(current)
                 when = local.replace(year=day.year, month=day.month, day=day.day)
     except ValueError:
@@ -226,12 +239,20 @@ def activity_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
         return JsonResponse({"errors": {"start_at": [_("Enter a valid date and time.")]}}, status=422)
     try:
         if activity.start_at is not None:
-            services.reschedule_activity(activity, actor=request.user, start_at=when)
+            activity = services.reschedule_activity(
+                activity, actor=request.user, start_at=when, expected_version=expected_version
+            )
         else:
-            services.reschedule_activity(activity, actor=request.user, due_at=when)
+            activity = services.reschedule_activity(
+                activity, actor=request.user, due_at=when, expected_version=expected_version
+            )
     except ValidationError as exc:
         return JsonResponse({"errors": exc.message_dict}, status=422)
-    return JsonResponse({"ok": True, "start": timezone.localtime(when).isoformat()})
+    except ConflictError as exc:
+        return JsonResponse({"errors": {"version": [str(exc)]}}, status=409)
+    return JsonResponse(
+        {"ok": True, "start": timezone.localtime(when).isoformat(), "version": activity.version}
+    )
 
 
 @login_required
@@ -488,18 +509,39 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         ]
         for i in range(0, len(days), 7)
     ]
+    # Day and week views: an hour grid, each slot a drop target (drag to another day and time).
+    grid = []
+    if view != "month":
+        by_slot: dict[tuple[dt.date, int], list[Activity]] = {}
+        for event in events:
+            local = timezone.localtime(event.when)
+            hour = min(max(local.hour, SLOT_HOURS[0]), SLOT_HOURS[-1])
+            by_slot.setdefault((local.date(), hour), []).append(event)
+        grid = [
+            {
+                "hour": hour,
+                "label": f"{hour:02d}:00",
+                "cells": [{"date": d, "events": by_slot.get((d, hour), [])} for d in days],
+            }
+            for hour in SLOT_HOURS
+        ]
     keys, _created = PersonalKeys.objects.get_or_create(user=request.user)
     context = {
         "view": view,
         "day": day,
         "team": team,
         "weeks": weeks,
+        "days": days,
+        "grid": grid,
         "prev_day": prev_day,
         "next_day": next_day,
         "today": timezone.localdate(),
         "ical_url": request.build_absolute_uri(reverse("activities:ical", args=[keys.calendar_token])),
     }
     return render(request, "activities/calendar.html", context)
+
+
+SLOT_HOURS = list(range(6, 23))  # 06:00-22:00; earlier or later items show in the first or last slot
 
 
 @login_required
@@ -589,6 +631,12 @@ def team_page(request: HttpRequest) -> HttpResponse:
         {
             "rows": rows,
             "kinds": kinds,
+            "chart": {
+                "labels": [str(r["user"]) for r in rows],
+                "series": [
+                    {"label": str(label), "data": [r["kinds"][k] for r in rows]} for k, label in kinds
+                ],
+            },
             "week_start": week_start.date(),
             "notification_kinds": Notification.Kind,
         },

@@ -267,6 +267,23 @@ def test_calendar_pages_and_reschedule(client, alice, bob, charlie, busy, django
     event.refresh_from_db()
     assert timezone.localtime(event.start_at).date() == target
     assert client.post(reverse("activities:reschedule", args=[event.pk]), {"date": "nope"}).status_code == 422
+    # Drop on a time slot of the week grid: the new day and time, checked against the version shown.
+    event.refresh_from_db()
+    url = reverse("activities:reschedule", args=[event.pk])
+    length = event.end_at - event.start_at if event.end_at else None
+    response = client.post(url, {"date": target.isoformat(), "time": "14:00", "version": event.version})
+    assert response.status_code == 200 and response.json()["version"] == event.version + 1
+    moved = Activity.objects.get(pk=event.pk)
+    local = timezone.localtime(moved.start_at)
+    assert (local.date(), local.hour, local.minute) == (target, 14, 0)
+    assert length is None or moved.end_at - moved.start_at == length
+    stale = client.post(url, {"date": target.isoformat(), "time": "09:00", "version": event.version})
+    assert stale.status_code == 409 and "changed by someone else" in stale.json()["errors"]["version"][0]
+    assert client.post(url, {"date": target.isoformat(), "time": "25:99"}).status_code == 422
+    assert client.post(url, {"date": target.isoformat(), "time": "9:00", "version": "x"}).status_code == 422
+    assert Activity.objects.get(pk=event.pk).start_at == moved.start_at  # nothing half-saved
+    week = client.get(reverse("activities:calendar"), {"view": "week", "date": target.isoformat()})
+    assert f'data-testid="slot-{target.isoformat()}-14:00"'.encode() in week.content
     login(client, charlie)
     assert (
         client.post(
@@ -276,10 +293,16 @@ def test_calendar_pages_and_reschedule(client, alice, bob, charlie, busy, django
     )
 
 
-def test_team_page_counts_by_rep(client, personas, busy):
+def test_team_page_counts_by_rep(client, personas, busy, django_assert_num_queries):
     login(client, personas["mina"])
-    response = client.get(reverse("activities:team"))
+    client.get(reverse("activities:team"))
+    # session, user, the teams managed, their members, people, counts by rep and type, overdue, "?" items
+    with django_assert_num_queries(8):
+        response = client.get(reverse("activities:team"))
     assert response.status_code == 200
+    chart = response.context["chart"]
+    assert "Alice" in chart["labels"] and len(chart["series"]) == len(Activity.Kind.choices)
+    assert b'id="team-chart-data"' in response.content
     rows = {r["user"].username: r for r in response.context["rows"]}
     assert rows["alice"]["overdue"] == 1 and rows["alice"]["questions"] == 2
     assert "charlie" in rows
