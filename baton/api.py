@@ -16,6 +16,7 @@ from baton.deals.api import router as deals_router
 from baton.delivery.api import router as delivery_router
 from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
+from baton.scoring.api import router as scoring_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -46,3 +47,4 @@ api.add_router("/", deals_router)
 api.add_router("/process/", process_router)
 api.add_router("/delivery/", delivery_router)
 api.add_router("/", activities_router)
+api.add_router("/scoring/", scoring_router)
