@@ -208,8 +208,9 @@ def get_record(kind: str, record_id: int) -> Any:
 def current_stay(kind: str, record_id: int, *, lock: bool = False) -> StageHistory | None:
     qs = StageHistory.objects.filter(record_kind=kind, record_id=record_id, left_at__isnull=True)
     if lock:
-        qs = qs.select_for_update()
-    return qs.select_related("stage").first()
+        qs = qs.select_for_update(of=("self",))
+    # The evidence (criteria results) is kept for history, never needed to move a record: skip decoding it.
+    return qs.select_related("stage").defer("evidence", "stage__description").order_by().first()
 
 
 def pending_handoff(kind: str, record_id: int) -> HandOff | None:
