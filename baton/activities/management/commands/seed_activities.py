@@ -1,0 +1,138 @@
+"""``baton seed_activities``: the activities part of the demo data (run after ``seed_demo``'s records).
+
+For each of a few reps with records: a customer visit today and meetings this week (with reminders),
+calls, meeting minutes with "?" items (one answered), tasks overdue and due, a request to a
+colleague, comments with an @mention, and follows. Idempotent: a second run adds nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from baton.activities import services
+from baton.activities.models import Activity
+from baton.core.audit import audit_context, new_job_id
+from baton.core.models import User
+
+MARK = "[demo]"
+
+
+class Command(BaseCommand):
+    help = "Add demo activities, minutes with '?' items, tasks, comments and follows to the demo records."
+
+    def handle(self, *args, **options):
+        if (
+            Activity.objects.filter(outcome__startswith=MARK).exists()
+            or Activity.objects.filter(subject__startswith="고객 방문:").exists()
+        ):
+            self.stdout.write("activities demo data already present")
+            return
+        from baton.deals.models import Opportunity
+
+        reps = list(
+            User.objects.filter(is_active=True, username__in=["ae1", "ae2", "ae3", "ae4"]).order_by(
+                "username"
+            )
+        )
+        manager = User.objects.filter(username="manager").first()
+        colleague = User.objects.filter(username="admin").first() or manager
+        now = timezone.localtime()
+        today9 = now.replace(hour=9, minute=0, second=0, microsecond=0)
+        made = 0
+        with audit_context(job_id=new_job_id(), source="import"), transaction.atomic():
+            for i, rep in enumerate(reps):
+                opps = list(
+                    Opportunity.objects.filter(owner=rep, account__isnull=False)
+                    .select_related("account", "primary_contact")
+                    .order_by("id")[:3]
+                )
+                if not opps:
+                    continue
+                opp = opps[0]
+                account = opp.account
+                contact = opp.primary_contact
+                services.create_activity(
+                    actor=rep,
+                    record=contact or account,
+                    kind=Activity.Kind.EVENT,
+                    event_type=Activity.EventType.VISIT,
+                    subject=f"고객 방문: {account.name}",
+                    location=account.name,
+                    preparation="견적 범위와 일정 확인. 기술 담당자 참석 여부 확인.",
+                    start_at=today9 + dt.timedelta(hours=2 + i),
+                    end_at=today9 + dt.timedelta(hours=3 + i),
+                    remind_minutes=30,
+                )
+                for d, other in enumerate(opps[1:], start=1):
+                    services.create_activity(
+                        actor=rep,
+                        record=other,
+                        kind=Activity.Kind.EVENT,
+                        event_type=Activity.EventType.MEETING,
+                        subject=f"Proposal review: {other.name}",
+                        start_at=today9 + dt.timedelta(days=d, hours=5),
+                        end_at=today9 + dt.timedelta(days=d, hours=6),
+                        remind_minutes=15,
+                    )
+                services.create_activity(
+                    actor=rep,
+                    record=contact or account,
+                    kind=Activity.Kind.CALL,
+                    subject="Follow-up call",
+                    body="Budget confirmed for next quarter.",
+                    outcome=f"{MARK} budget confirmed",
+                )
+                minutes = services.create_activity(
+                    actor=rep,
+                    record=opp,
+                    kind=Activity.Kind.MINUTES,
+                    subject=f"회의록: {opp.name}",
+                    start_at=today9 - dt.timedelta(days=2),
+                    attendees_external=contact.name if contact else "",
+                    agenda="요구사항 정리\n일정",
+                    decisions="PoC 진행",
+                    next_steps=(
+                        "견적서 송부\n? 보안 심사 기간은 얼마나 걸리나요\n? 최종 결재권자는 누구인가요"
+                    ),
+                    attendees=[rep] + ([manager] if manager else []),
+                )
+                first = minutes.questions.order_by("id").first()
+                if first is not None and i % 2 == 0:
+                    services.answer_question(first, actor=rep, answer="약 2주 (보안팀 확인)")
+                services.create_activity(
+                    actor=rep,
+                    record=opp,
+                    kind=Activity.Kind.TASK,
+                    subject="Send the revised quote",
+                    due_at=now - dt.timedelta(days=1, hours=2),
+                )
+                services.create_activity(
+                    actor=rep,
+                    record=account,
+                    kind=Activity.Kind.TASK,
+                    subject="Prepare the reference list",
+                    due_at=now + dt.timedelta(hours=4),
+                )
+                if colleague is not None and colleague.pk != rep.pk:
+                    services.create_request(
+                        opp,
+                        actor=rep,
+                        assignee=colleague,
+                        subject="Company profile for the proposal",
+                        due_at=now + dt.timedelta(days=3),
+                    )
+                    services.set_following(account, user=colleague, follow=True)
+                if manager is not None:
+                    services.set_following(opp, user=manager, follow=True)
+                    services.post_comment(
+                        opp,
+                        actor=manager,
+                        text=f"@{rep.username} 보안 심사 일정 공유 부탁해요.",
+                    )
+                services.post_comment(account, actor=rep, text="Kick-off went well; PoC scope agreed.")
+                made += 1
+        self.stdout.write(f"activities demo data for {made} rep(s)")
