@@ -183,6 +183,13 @@ def _decide_request(request: ApprovalRequest, status: str, *, actor: User | None
 @transaction.atomic
 def decide(step: ApprovalStep, *, actor: User, approve: bool, reason: str = "") -> ApprovalStep:
     """The approver's decision on their pending step. Rejecting needs a reason."""
+    # Lock in one order everywhere (quote, request, step) so parallel approvers and a recall serialise:
+    # the later of two simultaneous approvals sees the earlier one and closes the request.
+    ids = ApprovalStep.objects.filter(pk=step.pk).values_list("request__quote_id", "request_id").first()
+    if ids is None:
+        raise ServiceError(_("This approval is no longer waiting for you."))
+    Quote.objects.select_for_update().filter(pk=ids[0]).first()
+    ApprovalRequest.objects.select_for_update().filter(pk=ids[1]).first()
     step = (
         ApprovalStep.objects.select_for_update().select_related("request__quote__opportunity").get(pk=step.pk)
     )
@@ -255,7 +262,9 @@ def recall(quote: Quote, *, actor: User, reason: str = "") -> Quote:
     quote = Quote.objects.select_for_update().select_related("opportunity").get(pk=quote.pk)
     if not can_edit(actor, quote.opportunity):
         raise PermissionDenied(_("You cannot change this opportunity."))
-    request = quote.approval_requests.filter(status=ApprovalRequest.Status.PENDING).first()
+    request = (
+        quote.approval_requests.select_for_update().filter(status=ApprovalRequest.Status.PENDING).first()
+    )
     if quote.status != Quote.Status.PENDING or request is None:
         raise ServiceError(_("The quote is not pending approval."))
     waiting = list(

@@ -58,3 +58,5 @@ def test_pdf_in_korean_and_english(world, alice, cat, language, label, settings)
     assert "10,699,993" in text
     if language == "en":
         assert "Total" in text and "ERP core" in text
+    else:
+        assert "ERP 코어" in text and "(주)한빛소프트" in text  # Korean through the CID font, extractable
