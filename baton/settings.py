@@ -171,6 +171,9 @@ USE_TZ = True
 
 BATON_DEFAULT_CURRENCY = env_str("BATON_DEFAULT_CURRENCY", "KRW")
 BATON_PAGE_SIZE = env_int("BATON_PAGE_SIZE", 50, minimum=5)
+# Requests to the deal team made later than this many working days before the customer's deadline are
+# flagged as late (weekends and Korean public holidays are not working days).
+BATON_REQUEST_LEAD_WORKING_DAYS = env_int("BATON_REQUEST_LEAD_WORKING_DAYS", 3, minimum=0)
 
 # Files attached to activities (recordings, documents), served only through permission-checked views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
