@@ -1,0 +1,55 @@
+"""In a real browser: qualify a lead with BANT evidence, see its score and reasons, and route it to
+the rep who has capacity."""
+
+from __future__ import annotations
+
+import pytest
+
+from baton.scoring.models import Assignment
+from baton.scoring.routing import save_routing_rule, set_capacity
+from conftest import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+
+def sign_in(page, username):
+    page.context.clear_cookies()
+    page.goto("/login/")
+    page.get_by_test_id("login-username").fill(username)
+    page.get_by_test_id("login-password").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(lambda url: "/login/" not in url)
+
+
+def test_qualify_score_and_route(browser_page, personas, world):
+    page = browser_page
+    root, alice, bob = personas["root"], personas["alice"], personas["bob"]
+    lead = world["lead"]
+    # Bob has room this week; alice is away: the rule must pick bob and say why.
+    set_capacity(bob, actor=root, values={"weekly_capacity": 3})
+    set_capacity(alice, actor=root, values={"weekly_capacity": 3, "opted_out": True})
+    save_routing_rule(None, actor=root, values={"name": "Field sales 1"}, members=[alice, bob])
+
+    sign_in(page, "alice")
+    page.goto(f"/scoring/leads/{lead.pk}/")
+    row = page.get_by_test_id("qual-budget")
+    row.get_by_role("checkbox").check()
+    row.get_by_placeholder("Evidence: who said what, where").fill("CFO confirmed 200M KRW for next year (call 3/2)")
+    row.get_by_role("button", name="Save").click()
+    page.wait_for_load_state()
+    assert page.get_by_test_id("qual-budget").get_by_role("checkbox").is_checked()
+    assert "CFO confirmed" in page.get_by_test_id("qual-budget").locator("input[name=evidence]").input_value()
+
+    panel = page.get_by_test_id("score-panel")
+    assert panel.get_by_test_id("score-total").inner_text().strip() == "5"
+    assert "Reachable by phone" in panel.get_by_test_id("score-reasons").inner_text()
+    assert "Qualification 12% (1 of 8 confirmed)" in panel.get_by_test_id("score-qualification").inner_text()
+    assert "Not enough history" in panel.get_by_test_id("score-predicted").inner_text()
+
+    page.get_by_test_id("route").click()
+    page.wait_for_load_state()
+    assignment = page.get_by_test_id("score-assignment")
+    text = assignment.inner_text()
+    assert "Routed to Bob" in text
+    assert "Alice opted out of routing." in text
+    assert Assignment.objects.get(lead=lead).assignee == bob
