@@ -39,9 +39,10 @@ from baton.core.api import (
     resolve_refs,
     responses,
 )
+from baton.core.models import User
 from baton.core.money import Currency
 from baton.deals import approvals as approval_services
-from baton.deals import catalog, quoting, services
+from baton.deals import catalog, quoting, services, team
 from baton.deals.models import ApprovalStep, ForecastCategory, LostReason, Pipeline, Product, Quote, Stage
 from baton.deals.queries import OPPORTUNITY_LIST, get_opportunity_for_user, opportunities_for
 
@@ -527,3 +528,87 @@ def decide_approval(request: HttpRequest, payload: DecisionIn, id: int = path_id
         raise Http404("Not found")
     approval_services.decide(step, actor=actor(request), approve=payload.approve, reason=payload.reason)
     return ApprovalStep.objects.select_related("request__quote").get(pk=id)
+
+
+# --- deal team and requests -------------------------------------------------------------------
+
+
+class TeamMemberOut(Schema):
+    id: int
+    user: Ref
+    role: str
+    product_family_id: int | None
+    note: str
+
+
+class BuyerOut(Schema):
+    id: int
+    contact: Ref
+    buying_role: str
+    buying_step: str
+    note: str
+
+
+class TeamOut(Schema):
+    members: list[TeamMemberOut]
+    buyers: list[BuyerOut]
+
+
+@router.get(
+    "/opportunities/{id}/team",
+    response=responses({200: TeamOut}),
+    tags=["deal team"],
+    summary="The deal team: our people and the buyer's",
+)
+def get_team(request: HttpRequest, id: int = path_id()):
+    opportunity = get_opportunity_for_user(actor(request), id)
+    return {
+        "members": list(opportunity.team_members.select_related("user")),
+        "buyers": list(opportunity.buyer_team.select_related("contact")),
+    }
+
+
+class TeamRequestIn(InputSchema):
+    """Late when made less than `BATON_REQUEST_LEAD_WORKING_DAYS` working days (weekends and Korean
+    public holidays excluded) before `customer_deadline`."""
+
+    assignee_id: Id
+    subject: Text(200, required=True)
+    pain_point: Text(5000) = ""
+    meeting_goal: Text(5000) = ""
+    details: Text(20_000) = ""
+    due_date: IsoDate
+    customer_deadline: IsoDate
+
+
+class TeamRequestOut(Schema):
+    id: int
+    subject: str
+    requester: Ref
+    assignee: Ref
+    due_date: dt.date
+    customer_deadline: dt.date
+    asked_on: dt.date
+    lead_days: int
+    latest_on_time: dt.date
+    is_late: bool
+    activity_id: int | None
+
+
+@router.post(
+    "/opportunities/{id}/team-requests",
+    response=responses({201: TeamRequestOut}),
+    tags=["deal team"],
+    summary="Ask a team member for help (becomes their task)",
+)
+def create_team_request(request: HttpRequest, payload: TeamRequestIn, id: int = path_id()):
+    opportunity = get_opportunity_for_user(actor(request), id)
+    data = payload.model_dump()
+    refs = resolve_refs(
+        {"assignee_id": data.pop("assignee_id")},
+        {"assignee_id": ("assignee", User.objects.filter(is_active=True), "No such user.")},
+    )
+    made = _acting(
+        lambda: team.create_team_request(opportunity, actor=actor(request), assignee=refs["assignee"], **data)
+    )
+    return Status(201, made)

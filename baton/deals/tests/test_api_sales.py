@@ -67,3 +67,34 @@ def test_lines_quote_approval_flow(api, world, root, personas, cat):
     assert api("charlie").get(f"/opportunities/{pk}/quotes").status_code == 404
     # (200,008 − 99,999) / 200,008
     assert api("bob").get(f"/opportunities/{pk}/economics").json()["margin_percent"] == "50.00"
+
+
+def test_team_and_requests_api(api, world, personas):
+    import datetime as dt
+
+    from baton.deals import team
+
+    pk = world["opportunity"].pk
+    team.add_team_member(world["opportunity"], actor=personas["alice"], user=personas["bob"], role="legal")
+    body = api("alice").get(f"/opportunities/{pk}/team").json()
+    assert [m["user"]["name"] for m in body["members"]] == ["Bob"] and body["buyers"] == []
+    deadline = dt.date.today() + dt.timedelta(days=1)
+    made = api("alice").post(
+        f"/opportunities/{pk}/team-requests",
+        {
+            "assignee_id": personas["bob"].pk,
+            "subject": "계약 검토",
+            "due_date": deadline.isoformat(),
+            "customer_deadline": deadline.isoformat(),
+        },
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["is_late"] is True and made.json()["activity_id"]
+    errors = errors_of(
+        api("alice").post(
+            f"/opportunities/{pk}/team-requests",
+            {"assignee_id": 999999, "subject": "", "due_date": "2025-13-01", "customer_deadline": "x"},
+        )
+    )
+    assert {"subject", "due_date", "customer_deadline"} <= set(errors)
+    assert api("charlie").get(f"/opportunities/{pk}/team").status_code == 404
