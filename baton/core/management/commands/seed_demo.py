@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from baton.core.demo import (
@@ -55,6 +56,8 @@ class Command(BaseCommand):
                 "(use --reset to wipe them, or an empty database)."
             )
         summary = seed_demo(seed=options["seed"], scale=options["scale"])
+        # Meetings, minutes with "?" items, tasks and follows for the reps' day (baton/activities).
+        call_command("seed_activities", verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "
