@@ -39,6 +39,8 @@ class MetricsQuery(Schema):
     team: int | None = Field(None, ge=1)
     owner: int | None = Field(None, ge=1)
     source: str | None = Field(None, max_length=20)
+    size: str | None = Field(None, max_length=16, description="Segment: company size (e.g. `50-299`).")
+    industry: str | None = Field(None, max_length=32, description="Segment: industry (e.g. `finance`).")
 
 
 def _metrics(request: HttpRequest, query: MetricsQuery) -> FlowMetrics:

@@ -28,8 +28,9 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from baton.core.models import User
@@ -63,19 +64,34 @@ def percentile(values: list[float], fraction: float) -> float | None:
 
 @dataclass
 class Filters:
+    """Team, owner, source and segment (company size, industry): copied onto every stay, hand-off and
+    recycle, so each metric filters the same way without joining the record tables."""
+
     team: int | None = None
     owner: int | None = None
     source: str = ""
+    size: str = ""
+    industry: str = ""
 
-    def q(self, *, with_source: bool = True) -> Q:
+    def q(self) -> Q:
         cond = Q()
         if self.team:
             cond &= Q(team_id=self.team)
         if self.owner:
             cond &= Q(owner_id=self.owner)
-        if self.source and with_source:
-            cond &= Q(source=self.source)
+        for name in ("source", "size", "industry"):
+            if getattr(self, name):
+                cond &= Q(**{name: getattr(self, name)})
         return cond
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "team": self.team,
+            "owner": self.owner,
+            "source": self.source,
+            "size": self.size,
+            "industry": self.industry,
+        }
 
 
 @dataclass
@@ -167,6 +183,13 @@ class FlowMetrics:
     recycled: int = 0
     recycle_yield: int = 0
     bottleneck: StageMetrics | None = None
+    # Conversion over time: the Mondays of the period, and per stage id the (arrivals, forward
+    # conversions) of the stays that entered in each of those weeks (the same cohort definition).
+    weeks: list[dt.date] = field(default_factory=list)
+    weekly: dict[int, list[tuple[int, int]]] = field(default_factory=dict)
+
+    def weekly_rates(self, stage: ProcessStage) -> list[float | None]:
+        return [conv / n if n else None for n, conv in self.weekly.get(stage.pk, [])]
 
     @property
     def recycle_yield_rate(self) -> float | None:
@@ -182,11 +205,7 @@ class FlowMetrics:
         return {
             "start": self.start.isoformat(),
             "end": self.end.isoformat(),
-            "filters": {
-                "team": self.filters.team,
-                "owner": self.filters.owner,
-                "source": self.filters.source,
-            },
+            "filters": self.filters.as_dict(),
             "stages": [m.as_dict() for m in self.stages],
             "transitions": [t.as_dict() for t in self.transitions],
             "recycled": self.recycled,
@@ -195,6 +214,17 @@ class FlowMetrics:
             if self.recycle_yield_rate is None
             else round(self.recycle_yield_rate, 4),
             "bottleneck": self.bottleneck.stage.key if self.bottleneck else None,
+            "weekly_conversion": {
+                "weeks": [w.isoformat() for w in self.weeks],
+                "stages": {
+                    m.stage.key: [
+                        {"arrivals": n, "conversions": c, "rate": None if not n else round(c / n, 4)}
+                        for n, c in self.weekly.get(m.stage.pk, [])
+                    ]
+                    for m in self.stages
+                    if m.stage.pk in self.weekly
+                },
+            },
         }
 
 
@@ -229,7 +259,22 @@ def _dwell_percentiles(qs: QuerySet[StageHistory]) -> dict[int, tuple[float | No
     return {sid: (percentile(v, 0.5), percentile(v, 0.9)) for sid, v in values.items()}
 
 
-def flow_metrics(
+def _week_of(value: dt.datetime | dt.date) -> dt.date:
+    day = timezone.localtime(value).date() if isinstance(value, dt.datetime) else value
+    return day - dt.timedelta(days=day.weekday())
+
+
+def flow_metrics(*args: Any, **kwargs: Any) -> FlowMetrics:
+    """Flow metrics (see the module docstring). On PostgreSQL the few large aggregates run without JIT:
+    compiling them costs more (~100 ms each) than it saves at this size."""
+    if connection.vendor != "postgresql":
+        return _flow_metrics(*args, **kwargs)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        return _flow_metrics(*args, **kwargs)
+
+
+def _flow_metrics(
     start: dt.datetime,
     end: dt.datetime,
     *,
@@ -261,14 +306,35 @@ def flow_metrics(
             ProcessStage.Outcome.WON,
         )
 
-    # 1. arrivals and cohort conversions (entered in the period), by next stage.
-    for row in base.filter(in_entered).values("stage_id", "to_stage_id").annotate(n=Count("id")).order_by():
+    # 1. arrivals and cohort conversions (entered in the period), by next stage and by week of entry
+    # (one scan gives the totals and the conversion-over-time chart).
+    week_starts: list[dt.date] = []
+    week = _week_of(start)
+    while week < timezone.localtime(end).date():
+        week_starts.append(week)
+        week += dt.timedelta(days=7)
+    week_index = {w: i for i, w in enumerate(week_starts)}
+    weekly: dict[int, list[list[int]]] = {}
+    rows = (
+        base.filter(in_entered)
+        .annotate(week=TruncWeek("entered_at"))
+        .values("stage_id", "to_stage_id", "week")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for row in rows:
         m = metrics.get(row["stage_id"])
         if m is None:
             continue
         m.arrivals += row["n"]
         if row["to_stage_id"] is not None:
             m.conversions[row["to_stage_id"]] = m.conversions.get(row["to_stage_id"], 0) + row["n"]
+        i = week_index.get(_week_of(row["week"]))
+        if i is not None:
+            cells = weekly.setdefault(row["stage_id"], [[0, 0] for _ in week_starts])
+            cells[i][0] += row["n"]
+            if forward(row["stage_id"], row["to_stage_id"]):
+                cells[i][1] += row["n"]
 
     # 2. exits in the period by next stage, with completed SLA breaches.
     breach_done = _or(
@@ -321,9 +387,7 @@ def flow_metrics(
             m.dwell_p90_days = None if p90 is None else p90 / DAY
 
     # 5. hand-offs offered in the period, by receiving stage.
-    handoffs = HandOff.objects.filter(
-        filters.q(with_source=False), requested_at__gte=start, requested_at__lt=end
-    )
+    handoffs = HandOff.objects.filter(filters.q(), requested_at__gte=start, requested_at__lt=end)
     if user is not None and (cond := owned_filter(user)) is not None:
         handoffs = handoffs.filter(cond)
     late = Q(due_at__isnull=False) & (
@@ -350,9 +414,7 @@ def flow_metrics(
 
     # 6. recycle yield.
     milestones = [order[s.pk] for s in stages if s.is_qualified_milestone and not s.is_archived]
-    recycles = Recycle.objects.filter(
-        filters.q(with_source=False), recycled_at__gte=start, recycled_at__lt=end
-    )
+    recycles = Recycle.objects.filter(filters.q(), recycled_at__gte=start, recycled_at__lt=end)
     if user is not None and (cond := owned_filter(user)) is not None:
         recycles = recycles.filter(cond)
     recycled = recycles.count()
@@ -416,6 +478,8 @@ def flow_metrics(
         recycled,
         recycle_yield,
         candidates[0] if candidates and (candidates[0].bottleneck_score or 0) > 0 else None,
+        week_starts,
+        {sid: [(n, c) for n, c in cells] for sid, cells in weekly.items()},
     )
 
 

@@ -202,6 +202,9 @@ class StageHistory(models.Model):
         "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
     source = models.CharField(max_length=20, blank=True)
+    # The segment (company size and industry, from the lead or the account), copied like owner and team.
+    size = models.CharField(max_length=16, blank=True)
+    industry = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["record_kind", "record_id", "entered_at", "id"]
@@ -215,12 +218,12 @@ class StageHistory(models.Model):
             models.Index(
                 fields=["entered_at"],
                 name="stay_entered_cover_idx",
-                include=["stage", "to_stage", "team", "owner", "source"],
+                include=["stage", "to_stage", "team", "owner", "source", "size", "industry"],
             ),
             models.Index(
                 fields=["left_at"],
                 name="stay_left_cover_idx",
-                include=["stage", "to_stage", "dwell_seconds", "team", "owner", "source"],
+                include=["stage", "to_stage", "dwell_seconds", "team", "owner", "source", "size", "industry"],
             ),
             # Work in progress: the open stays of a stage, oldest first.
             models.Index(
@@ -292,6 +295,9 @@ class HandOff(models.Model):
     team = models.ForeignKey(
         "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
+    source = models.CharField(max_length=20, blank=True)
+    size = models.CharField(max_length=16, blank=True)
+    industry = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["requested_at", "id"]
@@ -340,6 +346,9 @@ class Recycle(models.Model):
     team = models.ForeignKey(
         "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
     )
+    source = models.CharField(max_length=20, blank=True)
+    size = models.CharField(max_length=16, blank=True)
+    industry = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["follow_up_on", "id"]

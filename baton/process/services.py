@@ -223,6 +223,21 @@ def _source_of(record: Any) -> str:
     return getattr(record, "source", "") or ""
 
 
+def segment_of(record: Any) -> dict[str, Any]:
+    """What flow metrics filter on, copied onto stays, hand-offs and recycles: owner, team, source and
+    the segment (company size and industry: the lead's own, or the account's for deals and accounts)."""
+    holder = record
+    if kind_of(record) == RecordKind.OPPORTUNITY:
+        holder = record.account
+    return {
+        "owner_id": record.owner_id,
+        "team_id": record.team_id,
+        "source": _source_of(record),
+        "size": getattr(holder, "size", "") or "",
+        "industry": getattr(holder, "industry", "") or "",
+    }
+
+
 def can_act_for(user: User, department: Department) -> bool:
     """Members of the receiving department (by role), sales managers and admins decide hand-offs."""
     if not user.is_authenticated or not user.is_active:
@@ -345,9 +360,7 @@ def _enter(
         reason=reason[:300],
         evidence=evidence or {},
         design_version=version,
-        owner_id=record.owner_id,
-        team_id=record.team_id,
-        source=_source_of(record),
+        **segment_of(record),
     )
     # Audited on the stay itself (the record's own change log keeps the record's field changes).
     log_change(
@@ -740,8 +753,7 @@ def request_handoff(
         requested_by=actor if actor is not None and actor.pk else None,
         due_at=add_working_days(at, to_stage.sla_accept_days) if to_stage.sla_accept_days else None,
         note=note[:300],
-        owner_id=record.owner_id,
-        team_id=record.team_id,
+        **segment_of(record),
         source_kind=source[0] if source else "",
         source_id=source[1] if source else None,
     )
@@ -924,8 +936,7 @@ def recycle_record(
         follow_up_on=follow_up_on,
         recycled_at=at,
         recycled_by=who if who is not None and who.pk else None,
-        owner_id=record.owner_id,
-        team_id=record.team_id,
+        **segment_of(record),
     )
     log_change(
         actor=who, action=ChangeLog.Action.CREATE, instance=recycle, after=snapshot(recycle), note=reason
@@ -1011,9 +1022,13 @@ def _hook(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _refresh_owner(record: Any, stay: StageHistory) -> None:
-    if (stay.owner_id, stay.team_id) != (record.owner_id, record.team_id):
-        stay.owner_id, stay.team_id = record.owner_id, record.team_id
-        stay.save(update_fields=["owner", "team"])
+    """The open stay follows the record's owner, team and segment (closed stays keep theirs)."""
+    now_ = segment_of(record)
+    changed = [k for k in ("owner_id", "team_id", "size", "industry") if getattr(stay, k) != now_[k]]
+    if changed:
+        for k in changed:
+            setattr(stay, k, now_[k])
+        stay.save(update_fields=[k.removesuffix("_id") for k in changed])
 
 
 @_hook

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baton.core.choices import CompanySize, Industry
 from baton.core.models import Team, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
@@ -84,10 +85,19 @@ def parse_filters(params: Any) -> Filters:
         except (TypeError, ValueError):
             raise ValidationError({name: [_("Must be a number.")]}) from None
 
-    source = str(params.get("source") or "")
-    if source and source not in LeadSource.values:
-        raise ValidationError({"source": [_("Unknown value %(value)s.") % {"value": source[:40]}]})
-    return Filters(team=as_int("team"), owner=as_int("owner"), source=source)
+    def choice(name: str, values: list[str]) -> str:
+        raw = str(params.get(name) or "")
+        if raw and raw not in values:
+            raise ValidationError({name: [_("Unknown value %(value)s.") % {"value": raw[:40]}]})
+        return raw
+
+    return Filters(
+        team=as_int("team"),
+        owner=as_int("owner"),
+        source=choice("source", LeadSource.values),
+        size=choice("size", CompanySize.values),
+        industry=choice("industry", Industry.values),
+    )
 
 
 # --- the factory floor ------------------------------------------------------------------------------
@@ -128,6 +138,18 @@ def floor(request: HttpRequest) -> HttpResponse:
         "median": [round(m.dwell_median_days, 2) for m in flat if m.dwell_median_days is not None],
         "p90": [round(m.dwell_p90_days or 0, 2) for m in flat if m.dwell_median_days is not None],
     }
+    # Conversion over time: one line per open stage with arrivals, % of each week's arrivals that moved on.
+    conversion_chart = {
+        "labels": [w.strftime("%m-%d") for w in metrics.weeks],
+        "series": [
+            {
+                "label": str(m.stage),
+                "data": [None if r is None else round(r * 100, 1) for r in metrics.weekly_rates(m.stage)],
+            }
+            for m in flat
+            if not m.stage.is_terminal and m.stage.pk in metrics.weekly
+        ],
+    }
     return render(
         request,
         "process/floor.html",
@@ -143,8 +165,11 @@ def floor(request: HttpRequest) -> HttpResponse:
             "teams": Team.objects.order_by("name"),
             "owners": User.objects.filter(is_active=True).order_by("username")[:500],
             "sources": LeadSource.choices,
+            "sizes": CompanySize.choices,
+            "industries": Industry.choices,
             "querystring": query.urlencode(),
             "chart": chart,
+            "conversion_chart": conversion_chart,
         },
     )
 

@@ -245,3 +245,57 @@ def test_drilldown_lists_the_stays_behind_each_number(history):
     assert drilldown(stage(key="working"), "breaches", START, END, now=NOW).count() == 2
     conv = drilldown(stage(key="lead_acquired"), "conversions", START, END, to_stage=stage(key="nurturing"))
     assert conv.count() == 3
+
+
+@pytest.mark.django_db
+def test_conversion_over_time_by_week_of_entry(history):
+    m = flow_metrics(START, END, now=NOW)
+    # 2025-03-01 is a Saturday: the weeks start on Mondays from 24 February.
+    assert m.weeks[:3] == [dt.date(2025, 2, 24), dt.date(2025, 3, 3), dt.date(2025, 3, 10)]
+    acquired = ProcessStage.objects.get(key="lead_acquired")
+    # Entered lead_acquired: L1, L2 (day 1, a Sunday) and L3 in the first week, all moved forward;
+    # L4 on day 3 (still there); L3 again on day 9 after its regression, then forward.
+    assert m.weekly[acquired.pk][:3] == [(3, 3), (1, 0), (1, 1)]
+    assert m.weekly_rates(acquired)[:3] == [1.0, 0.0, 1.0]
+    assert sum(n for n, _ in m.weekly[acquired.pk]) == m.stage("lead_acquired").arrivals
+    data = m.as_dict()["weekly_conversion"]
+    assert data["weeks"][0] == "2025-02-24"
+    assert data["stages"]["lead_acquired"][0] == {"arrivals": 3, "conversions": 3, "rate": 1.0}
+
+
+@pytest.mark.django_db
+def test_segment_and_source_filter_every_metric_including_handoffs_and_recycles(history):
+    l1, l5 = history[0].pk, history[4].pk
+    StageHistory.objects.filter(record_id=l5, record_kind="lead").update(size="10-49", industry="finance")
+    Recycle.objects.filter(record_id=l5).update(size="10-49", industry="finance", source="referral")
+    HandOff.objects.filter(record_id=l1).update(size="50-299", source="event")
+    small = flow_metrics(START, END, now=NOW, filters=Filters(size="10-49"))
+    assert {s.stage.key: s.arrivals for s in small.stages if s.arrivals} == {
+        "nurturing": 1,
+        "working": 1,
+        "sql": 1,
+    }
+    assert small.recycled == 1 and small.recycle_yield == 1
+    assert small.stage("accepted").handoffs_offered == 0
+    finance = flow_metrics(START, END, now=NOW, filters=Filters(industry="finance", size="10-49"))
+    assert finance.stage("working").arrivals == 1 and finance.recycled == 1
+    # The source filter now applies to hand-offs and recycles too.
+    event = flow_metrics(START, END, now=NOW, filters=Filters(source="event"))
+    assert event.stage("accepted").handoffs_offered == 1 and event.recycled == 0
+    referral = flow_metrics(START, END, now=NOW, filters=Filters(source="referral"))
+    assert referral.recycled == 1 and referral.stage("accepted").handoffs_offered == 0
+
+
+@pytest.mark.django_db
+def test_the_segment_is_copied_onto_stays_handoffs_and_recycles(alice):
+    from baton.leads.models import LeadInteraction
+    from baton.leads.services import create_lead, log_interaction
+
+    lead = create_lead(
+        actor=alice, name="A", email="a@example.kr", size="50-299", industry="finance", source="event"
+    )
+    log_interaction(lead, actor=alice, kind=LeadInteraction.Kind.SEMINAR)
+    stay = StageHistory.objects.filter(record_kind="lead", record_id=lead.pk).latest("id")
+    assert (stay.size, stay.industry, stay.source) == ("50-299", "finance", "event")
+    handoff = HandOff.objects.get(record_kind="lead", record_id=lead.pk)
+    assert (handoff.size, handoff.industry, handoff.source) == ("50-299", "finance", "event")

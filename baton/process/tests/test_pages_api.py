@@ -28,6 +28,12 @@ def test_floor_renders_numbers_and_links(client, alice, lead, django_assert_max_
     assert client.get("/process/stages/nurturing/bogus/").status_code == 404
     csv = client.get("/process/metrics.csv?days=30")
     assert csv.status_code == 200 and "nurturing" in csv.content.decode("utf-8-sig")
+    # Conversion over time next to the dwell chart; the segment filters.
+    assert 'id="conversion-chart"' in body and 'id="conversion-data"' in body
+    assert 'name="size"' in body and 'name="industry"' in body
+    segment = client.get("/process/?days=30&size=10-49&industry=finance")
+    assert segment.status_code == 200 and 'value="10-49" selected' in segment.content.decode()
+    assert client.get("/process/?size=huge").status_code == 302  # refused with a message
 
 
 @pytest.mark.django_db
