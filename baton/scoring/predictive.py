@@ -49,30 +49,27 @@ class Dataset:
         return len(self.snapshots)
 
 
-def build_dataset(*, window_days: int, snapshot_days: int, now: dt.datetime | None = None) -> Dataset:
-    """Labelled snapshots of every lead whose outcome window has closed, oldest first."""
+MAX_EXAMPLES = 200_000
+
+
+def build_dataset(
+    *, window_days: int, snapshot_days: int, now: dt.datetime | None = None, max_examples: int = MAX_EXAMPLES
+) -> Dataset:
+    """Labelled snapshots of the leads whose outcome window has closed (the newest ``max_examples`` of
+    them, so training cost stays bounded), oldest first."""
     from baton.leads.models import Lead
 
     now = now or timezone.now()
     latest_created = now - dt.timedelta(days=window_days + snapshot_days)
     rows = list(
         Lead.objects.filter(created_at__lte=latest_created)
-        .order_by("created_at", "id")
+        .order_by("-created_at", "-id")
         .values(
-            "id",
-            "created_at",
-            "industry",
-            "region",
-            "size",
-            "source",
-            "title",
-            "email",
-            "phone",
-            "brn",
-            "converted_opportunity__stage__outcome",
-            "converted_opportunity__closed_at",
-        )
-    )
+            "id", "created_at", "industry", "region", "size", "source", "title", "email", "phone", "brn",
+            "converted_opportunity__stage__outcome", "converted_opportunity__closed_at",
+        )[:max_examples]
+    )  # fmt: skip
+    rows.reverse()
     snapshots: list[Snapshot] = []
     labels: list[int] = []
     times: list[float] = []

@@ -249,9 +249,12 @@ def train_model(
     window_days: int = 180,
     snapshot_days: int = 14,
     now: dt.datetime | None = None,
+    max_examples: int = predictive.MAX_EXAMPLES,
 ) -> PredictiveModel:
     """Evaluate on a time split, then (if the history backs it) fit on everything and activate."""
-    data = predictive.build_dataset(window_days=window_days, snapshot_days=snapshot_days, now=now)
+    data = predictive.build_dataset(
+        window_days=window_days, snapshot_days=snapshot_days, now=now, max_examples=max_examples
+    )
     result = predictive.evaluate(data)
     version = (PredictiveModel.objects.aggregate(v=Max("version"))["v"] or 0) + 1
     metrics = {"model": result.model, "baseline": result.baseline}

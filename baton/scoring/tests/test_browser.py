@@ -34,7 +34,9 @@ def test_qualify_score_and_route(browser_page, personas, world):
     page.goto(f"/scoring/leads/{lead.pk}/")
     row = page.get_by_test_id("qual-budget")
     row.get_by_role("checkbox").check()
-    row.get_by_placeholder("Evidence: who said what, where").fill("CFO confirmed 200M KRW for next year (call 3/2)")
+    row.get_by_placeholder("Evidence: who said what, where").fill(
+        "CFO confirmed 200M KRW for next year (call 3/2)"
+    )
     row.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
     assert page.get_by_test_id("qual-budget").get_by_role("checkbox").is_checked()
