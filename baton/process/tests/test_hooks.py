@@ -93,3 +93,27 @@ def test_the_hook_costs_a_bounded_number_of_queries(alice):
         services.on_lead_changed(lead, actor=alice)
     assert services.current_stay("lead", lead.pk).stage.key == "mql"
     assert len(sql(ctx)) <= 25, sql(ctx)
+
+
+@pytest.mark.django_db
+def test_sweep_reads_in_chunks_with_a_fixed_number_of_queries(alice):
+    from django.utils import timezone
+
+    leads = [create_lead(actor=alice, name=f"L{i}", email=f"l{i}@example.kr") for i in range(12)]
+    # Facts change without a hook (an import wrote the interactions directly): the sweep catches up.
+    for lead in leads[:5]:
+        LeadInteraction.objects.create(
+            lead=lead, kind=LeadInteraction.Kind.WEB_VISIT, occurred_at=timezone.now()
+        )
+    services.load_design()
+    with CaptureQueriesContext(connection) as ctx:
+        stats = services.sweep(kinds=["lead"], batch=100)
+    assert stats == {"checked": 12, "moved": 5, "handoffs": 0}
+    assert {services.current_stay("lead", lead.pk).stage.key for lead in leads[:5]} == {"nurturing"}
+    assert services.current_stay("lead", leads[5].pk).stage.key == "lead_acquired"
+    reads = [q for q in sql(ctx) if q.startswith("SELECT")]
+    # Per chunk: stays, hand-offs, recycles, leads, interactions; then one empty read ends the walk.
+    # The 5 moves each lock and re-read their stay (a handful of queries per move).
+    assert len(reads) - 5 * 4 <= 8, reads
+    # A bounded run stops at the limit.
+    assert services.sweep(kinds=["lead"], batch=5, limit=7)["checked"] == 7

@@ -1,5 +1,7 @@
 """``baton process_sweep``: apply automatic transitions whose criteria became true with time."""
 
+import time
+
 from django.core.management.base import BaseCommand
 
 from baton.core.audit import audit_context, new_job_id
@@ -15,10 +17,17 @@ class Command(BaseCommand):
             "--kind", action="append", choices=RecordKind.values, help="Only this record kind."
         )
         parser.add_argument("--limit", type=int, default=None, help="Stop after checking this many records.")
+        parser.add_argument(
+            "--batch", type=int, default=1000, help="Records per chunk (one query per fact kind per chunk)."
+        )
 
     def handle(self, *args, **options):
+        started = time.perf_counter()
         with audit_context(job_id=new_job_id(), source="task"):
-            stats = sweep(kinds=options["kind"], limit=options["limit"])
+            stats = sweep(kinds=options["kind"], limit=options["limit"], batch=options["batch"])
+        seconds = time.perf_counter() - started
+        rate = stats["checked"] / seconds if seconds else 0
         self.stdout.write(
-            f"checked {stats['checked']}, moved {stats['moved']}, hand-offs offered {stats['handoffs']}"
+            f"checked {stats['checked']}, moved {stats['moved']}, hand-offs offered {stats['handoffs']} "
+            f"in {seconds:.1f} s ({rate:,.0f} records/s)"
         )
