@@ -28,6 +28,7 @@ from baton.scoring.queries import (
     competitors_on,
     get_lead_for_user,
     get_opportunity_for_user,
+    predicted_reasons,
     score_for,
 )
 
@@ -72,7 +73,7 @@ def _score_out(lead_id: int, score: Any) -> dict[str, Any]:
         "total": score.total,
         "reasons": score.reasons,
         "probability": score.probability,
-        "predicted_reasons": score.predicted_reasons,
+        "predicted_reasons": predicted_reasons(score),
         "model_version": score.model_version,
         "fallback": score.probability is None,
         "computed_at": score.computed_at,

@@ -80,10 +80,10 @@ def field_sales_users() -> Any:
 
 
 class RoutingRuleForm(Styled, forms.ModelForm):
-    regions = forms.MultipleChoiceField(label=_("regions"), choices=Region.choices, required=False)
-    industries = forms.MultipleChoiceField(label=_("industries"), choices=Industry.choices, required=False)
-    sizes = forms.MultipleChoiceField(label=_("sizes"), choices=CompanySize.choices, required=False)
-    members = forms.ModelMultipleChoiceField(label=_("reps"), queryset=User.objects.none(), required=False)
+    regions = forms.MultipleChoiceField(label=_("Regions"), choices=Region.choices, required=False)
+    industries = forms.MultipleChoiceField(label=_("Industries"), choices=Industry.choices, required=False)
+    sizes = forms.MultipleChoiceField(label=_("Sizes"), choices=CompanySize.choices, required=False)
+    members = forms.ModelMultipleChoiceField(label=_("Reps"), queryset=User.objects.none(), required=False)
 
     class Meta:
         model = RoutingRule
@@ -105,7 +105,7 @@ class RoutingRuleForm(Styled, forms.ModelForm):
 
 class CapacityForm(Styled, forms.ModelForm):
     products = forms.CharField(
-        label=_("product specialties"), required=False, help_text=_("Comma-separated product codes.")
+        label=_("Product specialties"), required=False, help_text=_("Comma-separated product codes.")
     )
 
     class Meta:

@@ -26,6 +26,13 @@ def score_for(lead: Lead) -> LeadScore | None:
     return LeadScore.objects.filter(lead_id=lead.pk).first()
 
 
+def predicted_reasons(score: LeadScore) -> list[dict[str, Any]]:
+    """The model's reasons labelled in the reader's language (they were stored in the scorer's)."""
+    from baton.scoring.features import feature_label
+
+    return [r | {"label": feature_label(r["feature"])} for r in score.predicted_reasons if r.get("feature")]
+
+
 def latest_model() -> PredictiveModel | None:
     return PredictiveModel.objects.order_by("-version").first()
 

@@ -48,6 +48,7 @@ from baton.scoring.queries import (
     get_lead_for_user,
     get_opportunity_for_user,
     latest_model,
+    predicted_reasons,
     score_for,
     win_loss,
 )
@@ -85,6 +86,7 @@ def _panel_context(request: HttpRequest, lead: Any) -> dict[str, Any]:
         "qualification": qual,
         "assignment": latest,
         "assignment_text": routing.explain(latest.explanation) if latest else [],
+        "predicted_reasons": predicted_reasons(score),
         "probability_pct": round(score.probability * 100) if score.probability is not None else None,
     }
 
