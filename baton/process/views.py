@@ -48,6 +48,7 @@ from baton.process.queries import (
 )
 
 PERIODS = (7, 30, 90, 365)
+CHART_MIN_ARRIVALS = 3
 
 
 # --- period and filters, shared by the pages, the API and the CSV export ------------------------------
@@ -138,18 +139,26 @@ def floor(request: HttpRequest) -> HttpResponse:
         "median": [round(m.dwell_median_days, 2) for m in flat if m.dwell_median_days is not None],
         "p90": [round(m.dwell_p90_days or 0, 2) for m in flat if m.dwell_median_days is not None],
     }
-    # Conversion over time: one line per open stage with arrivals, % of each week's arrivals that moved on.
-    conversion_chart = {
-        "labels": [w.strftime("%m-%d") for w in metrics.weeks],
-        "series": [
+    # Conversion over time: one line per open stage, % of each week's arrivals that moved forward. Weeks
+    # with fewer than CHART_MIN_ARRIVALS arrivals are left out (a rate of 1 of 1 is noise); the five
+    # busiest stages are shown, the others one click away in the legend.
+    series = []
+    for m in flat:
+        if m.stage.is_terminal or m.stage.pk not in metrics.weekly:
+            continue
+        cells = metrics.weekly[m.stage.pk]
+        series.append(
             {
                 "label": str(m.stage),
-                "data": [None if r is None else round(r * 100, 1) for r in metrics.weekly_rates(m.stage)],
+                "data": [round(c * 100 / n, 1) if n >= CHART_MIN_ARRIVALS else None for n, c in cells],
+                "arrivals": [n for n, _c in cells],
+                "total": sum(n for n, _c in cells),
             }
-            for m in flat
-            if not m.stage.is_terminal and m.stage.pk in metrics.weekly
-        ],
-    }
+        )
+    busiest = sorted(series, key=lambda s: -s["total"])[:5]
+    for item in series:
+        item["hidden"] = item not in busiest
+    conversion_chart = {"labels": [w.strftime("%m-%d") for w in metrics.weeks], "series": series}
     return render(
         request,
         "process/floor.html",
