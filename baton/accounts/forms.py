@@ -30,8 +30,8 @@ class AccountForm(ServiceModelForm):
         parents = accounts_for(user).filter(is_archived=False)
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
-        self.fields["owner"].queryset = active_users()
+        self.model_choice_field("parent").queryset = parents
+        self.model_choice_field("owner").queryset = active_users()
         self.fields["owner"].required = True
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
@@ -55,8 +55,8 @@ class ContactForm(ServiceModelForm):
         widgets = {"account": LookupSelect("accounts:lookup")}
 
     def limit_choices(self, user: User) -> None:
-        self.fields["account"].queryset = accounts_for(user).filter(is_archived=False)
-        self.fields["owner"].queryset = active_users()
+        self.model_choice_field("account").queryset = accounts_for(user).filter(is_archived=False)
+        self.model_choice_field("owner").queryset = active_users()
         self.fields["owner"].required = True
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +24,7 @@ from baton.accounts.queries import (
 )
 from baton.accounts.services import create_account, create_contact, update_account, update_contact
 from baton.core.choices import CompanySize, Industry, Region
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.money import format_money
 from baton.core.views_generic import (
@@ -93,7 +94,7 @@ class AccountDetailView(RecordDetailView):
     def get_object(self, user: User, pk: int) -> Account:
         return get_account_for_user(user, pk)
 
-    def extra_context(self, request: HttpRequest, obj: Account) -> dict[str, Any]:
+    def extra_context(self, request: AuthedHttpRequest, obj: Account) -> dict[str, Any]:
         user = request.user
         opportunities = list(
             opportunities_for(user)
@@ -172,7 +173,7 @@ class ContactDetailView(RecordDetailView):
     def get_object(self, user: User, pk: int) -> Contact:
         return get_contact_for_user(user, pk)
 
-    def extra_context(self, request: HttpRequest, obj: Contact) -> dict[str, Any]:
+    def extra_context(self, request: AuthedHttpRequest, obj: Contact) -> dict[str, Any]:
         return {
             "opportunities": list(
                 opportunities_for(request.user)
@@ -191,7 +192,7 @@ class ContactFormView(RecordFormView):
     def get_object(self, user: User, pk: int) -> Contact:
         return get_contact_for_user(user, pk)
 
-    def initial(self, request: HttpRequest) -> dict[str, Any]:
+    def initial(self, request: AuthedHttpRequest) -> dict[str, Any]:
         account = request.GET.get("account")
         return {"account": account} if account and account.isdigit() else {}
 
@@ -206,7 +207,7 @@ LOOKUP_LIMIT = 20
 
 
 @login_required
-def account_lookup(request: HttpRequest) -> HttpResponse:
+def account_lookup(request: AuthedHttpRequest) -> HttpResponse:
     """Options for the account pickers: the first matches by name among the accounts the user sees."""
     q = (request.GET.get("lookup_q") or "").strip()[:100]
     results = []
@@ -220,7 +221,7 @@ def account_lookup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def contact_lookup(request: HttpRequest) -> HttpResponse:
+def contact_lookup(request: AuthedHttpRequest) -> HttpResponse:
     q = (request.GET.get("lookup_q") or "").strip()[:100]
     results = []
     if q:

@@ -154,7 +154,9 @@ def _encode_value(value: Any) -> Any:
 
 def _decode_value(value: Any) -> Any:
     if isinstance(value, dict):
-        kind, raw = value.get("t"), value.get("v")
+        kind = value.get("t")
+        # Untrusted JSON: a value of the wrong type raises TypeError/ValueError, which the caller reports.
+        raw: Any = value.get("v")
         if kind == "dt":
             return dt.datetime.fromisoformat(raw)
         if kind == "d":

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
@@ -77,7 +78,7 @@ def get_for_user(queryset: models.QuerySet[M], user: User | Any, pk: Any) -> M:
         model_qs = model_qs.visible_to(user)
     try:
         return model_qs.get(pk=int(pk))
-    except (ValueError, TypeError, model_qs.model.DoesNotExist):
+    except (ValueError, TypeError, ObjectDoesNotExist):
         raise Http404("Not found") from None
 
 

@@ -21,8 +21,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from baton.accounts.models import Account, Contact
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import ApiToken, ChangeLog
 from baton.core.money import format_money
+from baton.core.records import OwnedRecord
 from baton.core.services import create_api_token, revoke_api_token, set_user_language
 from baton.deals.models import Opportunity, Stage, localized
 from baton.deals.queries import opportunities_for
@@ -61,7 +63,7 @@ def pipeline_summary(opportunities) -> list[dict]:
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     mine = opportunities_for(user).filter(owner=user)
     first, last = _month_bounds(timezone.localdate())
@@ -71,10 +73,12 @@ def home(request: HttpRequest) -> HttpResponse:
         )[:20]
     )
     leads = list(leads_for(user).filter(owner=user).order_by("-created_at", "-id")[:10])
-    types = ContentType.objects.get_for_models(Lead, Account, Contact, Opportunity)
+    owned: tuple[type[OwnedRecord], ...] = (Lead, Account, Contact, Opportunity)
+    types = ContentType.objects.get_for_models(*owned)
     mine_q = Q()
-    for model, ct in types.items():
-        mine_q |= Q(content_type=ct, object_id__in=model.objects.filter(owner=user).values("id"))
+    for model in owned:
+        ct = types[model]
+        mine_q |= Q(content_type=ct, object_id__in=model.objects.filter(owner=user).values("pk"))
     changes = list(ChangeLog.objects.filter(mine_q).select_related("actor").order_by("-time", "-id")[:15])
     context = {
         "stages": pipeline_summary(mine),
@@ -122,7 +126,9 @@ class TokenForm(forms.Form):
         )
 
 
-def _profile(request: HttpRequest, *, form: TokenForm | None = None, secret: str = "", status: int = 200):
+def _profile(
+    request: AuthedHttpRequest, *, form: TokenForm | None = None, secret: str = "", status: int = 200
+) -> HttpResponse:
     user = request.user
     tokens = list(ApiToken.objects.filter(user=user).order_by("-created_at"))
     context = {
@@ -135,13 +141,13 @@ def _profile(request: HttpRequest, *, form: TokenForm | None = None, secret: str
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthedHttpRequest) -> HttpResponse:
     return _profile(request)
 
 
 @login_required
 @require_POST
-def token_create(request: HttpRequest) -> HttpResponse:
+def token_create(request: AuthedHttpRequest) -> HttpResponse:
     form = TokenForm(request.POST)
     if not form.is_valid():
         return _profile(request, form=form, status=400)
@@ -156,7 +162,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     token = get_object_or_404(ApiToken, pk=pk, user=request.user)
     if token.revoked_at is None:
         revoke_api_token(token, actor=request.user)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django import forms
 from django.conf import settings
@@ -27,11 +27,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from baton.core.audit import history_for
+from baton.core.http import AuthedHttpRequest
 from baton.core.korean import format_brn
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
 from baton.core.services import ConflictError, ServiceError
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -75,12 +79,34 @@ class ServiceModelForm(forms.ModelForm):
     def _post_clean(self) -> None:
         pass
 
+    def model_choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
+        """The form field ``name``, typed as the foreign-key select it is (to set its queryset)."""
+        return model_choice_field(self, name)
+
+    def choice_field(self, name: str) -> forms.ChoiceField:
+        """The form field ``name``, typed as the choice field it is (to set its choices)."""
+        return choice_field(self, name)
+
     def service_values(self) -> dict[str, Any]:
         """The model fields to write: all of them on create, only the changed ones on edit."""
         names = [n for n in self._meta.fields or [] if n in self.cleaned_data]
         if self.instance.pk:
             names = [n for n in names if n in self.changed_data]
         return {n: self.cleaned_data[n] for n in names}
+
+
+def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
+    field = form.fields[name]
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{name!r} is not a model choice field")
+    return field
+
+
+def choice_field(form: forms.BaseForm, name: str) -> forms.ChoiceField:
+    field = form.fields[name]
+    if not isinstance(field, forms.ChoiceField):
+        raise TypeError(f"{name!r} is not a choice field")
+    return field
 
 
 def style_form(form: forms.BaseForm) -> None:
@@ -176,7 +202,10 @@ def field_rows(obj: models.Model, names: Iterable[str]) -> list[FieldRow]:
     rows = []
     for name in names:
         value, url = display_value(obj, name)
-        rows.append(FieldRow(str(obj._meta.get_field(name).verbose_name), value, url))
+        field = obj._meta.get_field(name)
+        if isinstance(field, models.ForeignObjectRel):
+            raise TypeError(f"{name!r} is a reverse relation, not a field of {obj._meta.label}")
+        rows.append(FieldRow(str(field.verbose_name), value, url))
     return rows
 
 
@@ -202,7 +231,7 @@ class RecordListView(LoginRequiredMixin, View):
     spec: ClassVar[ListSpec]
     template_name: ClassVar[str] = "core/generic/list.html"
     partial_template: ClassVar[str]
-    title: ClassVar[str]
+    title: ClassVar[StrOrPromise]
     create_url_name: ClassVar[str] = ""
     # (public sort key, column label) for the sortable headers; the partial lays out the cells.
     sort_columns: ClassVar[list[tuple[str, str]]] = []
@@ -214,7 +243,7 @@ class RecordListView(LoginRequiredMixin, View):
         """Filter controls: dicts of name, label and (value, label) choices."""
         return []
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
         page = paginate(qs, request.GET.get("page"), settings.BATON_PAGE_SIZE)
         context = {
@@ -244,15 +273,15 @@ class RecordDetailView(LoginRequiredMixin, View):
     def get_object(self, user: User, pk: int) -> models.Model:
         raise NotImplementedError
 
-    def extra_context(self, request: HttpRequest, obj: Any) -> dict:
+    def extra_context(self, request: AuthedHttpRequest, obj: Any) -> dict:
         return {}
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthedHttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object(request.user, pk)
         return self.render_detail(request, obj)
 
     def render_detail(
-        self, request: HttpRequest, obj: Any, *, status: int = 200, **extra: Any
+        self, request: AuthedHttpRequest, obj: Any, *, status: int = 200, **extra: Any
     ) -> HttpResponse:
         context = {
             "object": obj,
@@ -273,8 +302,8 @@ class RecordFormView(LoginRequiredMixin, View):
 
     form_class: ClassVar[type[ServiceModelForm]]
     template_name: ClassVar[str] = "core/generic/form.html"
-    create_title: ClassVar[str] = ""
-    edit_title: ClassVar[str] = ""
+    create_title: ClassVar[StrOrPromise] = ""
+    edit_title: ClassVar[StrOrPromise] = ""
     cancel_url_name: ClassVar[str] = ""
 
     def get_object(self, user: User, pk: int) -> Any:
@@ -286,21 +315,21 @@ class RecordFormView(LoginRequiredMixin, View):
     def update(self, user: User, obj: Any, values: dict[str, Any], version: int | None) -> Any:
         raise NotImplementedError
 
-    def initial(self, request: HttpRequest) -> dict[str, Any]:
+    def initial(self, request: AuthedHttpRequest) -> dict[str, Any]:
         return {}
 
-    def check_editable(self, request: HttpRequest, obj: Any) -> HttpResponse | None:
+    def check_editable(self, request: AuthedHttpRequest, obj: Any) -> HttpResponse | None:
         """Return a response to refuse editing (e.g. a converted lead), or None."""
         return None
 
-    def get(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def get(self, request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(request.user, pk) if pk is not None else None
         if obj is not None and (refusal := self.check_editable(request, obj)):
             return refusal
         form = self.form_class(instance=obj, initial=self.initial(request), user=request.user)
         return self.render_form(request, form, obj)
 
-    def post(self, request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    def post(self, request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
         obj = self.get_object(request.user, pk) if pk is not None else None
         if obj is not None and (refusal := self.check_editable(request, obj)):
             return refusal
@@ -328,7 +357,7 @@ class RecordFormView(LoginRequiredMixin, View):
         return HttpResponseRedirect(detail_url(saved))
 
     def render_form(
-        self, request: HttpRequest, form: forms.BaseForm, obj: Any, *, status: int = 200
+        self, request: AuthedHttpRequest, form: forms.BaseForm, obj: Any, *, status: int = 200
     ) -> HttpResponse:
         if obj is not None:
             cancel = detail_url(obj)

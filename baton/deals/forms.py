@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baton.accounts.queries import accounts_for, contacts_for
 from baton.core.models import User
-from baton.core.views_generic import LookupSelect, ServiceModelForm, active_users
+from baton.core.views_generic import LookupSelect, ServiceModelForm, active_users, model_choice_field
 from baton.deals.models import LostReason, Opportunity, Stage
 from baton.deals.services import default_pipeline
 
@@ -35,9 +35,9 @@ class OpportunityForm(ServiceModelForm):
         }
 
     def limit_choices(self, user: User) -> None:
-        self.fields["account"].queryset = accounts_for(user).filter(is_archived=False)
-        self.fields["primary_contact"].queryset = contacts_for(user).filter(is_archived=False)
-        self.fields["owner"].queryset = active_users()
+        self.model_choice_field("account").queryset = accounts_for(user).filter(is_archived=False)
+        self.model_choice_field("primary_contact").queryset = contacts_for(user).filter(is_archived=False)
+        self.model_choice_field("owner").queryset = active_users()
         self.fields["owner"].required = True
         if self.instance.pk:
             # Stage moves go through the stage buttons (lost needs a reason, the move is audited as such).
@@ -45,11 +45,12 @@ class OpportunityForm(ServiceModelForm):
         else:
             self.fields["owner"].initial = user.pk
             pipeline = default_pipeline()
-            self.fields["stage"].queryset = pipeline.stages.filter(
-                is_archived=False, outcome=Stage.Outcome.OPEN
-            ).order_by("sequence", "id")
-            self.fields["stage"].required = False
-            self.fields["stage"].empty_label = None
+            stage = self.model_choice_field("stage")
+            stage.queryset = pipeline.stages.filter(is_archived=False, outcome=Stage.Outcome.OPEN).order_by(
+                "sequence", "id"
+            )
+            stage.required = False
+            stage.empty_label = None
 
 
 class MoveForm(forms.Form):
@@ -64,7 +65,7 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, opportunity: Opportunity, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["stage"].queryset = Stage.objects.filter(
+        model_choice_field(self, "stage").queryset = Stage.objects.filter(
             pipeline_id=opportunity.pipeline_id, is_archived=False
         )
 

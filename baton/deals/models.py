@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.money import Currency, validate_amount
 from baton.core.records import OwnedRecord
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class Pipeline(models.Model):
@@ -161,7 +167,7 @@ class Opportunity(OwnedRecord):
         from django.core.exceptions import ValidationError
 
         self.name = (self.name or "").strip()
-        errors = {}
+        errors: dict[str, Sequence[StrOrPromise]] = {}
         try:
             validate_amount(self.amount, self.currency)
         except ValidationError as exc:
@@ -171,7 +177,8 @@ class Opportunity(OwnedRecord):
         if (
             self.primary_contact_id
             and self.account_id
-            and self.primary_contact.account_id not in (None, self.account_id)
+            and (contact := self.primary_contact) is not None
+            and contact.account_id not in (None, self.account_id)
         ):
             errors["primary_contact"] = [_("The contact works at another account.")]
         if self.probability is not None and self.probability > 100:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.services import ConflictError
 from baton.core.templatetags.baton_tags import PK_PLACEHOLDER
@@ -37,6 +39,9 @@ from baton.deals.queries import (
     opportunities_for,
 )
 from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 class OpportunityListView(RecordListView):
@@ -81,7 +86,7 @@ class OpportunityDetailView(RecordDetailView):
     def get_object(self, user: User, pk: int) -> Opportunity:
         return get_opportunity_for_user(user, pk)
 
-    def extra_context(self, request: HttpRequest, obj: Opportunity) -> dict[str, Any]:
+    def extra_context(self, request: AuthedHttpRequest, obj: Opportunity) -> dict[str, Any]:
         stages = list(
             Stage.objects.filter(pipeline_id=obj.pipeline_id, is_archived=False).order_by("sequence", "id")
         )
@@ -105,7 +110,7 @@ class OpportunityFormView(RecordFormView):
     def get_object(self, user: User, pk: int) -> Opportunity:
         return get_opportunity_for_user(user, pk)
 
-    def initial(self, request: HttpRequest) -> dict[str, Any]:
+    def initial(self, request: AuthedHttpRequest) -> dict[str, Any]:
         account = request.GET.get("account")
         return {"account": account} if account and account.isdigit() else {}
 
@@ -142,7 +147,7 @@ def _pipeline(request: HttpRequest, raw: str | None) -> Pipeline:
 
 
 @login_required
-def board_view(request: HttpRequest) -> HttpResponse:
+def board_view(request: AuthedHttpRequest) -> HttpResponse:
     scope = _scope(request.GET.get("scope"))
     pipeline = _pipeline(request, request.GET.get("pipeline"))
     columns = board(request.user, pipeline, scope=scope)
@@ -165,7 +170,7 @@ def column_headers(request: HttpRequest, user: User, pipeline_id: int, scope: st
     pipeline = Pipeline.objects.get(pk=pipeline_id)
     stages = list(Stage.objects.filter(pipeline_id=pipeline_id, is_archived=False))
     totals = board_totals(user, pipeline, _scope(scope), stages)
-    headers = {}
+    headers: dict[str, str] = {}
     for stage in stages:
         count, column_totals = totals.get(stage.pk, (0, {}))
         column = BoardColumn(stage, [], count, column_totals, BOARD_CLOSED_DAYS if stage.is_closed else None)
@@ -181,13 +186,14 @@ def _wants_json(request: HttpRequest) -> bool:
 
 @login_required
 @require_POST
-def opportunity_move(request: HttpRequest, pk: int) -> HttpResponse:
+def opportunity_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Move a deal to another stage: from a board drag (JSON) or the detail page's stage buttons."""
     user = request.user
     opportunity = get_opportunity_for_user(user, pk)
     form = MoveForm(request.POST, opportunity=opportunity)
     as_json = _wants_json(request)
-    status, errors = 200, []
+    status = 200
+    errors: Sequence[ValidationError | StrOrPromise] = []
     if not form.is_valid():
         status = 400
         errors = [e for errs in form.errors.values() for e in errs]

@@ -34,8 +34,8 @@ class LeadForm(ServiceModelForm):
         ]
 
     def limit_choices(self, user: User) -> None:
-        self.fields["campaign"].queryset = campaigns_for(user)
-        self.fields["owner"].queryset = active_users()
+        self.model_choice_field("campaign").queryset = campaigns_for(user)
+        self.model_choice_field("owner").queryset = active_users()
         self.fields["owner"].required = True
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
@@ -45,7 +45,7 @@ class LeadForm(ServiceModelForm):
         ]
         if self.instance.pk and self.instance.status == LeadStatus.DISQUALIFIED:
             allowed.append((LeadStatus.DISQUALIFIED, LeadStatus.DISQUALIFIED.label))
-        self.fields["status"].choices = allowed
+        self.choice_field("status").choices = allowed
 
 
 class InteractionForm(forms.ModelForm):

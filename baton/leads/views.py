@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from baton.accounts.duplicates import find_account_matches, find_contact_matches
 from baton.accounts.queries import accounts_for, contacts_for, get_account_for_user, get_contact_for_user
 from baton.core.choices import CompanySize, Industry, Region
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.money import Currency
 from baton.core.services import ConflictError, ServiceError
@@ -90,7 +91,7 @@ class LeadDetailView(RecordDetailView):
     def get_object(self, user: User, pk: int) -> Lead:
         return get_lead_for_user(user, pk)
 
-    def extra_context(self, request: HttpRequest, obj: Lead) -> dict[str, Any]:
+    def extra_context(self, request: AuthedHttpRequest, obj: Lead) -> dict[str, Any]:
         return {
             "interactions": list(obj.interactions.select_related("actor", "campaign")[:50]),
             "interaction_form": InteractionForm(),
@@ -111,7 +112,7 @@ class LeadFormView(RecordFormView):
     def get_object(self, user: User, pk: int) -> Lead:
         return get_lead_for_user(user, pk)
 
-    def check_editable(self, request: HttpRequest, obj: Lead) -> HttpResponse | None:
+    def check_editable(self, request: AuthedHttpRequest, obj: Lead) -> HttpResponse | None:
         if obj.is_converted:
             messages.error(
                 request, _("A converted lead is read-only; edit the account, contact or opportunity instead.")
@@ -128,7 +129,7 @@ class LeadFormView(RecordFormView):
 
 @login_required
 @require_POST
-def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_status(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The status buttons: working, nurturing, qualified, or disqualified with a reason."""
     lead = get_lead_for_user(request.user, pk)
     form = LeadStatusForm(request.POST)
@@ -154,7 +155,7 @@ def lead_status(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lead_interaction(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_interaction(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     lead = get_lead_for_user(request.user, pk)
     form = InteractionForm(request.POST)
     if form.is_valid():
@@ -195,7 +196,7 @@ def _convert_form(lead: Lead, data: Any = None) -> ConvertForm:
 
 
 @login_required
-def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_convert(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Show the duplicate matches and convert: new or existing account and contact, optional deal."""
     user = request.user
     lead = get_lead_for_user(user, pk)

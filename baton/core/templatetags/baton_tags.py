@@ -31,7 +31,7 @@ def query(context: template.Context, **changes: Any) -> str:
 
 @register.inclusion_tag("core/partials/_sort_header.html", takes_context=True)
 def sort_header(context: template.Context, key: str, label: str) -> dict:
-    state = context.get("state", {})
+    state = context.get("state") or {}
     current = state.get("ordering", "")
     active = current.lstrip("-") == key
     desc = active and current.startswith("-")
