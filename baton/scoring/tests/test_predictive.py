@@ -135,3 +135,15 @@ def test_not_enough_history_falls_back_to_the_rule_score(alice):
     lead = Lead.objects.order_by("-id").first()
     score = rescore_lead(lead)
     assert score.probability is None and score.model_version is None
+
+
+@pytest.mark.django_db
+def test_retrain_task_trains_and_rescores(alice, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    from baton.scoring.tasks import rescore_all, retrain_and_rescore
+
+    generate_history(owner=alice, n=900, seed=11)
+    result = retrain_and_rescore.enqueue()
+    assert result.return_value["status"] == "active" and result.return_value["scored"] == 900
+    assert rescore_all.enqueue().return_value == 900
+    assert LeadScore.objects.filter(model_version__isnull=False).count() == 900
