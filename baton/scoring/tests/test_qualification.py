@@ -86,9 +86,9 @@ def test_disqualify_with_reason_note_and_recycle_date(world, alice):
     assert ChangeLog.objects.filter(object_id=row.pk, action="create").exists()
     from baton.process.models import Recycle
 
-    recycle = Recycle.objects.filter(record_kind="lead", record_id=lead.pk).first()
-    if recycle is not None:  # the process design recycles it into nurture on our date
-        assert recycle.follow_up_on == recycle_on
+    # The process engine recycled it into nurture with our date (one follow-up, not a default one).
+    recycle = Recycle.objects.get(record_kind="lead", record_id=lead.pk)
+    assert recycle.follow_up_on == recycle_on and "내년 예산" in recycle.reason
     with pytest.raises(ValidationError):
         disqualify_lead(lead, actor=alice, reason=reason, recycle_on=timezone.localdate())
     archived = DisqualifyReason.objects.create(name="옛 사유", is_archived=True)
