@@ -278,3 +278,30 @@ def test_quote_sheet_in_the_quote_language(client, world, alice, cat):
     body = client.get(f"/deals/quotes/{quote.pk}/", headers={"Accept-Language": "en"}).content.decode()
     sheet = body.split('data-testid="quote-sheet"')[1]
     assert "ERP 코어" in sheet and 'lang="ko"' in body
+
+
+def test_team_page_adds_and_removes(client, world, alice, bob, charlie):
+    from baton.deals.models import BuyerTeamMember, DealTeamMember
+
+    pk = world["opportunity"].pk
+    client.force_login(alice)
+    assert (
+        client.post(f"/deals/{pk}/team/members/", {"user": bob.pk, "role": "solution_architect"}).status_code
+        == 302
+    )
+    duplicate = client.post(f"/deals/{pk}/team/members/", {"user": bob.pk, "role": "solution_architect"})
+    assert duplicate.status_code == 400 and DealTeamMember.objects.count() == 1
+    response = client.post(
+        f"/deals/{pk}/team/buyers/",
+        {"contact": world["contact"].pk, "buying_role": "economic_buyer", "buying_step": "deciding"},
+    )
+    assert response.status_code == 302
+    page = client.get(f"/deals/{pk}/team/").content.decode()
+    assert "Solution architect" in page and "Economic buyer" in page
+    member = DealTeamMember.objects.get()
+    client.force_login(charlie)
+    assert client.post(f"/deals/{pk}/team/member/{member.pk}/remove/").status_code == 404
+    client.force_login(alice)
+    assert client.post(f"/deals/{pk}/team/other/{member.pk}/remove/").status_code == 404
+    assert client.post(f"/deals/{pk}/team/member/{member.pk}/remove/").status_code == 302
+    assert not DealTeamMember.objects.exists() and BuyerTeamMember.objects.count() == 1
