@@ -70,6 +70,7 @@ def build_dataset(
         )[:max_examples]
     )  # fmt: skip
     rows.reverse()
+    _rewind_to_snapshots(rows, snapshot_days)
     snapshots: list[Snapshot] = []
     labels: list[int] = []
     times: list[float] = []
@@ -86,6 +87,47 @@ def build_dataset(
         labels.append(label)
         times.append(at.timestamp())
     return Dataset(snapshots, np.array(labels, dtype=np.int64), np.array(times, dtype=np.float64))
+
+
+# Lead fields the model reads; their values are rewound to the snapshot through the change log.
+AS_OF_FIELDS = ("industry", "region", "size", "source", "title", "email", "phone", "brn")
+
+
+def _rewind_to_snapshots(rows: list[dict[str, Any]], snapshot_days: int, chunk: int = 5000) -> None:
+    """Replace each lead's current field values by the values it had at its snapshot time.
+
+    A field filled in *after* the snapshot (typically the business registration number or the size,
+    learned while the deal was worked and won) would otherwise leak the outcome into training. Walking
+    the lead's updates after the snapshot from newest to oldest and applying each ``before`` leaves
+    the value as of the snapshot.
+    """
+    from django.contrib.contenttypes.models import ContentType
+
+    from baton.core.models import ChangeLog
+    from baton.leads.models import Lead
+
+    if not rows:
+        return
+    ct = ContentType.objects.get_for_model(Lead)
+    by_id = {r["id"]: r for r in rows}
+    delta = dt.timedelta(days=snapshot_days)
+    ids = list(by_id)
+    earliest = min(r["created_at"] for r in rows) + delta
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        changes = (
+            ChangeLog.objects.filter(content_type=ct, object_id__in=part, time__gt=earliest)
+            .exclude(before={})
+            .order_by("-time", "-id")
+            .values_list("object_id", "time", "before")
+        )
+        for object_id, time, before in changes.iterator(chunk_size=5000):
+            row = by_id.get(object_id)
+            if row is None or time <= row["created_at"] + delta:
+                continue
+            for name in AS_OF_FIELDS:
+                if name in before:
+                    row[name] = before[name]
 
 
 # --- the learned model ------------------------------------------------------------------------------

@@ -147,3 +147,20 @@ def test_retrain_task_trains_and_rescores(alice, settings):
     assert result.return_value["status"] == "active" and result.return_value["scored"] == 900
     assert rescore_all.enqueue().return_value == 900
     assert LeadScore.objects.filter(model_version__isnull=False).count() == 900
+
+
+@pytest.mark.django_db
+def test_fields_filled_in_after_the_snapshot_are_rewound(alice):
+    """The registration number typed in while closing the deal must not be a training feature."""
+    from baton.leads.services import create_lead, update_lead
+
+    lead = create_lead(actor=alice, name="과거", company="과거상사", size="")
+    Lead.objects.filter(pk=lead.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
+    lead.refresh_from_db()
+    update_lead(lead, actor=alice, changes={"brn": "220-81-62517", "size": "1000+"}, expected_version=None)
+    data = predictive.build_dataset(window_days=180, snapshot_days=14)
+    (snap,) = [s for s in data.snapshots if s.lead_id == lead.pk]
+    assert (snap.row["brn"], snap.row["size"]) == ("", "")
+    x = vectorize([snap])[0]
+    names = feature_names()
+    assert x[names.index("has_brn")] == 0.0 and x[names.index("size=")] == 1.0
