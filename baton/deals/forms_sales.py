@@ -99,9 +99,13 @@ class BuyerForm(StyledForm):
 class TeamRequestForm(StyledForm):
     assignee = forms.ModelChoiceField(label=_("Ask"), queryset=User.objects.none())
     subject = forms.CharField(label=_("What is asked"), max_length=200)
-    pain_point = forms.CharField(label=_("Customer's pain point"), required=False, widget=forms.Textarea)
-    meeting_goal = forms.CharField(label=_("Goal of the meeting"), required=False, widget=forms.Textarea)
-    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea)
+    pain_point = forms.CharField(
+        label=_("Customer's pain point"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    meeting_goal = forms.CharField(
+        label=_("Goal of the meeting"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    details = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     due_date = forms.DateField(label=_("Due date"), widget=forms.DateInput(attrs={"type": "date"}))
     customer_deadline = forms.DateField(
         label=_("Customer's deadline"), widget=forms.DateInput(attrs={"type": "date"})

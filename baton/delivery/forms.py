@@ -31,6 +31,10 @@ class PackageForm(forms.ModelForm):
             "risks",
             "timeline",
         ]
+        widgets = {
+            name: forms.Textarea(attrs={"rows": 3})
+            for name in ("scope_summary", "pains_goals", "stakeholders", "commitments", "risks", "timeline")
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -92,3 +92,11 @@ def test_only_editors_change_lines_and_only_admins_the_catalog(world, bob, charl
     with pytest.raises(PermissionDenied):
         catalog.create_family(actor=bob, name="X")
     assert catalog.create_family(actor=root, name="보안", name_en="Security").pk
+
+
+def test_signed_money():
+    from baton.deals.templatetags.deals_tags import signed_money
+
+    assert signed_money(Decimal(-873_337), "KRW") == "−₩873,337"
+    assert signed_money(Decimal("1234.5"), "USD") == "$1,234.50"
+    assert signed_money(None) == ""
