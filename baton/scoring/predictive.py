@@ -24,7 +24,6 @@ from baton.scoring.features import (
     NUMERIC_START,
     STAGE_COUNT,
     Snapshot,
-    feature_label,
     feature_names,
     interactions_by_lead,
     stage_reached,
@@ -154,18 +153,21 @@ class LinearModel:
 
     def reasons(self, x_row: np.ndarray, top: int = 3) -> list[dict[str, Any]]:
         """Per-feature contributions in calibrated log-odds, biggest pushes up and down."""
-        contrib = self.cal_a * ((x_row - self.mean) / self.scale) * self.coef
-        order = np.argsort(contrib)
-        ups = [i for i in order[::-1][:top] if contrib[i] > 0.01]
-        downs = [i for i in order[:top] if contrib[i] < -0.01]
-        return [
-            {
-                "feature": self.names[i],
-                "label": feature_label(self.names[i]),
-                "weight": round(float(contrib[i]), 3),
-            }
-            for i in [*ups, *downs]
-        ]
+        return self.reasons_batch(x_row.reshape(1, -1), top)[0]
+
+    def reasons_batch(self, x: np.ndarray, top: int = 3) -> list[list[dict[str, Any]]]:
+        """Reasons of many rows at once (bulk scoring). Labels are added when shown, in the reader's
+        language (``queries.predicted_reasons``)."""
+        contrib = self.cal_a * ((x - self.mean) / self.scale) * self.coef
+        order = np.argsort(contrib, axis=1)
+        names = self.names
+        out = []
+        for r in range(contrib.shape[0]):
+            row, idx = contrib[r], order[r]
+            ups = [i for i in idx[::-1][:top] if row[i] > 0.01]
+            downs = [i for i in idx[:top] if row[i] < -0.01]
+            out.append([{"feature": names[i], "weight": round(float(row[i]), 3)} for i in (*ups, *downs)])
+        return out
 
     def to_params(self) -> dict[str, Any]:
         return {

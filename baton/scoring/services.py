@@ -212,11 +212,12 @@ def score_all_leads(
             else None
         )
         probs = linear.predict(xs) if linear is not None and xs is not None else None
+        all_reasons = linear.reasons_batch(xs) if linear is not None and xs is not None else None
         for i, r in enumerate(rows):
             fit, engagement, reasons = score_lead_values(rules, r, by_lead[r["id"]], now)
             qualified = now if r["status"] == LeadStatus.QUALIFIED else None
             prob = round(float(probs[i]), 4) if probs is not None else None
-            pred_reasons = linear.reasons(xs[i]) if linear is not None and xs is not None else []
+            pred_reasons = all_reasons[i] if all_reasons is not None else []
             out.append(
                 (
                     r["id"],

@@ -120,6 +120,12 @@ def test_learned_model_beats_naive_bayes_and_is_stored(alice, root):
     assert 0.0 < score.probability < 1.0
     assert score.predicted_reasons[0]["feature"] == "inbound_question_90d"
     assert score.predicted_reasons[0]["weight"] > 0
+    # Bulk scoring gives the same probability and reasons as the per-change rescoring.
+    from baton.scoring.services import score_all_leads
+
+    score_all_leads(batch=250, now=score.computed_at)
+    bulk = LeadScore.objects.get(lead=lead)
+    assert bulk.probability == score.probability and bulk.predicted_reasons == score.predicted_reasons
     # Retraining makes a new version and retires the old one.
     row2 = train_model(actor=root)
     row.refresh_from_db()
