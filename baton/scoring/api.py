@@ -330,3 +330,70 @@ def add_competitor(request: HttpRequest, payload: CompetitorIn, id: int = path_i
         )
     )
     return Status(201, _competitor_out(row))
+
+
+class QueuedLead(Schema):
+    lead_id: int
+    name: str
+    score: int | None
+    passes: bool
+
+
+class SupplyOut(Schema):
+    capacity: int
+    free: int
+    waiting: int
+    threshold: int | None
+    floor: int
+    queue: list[QueuedLead]
+
+
+@router.get(
+    "/supply", response=_r({200: SupplyOut}), summary="Field capacity, threshold and the waiting queue"
+)
+def supply_plan(request: HttpRequest):
+    actor(request)
+    plan = routing.plan_supply()
+    passing = {lead.pk for lead in plan.passing}
+    rows = []
+    for lead in routing.queue()[:200]:
+        score = getattr(lead, "score", None)
+        rows.append(
+            {
+                "lead_id": lead.pk,
+                "name": str(lead),
+                "score": score.total if score else None,
+                "passes": lead.pk in passing,
+            }
+        )
+    return {
+        "capacity": plan.capacity,
+        "free": plan.free,
+        "waiting": plan.waiting,
+        "threshold": plan.threshold,
+        "floor": plan.floor,
+        "queue": rows,
+    }
+
+
+class TallyOut(Schema):
+    key: str
+    won: int
+    lost: int
+    no_decision: int
+    win_rate: float | None
+    competitive_win_rate: float | None
+    no_decision_rate: float | None
+
+
+class WinLossOut(Schema):
+    overall: TallyOut
+    groups: dict[str, list[TallyOut]]
+
+
+@router.get("/win-loss", response=_r({200: WinLossOut}), summary="Outcomes by reason, competitor, segment")
+def win_loss_api(request: HttpRequest):
+    from baton.scoring.queries import win_loss
+
+    result = win_loss(actor(request))
+    return {"overall": result.overall, "groups": result.groups}

@@ -59,3 +59,21 @@ def test_route_disqualify_meddpicc_competitors(api, world, alice, root):
     r = api(alice, "post", f"/opportunities/{opp.pk}/competitors", {"name": "더존", "is_incumbent": True})
     assert r.status_code == 201 and r.json()["is_incumbent"] is True
     assert api(alice, "get", f"/opportunities/{opp.pk}/competitors").json()[0]["competitor"] == "더존"
+
+
+@pytest.mark.django_db
+def test_supply_and_win_loss_endpoints(api, world, alice, root):
+    from baton.leads.services import update_lead
+
+    set_capacity(alice, actor=root, values={"weekly_capacity": 1})
+    update_lead(world["lead"], actor=alice, changes={"status": "qualified"}, expected_version=None)
+    body = api(alice, "get", "/supply").json()
+    assert (body["capacity"], body["free"], body["waiting"]) == (1, 1, 1)
+    assert body["queue"][0]["lead_id"] == world["lead"].pk and body["queue"][0]["passes"] is True
+    body = api(alice, "get", "/win-loss").json()
+    assert body["overall"]["won"] == 0 and set(body["groups"]) >= {
+        "reason",
+        "competitor",
+        "incumbent",
+        "stage",
+    }

@@ -138,3 +138,31 @@ def test_opportunity_meddpicc_and_competitor_pages(client, world, alice, charlie
     assert "MEDDPICC · 12%" in panel
     client.force_login(charlie)
     assert client.get(reverse("scoring:opportunity", args=[opp.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_supply_and_win_loss_pages_have_bounded_queries(client, world, alice, root):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from baton.leads.services import create_lead, update_lead
+
+    set_capacity(alice, actor=root, values={"weekly_capacity": 2})
+    client.force_login(alice)
+
+    def count(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n):
+        for i in range(n):
+            lead = create_lead(actor=alice, name=f"q{i}", company=f"c{i}")
+            update_lead(lead, actor=alice, changes={"status": "qualified"}, expected_version=None)
+
+    add(2)
+    supply_few, winloss_few = count(reverse("scoring:supply")), count(reverse("scoring:win_loss"))
+    add(5)
+    assert count(reverse("scoring:supply")) == supply_few  # no query per queued lead
+    assert count(reverse("scoring:win_loss")) == winloss_few
+    assert supply_few <= 14 and winloss_few <= 10
