@@ -40,6 +40,9 @@ def sign_in(page, username):
 
 def test_quote_approval_and_handoff(browser_page, default_pipeline, personas, world, root):
     page = browser_page
+    # The machine is shared with other test runs; give each navigation time to finish under load.
+    page.set_default_timeout(30_000)
+    page.set_default_navigation_timeout(30_000)
     cat = make_catalog()
     fin = User.objects.create_user(username="fin", password=PASSWORD, role=Role.APPROVER, display_name="Fin")
     dave = User.objects.create_user(
