@@ -3,7 +3,6 @@ to delivery, and see the delivery project on the account's 360° page."""
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from baton.core.models import Role, User
 from baton.deals import approvals
 from baton.deals.models import Quote
-from baton.deals.tests.factories import make_catalog
+from baton.deals.tests.factories import make_catalog, restore_after_flush
 from baton.delivery.models import ChecklistItem, DeliveryProject, HandoffPackage
 from conftest import PASSWORD
 
@@ -20,13 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 @pytest.fixture
 def default_pipeline(transactional_db):
-    from django.apps import apps
-
-    from baton.deals.models import Pipeline
-
-    if not Pipeline.objects.filter(is_default=True).exists():
-        migration = importlib.import_module("baton.deals.migrations.0002_default_pipeline_and_lost_reasons")
-        migration.create_defaults(apps, None)
+    restore_after_flush()
 
 
 def sign_in(page, username):
