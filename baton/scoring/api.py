@@ -29,6 +29,7 @@ from baton.scoring.queries import (
     get_lead_for_user,
     get_opportunity_for_user,
     predicted_reasons,
+    rule_reasons,
     score_for,
 )
 
@@ -71,7 +72,7 @@ def _score_out(lead_id: int, score: Any) -> dict[str, Any]:
         "fit": score.fit,
         "engagement": score.engagement,
         "total": score.total,
-        "reasons": score.reasons,
+        "reasons": rule_reasons(score),
         "probability": score.probability,
         "predicted_reasons": predicted_reasons(score),
         "model_version": score.model_version,

@@ -35,6 +35,7 @@ class ScoringRuleForm(Styled, forms.ModelForm):
         fields = [
             "category",
             "label",
+            "label_en",
             "attribute",
             "operator",
             "value",

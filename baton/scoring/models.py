@@ -31,6 +31,7 @@ class ScoringRule(models.Model):
 
     category = models.CharField(_("category"), max_length=12, choices=Category.choices, default=Category.FIT)
     label = models.CharField(_("label"), max_length=120)
+    label_en = models.CharField(_("label (English)"), max_length=120, blank=True)
     attribute = models.CharField(_("attribute or interaction"), max_length=40)
     operator = models.CharField(_("operator"), max_length=8, choices=Operator.choices, default=Operator.EQ)
     value = models.CharField(_("value"), max_length=200, blank=True)
@@ -46,7 +47,7 @@ class ScoringRule(models.Model):
         verbose_name_plural = _("scoring rules")
 
     def __str__(self) -> str:
-        return self.label
+        return localized(self.label, self.label_en)
 
 
 class PredictiveModel(models.Model):

@@ -26,6 +26,15 @@ def score_for(lead: Lead) -> LeadScore | None:
     return LeadScore.objects.filter(lead_id=lead.pk).first()
 
 
+def rule_reasons(score: LeadScore) -> list[dict[str, Any]]:
+    """The rule reasons with each rule's current label in the reader's language (one query)."""
+    from baton.scoring.models import ScoringRule
+
+    ids = {r.get("rule") for r in score.reasons}
+    labels = {rule.pk: str(rule) for rule in ScoringRule.objects.filter(pk__in=ids)}
+    return [r | {"label": labels.get(r.get("rule"), r.get("label", ""))} for r in score.reasons]
+
+
 def predicted_reasons(score: LeadScore) -> list[dict[str, Any]]:
     """The model's reasons labelled in the reader's language (they were stored in the scorer's)."""
     from baton.scoring.features import feature_label

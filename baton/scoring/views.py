@@ -49,6 +49,7 @@ from baton.scoring.queries import (
     get_opportunity_for_user,
     latest_model,
     predicted_reasons,
+    rule_reasons,
     score_for,
     win_loss,
 )
@@ -87,6 +88,7 @@ def _panel_context(request: HttpRequest, lead: Any) -> dict[str, Any]:
         "assignment": latest,
         "assignment_text": routing.explain(latest.explanation) if latest else [],
         "predicted_reasons": predicted_reasons(score),
+        "rule_reasons": rule_reasons(score),
         "probability_pct": round(score.probability * 100) if score.probability is not None else None,
     }
 

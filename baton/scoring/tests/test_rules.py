@@ -69,10 +69,16 @@ def test_score_recomputed_when_facts_change(alice):
     score = LeadScore.objects.get(lead=lead)
     # Default rules: target industry 15 + enterprise 20.
     assert (score.fit, score.engagement) == (35, 0)
-    assert {r["label"] for r in score.reasons} == {
-        "Target industry (manufacturing, finance, IT)",
-        "Enterprise (1,000+ employees)",
-    }
+    from django.utils import translation
+
+    from baton.scoring.queries import rule_reasons
+
+    with translation.override("en"):
+        labels = {r["label"] for r in rule_reasons(score)}
+    assert labels == {"Target industry (manufacturing, finance, IT)", "Enterprise (1,000+ employees)"}
+    with translation.override("ko"):
+        labels = {r["label"] for r in rule_reasons(score)}
+    assert labels == {"목표 업종 (제조, 금융, IT)", "대기업 (1,000명 이상)"}
     log_interaction(lead, actor=alice, kind="inbound_question", occurred_at=timezone.now())
     score.refresh_from_db()
     assert score.engagement == 20 and score.total == 55
