@@ -110,6 +110,14 @@ class OpportunityFormView(RecordFormView):
     def get_object(self, user: User, pk: int) -> Opportunity:
         return get_opportunity_for_user(user, pk)
 
+    def check_editable(self, request: AuthedHttpRequest, obj: Opportunity) -> HttpResponse | None:
+        from baton.deals.catalog import pending_quote  # a quote awaiting approval locks the deal
+
+        if pending_quote(obj) is not None:
+            messages.error(request, _("A quote of this deal is pending approval; recall it to make changes."))
+            return redirect("deals:detail", obj.pk)
+        return None
+
     def initial(self, request: AuthedHttpRequest) -> dict[str, Any]:
         account = request.GET.get("account")
         return {"account": account} if account and account.isdigit() else {}

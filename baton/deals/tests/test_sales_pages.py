@@ -305,3 +305,22 @@ def test_team_page_adds_and_removes(client, world, alice, bob, charlie):
     assert client.post(f"/deals/{pk}/team/other/{member.pk}/remove/").status_code == 404
     assert client.post(f"/deals/{pk}/team/member/{member.pk}/remove/").status_code == 302
     assert not DealTeamMember.objects.exists() and BuyerTeamMember.objects.count() == 1
+
+
+def test_pending_quote_locks_the_opportunity(client, world, pending, alice, personas):
+    from baton.core.tests.test_api_support import make_api
+
+    pk = world["opportunity"].pk
+    client.force_login(alice)
+    response = client.get(f"/deals/{pk}/edit/")
+    assert response.status_code == 302 and response["Location"] == f"/deals/{pk}/"
+    assert client.post(f"/deals/{pk}/edit/", {"name": "x"}).status_code == 302
+    world["opportunity"].refresh_from_db()
+    assert world["opportunity"].name == "한빛 ERP 교체"
+    api = make_api(personas)
+    patched = api("alice").patch(
+        f"/opportunities/{pk}", {"version": world["opportunity"].version, "name": "x"}
+    )
+    assert patched.status_code == 409
+    approvals.recall(pending, actor=alice)
+    assert client.get(f"/deals/{pk}/edit/").status_code == 200
