@@ -338,6 +338,9 @@ def run_supply(*, actor: User | None, now: dt.datetime | None = None) -> SupplyR
     if actor is not None and not (actor.is_admin or actor.role in ("inside_sales", "sales_manager")):
         raise PermissionDenied(_("Only inside sales, managers and administrators hand leads over."))
     now = now or timezone.now()
+    # One hand-over at a time: the settings row is the lock, so two runs cannot route the same lead.
+    if SupplySettings.objects.select_for_update().order_by("pk").first() is None:
+        SupplySettings.objects.create(min_score=0)
     plan = plan_supply(now)
     passed = 0
     for lead in plan.passing:
