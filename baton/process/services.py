@@ -413,11 +413,14 @@ def transition(
     at: dt.datetime | None = None,
     from_stage_hint: ProcessStage | None = None,
     lost_reason: Any = None,
+    locked_stay: StageHistory | None = None,
 ) -> StageHistory:
-    """Close the current stay and open one in ``to_stage``; audit it; keep the pipeline stage in step."""
+    """Close the current stay and open one in ``to_stage``; audit it; keep the pipeline stage in step.
+
+    ``locked_stay``: the record's open stay, already read with a row lock by the caller."""
     kind = kind_of(record)
     at = at or now()
-    stay = current_stay(kind, record.pk, lock=True)
+    stay = locked_stay if locked_stay is not None else current_stay(kind, record.pk, lock=True)
     if stay is not None and stay.stage_id == to_stage.pk:
         return stay
     previous = design.by_id.get(stay.stage_id) if stay else from_stage_hint
@@ -635,7 +638,9 @@ def apply_advance(
     stay: StageHistory,
     rule: str,
     at: dt.datetime | None,
+    locked: bool = False,
 ) -> StageHistory | HandOff | None:
+    """Carry out a plan. ``locked``: ``stay`` was just read with a row lock (the sweep does that)."""
     kind = kind_of(record)
     outcome: StageHistory | HandOff | None = None
     since = stay.entered_at
@@ -650,6 +655,7 @@ def apply_advance(
             rule=f"{rule}: {names}",
             evidence=_evidence(plan.results),
             at=at,
+            locked_stay=stay if locked else None,
         )
         since = outcome.entered_at
     if plan.handoff_to is not None and not _recently_rejected(kind, record.pk, plan.handoff_to, since):
@@ -1202,9 +1208,10 @@ def sweep(*, kinds: list[str] | None = None, limit: int | None = None, batch: in
                         plan,
                         design=design,
                         current=current,
-                        stay=stay,
+                        stay=locked,
                         rule="sweep",
                         at=None,
+                        locked=True,
                     )
                 if isinstance(outcome, StageHistory):
                     stats["moved"] += 1
