@@ -11,7 +11,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from baton.core.models import User
-from baton.deals.models import Opportunity, Stage
+from baton.deals.models import Opportunity, Stage, localized
 from baton.deals.queries import get_opportunity_for_user
 from baton.leads.models import Lead
 from baton.leads.queries import get_lead_for_user
@@ -134,8 +134,6 @@ def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
         record_kind="opportunity", record_id__in=ids, stage__outcome="open"
     ).values_list("record_id", "stage__sequence", "stage__name", "stage__name_en"):
         if rid not in reached or seq > reached[rid][0]:
-            from baton.deals.models import localized
-
             reached[rid] = (seq, localized(name, name_en))
     industries = dict(Industry.choices)
     sizes = dict(CompanySize.choices)
@@ -144,8 +142,6 @@ def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
         k: {} for k in ("reason", "competitor", "incumbent", "industry", "size", "stage")
     }
     none = _("none recorded")
-    from baton.deals.models import localized
-
     for r in rows:
         outcome = outcome_of(r["stage__outcome"], r["lost_reason__is_no_decision"])
         overall.add(outcome)
@@ -168,11 +164,3 @@ def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
     return WinLoss(
         overall, {g: sorted(t.values(), key=lambda t: (-t.total, t.key)) for g, t in groups.items()}
     )
-
-
-def leads_visible(user: User) -> QuerySet[Lead]:
-    return Lead.objects.visible_to(user)
-
-
-def rows_limited(qs: QuerySet, limit: int = 200) -> list[Any]:
-    return list(qs[:limit])

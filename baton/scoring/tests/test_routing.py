@@ -7,7 +7,7 @@ from django.utils import timezone
 from baton.activities.models import Notification
 from baton.core.models import ChangeLog, Role, User
 from baton.leads.services import create_lead, update_lead
-from baton.scoring.models import Assignment, LeadScore, SupplyRun
+from baton.scoring.models import Assignment, LeadScore, RepCapacity, SupplyRun
 from baton.scoring.routing import (
     explain,
     plan_supply,
@@ -101,6 +101,9 @@ def test_only_admins_set_capacity_and_rules(alice, reps):
         set_capacity(reps[0], actor=alice, values={"weekly_capacity": 9})
     with pytest.raises(PermissionDenied):
         save_routing_rule(None, actor=alice, values={"name": "x"}, members=[])
+    cap = RepCapacity.objects.get(user=reps[0])
+    log = ChangeLog.objects.filter(object_id=cap.pk, object_repr__contains="/wk").latest("id")
+    assert log.after["weekly_capacity"] == 2 and log.actor.username == "root"
 
 
 @pytest.mark.django_db
