@@ -166,3 +166,21 @@ def test_supply_and_win_loss_pages_have_bounded_queries(client, world, alice, ro
     assert count(reverse("scoring:supply")) == supply_few  # no query per queued lead
     assert count(reverse("scoring:win_loss")) == winloss_few
     assert supply_few <= 14 and winloss_few <= 10
+
+
+@pytest.mark.parametrize(
+    ("lang", "texts"),
+    [
+        ("ko", ["리드 점수", "적합도", "전화 연락 가능", "예측 확률을 낼 만큼 이력이", "자격 검증 0%"]),
+        ("en", ["Lead score", "Fit", "Reachable by phone", "Not enough history", "Qualification 0%"]),
+    ],
+)
+def test_panel_renders_in_each_language(client, world, alice, lang, texts):
+    from baton.core.tests.i18n import ensure_compiled_messages
+
+    ensure_compiled_messages()
+    client.force_login(alice)
+    body = client.get(reverse("scoring:lead_panel", args=[world["lead"].pk]), HTTP_ACCEPT_LANGUAGE=lang)
+    body = body.content.decode()
+    for text in texts:
+        assert text in body, text
