@@ -165,3 +165,51 @@ def browser_page(chromium, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+# --- transactional tests ---------------------------------------------------------------------------
+
+# The rows data migrations create, as (migration module, forward function, "is it there?" check).
+# A transactional test ends by flushing every table, so the next one would find no default pipeline,
+# no stage design and no scoring rules; each such test puts them back before it runs.
+_DATA_MIGRATIONS = [
+    ("baton.deals.migrations.0002_default_pipeline_and_lost_reasons", "create_defaults", "deals.Pipeline"),
+    ("baton.process.migrations.0002_default_design_from_the_model", "load_design", "process.ProcessStage"),
+    ("baton.scoring.migrations.0002_default_rules_and_reasons", "forwards", "scoring.ScoringRule"),
+    ("baton.scoring.migrations.0003_scoring_rule_label_en", "forwards", None),
+]
+
+
+def restore_data_migration_rows() -> None:
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+    for module_name, function, probe in _DATA_MIGRATIONS:
+        if probe is not None and apps.get_model(probe).objects.exists():
+            continue
+        getattr(importlib.import_module(module_name), function)(apps, None)
+    # Caches keyed by ids that a flush may have invalidated.
+    try:
+        from baton.process import design
+
+        if hasattr(design, "clear_cache"):
+            design.clear_cache()
+    except ImportError:
+        pass
+
+
+@pytest.fixture(autouse=True)
+def _data_migration_rows(request):
+    marker = request.node.get_closest_marker("django_db")
+    transactional = "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    )
+    if transactional:
+        request.getfixturevalue("_django_db_helper")
+        restore_data_migration_rows()

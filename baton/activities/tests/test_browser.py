@@ -14,7 +14,6 @@ from conftest import PASSWORD
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.usefixtures("seeded_pipeline"),
 ]
 
 

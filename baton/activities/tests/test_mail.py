@@ -154,7 +154,6 @@ def receiver(settings):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("seeded_pipeline")
 def test_inbound_logging_over_real_smtp(personas, world, receiver):
     alice = personas["alice"]
     world["contact"].refresh_from_db()
@@ -200,7 +199,6 @@ def test_inbound_logging_over_real_smtp(personas, world, receiver):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("seeded_pipeline")
 def test_inbound_unknown_token_and_malformed(personas, receiver):
     with smtplib.SMTP("127.0.0.1", receiver, timeout=10) as client:
         client.send_message(

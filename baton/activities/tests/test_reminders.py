@@ -81,7 +81,6 @@ def test_claim_is_exclusive(db, alice, world):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("seeded_pipeline")
 def test_two_concurrent_workers_deliver_each_reminder_once(personas, world):
     alice, bob = personas["alice"], personas["bob"]
     start = timezone.now() + dt.timedelta(minutes=5)

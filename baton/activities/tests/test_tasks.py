@@ -16,7 +16,6 @@ DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": 
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("seeded_pipeline")
 def test_database_backend_worker_runs_the_sweep(personas, world, settings):
     from django_tasks_db.models import DBTaskResult
 
@@ -34,7 +33,6 @@ def test_database_backend_worker_runs_the_sweep(personas, world, settings):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.usefixtures("seeded_pipeline")
 def test_worker_once_runs_queued_mail(personas, world, settings):
     """`baton activities_worker --once`: one sweep, then the queued tasks (here a mail)."""
     settings.TASKS = DB_TASKS

@@ -3,7 +3,6 @@ pipeline board, see it stay moved after a reload, and switch the language (Korea
 
 from __future__ import annotations
 
-import importlib
 import os
 import re
 
@@ -16,32 +15,11 @@ from baton.deals.models import Opportunity
 from baton.leads.models import Lead
 from conftest import PASSWORD
 
-# serialized_rollback: the default pipeline comes from a data migration; a transactional test
-# flushes the tables, so the serialized content is reloaded for (and by) these tests.
+# Transactional (live server): conftest puts the data migrations' rows back before each test.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-@pytest.fixture(autouse=True)
-def data_migration_rows(transactional_db):
-    """serialized_rollback reloads the data migrations' rows (default pipeline, The Model's stage
-    design) when the test database's serialized copy is reachable; on PostgreSQL, after other tests
-    ran, this test's connection can lack that copy, so put the rows back the way the migrations do."""
-    from django.apps import apps
-
-    from baton.deals.models import Pipeline
-    from baton.process.models import ProcessStage
-
-    if not Pipeline.objects.filter(is_default=True).exists():
-        importlib.import_module(
-            "baton.deals.migrations.0002_default_pipeline_and_lost_reasons"
-        ).create_defaults(apps, None)
-    if not ProcessStage.objects.exists():
-        importlib.import_module("baton.process.migrations.0002_default_design_from_the_model").load_design(
-            apps, None
-        )
 
 
 SHOTS = os.environ.get("BATON_SCREENSHOTS", "")  # a directory: save screenshots of the key steps

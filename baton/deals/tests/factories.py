@@ -39,22 +39,3 @@ def add_lines(opportunity, actor, cat, *, discount="0") -> None:
     catalog.add_line_item(
         opportunity, actor=actor, product=cat["seat"], quantity=7, discount_percent=discount
     )
-
-
-def restore_after_flush() -> None:
-    """For transactional tests: a flush by an earlier transactional test may have removed the content
-    types and the default pipeline that migrations create; put them back and drop stale caches."""
-    import importlib
-
-    from django.apps import apps
-    from django.contrib.contenttypes.management import create_contenttypes
-    from django.contrib.contenttypes.models import ContentType
-
-    from baton.deals.models import Pipeline
-
-    ContentType.objects.clear_cache()
-    for app_config in apps.get_app_configs():
-        create_contenttypes(app_config, verbosity=0)
-    if not Pipeline.objects.filter(is_default=True).exists():
-        migration = importlib.import_module("baton.deals.migrations.0002_default_pipeline_and_lost_reasons")
-        migration.create_defaults(apps, None)

@@ -10,18 +10,13 @@ from django.db import connection, connections
 from baton.core.models import Role, User
 from baton.deals import approvals, quoting
 from baton.deals.models import ApprovalRequest, Quote
-from baton.deals.tests.factories import add_lines, make_catalog, restore_after_flush
+from baton.deals.tests.factories import add_lines, make_catalog
 
 pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
-@pytest.fixture(autouse=True)
-def _restored(transactional_db):
-    restore_after_flush()
-
-
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_parallel_approvals_at_once(_restored, personas, world, root, monkeypatch):
+def test_parallel_approvals_at_once(personas, world, root, monkeypatch):
     cat = make_catalog()
     legal = User.objects.create_user(username="legal", password="x", role=Role.APPROVER)
     cfo = User.objects.create_user(username="cfo", password="x", role=Role.APPROVER)

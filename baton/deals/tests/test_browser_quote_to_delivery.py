@@ -10,16 +10,11 @@ import pytest
 from baton.core.models import Role, User
 from baton.deals import approvals
 from baton.deals.models import Quote
-from baton.deals.tests.factories import make_catalog, restore_after_flush
+from baton.deals.tests.factories import make_catalog
 from baton.delivery.models import ChecklistItem, DeliveryProject, HandoffPackage
 from conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-@pytest.fixture
-def default_pipeline(transactional_db):
-    restore_after_flush()
 
 
 def sign_in(page, username):
@@ -31,7 +26,7 @@ def sign_in(page, username):
     page.wait_for_url(lambda url: "/login/" not in url)
 
 
-def test_quote_approval_and_handoff(browser_page, default_pipeline, personas, world, root):
+def test_quote_approval_and_handoff(browser_page, personas, world, root):
     page = browser_page
     # The machine is shared with other test runs; give each navigation time to finish under load.
     page.set_default_timeout(30_000)
