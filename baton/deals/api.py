@@ -14,7 +14,6 @@ from typing import Annotated
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
-from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -42,7 +41,6 @@ from baton.core.api import (
 )
 from baton.core.models import User
 from baton.core.money import Currency
-from baton.core.services import ServiceError
 from baton.deals import approvals as approval_services
 from baton.deals import catalog, quoting, services, team
 from baton.deals.models import ApprovalStep, ForecastCategory, LostReason, Pipeline, Product, Quote, Stage
@@ -183,8 +181,6 @@ def get_opportunity(request: HttpRequest, id: int = path_id()):
 def update_opportunity(request: HttpRequest, payload: OpportunityPatch, id: int = path_id()):
     """Send only the fields to change and the `version` you last read; a stale version is a 409."""
     opportunity = get_opportunity_for_user(actor(request), id)
-    if catalog.pending_quote(opportunity) is not None:
-        raise ServiceError(_("A quote of this deal is pending approval; recall it to make changes."))
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
     changes = resolve_refs(data, _opportunity_refs(actor(request)))

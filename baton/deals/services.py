@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from baton.activities.hooks import record_changed  # activities: follower notifications
 from baton.core.models import ChangeLog, User
-from baton.core.services import create_record, update_record
+from baton.core.services import ServiceError, create_record, update_record
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 
 
@@ -81,10 +81,19 @@ def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
     return opportunity
 
 
+def refuse_while_quote_pending(opportunity: Opportunity) -> None:
+    """A quote awaiting approval locks its deal: the approver decides on what they were shown."""
+    from baton.deals.catalog import pending_quote  # catalog builds on these services
+
+    if pending_quote(opportunity) is not None:
+        raise ServiceError(_("A quote of this deal is pending approval; recall it to make changes."))
+
+
 @transaction.atomic
 def update_opportunity(
     opportunity: Opportunity, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
 ) -> Opportunity:
+    refuse_while_quote_pending(opportunity)
     changes = dict(changes)
     stage = changes.pop("stage", None)
     if stage is not None and stage.pk != opportunity.stage_id:
@@ -109,6 +118,7 @@ def move_opportunity(
     note: str = "",
 ) -> Opportunity:
     """Move a deal to another stage (board drag, API, stage buttons). Stages may be skipped."""
+    refuse_while_quote_pending(opportunity)
     if stage.is_archived:
         raise ValidationError({"stage": [_("This stage is archived.")]})
     if stage.pipeline_id != opportunity.pipeline_id:

@@ -146,6 +146,15 @@ def test_recall_and_lock(world, alice, bob, charlie, cat, rules, approvers):
         quoting.create_quote(opp, actor=alice)
     with pytest.raises(ServiceError):
         approvals.submit_quote(quote, actor=alice)
+    # The deal itself is locked too, through its own services (pages and API alike).
+    from baton.deals.models import Stage
+    from baton.deals.services import move_opportunity, update_opportunity
+
+    opp.refresh_from_db()
+    with pytest.raises(ServiceError):
+        update_opportunity(opp, actor=alice, changes={"amount": 1}, expected_version=opp.version)
+    with pytest.raises(ServiceError):
+        move_opportunity(opp, actor=alice, stage=Stage.objects.get(key="won"), expected_version=opp.version)
     with pytest.raises(PermissionDenied):
         approvals.recall(quote, actor=charlie)
     approvals.recall(quote, actor=bob, reason="가격 재협의")
