@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from baton.activities.models import LINK_FIELDS, Activity, FeedEntry, Follow, Notification, OpenQuestion
+from baton.core.audit import attach_readable_changes
 from baton.core.models import ChangeLog, User
 from baton.core.records import get_for_user
 
@@ -138,7 +139,9 @@ def record_feed(
     ]
     items += [
         FeedItem(c.time, "change", c.actor, change=c)
-        for c in changes.exclude(note__in=["follow", "unfollow"]).order_by("-time", "-id")[: limit + 1]
+        for c in attach_readable_changes(
+            changes.exclude(note__in=["follow", "unfollow"]).order_by("-time", "-id")[: limit + 1]
+        )
     ]
     items.sort(key=lambda i: i.time, reverse=True)
     page = items[:limit]
@@ -224,7 +227,7 @@ def my_feed_items(
             record_id=c.object_id,
             record_label=c.object_repr,
         )
-        for c in changes
+        for c in attach_readable_changes(changes)
     ]
     items.sort(key=lambda i: i.time, reverse=True)
     page = items[:limit]

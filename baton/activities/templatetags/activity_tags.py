@@ -25,17 +25,3 @@ def activity_panel(context, record):
         panel_context(request, record._meta.model_name, record),
         request=request,
     )
-
-
-HIDDEN_CHANGE_FIELDS = {"custom_field_data", "name_key", "company_key", "team_id", "version", "domain"}
-
-
-@register.filter
-def shown_changes(change, limit: int = 6):
-    """The changed fields worth showing in a feed: no internal columns, no empty values on create."""
-    rows = []
-    for name, old, new in change.changed_fields():
-        if name in HIDDEN_CHANGE_FIELDS or (old in (None, "", {}, []) and new in (None, "", {}, [])):
-            continue
-        rows.append((name.removesuffix("_id"), old if old not in ("", {}, []) else None, new))
-    return rows[:limit]

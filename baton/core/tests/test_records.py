@@ -128,3 +128,19 @@ def test_owner_change_moves_team(world, charlie):
     update_account(account, actor=charlie, changes={"owner": charlie}, expected_version=1)
     account.refresh_from_db()
     assert account.team == charlie.team
+
+
+def test_history_reads_in_the_readers_words(world, alice, bob, django_assert_num_queries):
+    from django.utils import translation
+
+    from baton.core.audit import attach_readable_changes
+
+    account = world["account"]
+    update_account(account, actor=alice, changes={"industry": "it", "owner": bob}, expected_version=1)
+    rows = list(ChangeLog.objects.filter(object_id=account.pk, content_type__model="account").order_by("-id"))
+    with translation.override("en"), django_assert_num_queries(1):  # one query for the related users
+        attach_readable_changes(rows)
+    readable = dict((label, (old, new)) for label, old, new in rows[0].readable)
+    assert readable["Industry"] == (None, "IT and software")
+    assert readable["Owner"] == ("Alice", "Bob")
+    assert "Team" not in readable and "Name key" not in readable
