@@ -152,8 +152,18 @@ class Opportunity(OwnedRecord):
         verbose_name_plural = _("opportunities")
         indexes = [
             models.Index(fields=["stage", "-amount", "-id"], name="opp_stage_amount_idx"),
-            models.Index(fields=["owner", "stage"], name="opp_owner_stage_idx"),
-            models.Index(fields=["team", "stage"], name="opp_team_stage_idx"),
+            # The board's per-column counts and totals read these alone (index-only scans).
+            models.Index(
+                fields=["owner", "pipeline", "stage", "currency", "amount"], name="opp_owner_board_idx"
+            ),
+            models.Index(
+                fields=["team", "pipeline", "stage", "currency", "amount"], name="opp_team_board_idx"
+            ),
+            models.Index(fields=["pipeline", "stage", "currency", "amount"], name="opp_board_idx"),
+            # Closed columns show what closed lately: a range on closed_at, then the same columns.
+            models.Index(
+                fields=["pipeline", "closed_at", "stage", "currency", "amount"], name="opp_board_closed_idx"
+            ),
             models.Index(fields=["account", "-updated_at"], name="opp_account_idx"),
             models.Index(fields=["-updated_at", "-id"], name="opp_updated_idx"),
             models.Index(fields=["expected_close_date", "id"], name="opp_close_idx"),
