@@ -15,6 +15,7 @@ exits (for cron, or to check an installation).
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import logging
 import signal
 import threading
@@ -44,6 +45,13 @@ class Scheduler(threading.Thread):
     sweep still waits in the queue (so a stopped worker does not pile sweeps up)."""
 
     PRUNE_EVERY = dt.timedelta(hours=6)
+    # Other apps' periodic tasks: (dotted task, every, run at start). Heavy ones wait a full period
+    # after the worker starts, so restarts do not retrain a model each time.
+    PERIODIC = [
+        ("baton.process.tasks.sweep_process", dt.timedelta(hours=1), True),
+        ("baton.scoring.tasks.rescore_all", dt.timedelta(days=1), False),
+        ("baton.scoring.tasks.retrain_and_rescore", dt.timedelta(days=7), False),
+    ]
 
     def __init__(self, interval: int, prune: bool = False):
         super().__init__(name="baton-scheduler", daemon=True)
@@ -52,6 +60,16 @@ class Scheduler(threading.Thread):
         self.stopping = threading.Event()
         self._last = None
         self._pruned_at = 0.0
+        now = time.monotonic()
+        self._periodic_at = {path: (0.0 if at_start else now) for path, _every, at_start in self.PERIODIC}
+
+    def _enqueue_periodic(self) -> None:
+        for path, every, _at_start in self.PERIODIC:
+            if time.monotonic() - self._periodic_at[path] < every.total_seconds():
+                continue
+            module, name = path.rsplit(".", 1)
+            getattr(importlib.import_module(module), name).enqueue()
+            self._periodic_at[path] = time.monotonic()
 
     def _previous_pending(self) -> bool:
         if self._last is None:
@@ -67,6 +85,7 @@ class Scheduler(threading.Thread):
         try:
             if not self._previous_pending():
                 self._last = tasks.sweep_reminders.enqueue()
+            self._enqueue_periodic()
             if self.prune and time.monotonic() - self._pruned_at > self.PRUNE_EVERY.total_seconds():
                 # Finished task rows (a sweep every 30 s) are kept a week, failed ones a month.
                 call_command("prune_db_task_results", min_age_days=7, failed_min_age_days=30, verbosity=0)
