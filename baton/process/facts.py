@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from baton.process.criteria import FACT_SAMPLES, INTERACTION_KINDS, QUALIFICATION_FACTS, WINDOWS
 from baton.process.models import BANT_ITEMS, MODEL_ITEMS, QualificationAnswer, RecordKind, StageHistory
+from baton.process.providers import providers_for
 
 
 def record_model(kind: str) -> Any:
@@ -247,6 +248,12 @@ def build_facts_batch(
     qualification: dict[int, dict[str, Any]] = {}
     if kind != RecordKind.ACCOUNT and (wanted is None or wanted & QUALIFICATION_FACTS.keys()):
         qualification = _qualification(kind, [r.pk for r in records])
+    ids = [r.pk for r in records]
+    provided: list[dict[int, dict[str, Any]]] = [
+        provider.load(ids)
+        for provider in providers_for(kind)
+        if wanted is None or wanted & provider.samples.keys()
+    ]
     sample = FACT_SAMPLES[kind]
     out = {}
     for record in records:
@@ -257,6 +264,8 @@ def build_facts_batch(
         facts["owner_assigned"] = record.owner_id is not None
         facts.update(specific[record.pk])
         facts.update(qualification.get(record.pk, {}))
+        for loaded in provided:
+            facts.update(loaded.get(record.pk, {}))
         out[record.pk] = facts
     return out
 

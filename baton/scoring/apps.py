@@ -6,3 +6,13 @@ class ScoringConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "baton.scoring"
     verbose_name = _("Scoring, qualification and routing")
+
+    def ready(self) -> None:
+        # Scores, qualification and MEDDPICC become facts The Model's stage criteria can use.
+        from baton.process.providers import register_fact_provider
+        from baton.scoring.qualification import FACT_SAMPLES, scoring_facts
+
+        for kind in ("lead", "opportunity"):
+            register_fact_provider(
+                kind, FACT_SAMPLES[kind], lambda ids, kind=kind: {pk: scoring_facts(kind, pk) for pk in ids}
+            )

@@ -1,5 +1,5 @@
-"""The scoring facts are plain CEL-ready values: merged into the process engine's facts they can be
-used in stage criteria (the process app needs a small hook to merge them; see scoring_facts)."""
+"""The scoring facts are plain CEL-ready values, registered as a fact provider of the process engine:
+stage criteria can use them, and build_facts loads them only when a criterion asks."""
 
 import pytest
 
@@ -13,7 +13,7 @@ from baton.scoring.services import set_lead_qualification, set_meddpicc
 def test_scoring_facts_work_in_cel_criteria(world, alice):
     lead = world["lead"]
     set_lead_qualification(lead, "budget", answer=True, evidence="예산 확인", actor=alice)
-    facts = build_facts(lead) | scoring_facts("lead", lead.pk)
+    facts = build_facts(lead)
     met, evidence, error = evaluate("lead_score >= 5 && budget && qualification_score >= 10", facts)
     assert (met, error) == (True, "")
     assert evidence == {"lead_score": 5, "budget": True, "qualification_score": 12}
@@ -22,7 +22,7 @@ def test_scoring_facts_work_in_cel_criteria(world, alice):
 
     opp = world["opportunity"]
     set_meddpicc(opp, "economic_buyer", answer=True, evidence="전무 면담", actor=alice)
-    facts = build_facts(opp) | scoring_facts("opportunity", opp.pk)
+    facts = build_facts(opp)
     met, _evidence, _error = evaluate(
         "meddpicc_economic_buyer && !meddpicc_champion && meddpicc_count == 1", facts
     )
@@ -31,3 +31,25 @@ def test_scoring_facts_work_in_cel_criteria(world, alice):
     for kind in ("lead", "opportunity"):
         real = scoring_facts(kind, lead.pk if kind == "lead" else opp.pk)
         assert {k: type(v) for k, v in real.items()} == {k: type(v) for k, v in FACT_SAMPLES[kind].items()}
+
+
+@pytest.mark.django_db
+def test_provided_facts_validate_and_load_only_when_named(world, alice, django_assert_max_num_queries):
+    from baton.process.criteria import validate_expression
+
+    validate_expression("lead_score >= 60 && qualification_gaps <= 2", "lead")
+    validate_expression("meddpicc_complete && handoff_readiness >= 80", "opportunity")
+    lead = world["lead"]
+    with django_assert_max_num_queries(1):  # the open stay only: no score, qualification or package
+        facts = build_facts(lead, stay=None, names=["has_email"])
+    assert "lead_score" in facts and facts["lead_score"] == 0  # the sample value, not loaded
+
+
+@pytest.mark.django_db
+def test_handoff_readiness_is_a_fact(world, alice):
+    from baton.delivery.services import opportunity_readiness, start_package
+
+    opp = world["opportunity"]
+    assert build_facts(opp)["handoff_readiness"] == 0
+    start_package(opp, actor=alice)
+    assert build_facts(opp)["handoff_readiness"] == opportunity_readiness(opp)
