@@ -131,7 +131,7 @@ HIDDEN_FIELDS = frozenset(
 )
 
 
-def _display(field: models.Field | None, value: Any, names: dict[tuple[type, Any], str]) -> Any:
+def _display(field: models.Field | None, value: Any, names: dict[tuple[type[models.Model], Any], str]) -> Any:
     if value in (None, ""):
         return None
     if field is None:
@@ -157,7 +157,7 @@ def attach_readable_changes(rows: Iterable[ChangeLog], *, limit: int = 12) -> li
     """
     rows = list(rows)
     fields_by_row: list[dict[str, models.Field]] = []
-    wanted: dict[type, set[Any]] = {}
+    wanted: dict[type[models.Model], set[Any]] = {}
     for row in rows:
         if row.action == ChangeLog.Action.CREATE:
             # A creation lists every field; the record's page shows those values already.
@@ -172,7 +172,7 @@ def attach_readable_changes(rows: Iterable[ChangeLog], *, limit: int = 12) -> li
                 for value in (row.before.get(name), row.after.get(name)):
                     if value not in (None, ""):
                         wanted.setdefault(field.related_model, set()).add(value)
-    names: dict[tuple[type, Any], str] = {}
+    names: dict[tuple[type[models.Model], Any], str] = {}
     for related, ids in wanted.items():
         for obj in related._base_manager.filter(pk__in=list(ids)[:500]):
             names[(related, obj.pk)] = str(obj)[:80]
