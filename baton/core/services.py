@@ -157,3 +157,26 @@ def set_user_language(user: User, language: str) -> None:
             before=before,
             after={"language": language},
         )
+
+
+def save_checklist_answer(
+    existing: R | None, blank: R, *, answer: bool, evidence: str, actor: User | None
+) -> R:
+    """Write one checklist answer (BANT, The Model's four conditions, MEDDPICC): the answer, its
+    evidence, who and when; audited. ``existing`` is the locked current row or None, ``blank`` the
+    unsaved row to use when there is none. The caller checks permission and the item."""
+    before = snapshot(existing, ["answer", "evidence"]) if existing is not None else {}
+    row = existing if existing is not None else blank
+    row.answer = bool(answer)  # type: ignore[attr-defined]
+    row.evidence = (evidence or "").strip()[:500]  # type: ignore[attr-defined]
+    row.answered_by = actor if actor is not None and actor.pk else None  # type: ignore[attr-defined]
+    row.answered_at = timezone.now()  # type: ignore[attr-defined]
+    row.save()
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE if existing is not None else ChangeLog.Action.CREATE,
+        instance=row,
+        before=before,
+        after=snapshot(row, ["item", "answer", "evidence"]),
+    )
+    return row

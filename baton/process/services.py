@@ -26,7 +26,7 @@ from django.utils.translation import gettext as _
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
-from baton.core.services import ServiceError
+from baton.core.services import ServiceError, save_checklist_answer
 from baton.process.criteria import CriterionResult, evaluate_criteria, referenced_facts
 from baton.process.facts import build_facts, build_facts_batch, kind_of, record_model
 from baton.process.models import (
@@ -991,19 +991,12 @@ def set_qualification(
         .filter(record_kind=kind, record_id=record.pk, item=item)
         .first()
     )
-    before = snapshot(existing, ["answer", "evidence"]) if existing else {}
-    row = existing or QualificationAnswer(record_kind=kind, record_id=record.pk, item=item)
-    row.answer = bool(answer)
-    row.evidence = (evidence or "").strip()[:500]
-    row.answered_by = actor if actor is not None and actor.pk else None
-    row.answered_at = now()
-    row.save()
-    log_change(
+    row = save_checklist_answer(
+        existing,
+        QualificationAnswer(record_kind=kind, record_id=record.pk, item=item),
+        answer=answer,
+        evidence=evidence,
         actor=actor,
-        action=ChangeLog.Action.UPDATE if existing else ChangeLog.Action.CREATE,
-        instance=row,
-        before=before,
-        after=snapshot(row, ["item", "answer", "evidence"]),
     )
     if advance:
         auto_advance(record)

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
-from baton.core.services import ServiceError
+from baton.core.services import ServiceError, save_checklist_answer
 from baton.leads.models import Lead, LeadStatus
 from baton.scoring import predictive
 from baton.scoring.features import Snapshot, interactions_by_lead, vectorize
@@ -383,21 +383,13 @@ def set_meddpicc(
     if answer and not evidence:
         raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
     existing = MeddpiccAnswer.objects.select_for_update().filter(opportunity=opportunity, item=item).first()
-    before = snapshot(existing, ["answer", "evidence"]) if existing else {}
-    row = existing or MeddpiccAnswer(opportunity=opportunity, item=item)
-    row.answer = bool(answer)
-    row.evidence = evidence[:500]
-    row.answered_by = actor if actor is not None and actor.pk else None
-    row.answered_at = timezone.now()
-    row.save()
-    log_change(
+    return save_checklist_answer(
+        existing,
+        MeddpiccAnswer(opportunity=opportunity, item=item),
+        answer=answer,
+        evidence=evidence,
         actor=actor,
-        action=ChangeLog.Action.UPDATE if existing else ChangeLog.Action.CREATE,
-        instance=row,
-        before=before,
-        after=snapshot(row, ["item", "answer", "evidence"]),
     )
-    return row
 
 
 # --- disqualification ----------------------------------------------------------------------------------
