@@ -58,6 +58,7 @@ class Command(BaseCommand):
         summary = seed_demo(seed=options["seed"], scale=options["scale"])
         # Meetings, minutes with "?" items, tasks and follows for the reps' day (baton/activities).
         call_command("seed_activities", verbosity=0)
+        self.seed_capacity()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "
@@ -74,6 +75,21 @@ class Command(BaseCommand):
             + ", ".join(f"{k} {v}" for k, v in sorted(summary.opportunity_outcome.items()))
         )
         self.print_logins()
+
+    def seed_capacity(self) -> None:
+        """Weekly capacity for the field reps, so the supply queue shows a threshold (one rep away)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        from baton.core.models import Role, User
+        from baton.scoring.routing import set_capacity
+
+        admin = User.objects.filter(role=Role.ADMIN).order_by("pk").first()
+        reps = User.objects.filter(role=Role.FIELD_SALES, is_active=True).order_by("username")
+        for rep, weekly in zip(reps, (4, 3, 3, 2), strict=False):
+            away = timezone.localdate() + dt.timedelta(days=7) if rep.username == "ae4" else None
+            set_capacity(rep, actor=admin, values={"weekly_capacity": weekly, "away_until": away})
 
     def print_logins(self) -> None:
         rows = demo_logins()
