@@ -9,21 +9,12 @@ import pytest
 from django.utils import timezone
 
 from baton.activities.models import Activity, OpenQuestion
-from conftest import PASSWORD
+from conftest import sign_in
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True),
 ]
-
-
-def sign_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def test_visit_minutes_question_feed_and_mention(browser_page, personas, world):

@@ -13,12 +13,12 @@ from baton.core.models import ChangeLog
 from baton.core.tests.i18n import ensure_compiled_messages
 from baton.deals.models import Opportunity
 from baton.leads.models import Lead
-from conftest import PASSWORD
+from conftest import sign_in
 
 # Transactional (live server): conftest puts the data migrations' rows back before each test.
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
@@ -28,14 +28,6 @@ SHOTS = os.environ.get("BATON_SCREENSHOTS", "")  # a directory: save screenshots
 def shot(page: Page, name: str) -> None:
     if SHOTS:
         page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
-
-
-def sign_in(page: Page, username: str) -> None:
-    page.goto("/login/")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
 
 
 def drag(page: Page, source, target) -> None:

@@ -12,7 +12,7 @@ from baton.deals import approvals, quoting
 from baton.deals.models import ApprovalRequest, Quote
 from baton.deals.tests.factories import add_lines, make_catalog
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")

@@ -12,23 +12,9 @@ from baton.deals import approvals
 from baton.deals.models import Quote
 from baton.deals.tests.factories import make_catalog
 from baton.delivery.models import ChecklistItem, DeliveryProject, HandoffPackage
-from conftest import PASSWORD
+from conftest import PASSWORD, sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(page, username):
-    """Sign out through the user menu (as a person would) when signed in, then sign in."""
-    if page.get_by_test_id("user-menu").count():
-        page.get_by_test_id("user-menu").click()
-        page.get_by_test_id("logout").click()
-        page.wait_for_url("**/login/**")
-    else:
-        page.goto("/login/")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_quote_approval_and_handoff(browser_page, personas, world, root):

@@ -7,18 +7,9 @@ import pytest
 
 from baton.scoring.models import Assignment
 from baton.scoring.routing import save_routing_rule, set_capacity
-from conftest import PASSWORD
+from conftest import sign_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-
-def sign_in(page, username):
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_test_id("login-username").fill(username)
-    page.get_by_test_id("login-password").fill(PASSWORD)
-    page.get_by_test_id("login-submit").click()
-    page.wait_for_url(lambda url: "/login/" not in url)
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_qualify_score_and_route(browser_page, personas, world):

@@ -10,7 +10,7 @@ from baton.leads.services import create_lead
 from baton.scoring import routing
 from baton.scoring.models import Assignment
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
