@@ -56,15 +56,6 @@ class Command(BaseCommand):
                 "(use --reset to wipe them, or an empty database)."
             )
         summary = seed_demo(seed=options["seed"], scale=options["scale"])
-        # Apply the transitions the demo's facts already allow (the worker's sweep would otherwise do
-        # it on start), then drop the "followers, this changed" notifications the back-dated year
-        # queued: that is history, not news for the reps' day seeded next.
-        from django_tasks_db.models import DBTaskResult
-
-        from baton.process.services import sweep
-
-        sweep()
-        DBTaskResult.objects.ready().filter(task_path__endswith=".notify_record_change").delete()
         # Meetings, minutes with "?" items, tasks and follows for the reps' day (baton/activities).
         call_command("seed_activities", verbosity=0)
         self.seed_capacity()
