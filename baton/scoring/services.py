@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
-from baton.core.services import ServiceError, save_checklist_answer
+from baton.core.services import ServiceError, create_record, save_checklist_answer, update_record
 from baton.leads.models import Lead, LeadStatus
 from baton.scoring import predictive
 from baton.scoring.features import Snapshot, interactions_by_lead, vectorize
@@ -400,20 +400,9 @@ def save_disqualify_reason(
     reason: DisqualifyReason | None, *, actor: User | None, values: dict[str, Any]
 ) -> DisqualifyReason:
     require_admin(actor)
-    before = snapshot(reason) if reason else {}
-    reason = reason or DisqualifyReason()
-    for key, value in values.items():
-        setattr(reason, key, value)
-    reason.full_clean()
-    reason.save()
-    log_change(
-        actor=actor,
-        action=ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE,
-        instance=reason,
-        before=before,
-        after=snapshot(reason),
-    )
-    return reason
+    if reason is None:
+        return create_record(DisqualifyReason, actor=actor, **values)
+    return update_record(reason, actor=actor, changes=values)
 
 
 @transaction.atomic
@@ -507,20 +496,9 @@ def save_competitor(
     competitor: Competitor | None, *, actor: User | None, values: dict[str, Any]
 ) -> Competitor:
     require_admin(actor)
-    before = snapshot(competitor) if competitor else {}
-    competitor = competitor or Competitor()
-    for key, value in values.items():
-        setattr(competitor, key, value)
-    competitor.full_clean()
-    competitor.save()
-    log_change(
-        actor=actor,
-        action=ChangeLog.Action.UPDATE if before else ChangeLog.Action.CREATE,
-        instance=competitor,
-        before=before,
-        after=snapshot(competitor),
-    )
-    return competitor
+    if competitor is None:
+        return create_record(Competitor, actor=actor, **values)
+    return update_record(competitor, actor=actor, changes=values)
 
 
 @transaction.atomic
