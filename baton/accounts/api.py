@@ -6,7 +6,8 @@
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from baton.accounts import services
 from baton.accounts.models import BuyerRole
@@ -19,6 +20,7 @@ from baton.accounts.queries import (
     get_contact_for_user,
 )
 from baton.core.api import (
+    ALLOW_DUPLICATE_DOC,
     Email,
     Id,
     InputSchema,
@@ -97,6 +99,7 @@ class _AccountFields(InputSchema):
 
 class AccountIn(_AccountFields):
     name: RequiredCompanyName
+    allow_duplicate: StrictBool = Field(False, description=ALLOW_DUPLICATE_DOC)
 
 
 class AccountPatch(PatchSchema):
@@ -133,8 +136,9 @@ def list_accounts(request: HttpRequest, query: Query[AccountQuery]):
 )
 def create_account(request: HttpRequest, payload: AccountIn):
     data = payload.model_dump(exclude_unset=True)
+    allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _account_refs(actor(request)))
-    account = services.create_account(actor=actor(request), **values)
+    account = services.create_account(actor=actor(request), allow_duplicate=allow, **values)
     return Status(201, get_account_for_user(actor(request), account.pk))
 
 
@@ -199,6 +203,7 @@ class ContactIn(InputSchema):
     mobile: Text(40) = ""
     notes: Text(20_000) = ""
     owner_id: Id | None = None
+    allow_duplicate: StrictBool = Field(False, description=ALLOW_DUPLICATE_DOC)
 
 
 class ContactPatch(PatchSchema):
@@ -230,8 +235,9 @@ def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
 )
 def create_contact(request: HttpRequest, payload: ContactIn):
     data = payload.model_dump(exclude_unset=True)
+    allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _contact_refs(actor(request)))
-    contact = services.create_contact(actor=actor(request), **values)
+    contact = services.create_contact(actor=actor(request), allow_duplicate=allow, **values)
     return Status(201, get_contact_for_user(actor(request), contact.pk))
 
 

@@ -6,8 +6,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.choices import CompanySize, Industry, Region
-from baton.core.korean import format_brn, normalize_company, normalize_domain, normalize_phone, validate_brn
+from baton.core.korean import format_brn, normalize_company, normalize_domain, validate_brn
+from baton.core.phones import normalize_phone, validate_phone
 from baton.core.records import OwnedRecord
+from baton.core.validators import normalize_web_url, validate_web_url
 
 
 class Account(OwnedRecord):
@@ -26,9 +28,9 @@ class Account(OwnedRecord):
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
     region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
     size = models.CharField(_("size"), max_length=16, choices=CompanySize.choices, blank=True)
-    website = models.CharField(_("website"), max_length=200, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True, validators=[validate_web_url])
     domain = models.CharField(_("web domain"), max_length=120, blank=True, editable=False, db_index=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     address = models.CharField(_("address"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     parent = models.ForeignKey(
@@ -51,6 +53,7 @@ class Account(OwnedRecord):
             models.Index(fields=["-updated_at", "-id"], name="account_updated_idx"),
             models.Index(fields=["industry", "name"], name="account_industry_idx"),
             models.Index(fields=["region", "name"], name="account_region_idx"),
+            models.Index(fields=["phone"], name="account_phone_idx"),
         ]
 
     def __str__(self) -> str:
@@ -61,6 +64,7 @@ class Account(OwnedRecord):
         self.name_key = normalize_company(self.name)[:200]
         if self.brn:
             self.brn = format_brn(self.brn)
+        self.website = normalize_web_url(self.website)
         self.domain = normalize_domain(self.website)[:120]
         self.phone = normalize_phone(self.phone)
 
@@ -91,8 +95,8 @@ class Contact(OwnedRecord):
     department = models.CharField(_("department"), max_length=120, blank=True)
     buyer_role = models.CharField(_("buyer role"), max_length=32, choices=BuyerRole.choices, blank=True)
     email = models.EmailField(_("email"), max_length=200, blank=True, db_index=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
-    mobile = models.CharField(_("mobile"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
+    mobile = models.CharField(_("mobile"), max_length=40, blank=True, validators=[validate_phone])
     notes = models.TextField(_("notes"), blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
 
@@ -105,6 +109,9 @@ class Contact(OwnedRecord):
             models.Index(fields=["team", "name"], name="contact_team_name_idx"),
             models.Index(fields=["name", "id"], name="contact_name_idx"),
             models.Index(fields=["-updated_at", "-id"], name="contact_updated_idx"),
+            # Duplicate matching looks people up by number (stored as E.164).
+            models.Index(fields=["phone"], name="contact_phone_idx"),
+            models.Index(fields=["mobile"], name="contact_mobile_idx"),
         ]
 
     def __str__(self) -> str:
