@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -122,3 +123,53 @@ class Contact(OwnedRecord):
         self.email = (self.email or "").strip().lower()
         self.phone = normalize_phone(self.phone)
         self.mobile = normalize_phone(self.mobile)
+
+
+class Merge(models.Model):
+    """Two accounts (or two contacts) made one: the record kept, the one merged away (archived), the
+    field values taken from it, and every related row moved, so that the merge can be undone.
+
+    Records are referred to by id, not by foreign key: a foreign key to Account would itself be one
+    of the relations a merge moves.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("account")
+        CONTACT = "contact", _("contact")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    target_id = models.BigIntegerField(_("kept record"))
+    source_id = models.BigIntegerField(_("merged record"))
+    # Column values (by attname) of the kept record before, and as set by, the merge.
+    target_before = models.JSONField(default=dict, blank=True)
+    target_after = models.JSONField(default=dict, blank=True)
+    source_was_archived = models.BooleanField(default=False)
+    # {"app_label.Model.field_attname": [ids of the rows moved from the merged record to the kept one]}
+    moved = models.JSONField(default=dict, blank=True)
+    # Rows left on the merged record because the kept one already had their twin (a unique constraint,
+    # e.g. the same user following both).
+    kept = models.JSONField(default=dict, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("merged"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+        indexes = [
+            models.Index(fields=["kind", "target_id"], name="merge_target_idx"),
+            models.Index(fields=["kind", "source_id"], name="merge_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.source_id} → #{self.target_id}"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.undone_at is not None
