@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db import models
 from django.db.models import Q
@@ -29,6 +29,8 @@ from baton.core.models import User
 from baton.core.phones import normalize_phone, parse_phone
 from baton.core.services import DuplicateError
 from baton.core.views_generic import detail_url
+
+R = TypeVar("R", bound=models.Model)
 
 SIMILARITY_THRESHOLD = 0.8
 MAX_CANDIDATES = 200
@@ -209,8 +211,8 @@ def describe_matches(matches: list[Match], actor: User | None) -> list[dict[str,
 
 
 def duplicate_guard(
-    find: Callable[[models.Model], list[Match]], actor: User | None, allow_duplicate: bool | None
-) -> Callable[[models.Model], str] | None:
+    find: Callable[[R], list[Match]], actor: User | None, allow_duplicate: bool | None
+) -> Callable[[R], str] | None:
     """A ``check`` for ``create_record``: run on the validated, unsaved record.
 
     ``allow_duplicate`` None: no check (imports, the demo, conversions that chose "create new" on
@@ -220,7 +222,7 @@ def duplicate_guard(
     if allow_duplicate is None:
         return None
 
-    def check(instance: models.Model) -> str:
+    def check(instance: R) -> str:
         matches = find(instance)
         if not matches:
             return ""

@@ -78,7 +78,7 @@ def _unique_sets(field: models.ForeignKey) -> list[list[str]]:
 
 
 def _attnames(model: type[models.Model], names: Iterable[str]) -> list[str]:
-    return [model._meta.get_field(n).attname for n in names]
+    return [model._meta.get_field(n).attname for n in names]  # type: ignore[union-attr]
 
 
 def _move_rows(field: models.ForeignKey, source_pk: int, target_pk: int) -> tuple[list[int], list[int]]:
@@ -159,7 +159,7 @@ def merge_records(
             moved[_label(field)] = ids
         if stay:
             kept[_label(field)] = stay
-    if model is Account:
+    if isinstance(target, Account):
         # The kept account cannot end up its own parent, nor the child of the archived one.
         parent_id = changes.get("parent_id", target.parent_id)
         if parent_id in (target.pk, source.pk):

@@ -133,15 +133,14 @@ def contact_merge(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     return _merge_page(request, Merge.Kind.CONTACT, pk)
 
 
-def _get_merge_for_user(user: User, merge_id: int) -> tuple[Merge, models.Model, models.Model]:
+def _get_merge_for_user(user: User, merge_id: int) -> tuple[Merge, Any, Any]:
     """A merge is seen by those who may see its kept record; 404 otherwise."""
     merge = Merge.objects.filter(pk=merge_id).first()
     if merge is None:
         raise Http404("Not found")
     model = MODELS[merge.kind]
-    records = {
-        r.pk: r for r in model.objects.visible_to(user).filter(pk__in=[merge.target_id, merge.source_id])
-    }  # type: ignore[attr-defined]
+    visible = model._default_manager.visible_to(user)  # type: ignore[attr-defined]
+    records = {r.pk: r for r in visible.filter(pk__in=[merge.target_id, merge.source_id])}
     if merge.target_id not in records:
         raise Http404("Not found")
     return merge, records[merge.target_id], records.get(merge.source_id)
@@ -164,8 +163,8 @@ def merge_detail(request: AuthedHttpRequest, merge_id: int) -> HttpResponse:
         "moved": sorted(moved),
         "can_undo": not merge.is_undone
         and source is not None
-        and can_edit(request.user, target)  # type: ignore[arg-type]
-        and can_edit(request.user, source),  # type: ignore[arg-type]
+        and can_edit(request.user, target)
+        and can_edit(request.user, source),
     }
     return render(request, "accounts/merge_detail.html", context)
 
