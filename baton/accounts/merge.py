@@ -34,12 +34,13 @@ NOT_CHOSEN = {"team", "is_archived"}
 
 
 def choosable_fields(model: type[models.Model]) -> list[models.Field]:
-    """The fields shown side by side on the merge page, in the model's order."""
-    return [
+    """The fields shown side by side on the merge page: the record's own, then its owner."""
+    fields = [
         f
         for f in model._meta.concrete_fields
         if f.editable and not f.primary_key and f.name not in NOT_CHOSEN
     ]
+    return sorted(fields, key=lambda f: f.name == "owner")
 
 
 def incoming_links(model: type[models.Model]) -> list[models.ForeignKey]:
