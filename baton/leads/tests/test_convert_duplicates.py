@@ -29,6 +29,7 @@ def test_conversion_screen_preselects_the_strongest_matches(client, alice, world
     html = page.content.decode()
     assert f'value="{world["account"].pk}" checked' in html
     assert 'value="new" checked' not in html
+    assert 'data-testid="account-new-recorded"' in html
 
 
 def test_without_matches_new_records_stay_the_choice(client, alice, world):
