@@ -187,12 +187,14 @@ def merge_records(
         kept=kept,
         actor=actor,
     )
-    counts = {label: len(ids) for label, ids in moved.items()}
+    # The Merge row holds the details; these rows say in the records' histories what happened.
+    count = sum(len(ids) for ids in moved.values())
     log_change(
         actor=actor,
         action=ChangeLog.Action.MERGE,
         instance=target,
-        after={"merge_id": merge.pk, "merged_id": source.pk, "moved": counts},
+        note=_("Merge %(merge)s: #%(source)s merged into this record; %(count)s linked records moved.")
+        % {"merge": merge.pk, "source": source.pk, "count": count},
     )
     update_record(
         source,
@@ -206,7 +208,7 @@ def merge_records(
         actor=actor,
         action=ChangeLog.Action.MERGE,
         instance=source,
-        after={"merge_id": merge.pk, "merged_into_id": target.pk},
+        note=_("Merge %(merge)s: merged into #%(target)s.") % {"merge": merge.pk, "target": target.pk},
     )
     return merge
 
@@ -253,7 +255,8 @@ def undo_merge(merge: Merge, *, actor: User) -> Merge:
         actor=actor,
         action=ChangeLog.Action.UNMERGE,
         instance=target,
-        after={"merge_id": merge.pk, "unmerged_id": source.pk, "moved_back": returned},
+        note=_("Merge %(merge)s undone: %(count)s linked records moved back to #%(source)s.")
+        % {"merge": merge.pk, "count": sum(returned.values()), "source": source.pk},
     )
     update_record(
         source,
@@ -267,7 +270,8 @@ def undo_merge(merge: Merge, *, actor: User) -> Merge:
         actor=actor,
         action=ChangeLog.Action.UNMERGE,
         instance=source,
-        after={"merge_id": merge.pk, "restored_from_id": target.pk},
+        note=_("Merge %(merge)s undone: restored from #%(target)s.")
+        % {"merge": merge.pk, "target": target.pk},
     )
     merge.undone_at = timezone.now()
     merge.undone_by = actor

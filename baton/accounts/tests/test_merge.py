@@ -62,7 +62,11 @@ def test_merge_moves_everything_takes_chosen_fields_archives_and_audits(twins, a
     assert Follow.objects.filter(user=bob, account=dup).count() == 1  # the twin stays
     assert merge.kept == {"activities.Follow.account_id": [Follow.objects.get(user=bob, account=dup).pk]}
     rows = ChangeLog.objects.filter(action="merge", actor=bob)
-    assert {(r.object_id, r.after.get("merge_id")) for r in rows} >= {(kept.pk, merge.pk), (dup.pk, merge.pk)}
+    noted = {r.object_id for r in rows if r.note.startswith(f"Merge {merge.pk}:")}
+    assert noted == {kept.pk, dup.pk}
+    count = sum(len(ids) for ids in merge.moved.values())  # contact, deal, call, its feed entry, …
+    note = rows.get(object_id=kept.pk, note__startswith="Merge ").note
+    assert f"#{dup.pk} merged into this record; {count} linked records moved" in note
     assert rows.get(object_id=kept.pk, note__startswith="Merged").after == {
         "phone": "+8225551234",
         "address": "서울 마포구",
