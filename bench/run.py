@@ -219,7 +219,8 @@ def main(argv: list[str] | None = None) -> int:
             "name": f"벤치 리드 {i}",
             "company": f"(주)벤치마크테크 {i % 97}",
             "email": f"bench{i}@benchmark.co.kr",
-            "phone": "010-1234-5678",
+            # Each lead a different person: the API refuses look-alikes (409) unless allow_duplicate.
+            "phone": f"010-{2000 + i // 10000:04d}-{i % 10000:04d}",
             "source": "api",
         }
 

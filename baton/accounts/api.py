@@ -5,11 +5,14 @@
 
 import datetime as dt
 
-from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import StrictBool
 
 from baton.accounts import services
-from baton.accounts.models import BuyerRole
+from baton.accounts.merge import merge_records, undo_merge
+from baton.accounts.models import BuyerRole, Merge
 from baton.accounts.queries import (
     ACCOUNT_LIST,
     CONTACT_LIST,
@@ -19,6 +22,7 @@ from baton.accounts.queries import (
     get_contact_for_user,
 )
 from baton.core.api import (
+    ALLOW_DUPLICATE_DOC,
     Email,
     Id,
     InputSchema,
@@ -97,6 +101,7 @@ class _AccountFields(InputSchema):
 
 class AccountIn(_AccountFields):
     name: RequiredCompanyName
+    allow_duplicate: StrictBool = Field(False, description=ALLOW_DUPLICATE_DOC)
 
 
 class AccountPatch(PatchSchema):
@@ -133,8 +138,9 @@ def list_accounts(request: HttpRequest, query: Query[AccountQuery]):
 )
 def create_account(request: HttpRequest, payload: AccountIn):
     data = payload.model_dump(exclude_unset=True)
+    allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _account_refs(actor(request)))
-    account = services.create_account(actor=actor(request), **values)
+    account = services.create_account(actor=actor(request), allow_duplicate=allow, **values)
     return Status(201, get_account_for_user(actor(request), account.pk))
 
 
@@ -199,6 +205,7 @@ class ContactIn(InputSchema):
     mobile: Text(40) = ""
     notes: Text(20_000) = ""
     owner_id: Id | None = None
+    allow_duplicate: StrictBool = Field(False, description=ALLOW_DUPLICATE_DOC)
 
 
 class ContactPatch(PatchSchema):
@@ -230,8 +237,9 @@ def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
 )
 def create_contact(request: HttpRequest, payload: ContactIn):
     data = payload.model_dump(exclude_unset=True)
+    allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _contact_refs(actor(request)))
-    contact = services.create_contact(actor=actor(request), **values)
+    contact = services.create_contact(actor=actor(request), allow_duplicate=allow, **values)
     return Status(201, get_contact_for_user(actor(request), contact.pk))
 
 
@@ -261,3 +269,112 @@ def archive_contact(request: HttpRequest, id: int = path_id(), version: int | No
     contact = get_contact_for_user(actor(request), id)
     services.archive_contact(contact, actor=actor(request), expected_version=version)
     return Status(204, None)
+
+
+# --- merges -----------------------------------------------------------------------------------
+
+
+class MergeIn(InputSchema):
+    """Merge the record named by `source_id` into the one in the path, which is kept."""
+
+    source_id: Id
+    take_from_source: list[Text(40)] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Fields whose value the kept record takes from the merged one, by their API names "
+        "(e.g. `phone`, `owner_id`); every other field keeps the kept record's value.",
+    )
+    version: Version | None = None
+    source_version: Version | None = None
+
+
+class MergeOut(Schema):
+    id: int
+    kind: str
+    target_id: int
+    source_id: int
+    moved: dict[str, int]
+    kept: dict[str, int]
+    created_at: dt.datetime
+    undone_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_moved(obj) -> dict[str, int]:
+        return {label: len(ids) for label, ids in obj.moved.items()}
+
+    @staticmethod
+    def resolve_kept(obj) -> dict[str, int]:
+        return {label: len(ids) for label, ids in obj.kept.items()}
+
+
+def _merge(request, kind: str, id: int, payload: MergeIn):
+    user = actor(request)
+    get = get_account_for_user if kind == Merge.Kind.ACCOUNT else get_contact_for_user
+    target = get(user, id)
+    try:
+        source = get(user, payload.source_id)
+    except Http404:
+        raise ValidationError({"source_id": ["No such record."]}) from None
+    try:
+        return merge_records(
+            target,
+            source,
+            actor=user,
+            take_from_source=payload.take_from_source,
+            target_version=payload.version,
+            source_version=payload.source_version,
+        )
+    except PermissionDenied:
+        # Read but not edit: like a record the caller may not see.
+        raise Http404("Not found") from None
+
+
+@router.post(
+    "/accounts/{id}/merge",
+    response=responses({200: MergeOut}),
+    tags=["accounts"],
+    summary="Merge another account into this one",
+)
+def merge_accounts(request: HttpRequest, payload: MergeIn, id: int = path_id()):
+    """Every record linked to the other account moves to this one; the other is archived. Undo with
+    `POST /merges/{merge_id}/undo`. Only someone who may edit both accounts can merge them."""
+    return _merge(request, Merge.Kind.ACCOUNT, id, payload)
+
+
+@router.post(
+    "/contacts/{id}/merge",
+    response=responses({200: MergeOut}),
+    tags=["contacts"],
+    summary="Merge another contact into this one",
+)
+def merge_contacts(request: HttpRequest, payload: MergeIn, id: int = path_id()):
+    """As for accounts: deals, roles, activities and follows of the other contact move to this one."""
+    return _merge(request, Merge.Kind.CONTACT, id, payload)
+
+
+def _merge_for_user(user, merge_id: int) -> Merge:
+    merge = Merge.objects.filter(pk=merge_id).first()
+    if merge is None:
+        raise Http404("Not found")
+    get = get_account_for_user if merge.kind == Merge.Kind.ACCOUNT else get_contact_for_user
+    get(user, merge.target_id)  # a merge is seen by those who see the kept record
+    return merge
+
+
+@router.get("/merges/{id}", response=responses({200: MergeOut}), tags=["accounts"], summary="A merge")
+def get_merge(request: HttpRequest, id: int = path_id()):
+    return _merge_for_user(actor(request), id)
+
+
+@router.post(
+    "/merges/{id}/undo", response=responses({200: MergeOut}), tags=["accounts"], summary="Undo a merge"
+)
+def undo_merge_endpoint(request: HttpRequest, id: int = path_id()):
+    """Moves back every moved record still on the kept one, restores the kept record's fields that
+    still hold the merged values, and un-archives the merged record. A merge is undone once (409)."""
+    user = actor(request)
+    merge = _merge_for_user(user, id)
+    try:
+        return undo_merge(merge, actor=user)
+    except PermissionDenied:
+        raise Http404("Not found") from None

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from baton.accounts.duplicates import account_duplicates, contact_duplicates, duplicate_guard
 from baton.accounts.models import Account, Contact
 from baton.activities.hooks import record_changed  # activities: follower notifications
 from baton.core.models import ChangeLog, User
@@ -27,9 +28,12 @@ def _check_parent(account: Account | None, parent: Account | None) -> None:
 
 
 @transaction.atomic
-def create_account(*, actor: User | None, **values: Any) -> Account:
+def create_account(*, actor: User | None, allow_duplicate: bool | None = None, **values: Any) -> Account:
+    """``allow_duplicate``: None skips the duplicate check (imports, the demo); a person's create
+    passes False (refused with DuplicateError when it matches) or True once they confirmed."""
     values.setdefault("owner", actor)
-    return create_record(Account, actor=actor, **values)
+    check = duplicate_guard(account_duplicates, actor, allow_duplicate)
+    return create_record(Account, actor=actor, check=check, **values)
 
 
 @transaction.atomic
@@ -57,9 +61,11 @@ def archive_account(account: Account, *, actor: User | None, expected_version: i
 
 
 @transaction.atomic
-def create_contact(*, actor: User | None, **values: Any) -> Contact:
+def create_contact(*, actor: User | None, allow_duplicate: bool | None = None, **values: Any) -> Contact:
+    """``allow_duplicate`` as for create_account (same e-mail, phone, or name at the account)."""
     values.setdefault("owner", actor)
-    return create_record(Contact, actor=actor, **values)
+    check = duplicate_guard(contact_duplicates, actor, allow_duplicate)
+    return create_record(Contact, actor=actor, check=check, **values)
 
 
 @transaction.atomic

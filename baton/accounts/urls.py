@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.accounts import views
+from baton.accounts import views, views_merge
 
 app_name = "accounts"
 urlpatterns = [
@@ -9,6 +9,9 @@ urlpatterns = [
     path("lookup/", views.account_lookup, name="lookup"),
     path("<int:pk>/", views.AccountDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.AccountFormView.as_view(), name="edit"),
+    path("<int:pk>/merge/", views_merge.account_merge, name="merge"),
+    path("merges/<int:merge_id>/", views_merge.merge_detail, name="merge_detail"),
+    path("merges/<int:merge_id>/undo/", views_merge.merge_undo, name="merge_undo"),
 ]
 
 # Mounted at /contacts/ under the "contacts" namespace by baton/urls.py.
@@ -18,4 +21,5 @@ contact_urlpatterns = [
     path("lookup/", views.contact_lookup, name="lookup"),
     path("<int:pk>/", views.ContactDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ContactFormView.as_view(), name="edit"),
+    path("<int:pk>/merge/", views_merge.contact_merge, name="merge"),
 ]

@@ -124,6 +124,7 @@ class AccountDetailView(RecordDetailView):
 
 class AccountFormView(RecordFormView):
     form_class = AccountForm
+    checks_duplicates = True
     create_title = gettext_lazy("New account")
     edit_title = gettext_lazy("Edit %(name)s")
     cancel_url_name = "accounts:list"
@@ -185,6 +186,7 @@ class ContactDetailView(RecordDetailView):
 
 class ContactFormView(RecordFormView):
     form_class = ContactForm
+    checks_duplicates = True
     create_title = gettext_lazy("New contact")
     edit_title = gettext_lazy("Edit %(name)s")
     cancel_url_name = "contacts:list"

@@ -100,6 +100,11 @@ Website = Annotated[Text(200), AfterValidator(_domain_fits)]
 Email = Annotated[Text(200), AfterValidator(_lower_fits)]
 
 Id = Annotated[StrictInt, Field(ge=1, le=BIGINT_MAX)]
+
+ALLOW_DUPLICATE_DOC = (
+    "Create the record even though it matches existing ones. Without it, a match answers 409 with "
+    "`matches` (records you may not read are listed without name or id)."
+)
 Version = Annotated[StrictInt, Field(ge=1, le=2**31 - 1, description="The record's `version` as last read.")]
 Percent = Annotated[StrictInt, Field(ge=0, le=100)]
 

@@ -3,7 +3,8 @@
 - 401 ``{"detail"}``: no token, an unknown or revoked token, or an inactive user.
 - 404 ``{"detail"}``: the record does not exist *or* the caller may not see it (never say which).
 - 409 ``{"detail", "current_version"?}``: a stale ``version`` (ConflictError) or a domain rule that
-  refused the write (ServiceError, e.g. converting a lead twice).
+  refused the write (ServiceError, e.g. converting a lead twice); ``{"detail", "matches"}`` when a new
+  record looks like existing ones (DuplicateError; send ``allow_duplicate: true`` to create it).
 - 422 ``{"detail", "errors": {field: [message, ...]}}``: anything wrong with the input: malformed
   JSON, unknown fields, ill-typed values (Pydantic), and Django ValidationErrors from the services.
 
@@ -25,7 +26,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.parser import Parser
 
-from baton.core.services import ConflictError, ServiceError
+from baton.core.services import ConflictError, DuplicateError, ServiceError
 
 logger = logging.getLogger("baton.api")
 
@@ -50,9 +51,26 @@ class ErrorOut(Schema):
     detail: str
 
 
+class DuplicateMatchOut(Schema):
+    """An existing record the new one may duplicate. ``id``, ``name``, ``url`` and ``owner`` are
+    null when the caller may not read it: then only its team and the evidence are told."""
+
+    kind: str
+    visible: bool
+    id: int | None
+    name: str | None
+    url: str | None
+    owner: str | None
+    team: str | None
+    score: int
+    reasons: list[str]
+    reason_labels: list[str]
+
+
 class ConflictOut(Schema):
     detail: str
     current_version: int | None = None
+    matches: list[DuplicateMatchOut] | None = None
 
 
 class ValidationErrorOut(Schema):
@@ -170,6 +188,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request, {"detail": str(exc), "current_version": exc.current_version}, status=409
         )
 
+    def on_duplicate(request: HttpRequest, exc: DuplicateError) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc), "matches": exc.matches}, status=409)
+
     def on_service_error(request: HttpRequest, exc: ServiceError) -> HttpResponse:
         return api.create_response(request, {"detail": str(exc)}, status=409)
 
@@ -202,6 +223,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (HttpError, on_http_error),
         (Http404, on_404),
         (ConflictError, on_conflict),
+        (DuplicateError, on_duplicate),
         (ServiceError, on_service_error),
         (IntegrityError, on_integrity),
         (DataError, on_data_error),

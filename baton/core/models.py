@@ -97,6 +97,8 @@ class ChangeLog(models.Model):
         ASSIGN = "assign", _("Assigned")
         LOGIN = "login", _("Signed in")
         TOKEN = "token", _("API token")
+        MERGE = "merge", _("Merged")
+        UNMERGE = "unmerge", _("Merge undone")
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")

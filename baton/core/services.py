@@ -7,6 +7,7 @@ blocks and add their domain rules; views, the API, imports and tasks call the do
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -40,6 +41,21 @@ class ServiceError(Exception):
     """A domain rule refused the write (e.g. converting a lead twice); nothing was written."""
 
 
+class DuplicateError(ServiceError):
+    """The new record looks like existing ones; nothing was written. ``matches`` describes them as
+    the caller may see them (see ``accounts.duplicates.describe_matches``); the caller confirms with
+    ``allow_duplicate``."""
+
+    def __init__(self, matches: list[dict[str, Any]]):
+        self.matches = matches
+        super().__init__(
+            _(
+                "This looks like a record that already exists. Use the existing one, or confirm "
+                "that you want to create it anyway."
+            )
+        )
+
+
 def _apply_owner_team(instance: models.Model) -> None:
     if isinstance(instance, OwnedRecord):
         owner = instance.owner
@@ -47,10 +63,22 @@ def _apply_owner_team(instance: models.Model) -> None:
 
 
 @transaction.atomic
-def create_record(model: type[R], *, actor: User | None, note: str = "", **values: Any) -> R:
+def create_record(
+    model: type[R],
+    *,
+    actor: User | None,
+    note: str = "",
+    check: Callable[[R], str] | None = None,
+    **values: Any,
+) -> R:
+    """Validate and insert a record, audited. ``check`` runs on the valid, unsaved record (e.g. the
+    duplicate guard): it raises to refuse, or returns a note for the audit row."""
     instance = model(**values)
     _apply_owner_team(instance)
     instance.full_clean()
+    if check is not None:
+        extra = check(instance)
+        note = "; ".join(n for n in (note, extra) if n)
     instance.save(force_insert=True)
     log_change(
         actor=actor, action=ChangeLog.Action.CREATE, instance=instance, after=snapshot(instance), note=note

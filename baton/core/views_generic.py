@@ -8,6 +8,7 @@ through the app's services, so the audit log and the version check apply to page
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -32,7 +33,9 @@ from baton.core.korean import format_brn
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
-from baton.core.services import ConflictError, ServiceError
+from baton.core.phones import format_phone, phone_uri, validate_phone
+from baton.core.services import ConflictError, DuplicateError, ServiceError
+from baton.core.validators import validate_web_url
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -77,7 +80,29 @@ class ServiceModelForm(forms.ModelForm):
         """Restrict foreign-key choices to what ``user`` may see; apps override."""
 
     def _post_clean(self) -> None:
-        pass
+        # The model's field validators (a BRN checksum, a phone number, a web address) run in the
+        # service; run them here too on a throw-away copy, so one submit reports every field's error
+        # together with the form's own (a bad e-mail) instead of one round each. Relations and the
+        # model's clean() stay with the service, which may fill defaults the form does not show.
+        names = [n for n in self._meta.fields or [] if n in self.cleaned_data and n not in self.errors]
+        plain = {
+            f.name
+            for f in self.instance._meta.concrete_fields
+            if f.name in names and not f.is_relation and getattr(f, "validators", None)
+        }
+        if not plain:
+            return
+        probe = copy.copy(self.instance)
+        for name in plain:
+            setattr(probe, name, self.cleaned_data[name])
+        exclude = [f.name for f in probe._meta.fields if f.name not in plain]
+        try:
+            probe.clean_fields(exclude=exclude)
+        except ValidationError as exc:
+            for name, errors in exc.message_dict.items():
+                if name in self.fields and name not in self.errors:
+                    for message in errors:
+                        self.add_error(name, message)
 
     def model_choice_field(self, name: str) -> forms.ModelChoiceField[Any]:
         """The form field ``name``, typed as the foreign-key select it is (to set its queryset)."""
@@ -195,7 +220,15 @@ def display_value(obj: models.Model, name: str) -> tuple[Any, str]:
         return str(related), url or detail_url(related)
     if isinstance(field, models.BooleanField):
         return (_("Yes") if getattr(obj, name) else _("No")), ""
-    return getattr(obj, name), ""
+    value = getattr(obj, name)
+    if value and isinstance(field, models.EmailField):
+        return value, f"mailto:{value}"
+    validators = getattr(field, "validators", [])
+    if value and validate_phone in validators:
+        return format_phone(value), phone_uri(value)
+    if value and validate_web_url in validators and value.lower().startswith(("http://", "https://")):
+        return value, value
+    return value, ""
 
 
 def field_rows(obj: models.Model, names: Iterable[str]) -> list[FieldRow]:
@@ -301,6 +334,9 @@ class RecordFormView(LoginRequiredMixin, View):
     """
 
     form_class: ClassVar[type[ServiceModelForm]]
+    # Creating checks for existing look-alikes: the create service takes ``allow_duplicate`` and a
+    # match re-shows the form with the matches and a "create anyway" button (409).
+    checks_duplicates: ClassVar[bool] = False
     template_name: ClassVar[str] = "core/generic/form.html"
     create_title: ClassVar[StrOrPromise] = ""
     edit_title: ClassVar[StrOrPromise] = ""
@@ -337,6 +373,8 @@ class RecordFormView(LoginRequiredMixin, View):
         if not form.is_valid():
             return self.render_form(request, form, obj, status=400)
         values = form.service_values()
+        if obj is None and self.checks_duplicates:
+            values["allow_duplicate"] = request.POST.get("allow_duplicate") == "1"
         try:
             if obj is None:
                 saved = self.create(request.user, values)
@@ -350,6 +388,8 @@ class RecordFormView(LoginRequiredMixin, View):
         except ValidationError as exc:
             apply_validation_error(form, exc)
             return self.render_form(request, form, obj, status=400)
+        except DuplicateError as exc:
+            return self.render_form(request, form, obj, status=409, duplicates=exc.matches)
         except ServiceError as exc:
             form.add_error(None, str(exc))
             messages.error(request, str(exc))
@@ -357,7 +397,13 @@ class RecordFormView(LoginRequiredMixin, View):
         return HttpResponseRedirect(detail_url(saved))
 
     def render_form(
-        self, request: AuthedHttpRequest, form: forms.BaseForm, obj: Any, *, status: int = 200
+        self,
+        request: AuthedHttpRequest,
+        form: forms.BaseForm,
+        obj: Any,
+        *,
+        status: int = 200,
+        duplicates: list[dict[str, Any]] | None = None,
     ) -> HttpResponse:
         if obj is not None:
             cancel = detail_url(obj)
@@ -368,6 +414,7 @@ class RecordFormView(LoginRequiredMixin, View):
             "object": obj,
             "title": (self.edit_title % {"name": obj}) if obj is not None else self.create_title,
             "cancel_url": cancel,
+            "duplicates": duplicates or [],
         }
         return render(request, self.template_name, context, status=status)
 

@@ -10,13 +10,12 @@ Leads are never deleted (disqualify them instead).
 import datetime as dt
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import StrictBool
 
-from baton.accounts.duplicates import find_account_matches, find_contact_matches
 from baton.accounts.queries import accounts_for, contacts_for
-from baton.core.api import Amount as AmountType
 from baton.core.api import (
+    ALLOW_DUPLICATE_DOC,
     CompanyName,
     Email,
     Id,
@@ -37,6 +36,7 @@ from baton.core.api import (
     resolve_refs,
     responses,
 )
+from baton.core.api import Amount as AmountType
 from baton.core.choices import CompanySize, Industry, Region
 from baton.core.listing import ListSpec
 from baton.core.money import Currency
@@ -102,6 +102,7 @@ class LeadIn(InputSchema):
     disqualify_reason: Text(200) = ""
     campaign_id: Id | None = None
     owner_id: Id | None = None
+    allow_duplicate: StrictBool = Field(False, description=ALLOW_DUPLICATE_DOC)
 
 
 class LeadPatch(PatchSchema):
@@ -139,8 +140,9 @@ def list_leads(request: HttpRequest, query: Query[LeadQuery]):
 def create_lead(request: HttpRequest, payload: LeadIn):
     data = payload.model_dump(exclude_unset=True)
     data.setdefault("source", LeadSource.API.value)
+    allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _lead_refs(actor(request)))
-    lead = services.create_lead(actor=actor(request), **values)
+    lead = services.create_lead(actor=actor(request), allow_duplicate=allow, **values)
     return Status(201, get_lead_for_user(actor(request), lead.pk))
 
 
@@ -175,6 +177,11 @@ class ConvertIn(InputSchema):
     expected_close_date: IsoDate | None = None
     stage_id: Id | None = None
     version: Version | None = None
+    allow_duplicate: StrictBool = Field(
+        False,
+        description="Create a new account or contact even though /duplicates lists matches; without "
+        "it, such a conversion answers 409 with `matches`.",
+    )
 
 
 class ConvertOut(Schema):
@@ -219,6 +226,7 @@ def convert_lead(request: HttpRequest, payload: ConvertIn, id: int = path_id()):
         currency=payload.currency,
         expected_close_date=payload.expected_close_date,
         stage=refs["stage"],
+        allow_duplicate=payload.allow_duplicate,
     )
     return {
         "lead_id": lead.pk,
@@ -260,20 +268,7 @@ def lead_duplicates(request: HttpRequest, id: int = path_id()):
     ((주), 주식회사, Inc., Co., Ltd., spacing and case ignored), same e-mail."""
     user = actor(request)
     lead = get_lead_for_user(user, id)
-    account_matches = find_account_matches(
-        name=lead.company,
-        brn=lead.brn,
-        website=lead.website,
-        email=lead.email,
-        queryset=accounts_for(user),
-    )
-    contact_matches = find_contact_matches(
-        email=lead.email,
-        name=lead.name,
-        phone=lead.phone,
-        account_ids=[m.record.pk for m in account_matches],
-        queryset=contacts_for(user),
-    )
+    account_matches, contact_matches = services.conversion_matches(lead, user)
 
     def row(match, **extra):
         record = match.record

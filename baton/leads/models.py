@@ -7,8 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.choices import CompanySize, Industry, Region
-from baton.core.korean import format_brn, normalize_company, normalize_phone, validate_brn
+from baton.core.korean import format_brn, normalize_company, validate_brn
+from baton.core.phones import normalize_phone, validate_phone
 from baton.core.records import OwnedRecord
+from baton.core.validators import normalize_web_url, validate_web_url
 
 
 class Campaign(OwnedRecord):
@@ -75,14 +77,14 @@ class Lead(OwnedRecord):
     company_key = models.CharField(max_length=200, editable=False, blank=True)
     title = models.CharField(_("job title"), max_length=120, blank=True)
     email = models.EmailField(_("email"), max_length=200, blank=True, db_index=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[validate_phone])
     brn = models.CharField(
         _("business registration no."),
         max_length=12,
         blank=True,
         validators=[validate_brn],
     )
-    website = models.CharField(_("website"), max_length=200, blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True, validators=[validate_web_url])
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
     region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
     size = models.CharField(_("size"), max_length=16, choices=CompanySize.choices, blank=True)
@@ -126,6 +128,7 @@ class Lead(OwnedRecord):
             models.Index(fields=["company_key"], name="lead_company_key_idx"),
             models.Index(fields=["name", "id"], name="lead_name_idx"),
             models.Index(fields=["company", "id"], name="lead_company_idx"),
+            models.Index(fields=["phone"], name="lead_phone_idx"),
         ]
 
     def __str__(self) -> str:
@@ -141,6 +144,7 @@ class Lead(OwnedRecord):
         self.company_key = normalize_company(self.company)[:200]
         self.email = (self.email or "").strip().lower()
         self.phone = normalize_phone(self.phone)
+        self.website = normalize_web_url(self.website)
         if self.brn:
             self.brn = format_brn(self.brn)
 

@@ -11,14 +11,22 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baton.accounts.duplicates import (
+    Match,
+    describe_matches,
+    duplicate_guard,
+    find_account_matches,
+    find_contact_matches,
+)
 from baton.accounts.models import Account, Contact
 from baton.accounts.services import create_account, create_contact, update_contact
 from baton.activities.hooks import record_changed  # activities: follower notifications
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
-from baton.core.services import ServiceError, check_version, create_record, update_record
+from baton.core.services import DuplicateError, ServiceError, check_version, create_record, update_record
 from baton.deals.models import Opportunity, Stage
 from baton.deals.services import create_opportunity
+from baton.leads.duplicates import lead_duplicates
 from baton.leads.models import Campaign, Lead, LeadInteraction, LeadStatus
 
 
@@ -36,11 +44,15 @@ def update_campaign(
 
 
 @transaction.atomic
-def create_lead(*, actor: User | None, **values: Any) -> Lead:
+def create_lead(*, actor: User | None, allow_duplicate: bool | None = None, **values: Any) -> Lead:
+    """``allow_duplicate``: None skips the duplicate check (web-to-lead, imports, the demo); a
+    person's create passes False (DuplicateError when the e-mail, phone or name and company match
+    an open lead or a contact) or True once they confirmed."""
     values.setdefault("owner", actor)
     if values.get("status") == LeadStatus.CONVERTED:
         raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
-    lead = create_record(Lead, actor=actor, **values)
+    check = duplicate_guard(lead_duplicates, actor, allow_duplicate)
+    lead = create_record(Lead, actor=actor, check=check, **values)
     from baton.process.services import on_lead_changed  # process hook: place the lead in The Model
 
     on_lead_changed(lead, actor=actor)
@@ -105,6 +117,26 @@ def log_interaction(
     return interaction
 
 
+def conversion_matches(lead: Lead, user: User | None) -> tuple[list[Match], list[Match]]:
+    """Existing accounts and contacts the user may see that the lead may duplicate, strongest first
+    (the conversion screen preselects the first of each; the API refuses to ignore them silently)."""
+    account_matches = find_account_matches(
+        name=lead.company,
+        brn=lead.brn,
+        website=lead.website,
+        email=lead.email,
+        queryset=Account.objects.visible_to(user),
+    )
+    contact_matches = find_contact_matches(
+        email=lead.email,
+        name=lead.name,
+        phone=lead.phone,
+        account_ids=[m.record.pk for m in account_matches],
+        queryset=Contact.objects.visible_to(user),
+    )
+    return account_matches, contact_matches
+
+
 @transaction.atomic
 def convert_lead(
     lead: Lead,
@@ -120,11 +152,15 @@ def convert_lead(
     expected_close_date: dt.date | None = None,
     stage: Stage | None = None,
     owner: User | None = None,
+    allow_duplicate: bool | None = None,
 ) -> tuple[Account, Contact, Opportunity | None]:
     """Turn a qualified lead into an account, a contact and (optionally) an opportunity, all or nothing.
 
     ``account``/``contact`` attach to existing records the caller chose from the duplicate matches
-    (already permission-checked); otherwise new ones are created from the lead's fields.
+    (already permission-checked); otherwise new ones are created from the lead's fields. Creating
+    new ones while the actor can see matching records: ``allow_duplicate`` False refuses
+    (DuplicateError with the matches), True records the passed-over matches in the conversion's
+    audit row, None (system callers) does neither.
     """
     # Lock the row so two people converting at once cannot both succeed.
     locked = Lead.objects.select_for_update().get(pk=lead.pk)
@@ -138,6 +174,16 @@ def convert_lead(
         raise ValidationError({"contact": [_("The chosen contact works at another account.")]})
     if contact is not None and account is None and contact.account_id is not None:
         account = contact.account
+    passed_over: dict[str, list[int]] = {}
+    if allow_duplicate is not None and (account is None or contact is None):
+        account_matches, contact_matches = conversion_matches(locked, actor)
+        skipped = {
+            "account": account_matches if account is None else [],
+            "contact": contact_matches if contact is None else [],
+        }
+        if any(skipped.values()) and not allow_duplicate:
+            raise DuplicateError(describe_matches(skipped["account"] + skipped["contact"], actor))
+        passed_over = {kind: [m.record.pk for m in found] for kind, found in skipped.items() if found}
 
     if account is None:
         if not locked.company:
@@ -209,6 +255,7 @@ def convert_lead(
             "converted_account_id": account.pk,
             "converted_contact_id": contact.pk,
             "converted_opportunity_id": opportunity.pk if opportunity else None,
+            **{f"new_despite_{kind}_matches": ids for kind, ids in passed_over.items()},
         },
     )
     record_changed(locked, conversion)  # activities: notify followers (task, after commit)

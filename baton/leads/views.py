@@ -13,8 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from baton.accounts.duplicates import find_account_matches, find_contact_matches
-from baton.accounts.queries import accounts_for, contacts_for, get_account_for_user, get_contact_for_user
+from baton.accounts.queries import get_account_for_user, get_contact_for_user
 from baton.core.choices import CompanySize, Industry, Region
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
@@ -34,7 +33,7 @@ from baton.deals.services import default_pipeline
 from baton.leads.forms import NEW, ConvertForm, InteractionForm, LeadForm, LeadStatusForm
 from baton.leads.models import Lead, LeadSource, LeadStatus
 from baton.leads.queries import LEAD_LIST, campaigns_for, get_lead_for_user, leads_for
-from baton.leads.services import convert_lead, create_lead, log_interaction, update_lead
+from baton.leads.services import conversion_matches, convert_lead, create_lead, log_interaction, update_lead
 
 
 class LeadListView(RecordListView):
@@ -105,6 +104,7 @@ lead_detail = LeadDetailView.as_view()
 
 class LeadFormView(RecordFormView):
     form_class = LeadForm
+    checks_duplicates = True
     create_title = gettext_lazy("New lead")
     edit_title = gettext_lazy("Edit %(name)s")
     cancel_url_name = "leads:list"
@@ -176,22 +176,19 @@ def lead_interaction(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _convert_context(user: User, lead: Lead) -> dict[str, Any]:
-    account_matches = find_account_matches(
-        name=lead.company, brn=lead.brn, website=lead.website, email=lead.email, queryset=accounts_for(user)
-    )
-    contact_matches = find_contact_matches(
-        email=lead.email,
-        name=lead.name,
-        account_ids=[m.record.pk for m in account_matches],
-        queryset=contacts_for(user),
-    )
+    account_matches, contact_matches = conversion_matches(lead, user)
     return {"lead": lead, "account_matches": account_matches, "contact_matches": contact_matches}
 
 
-def _convert_form(lead: Lead, data: Any = None) -> ConvertForm:
+def _convert_form(lead: Lead, data: Any = None, context: dict[str, Any] | None = None) -> ConvertForm:
     pipeline = default_pipeline()
     stages = pipeline.stages.filter(is_archived=False, outcome=Stage.Outcome.OPEN).order_by("sequence", "id")
     initial = {"version": lead.version, "opportunity_name": lead.company or lead.name, "currency": "KRW"}
+    if context is not None:
+        # Duplicates are never the default: the strongest match is chosen; "create new" is a click away.
+        account_matches, contact_matches = context["account_matches"], context["contact_matches"]
+        initial["account_choice"] = str(account_matches[0].record.pk) if account_matches else NEW
+        initial["contact_choice"] = str(contact_matches[0].record.pk) if contact_matches else NEW
     return ConvertForm(data, initial=initial, stages=stages, currencies=Currency.choices)
 
 
@@ -204,8 +201,9 @@ def lead_convert(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _("This lead was already converted."))
         return redirect("leads:detail", lead.pk)
     if request.method != "POST":
+        context = _convert_context(user, lead)
         return render(
-            request, "leads/lead_convert.html", {**_convert_context(user, lead), "form": _convert_form(lead)}
+            request, "leads/lead_convert.html", {**context, "form": _convert_form(lead, context=context)}
         )
 
     form = _convert_form(lead, request.POST)
@@ -231,6 +229,7 @@ def lead_convert(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 currency=data["currency"],
                 expected_close_date=data["expected_close_date"],
                 stage=data["stage"],
+                allow_duplicate=True,  # "create new" is an explicit choice on this screen
             )
         except ServiceError as exc:
             messages.error(request, str(exc))

@@ -102,7 +102,7 @@ def test_create_and_patch_contacts(api, world, alice):
     )
     assert response.status_code == 200
     assert response.json()["account"] is None
-    assert response.json()["mobile"] == "010-1111-2222"
+    assert response.json()["mobile"] == "+821011112222"  # stored as E.164
     assert "buyer_role" in errors_of(
         client.patch(f"/contacts/{body['id']}", {"version": 2, "buyer_role": "boss"})
     )

@@ -209,7 +209,7 @@ def test_create_and_edit_contact(client, alice, charlie, world):
     )
     assert ok.status_code == 302
     contact = Contact.objects.get(name="박서준")
-    assert contact.email == "sj@hanbit.co.kr" and contact.phone == "02-1234-5678"
+    assert contact.email == "sj@hanbit.co.kr" and contact.phone == "+82212345678"
     stale = contact.version
     edit = client.post(
         f"/contacts/{contact.pk}/edit/",

@@ -6,11 +6,14 @@ from typing import Any
 
 from django import template
 from django.conf import settings
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from baton.core.korean import format_brn
 from baton.core.listing import Page
 from baton.core.money import format_money
+from baton.core.phones import format_phone, phone_uri
 
 register = template.Library()
 
@@ -76,6 +79,25 @@ def money(amount: Any, currency: str | None = None) -> str:
 @register.filter
 def brn(value: str) -> str:
     return format_brn(value or "")
+
+
+@register.filter
+def phone_link(value: str) -> str | SafeString:
+    """``{{ contact.phone|phone_link }}``: the number as people read it, as a ``tel:`` link."""
+    if not value:
+        return ""
+    uri = phone_uri(value)
+    if not uri:
+        return value
+    return format_html('<a href="{}" class="text-nowrap">{}</a>', uri, format_phone(value))
+
+
+@register.filter
+def email_link(value: str) -> str | SafeString:
+    """``{{ contact.email|email_link }}``: a ``mailto:`` link."""
+    if not value:
+        return ""
+    return format_html('<a href="mailto:{}">{}</a>', value, value)
 
 
 @register.simple_tag

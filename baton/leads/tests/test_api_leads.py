@@ -32,7 +32,7 @@ def test_create_lead_defaults_and_output(api, alice):
     body = response.json()
     assert body["name"] == "최지우"
     assert body["email"] == "jiwoo@gaon.kr"
-    assert body["phone"] == "010-9876-5432"
+    assert body["phone"] == "+821098765432"
     assert body["source"] == "api"
     assert body["status"] == "new"
     assert body["owner"] == {"id": alice.pk, "name": "Alice"}

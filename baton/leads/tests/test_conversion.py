@@ -14,7 +14,7 @@ def test_convert_creates_account_contact_and_opportunity_in_one_step(world, alic
     account, contact, opp = convert_lead(lead, actor=alice, amount=50_000_000, expected_version=lead.version)
     assert account.name == "새봄물산 주식회사" and account.name_key == "새봄물산"
     assert contact.account == account and contact.email == "seoyeon@saebom.kr"
-    assert contact.phone == "010-1234-5678"
+    assert contact.phone == "+821012345678"
     assert opp.account == account and opp.primary_contact == contact
     assert opp.stage.key == "considering" and opp.amount == 50_000_000 and opp.currency == "KRW"
     lead.refresh_from_db()
