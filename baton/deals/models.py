@@ -71,6 +71,8 @@ class Stage(models.Model):
         choices=ForecastCategory.choices,
         default=ForecastCategory.PIPELINE,
     )
+    # A deal that stays longer than this in the stage is marked at risk on the board and dashboards.
+    stale_after_days = models.PositiveSmallIntegerField(_("at risk after (days)"), null=True, blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:

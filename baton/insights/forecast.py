@@ -290,7 +290,10 @@ def latest_adjustments(
 
 
 def managed_team_ids(manager: User) -> set[int]:
-    """The teams a person manages, with every sub-team below them."""
+    """The teams a person manages, with every sub-team below them (cached on the user object)."""
+    cached = getattr(manager, "_baton_managed_team_ids", None)
+    if cached is not None:
+        return set(cached)
     children: dict[int | None, list[int]] = defaultdict(list)
     roots: list[int] = []
     for pk, parent_id, manager_id in Team.objects.values_list("id", "parent_id", "manager_id"):
@@ -304,6 +307,7 @@ def managed_team_ids(manager: User) -> set[int]:
         if pk not in result:
             result.add(pk)
             stack.extend(children.get(pk, []))
+    manager._baton_managed_team_ids = frozenset(result)  # type: ignore[attr-defined]
     return result
 
 

@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.models import Role
 from baton.core.money import Currency
 
 
@@ -173,3 +174,35 @@ class ForecastSnapshotLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.snapshot_id}:{self.opportunity_id}"
+
+
+class ActivityTarget(models.Model):
+    """How many activities of a kind a person (or everyone of a role) aims to complete per week; the
+    person's own target wins over their role's."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), null=True, blank=True, on_delete=models.CASCADE
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices, blank=True)
+    kind = models.CharField(_("activity type"), max_length=16)
+    per_week = models.PositiveSmallIntegerField(_("per week"))
+
+    class Meta:
+        ordering = ["role", "user", "kind"]
+        verbose_name = _("activity target")
+        verbose_name_plural = _("activity targets")
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(user__isnull=False) & Q(role="")) | (Q(user__isnull=True) & ~Q(role="")),
+                name="activity_target_user_xor_role",
+            ),
+            models.UniqueConstraint(
+                fields=["user", "kind"], condition=Q(user__isnull=False), name="activity_target_unique_user"
+            ),
+            models.UniqueConstraint(
+                fields=["role", "kind"], condition=Q(user__isnull=True), name="activity_target_unique_role"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user or self.role} {self.kind} {self.per_week}/week"

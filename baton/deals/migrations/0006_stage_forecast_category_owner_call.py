@@ -5,17 +5,21 @@ from django.db import migrations, models
 # The buyer's last two steps carry a forecast call by default (seed 000's four steps): deciding is a best
 # case, purchasing a commit; the first two are pipeline.
 DEFAULTS = {"deciding": "best_case", "purchasing": "commit"}
+# Days in a stage after which a deal is marked at risk (an admin changes them per stage).
+STALE_AFTER = {"considering": 30, "evaluating": 30, "deciding": 21, "purchasing": 14}
 
 
 def set_stage_defaults(apps, schema_editor):
     Stage = apps.get_model("deals", "Stage")
     for key, category in DEFAULTS.items():
         Stage.objects.filter(key=key, outcome="open").update(forecast_category=category)
+    for key, days in STALE_AFTER.items():
+        Stage.objects.filter(key=key, outcome="open").update(stale_after_days=days)
 
 
 def clear_stage_defaults(apps, schema_editor):
     Stage = apps.get_model("deals", "Stage")
-    Stage.objects.update(forecast_category="pipeline")
+    Stage.objects.update(forecast_category="pipeline", stale_after_days=None)
 
 
 
@@ -35,6 +39,11 @@ class Migration(migrations.Migration):
             model_name='stage',
             name='forecast_category',
             field=models.CharField(choices=[('pipeline', 'Pipeline'), ('best_case', 'Best case'), ('commit', 'Commit'), ('closed', 'Closed'), ('omitted', 'Omitted')], default='pipeline', max_length=16, verbose_name='default forecast category'),
+        ),
+        migrations.AddField(
+            model_name="stage",
+            name="stale_after_days",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="at risk after (days)"),
         ),
         migrations.RunPython(set_stage_defaults, clear_stage_defaults),
     ]
