@@ -35,6 +35,7 @@ from baton.deals.queries import (
     BoardColumn,
     board,
     board_totals,
+    list_totals,
     get_opportunity_for_user,
     opportunities_for,
 )
@@ -52,6 +53,9 @@ class OpportunityListView(RecordListView):
 
     def get_queryset(self, user: User):
         return opportunities_for(user)
+
+    def summary(self, qs) -> dict:
+        return {"totals": list_totals(qs)}
 
     def filter_fields(self, user: User, state: dict) -> list[dict]:
         stages = Stage.objects.filter(is_archived=False, pipeline__is_archived=False).order_by(
