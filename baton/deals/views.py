@@ -35,8 +35,8 @@ from baton.deals.queries import (
     BoardColumn,
     board,
     board_totals,
-    list_totals,
     get_opportunity_for_user,
+    list_totals,
     opportunities_for,
 )
 from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
