@@ -206,3 +206,42 @@ class ActivityTarget(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user or self.role} {self.kind} {self.per_week}/week"
+
+
+class SavedReport(models.Model):
+    """A report definition (see insights/reports.py) saved by its owner, private or shared with a team
+    or everyone. Each reader runs it with their own visibility: sharing a report never shares rows."""
+
+    class Sharing(models.TextChoices):
+        PRIVATE = "private", _("Only me")
+        TEAM = "team", _("My team")
+        EVERYONE = "everyone", _("Everyone")
+
+    name = models.CharField(_("name"), max_length=150)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+"
+    )
+    definition = models.JSONField(_("definition"))
+    sharing = models.CharField(
+        _("shared with"), max_length=10, choices=Sharing.choices, default=Sharing.PRIVATE
+    )
+    team = models.ForeignKey(
+        "core.Team",
+        verbose_name=_("team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    is_builtin = models.BooleanField(_("ready-made"), default=False)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("saved report")
+        verbose_name_plural = _("saved reports")
+
+    def __str__(self) -> str:
+        return self.name

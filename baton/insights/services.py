@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,8 +23,10 @@ from baton.insights.models import (
     ForecastSnapshot,
     ForecastSnapshotLine,
     Quota,
+    SavedReport,
 )
 from baton.insights.periods import Period, period_containing, week_start
+from baton.insights.reports import parse_definition
 
 
 def may_manage_quotas(user: User) -> bool:
@@ -234,3 +237,55 @@ def take_current_snapshots(*, today: dt.date | None = None) -> list[ForecastSnap
     return [
         take_snapshot(period_containing(kind, today), today=today) for kind in ("month", "quarter", "year")
     ]
+
+
+# --- saved reports -----------------------------------------------------------------------------------
+
+
+def reports_for(user: User):
+    """The saved reports a user may open: their own, their team's shared ones, and everyone's."""
+    return SavedReport.objects.filter(
+        Q(owner=user)
+        | Q(sharing=SavedReport.Sharing.EVERYONE)
+        | Q(sharing=SavedReport.Sharing.TEAM, team_id=user.team_id, team__isnull=False)
+    ).select_related("owner")
+
+
+@transaction.atomic
+def save_report(
+    *,
+    actor: User,
+    name: str,
+    definition: dict,
+    sharing: str,
+    report=None,
+    expected_version: int | None = None,
+):
+    """Create or change a saved report (its definition validated first); only the owner changes it."""
+    clean = parse_definition(definition).as_data()
+    if not (name or "").strip():
+        raise ValidationError({"name": [_("Give the report a name.")]})
+    if sharing not in SavedReport.Sharing.values:
+        raise ValidationError({"sharing": [_("Choose who sees the report.")]})
+    team = actor.team if sharing == SavedReport.Sharing.TEAM else None
+    if sharing == SavedReport.Sharing.TEAM and team is None:
+        raise ValidationError({"sharing": [_("You are in no team to share it with.")]})
+    values: dict[str, Any] = {
+        "name": name.strip()[:150],
+        "definition": clean,
+        "sharing": sharing,
+        "team": team,
+    }
+    if report is None:
+        return create_record(SavedReport, actor=actor, owner=actor, **values)
+    if report.owner_id != actor.pk and not actor.is_admin:
+        raise PermissionDenied(_("Only the owner changes a saved report."))
+    return update_record(report, actor=actor, changes=values, expected_version=expected_version)
+
+
+@transaction.atomic
+def delete_report(report, *, actor: User) -> None:
+    if report.owner_id != actor.pk and not actor.is_admin:
+        raise PermissionDenied(_("Only the owner deletes a saved report."))
+    log_change(actor=actor, action=ChangeLog.Action.DELETE, instance=report, before=snapshot(report))
+    report.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.insights import views
+from baton.insights import views, views_reports
 
 app_name = "insights"
 
@@ -12,4 +12,9 @@ urlpatterns = [
     path("forecast/snapshot/", views.snapshot_now, name="snapshot"),
     path("quotas/", views.quotas_page, name="quotas"),
     path("exchange-rates/", views.rates_page, name="rates"),
+    path("reports/", views_reports.report_list, name="reports"),
+    path("reports/new/", views_reports.builder, name="report_builder"),
+    path("reports/save/", views_reports.save, name="report_save"),
+    path("reports/<int:pk>/", views_reports.saved, name="report"),
+    path("reports/<int:pk>/delete/", views_reports.delete, name="report_delete"),
 ]

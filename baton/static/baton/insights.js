@@ -22,3 +22,18 @@
   }
   document.addEventListener("DOMContentLoaded", draw);
 })();
+(function () {
+  "use strict";
+  document.addEventListener("DOMContentLoaded", function () {
+    if (typeof Chart === "undefined") return;
+    var canvas = document.querySelector("canvas[data-baton-chart='report']");
+    var source = document.getElementById("report-chart");
+    if (!canvas || !source) return;
+    var data = JSON.parse(source.textContent);
+    new Chart(canvas, {
+      type: "bar",
+      data: { labels: data.labels, datasets: [{ label: "", data: data.values }] },
+      options: { plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } },
+    });
+  });
+})();
