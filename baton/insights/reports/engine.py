@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import F, Model, QuerySet
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -292,7 +292,7 @@ def _aggregate(name: str, values: list[Decimal]) -> Decimal | int | None:
 def _group_expr(f: ReportField, bucket: str) -> Any:
     if bucket:
         return DATE_BUCKETS[bucket](f.path, tzinfo=timezone.get_current_timezone())
-    return f.path
+    return F(f.path)
 
 
 def _labels_for(definition: Definition, keys: dict[str, set[Any]]) -> dict[tuple[str, Any], str]:
