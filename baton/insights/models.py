@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.models import Role
@@ -218,9 +219,17 @@ class SavedReport(models.Model):
         EVERYONE = "everyone", _("Everyone")
 
     name = models.CharField(_("name"), max_length=150)
+    name_en = models.CharField(_("name (English)"), max_length=150, blank=True)
+    # Ready-made reports (the seven questions) belong to nobody and are shared with everyone.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
+    question = models.PositiveSmallIntegerField(_("question of seed 003"), null=True, blank=True)
     definition = models.JSONField(_("definition"))
     sharing = models.CharField(
         _("shared with"), max_length=10, choices=Sharing.choices, default=Sharing.PRIVATE
@@ -244,4 +253,6 @@ class SavedReport(models.Model):
         verbose_name_plural = _("saved reports")
 
     def __str__(self) -> str:
+        if self.name_en and translation.get_language() == "en":
+            return self.name_en
         return self.name

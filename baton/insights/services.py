@@ -245,7 +245,8 @@ def take_current_snapshots(*, today: dt.date | None = None) -> list[ForecastSnap
 def reports_for(user: User):
     """The saved reports a user may open: their own, their team's shared ones, and everyone's."""
     return SavedReport.objects.filter(
-        Q(owner=user)
+        Q(is_builtin=True)
+        | Q(owner=user)
         | Q(sharing=SavedReport.Sharing.EVERYONE)
         | Q(sharing=SavedReport.Sharing.TEAM, team_id=user.team_id, team__isnull=False)
     ).select_related("owner")
@@ -278,14 +279,14 @@ def save_report(
     }
     if report is None:
         return create_record(SavedReport, actor=actor, owner=actor, **values)
-    if report.owner_id != actor.pk and not actor.is_admin:
+    if report.is_builtin or (report.owner_id != actor.pk and not actor.is_admin):
         raise PermissionDenied(_("Only the owner changes a saved report."))
     return update_record(report, actor=actor, changes=values, expected_version=expected_version)
 
 
 @transaction.atomic
 def delete_report(report, *, actor: User) -> None:
-    if report.owner_id != actor.pk and not actor.is_admin:
+    if report.is_builtin or (report.owner_id != actor.pk and not actor.is_admin):
         raise PermissionDenied(_("Only the owner deletes a saved report."))
     log_change(actor=actor, action=ChangeLog.Action.DELETE, instance=report, before=snapshot(report))
     report.delete()

@@ -13,6 +13,7 @@ urlpatterns = [
     path("quotas/", views.quotas_page, name="quotas"),
     path("exchange-rates/", views.rates_page, name="rates"),
     path("reports/", views_reports.report_list, name="reports"),
+    path("seven-questions/", views_reports.seven_questions, name="seven_questions"),
     path("reports/new/", views_reports.builder, name="report_builder"),
     path("reports/save/", views_reports.save, name="report_save"),
     path("reports/<int:pk>/", views_reports.saved, name="report"),

@@ -4,6 +4,7 @@ it, export it as CSV."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -13,6 +14,7 @@ from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from baton.core.csvout import csv_response
@@ -232,3 +234,83 @@ def delete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         return redirect("insights:report", pk=pk)
     messages.success(request, _("Report deleted."))
     return redirect("insights:reports")
+
+
+# The seven questions of seed 003, in the reader's words, and what each ready-made report measures.
+QUESTIONS = {
+    1: (
+        gettext_lazy("Is good opportunity being created continuously?"),
+        gettext_lazy("New opportunities per month over the last year, by amount."),
+    ),
+    2: (
+        gettext_lazy("What is our win rate?"),
+        gettext_lazy(
+            "Deals closed in the last 90 days. Win rate = won ÷ (won + lost + no decision); "
+            "the competitive win rate leaves no decision out."
+        ),
+    ),
+    3: (
+        gettext_lazy("Why do we win or lose against competitors?"),
+        gettext_lazy("Lost and no-decision deals of the last year by their reason."),
+    ),
+    4: (
+        gettext_lazy("What would raise the win rate?"),
+        gettext_lazy(
+            "Closed deals of the last year by industry and outcome: where we win, and where we do not."
+        ),
+    ),
+    5: (
+        gettext_lazy("Which strategy do we take?"),
+        gettext_lazy("Won revenue of the last year by company size: which customers our wins come from."),
+    ),
+    6: (
+        gettext_lazy("Are revenue trends by region, product and service healthy?"),
+        gettext_lazy(
+            "Won revenue by region and quarter over the last year (by product family: the home page)."
+        ),
+    ),
+    7: (
+        gettext_lazy("Do we evaluate reps on activity as well as revenue?"),
+        gettext_lazy("Activities done in the last 90 days per rep and type, next to what they won."),
+    ),
+}
+
+
+@login_required
+def seven_questions(request: AuthedHttpRequest) -> HttpResponse:
+    """All seven questions with their current answers, each read from its ready-made report."""
+    answers = []
+    for report in SavedReport.objects.filter(is_builtin=True, question__isnull=False).order_by("question"):
+        definition = parse_definition(report.definition)
+        result = run_report(definition, request.user)
+        question, meaning = QUESTIONS.get(report.question or 0, (str(report), ""))
+        headline = None
+        if report.question == 2:
+            counts = {key: result.row_totals.get(key) or 0 for key in ("won", "lost", "no_decision")}
+            closed = sum(counts.values())
+            if closed:
+                headline = {
+                    "win_rate": Decimal(counts["won"]) / closed,
+                    "competitive": (
+                        Decimal(counts["won"]) / (counts["won"] + counts["lost"])
+                        if counts["won"] + counts["lost"]
+                        else None
+                    ),
+                    "no_decision": Decimal(counts["no_decision"]) / closed,
+                }
+        answers.append(
+            {
+                "number": report.question,
+                "question": question,
+                "meaning": meaning,
+                "report": report,
+                "result": result,
+                "grid": _grid(result)[:8],
+                "col_labels": [result.label(1, c) for c in result.col_keys]
+                if len(definition.group_by) == 2
+                else [],
+                "total": display(result.total),
+                "headline": headline,
+            }
+        )
+    return render(request, "insights/seven_questions.html", {"answers": answers})

@@ -213,9 +213,10 @@ def test_save_through_the_page(client, personas):
     client.post(reverse("insights:report_save"), {"name": "x", "sharing": "team", "definition": "{not json"})
     assert SavedReport.objects.count() == 1
     client.force_login(personas["bob"])
-    assert client.get(reverse("insights:reports")).context["reports"][0].name == "Leads by source"
+    mine = [r.name for r in client.get(reverse("insights:reports")).context["reports"] if not r.is_builtin]
+    assert mine == ["Leads by source"]
     client.force_login(personas["charlie"])
-    assert client.get(reverse("insights:reports")).context["reports"] == []
+    assert [r for r in client.get(reverse("insights:reports")).context["reports"] if not r.is_builtin] == []
 
 
 def test_report_api(client, personas, book):
@@ -262,3 +263,46 @@ def test_report_api(client, personas, book):
         client.get(f"/api/v1/insights/reports/{rid}/result", HTTP_AUTHORIZATION=f"Bearer {other}").status_code
         == 404
     )
+
+
+def test_seven_questions_answer_from_the_ready_made_reports(client, personas):
+    """Win rate by hand: alice's team closed 3 won, 1 lost, 1 no decision -> 3/5 = 60 %, competitive
+    3/4 = 75 %, no decision 1/5 = 20 %; charlie's win in another team is not counted for alice."""
+    from baton.deals.models import LostReason
+
+    alice, charlie = personas["alice"], personas["charlie"]
+    account = create_account(actor=alice, name="제조사")
+    reason = LostReason.objects.first()
+    for key in ("won", "won", "won", "lost", "no_decision"):
+        create_opportunity(
+            actor=alice,
+            name=key,
+            account=account,
+            amount=Decimal(M),
+            stage=stage(key),
+            lost_reason=reason if key != "won" else None,
+        )
+    create_opportunity(
+        actor=charlie, name="c", account=create_account(actor=charlie, name="x"), stage=stage("won")
+    )
+    assert SavedReport.objects.filter(is_builtin=True).count() == 7
+    client.force_login(alice)
+    page = client.get(reverse("insights:seven_questions"))
+    assert page.status_code == 200
+    answers = {a["number"]: a for a in page.context["answers"]}
+    assert sorted(answers) == [1, 2, 3, 4, 5, 6, 7]
+    headline = answers[2]["headline"]
+    assert headline["win_rate"] == Decimal("0.6")
+    assert headline["competitive"] == Decimal("0.75")
+    assert headline["no_decision"] == Decimal("0.2")
+    assert answers[3]["result"].total == 2  # the lost and the no-decision deal, by reason
+    from django.core.exceptions import PermissionDenied
+
+    with pytest.raises(PermissionDenied):  # ready-made reports are nobody's to change
+        services.save_report(
+            actor=personas["root"],
+            name="x",
+            definition={"object": "leads"},
+            sharing="private",
+            report=answers[1]["report"],
+        )
