@@ -25,7 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import F, Model, QuerySet
+from django.db.models import Count, F, Max, Min, Model, QuerySet, Sum
 from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -332,34 +332,11 @@ def run_report(definition: Definition, user: User, *, today: dt.date | None = No
         result.count = qs.count() if result.truncated else len(result.records)
         return result
     exprs = {f"g{i}": _group_expr(f, b) for i, (f, b) in enumerate(definition.group_by)}
-    measure_path = definition.measure.path if definition.measure else None
-    values = (
-        qs.order_by().annotate(**exprs).values_list(*exprs.keys(), *([measure_path] if measure_path else []))
-    )
-    buckets: dict[tuple[Any, Any], list[Decimal]] = defaultdict(list)
-    rows_seen: dict[Any, list[Decimal]] = defaultdict(list)
-    cols_seen: dict[Any, list[Decimal]] = defaultdict(list)
-    everything: list[Decimal] = []
     two = len(definition.group_by) == 2
-    for row in values.iterator(chunk_size=5000):
-        r = row[0]
-        c = row[1] if two else None
-        v = Decimal(row[-1]) if measure_path and row[-1] is not None else None
-        if v is not None and definition.measure is not None and definition.measure.key == "dwell_days":
-            v = v / 86400
-        sample = [v] if v is not None else []
-        if definition.aggregate == "count":
-            sample = [Decimal(1)]
-        buckets[(r, c)].extend(sample)
-        rows_seen[r].extend(sample)
-        cols_seen[c].extend(sample)
-        everything.extend(sample)
-        result.count += 1
-    agg = definition.aggregate
-    result.cells = {k: _aggregate(agg, v) for k, v in buckets.items()}
-    result.row_totals = {k: _aggregate(agg, v) for k, v in rows_seen.items()}
-    result.col_totals = {k: _aggregate(agg, v) for k, v in cols_seen.items()}
-    result.total = _aggregate(agg, everything)
+    if definition.aggregate == "median":
+        rows_seen, cols_seen = _median_in_python(result, qs, exprs, two)
+    else:
+        rows_seen, cols_seen = _aggregate_in_sql(result, qs, exprs, two)
     seen = {definition.group_by[0][0].key: set(rows_seen)}
     if two:
         seen[definition.group_by[1][0].key] = set(cols_seen)
@@ -369,6 +346,104 @@ def run_report(definition: Definition, user: User, *, today: dt.date | None = No
         _sorted_keys(result, 1, list(cols_seen), result.col_totals)[:MAX_GROUPS] if two else [None]
     )
     return result
+
+
+@dataclass
+class _Stats:
+    """What SQL returns per group; every aggregate but the median combines from these exactly."""
+
+    n: int = 0
+    total: Decimal = Decimal(0)
+    valued: int = 0
+    low: Decimal | None = None
+    high: Decimal | None = None
+
+    def add(self, other: _Stats) -> None:
+        self.n += other.n
+        self.total += other.total
+        self.valued += other.valued
+        if other.low is not None:
+            self.low = other.low if self.low is None else min(self.low, other.low)
+        if other.high is not None:
+            self.high = other.high if self.high is None else max(self.high, other.high)
+
+    def value(self, aggregate: str) -> Decimal | int | None:
+        if aggregate == "count":
+            return self.n
+        if not self.valued:
+            return None
+        if aggregate == "sum":
+            return self.total
+        if aggregate == "avg":
+            return self.total / self.valued
+        return self.low if aggregate == "min" else self.high
+
+
+def _aggregate_in_sql(result: Result, qs: QuerySet, exprs: dict[str, Any], two: bool):
+    """One GROUP BY query; row, column and grand totals combine from the groups (no second scan)."""
+    definition = result.definition
+    annotations: dict[str, Any] = {"n": Count("pk")}
+    path = definition.measure.path if definition.measure else None
+    if path:
+        annotations.update(s=Sum(path), vn=Count(path), mn=Min(path), mx=Max(path))
+    scale = (
+        Decimal(86400) if definition.measure is not None and definition.measure.key == "dwell_days" else None
+    )
+    cells: dict[tuple[Any, Any], _Stats] = {}
+    rows_seen: dict[Any, _Stats] = defaultdict(_Stats)
+    cols_seen: dict[Any, _Stats] = defaultdict(_Stats)
+    everything = _Stats()
+    for group in qs.order_by().annotate(**exprs).values(*exprs.keys()).annotate(**annotations):
+        stats = _Stats(n=group["n"])
+        if path:
+            stats.total = Decimal(group["s"] or 0)
+            stats.valued = group["vn"]
+            stats.low = None if group["mn"] is None else Decimal(group["mn"])
+            stats.high = None if group["mx"] is None else Decimal(group["mx"])
+            if scale:
+                stats.total /= scale
+                stats.low = None if stats.low is None else stats.low / scale
+                stats.high = None if stats.high is None else stats.high / scale
+        key = (group["g0"], group["g1"] if two else None)
+        cells.setdefault(key, _Stats()).add(stats)
+        rows_seen[key[0]].add(stats)
+        cols_seen[key[1]].add(stats)
+        everything.add(stats)
+    agg = definition.aggregate
+    result.count = everything.n
+    result.cells = {k: v.value(agg) for k, v in cells.items()}
+    result.row_totals = {k: v.value(agg) for k, v in rows_seen.items()}
+    result.col_totals = {k: v.value(agg) for k, v in cols_seen.items()}
+    result.total = everything.value(agg)
+    return rows_seen, cols_seen
+
+
+def _median_in_python(result: Result, qs: QuerySet, exprs: dict[str, Any], two: bool):
+    """Medians need every value: read the group keys and the measure, one row per record."""
+    definition = result.definition
+    path = definition.measure.path if definition.measure else None
+    values = qs.order_by().annotate(**exprs).values_list(*exprs.keys(), *([path] if path else []))
+    buckets: dict[tuple[Any, Any], list[Decimal]] = defaultdict(list)
+    rows_seen: dict[Any, list[Decimal]] = defaultdict(list)
+    cols_seen: dict[Any, list[Decimal]] = defaultdict(list)
+    everything: list[Decimal] = []
+    for row in values.iterator(chunk_size=5000):
+        r = row[0]
+        c = row[1] if two else None
+        v = Decimal(row[-1]) if path and row[-1] is not None else None
+        if v is not None and definition.measure is not None and definition.measure.key == "dwell_days":
+            v = v / 86400
+        sample = [v] if v is not None else []
+        buckets[(r, c)].extend(sample)
+        rows_seen[r].extend(sample)
+        cols_seen[c].extend(sample)
+        everything.extend(sample)
+        result.count += 1
+    result.cells = {k: _aggregate("median", v) for k, v in buckets.items()}
+    result.row_totals = {k: _aggregate("median", v) for k, v in rows_seen.items()}
+    result.col_totals = {k: _aggregate("median", v) for k, v in cols_seen.items()}
+    result.total = _aggregate("median", everything)
+    return rows_seen, cols_seen
 
 
 def _sorted_keys(result: Result, index: int, keys: list[Any], totals: dict[Any, Any]) -> list[Any]:
