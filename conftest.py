@@ -191,6 +191,8 @@ def browser_page(chromium, live_server):
 # with the content types a plain transactional test's flush re-creates.
 _DATA_MIGRATIONS = [
     ("baton.deals.migrations.0002_default_pipeline_and_lost_reasons", "create_defaults", "deals.Pipeline"),
+    ("baton.deals.migrations.0006_stage_forecast_category_owner_call", "set_stage_defaults", None),
+    ("baton.insights.migrations.0002_seven_questions_reports", "create_reports", "insights.SavedReport"),
     ("baton.process.migrations.0002_default_design_from_the_model", "load_design", "process.ProcessStage"),
     ("baton.scoring.migrations.0002_default_rules_and_reasons", "forwards", "scoring.ScoringRule"),
     ("baton.scoring.migrations.0003_scoring_rule_label_en", "forwards", None),

@@ -14,6 +14,7 @@ from baton.core.api_auth import ApiTokenAuth
 from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.deals.api import router as deals_router
 from baton.delivery.api import router as delivery_router
+from baton.insights.api import router as insights_router
 from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
 from baton.scoring.api import router as scoring_router
@@ -48,3 +49,4 @@ api.add_router("/process/", process_router)
 api.add_router("/delivery/", delivery_router)
 api.add_router("/", activities_router)
 api.add_router("/scoring/", scoring_router)
+api.add_router("/insights/", insights_router)

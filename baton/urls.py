@@ -3,11 +3,11 @@ from django.urls import include, path
 
 from baton.accounts.urls import contact_urlpatterns
 from baton.api import api
-from baton.core import views as core_views
+from baton.insights import home as insights_home
 
 urlpatterns = [
     # Un-namespaced because settings.LOGIN_URL / LOGIN_REDIRECT_URL / LOGOUT_REDIRECT_URL name them so.
-    path("", core_views.home, name="home"),
+    path("", insights_home.home, name="home"),
     path(
         "login/",
         auth_views.LoginView.as_view(
@@ -25,5 +25,6 @@ urlpatterns = [
     path("activities/", include("baton.activities.urls")),
     path("delivery/", include("baton.delivery.urls")),
     path("scoring/", include("baton.scoring.urls")),
+    path("insights/", include("baton.insights.urls")),
     path("api/v1/", api.urls),
 ]

@@ -22,6 +22,7 @@ from typing import Any
 
 SLOW_MS = 100.0
 FLOOR_MS = 2000.0
+INSIGHTS_MS = 500.0
 
 
 @dataclass
@@ -233,6 +234,16 @@ def main(argv: list[str] | None = None) -> int:
         # The Model's factory floor: flow metrics over the stage history (issue 3 target: 2 s).
         Case("factory floor, 90 days", "GET", "/process/", target_ms=FLOOR_MS),
         Case("factory floor, 365 days", "GET", "/process/?days=365", target_ms=FLOOR_MS),
+        # The manager's numbers (issue 12 target: p95 under 500 ms warm).
+        Case("home (role dashboard)", "GET", "/", target_ms=INSIGHTS_MS),
+        Case("forecast, this quarter", "GET", "/insights/forecast/", target_ms=INSIGHTS_MS),
+        Case(
+            "report, 2-level grouped",
+            "GET",
+            "/insights/reports/new/?object=opportunities&group1=owner&group2=stage_outcome&agg=sum&measure=amount",
+            target_ms=INSIGHTS_MS,
+        ),
+        Case("seven questions", "GET", "/insights/seven-questions/", target_ms=INSIGHTS_MS),
     ]
     if args.only:
         wanted = [w.strip().lower() for w in args.only.split(",")]

@@ -2,92 +2,21 @@
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
-
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from baton.accounts.models import Account, Contact
 from baton.core.http import AuthedHttpRequest
-from baton.core.models import ApiToken, ChangeLog
-from baton.core.money import format_money
-from baton.core.records import OwnedRecord
+from baton.core.models import ApiToken
 from baton.core.services import create_api_token, revoke_api_token, set_user_language
-from baton.deals.models import Opportunity, Stage, localized
-from baton.deals.queries import opportunities_for
-from baton.leads.models import Lead
-from baton.leads.queries import leads_for
-
-
-def _month_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
-    first = today.replace(day=1)
-    following = (first + dt.timedelta(days=32)).replace(day=1)
-    return first, following - dt.timedelta(days=1)
-
-
-def pipeline_summary(opportunities) -> list[dict]:
-    """Open deals grouped by stage, with a count and a total per currency, in stage order."""
-    rows = (
-        opportunities.filter(stage__outcome=Stage.Outcome.OPEN)
-        .order_by()
-        .values("stage_id", "stage__name", "stage__name_en", "stage__sequence", "currency")
-        .annotate(n=Count("id"), total=Sum("amount"))
-    )
-    stages: dict[int, dict] = {}
-    for row in rows:
-        entry = stages.setdefault(
-            row["stage_id"],
-            {
-                "name": localized(row["stage__name"], row["stage__name_en"]),
-                "sequence": row["stage__sequence"],
-                "count": 0,
-                "totals": [],
-            },
-        )
-        entry["count"] += row["n"]
-        entry["totals"].append(format_money(row["total"] or Decimal(0), row["currency"]))
-    return sorted(stages.values(), key=lambda e: e["sequence"])
-
-
-@login_required
-def home(request: AuthedHttpRequest) -> HttpResponse:
-    user = request.user
-    mine = opportunities_for(user).filter(owner=user)
-    first, last = _month_bounds(timezone.localdate())
-    closing = list(
-        mine.filter(stage__outcome=Stage.Outcome.OPEN, expected_close_date__range=(first, last)).order_by(
-            "expected_close_date", "id"
-        )[:20]
-    )
-    leads = list(leads_for(user).filter(owner=user).order_by("-created_at", "-id")[:10])
-    owned: tuple[type[OwnedRecord], ...] = (Lead, Account, Contact, Opportunity)
-    types = ContentType.objects.get_for_models(*owned)
-    mine_q = Q()
-    for model in owned:
-        ct = types[model]
-        mine_q |= Q(content_type=ct, object_id__in=model.objects.filter(owner=user).values("pk"))
-    changes = list(ChangeLog.objects.filter(mine_q).select_related("actor").order_by("-time", "-id")[:15])
-    context = {
-        "stages": pipeline_summary(mine),
-        "closing": closing,
-        "leads": leads,
-        "changes": changes,
-        "month_start": first,
-    }
-    return render(request, "core/home.html", context)
 
 
 @require_POST

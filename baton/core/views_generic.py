@@ -276,10 +276,15 @@ class RecordListView(LoginRequiredMixin, View):
         """Filter controls: dicts of name, label and (value, label) choices."""
         return []
 
+    def summary(self, qs: QuerySet) -> dict:
+        """Extra context computed over the whole filtered list (e.g. totals), not just the page."""
+        return {}
+
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
         page = paginate(qs, request.GET.get("page"), settings.BATON_PAGE_SIZE)
         context = {
+            **self.summary(qs),
             "page": page,
             "state": state,
             "title": self.title,

@@ -40,6 +40,14 @@ def localized(korean: str, english: str) -> str:
     return korean or english
 
 
+class ForecastCategory(models.TextChoices):
+    PIPELINE = "pipeline", _("Pipeline")
+    BEST_CASE = "best_case", _("Best case")
+    COMMIT = "commit", _("Commit")
+    CLOSED = "closed", _("Closed")
+    OMITTED = "omitted", _("Omitted")
+
+
 class Stage(models.Model):
     """A step of a pipeline. Won/lost/no-decision stages close the opportunity."""
 
@@ -56,6 +64,15 @@ class Stage(models.Model):
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=10)
     probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
+    # The forecast category a deal takes when it enters this open stage, unless its owner chose one.
+    forecast_category = models.CharField(
+        _("default forecast category"),
+        max_length=16,
+        choices=ForecastCategory.choices,
+        default=ForecastCategory.PIPELINE,
+    )
+    # A deal that stays longer than this in the stage is marked at risk on the board and dashboards.
+    stale_after_days = models.PositiveSmallIntegerField(_("at risk after (days)"), null=True, blank=True)
     is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
@@ -93,14 +110,6 @@ class LostReason(models.Model):
         return localized(self.name, self.name_en)
 
 
-class ForecastCategory(models.TextChoices):
-    PIPELINE = "pipeline", _("Pipeline")
-    BEST_CASE = "best_case", _("Best case")
-    COMMIT = "commit", _("Commit")
-    CLOSED = "closed", _("Closed")
-    OMITTED = "omitted", _("Omitted")
-
-
 class Opportunity(OwnedRecord):
     """A deal with an account, moving through the buyer's four steps to won, lost or no decision."""
 
@@ -132,6 +141,8 @@ class Opportunity(OwnedRecord):
         choices=ForecastCategory.choices,
         default=ForecastCategory.PIPELINE,
     )
+    # True once the owner sets the category themselves: stage changes then leave it alone.
+    forecast_category_by_rep = models.BooleanField(_("forecast category set by the owner"), default=False)
     next_step = models.CharField(_("next step"), max_length=300, blank=True)
     description = models.TextField(_("description"), blank=True)
     lost_reason = models.ForeignKey(

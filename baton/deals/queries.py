@@ -6,11 +6,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from baton.core.listing import ListSpec
 from baton.core.models import User
+from baton.core.money import quantize
 from baton.core.records import get_for_user, visible_team_ids
 from baton.deals.models import ForecastCategory, Opportunity, Pipeline, Stage
 
@@ -162,3 +163,31 @@ def board(user: User, pipeline: Pipeline, *, scope: str = "all") -> list[BoardCo
         window = BOARD_CLOSED_DAYS if stage.is_closed else None
         columns.append(BoardColumn(stage, cards, count, column_totals, window))
     return columns
+
+
+def list_totals(qs: QuerySet[Opportunity]) -> list[dict]:
+    """Totals of a filtered opportunity list, per currency (one grouped query): the deals, their amount,
+    and the weighted amount (amount × the stage's probability) of the open ones among them."""
+    weighted = ExpressionWrapper(
+        F("amount") * F("stage__probability") / 100,
+        output_field=DecimalField(max_digits=24, decimal_places=4),
+    )
+    rows = (
+        qs.order_by()
+        .values("currency")
+        .annotate(
+            n=Count("id"),
+            total=Sum("amount"),
+            weighted=Sum(weighted, filter=Q(stage__outcome=Stage.Outcome.OPEN)),
+        )
+        .order_by("currency")
+    )
+    return [
+        {
+            "currency": r["currency"],
+            "count": r["n"],
+            "total": r["total"] or Decimal(0),
+            "weighted": quantize(r["weighted"] or Decimal(0), r["currency"]),
+        }
+        for r in rows
+    ]

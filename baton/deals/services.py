@@ -44,11 +44,11 @@ def _stage_effects(
         changes["forecast_category"] = ForecastCategory.CLOSED if stage.is_won else ForecastCategory.OMITTED
     else:
         changes["closed_at"] = None
-        if current is not None and current.forecast_category in (
-            ForecastCategory.CLOSED,
-            ForecastCategory.OMITTED,
-        ):
-            changes["forecast_category"] = ForecastCategory.PIPELINE
+        reopened = current is not None and current.stage.is_closed
+        if current is None or reopened or not current.forecast_category_by_rep:
+            # The stage supplies the category until the owner makes their own call.
+            changes["forecast_category"] = stage.forecast_category
+            changes["forecast_category_by_rep"] = False
         changes["lost_reason"] = None
         changes["lost_note"] = ""
     if stage.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION):
@@ -73,6 +73,9 @@ def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
         for key in ("probability", "forecast_category"):
             if values.get(key) is not None:
                 effects.pop(key, None)
+        if values.get("forecast_category") is not None:
+            effects.pop("forecast_category_by_rep", None)
+            values["forecast_category_by_rep"] = True
     values.update(effects)
     opportunity = create_record(Opportunity, actor=actor, **values)
     from baton.process.services import on_opportunity_changed  # process hook: enter The Model
@@ -95,10 +98,18 @@ def update_opportunity(
 ) -> Opportunity:
     refuse_while_quote_pending(opportunity)
     changes = dict(changes)
+    own_call = changes.get("forecast_category")
+    if own_call is None or own_call == opportunity.forecast_category:
+        own_call = None
+        changes.pop("forecast_category", None)
     stage = changes.pop("stage", None)
     if stage is not None and stage.pk != opportunity.stage_id:
         changes.update(_stage_effects(stage, lost_reason=changes.get("lost_reason"), current=opportunity))
         changes["pipeline"] = stage.pipeline
+    if own_call is not None and not (stage or opportunity.stage).is_closed:
+        # An explicit call by the owner: it wins over the stage's default now and at later moves.
+        changes["forecast_category"] = own_call
+        changes["forecast_category_by_rep"] = True
     opportunity = update_record(opportunity, actor=actor, changes=changes, expected_version=expected_version)
     record_changed(opportunity)  # activities: notify followers (task, after commit)
     from baton.process.services import on_opportunity_changed  # process hook: keep the process stage in step

@@ -36,6 +36,7 @@ from baton.deals.queries import (
     board,
     board_totals,
     get_opportunity_for_user,
+    list_totals,
     opportunities_for,
 )
 from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
@@ -52,6 +53,9 @@ class OpportunityListView(RecordListView):
 
     def get_queryset(self, user: User):
         return opportunities_for(user)
+
+    def summary(self, qs) -> dict:
+        return {"totals": list_totals(qs)}
 
     def filter_fields(self, user: User, state: dict) -> list[dict]:
         stages = Stage.objects.filter(is_archived=False, pipeline__is_archived=False).order_by(

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
 from baton.core.models import ApiToken, ChangeLog
 from conftest import PASSWORD
@@ -58,37 +55,6 @@ def test_logout_is_post_only(client, alice):
     response = client.post("/logout/")
     assert response.status_code == 302
     assert client.get("/").status_code == 302
-
-
-def test_home_shows_my_pipeline_leads_closing_deals_and_changes(
-    client, world, alice, django_assert_num_queries
-):
-    from baton.deals.services import update_opportunity
-
-    opp = world["opportunity"]
-    today = timezone.localdate()
-    update_opportunity(opp, actor=alice, changes={"expected_close_date": today}, expected_version=opp.version)
-    client.force_login(alice)
-    with django_assert_num_queries(7):
-        response = client.get("/")
-    assert response.status_code == 200
-    body = response.content.decode()
-    assert "₩120,000,000" in body  # the stage total
-    assert "한빛 ERP 교체" in body  # closing this month
-    assert "이서연" in body  # my newest lead
-    assert 'data-testid="home-changes"' in body
-    changes = response.context["changes"]
-    assert {c.object_repr for c in changes} >= {"한빛 ERP 교체", "(주)한빛소프트"}
-    assert [s["count"] for s in response.context["stages"]] == [1]
-
-
-def test_home_of_outsider_shows_nothing_of_alice(client, world, charlie):
-    client.force_login(charlie)
-    response = client.get("/")
-    body = response.content.decode()
-    assert "한빛 ERP 교체" not in body
-    assert "이서연" not in body
-    assert response.context["changes"] == []
 
 
 def test_language_switch_saves_user_language_and_cookie(client, alice):
@@ -170,10 +136,3 @@ def test_pages_escape_user_data(client, alice):
         body = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
-
-
-def test_month_bounds():
-    from baton.core.views import _month_bounds
-
-    assert _month_bounds(dt.date(2026, 2, 14)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
-    assert _month_bounds(dt.date(2026, 12, 31)) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))

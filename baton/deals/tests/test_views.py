@@ -41,13 +41,42 @@ def test_opportunity_list_query_count(client, alice, world, django_assert_num_qu
     for i in range(20):
         create_opportunity(actor=alice, name=f"딜 {i}", account=world["account"], amount=1000 * i)
     client.force_login(alice)
-    # session, user, teams, count, page (owner, account, stage joined), stage + owner filter choices
-    with django_assert_num_queries(7):
+    # session, user, teams, totals, count, page (owner, account, stage joined), stage + owner filter choices
+    with django_assert_num_queries(8):
         response = client.get("/deals/?ordering=-amount")
     items = response.context["page"].items
     assert items[0].name == "한빛 ERP 교체" and len(items) == 21
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         client.get("/deals/?outcome=open", headers={"HX-Request": "true"})
+
+
+def test_opportunity_list_totals_follow_the_filter(client, alice, world):
+    """Totals and the weighted total are over the whole filtered list, computed here by hand:
+    120M (world, considering 10 %) + 30M evaluating (30 %) + 10M lost (not weighted) + 1,000 USD deciding."""
+    from baton.deals.models import LostReason, Stage
+
+    stages = {s.key: s for s in Stage.objects.filter(pipeline__is_default=True)}
+    account = world["account"]
+    create_opportunity(actor=alice, name="b", account=account, amount=30_000_000, stage=stages["evaluating"])
+    create_opportunity(
+        actor=alice,
+        name="c",
+        account=account,
+        amount=10_000_000,
+        stage=stages["lost"],
+        lost_reason=LostReason.objects.first(),
+    )
+    create_opportunity(
+        actor=alice, name="d", account=account, amount=1000, currency="USD", stage=stages["deciding"]
+    )
+    client.force_login(alice)
+    totals = {t["currency"]: t for t in client.get("/deals/").context["totals"]}
+    assert (totals["KRW"]["count"], totals["KRW"]["total"]) == (3, 160_000_000)
+    assert totals["KRW"]["weighted"] == 12_000_000 + 9_000_000
+    assert (totals["USD"]["count"], totals["USD"]["weighted"]) == (1, 600)
+    body = client.get("/deals/?outcome=open").content.decode()
+    assert 'data-testid="weighted-KRW">₩21,000,000<' in body
+    assert "2 opportunities in this list" in body
 
 
 def test_opportunity_detail_query_count_and_content(client, alice, world, django_assert_num_queries):

@@ -51,6 +51,8 @@ class Scheduler(threading.Thread):
         ("baton.process.tasks.sweep_process", dt.timedelta(hours=1), True),
         ("baton.scoring.tasks.rescore_all", dt.timedelta(days=1), False),
         ("baton.scoring.tasks.retrain_and_rescore", dt.timedelta(days=7), False),
+        # Idempotent per week: the first run of a week records it, later runs find it taken.
+        ("baton.insights.tasks.snapshot_forecasts", dt.timedelta(hours=6), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False):

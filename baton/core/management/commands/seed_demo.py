@@ -58,6 +58,8 @@ class Command(BaseCommand):
         summary = seed_demo(seed=options["seed"], scale=options["scale"])
         # Meetings, minutes with "?" items, tasks and follows for the reps' day (baton/activities).
         call_command("seed_activities", verbosity=0)
+        # Quotas, weekly activity targets and this week's forecast snapshot (baton/insights).
+        call_command("seed_insights_demo", verbosity=0)
         self.seed_capacity()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,471 @@
+# mypy: disable-error-code="valid-type"
+"""REST endpoints of the forecast, mounted under /api/v1/insights/ by baton/api.py: the roll-up per
+period, the deals behind a number, managers' adjustments, weekly snapshots, quotas and exchange rates.
+The same visibility as the pages: a caller sees themselves and the teams they may read."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+
+from baton.core.api import Amount, Id, InputSchema, IsoDate, Text, actor, path_id, responses
+from baton.core.models import Team, User
+from baton.insights import services
+from baton.insights.forecast import (
+    Numbers,
+    compute_forecast,
+    find_row,
+    opportunities_behind,
+    owners_of,
+    scope_team_ids,
+    scope_user_ids,
+)
+from baton.insights.history import forecast_history
+from baton.insights.models import ExchangeRate, ForecastAdjustment, PeriodKind, Quota
+from baton.insights.periods import Period, parse_period, period_containing
+from baton.insights.reports import parse_definition, record_rows, run_report
+
+router = Router(tags=["insights"])
+
+PERIOD_HELP = "`2026-12` (month), `2026-Q4` (quarter) or `2026` (year); default: this quarter."
+
+
+def _period(raw: str | None) -> Period:
+    today = timezone.localdate()
+    if not raw:
+        return period_containing(PeriodKind.QUARTER, today)
+    period = parse_period(raw, today=today)
+    if period is None:
+        raise HttpError(422, "period: use 2026-12, 2026-Q4 or 2026.")
+    return period
+
+
+class NumbersOut(Schema):
+    quota: Decimal | None
+    won: Decimal
+    commit: Decimal
+    commit_call: Decimal
+    best_case: Decimal
+    best_case_call: Decimal
+    pipeline: Decimal
+    weighted: Decimal
+    open: Decimal
+    attainment: float | None = Field(description="won ÷ quota")
+    gap: Decimal | None = Field(description="quota − won")
+    coverage: float | None = Field(description="open ÷ (quota − won)")
+    adjusted: bool
+
+
+def _numbers(n: Numbers) -> dict[str, Any]:
+    r = n.rounded()
+    return {
+        "quota": n.quota,
+        "won": r.won,
+        "commit": r.commit,
+        "commit_call": r.commit_call,
+        "best_case": r.best_case,
+        "best_case_call": r.best_case_call,
+        "pipeline": r.pipeline,
+        "weighted": r.weighted,
+        "open": r.open,
+        "attainment": None if n.attainment is None else float(n.attainment),
+        "gap": n.gap,
+        "coverage": None if n.coverage is None else float(n.coverage),
+        "adjusted": n.adjusted,
+    }
+
+
+class ForecastRowOut(Schema):
+    kind: Literal["user", "team"]
+    id: int
+    name: str
+    depth: int
+    parent: str | None = Field(description="`team:<id>` of the row this one rolls up into")
+    numbers: NumbersOut
+
+
+class ForecastOut(Schema):
+    period: str
+    start: dt.date
+    end: dt.date = Field(description="The last day of the period")
+    rows: list[ForecastRowOut]
+    total: NumbersOut
+    missing_rates: list[str]
+
+
+@router.get(
+    "/forecast", response=responses({200: ForecastOut}), summary="The forecast of a period, rolled up"
+)
+def forecast_api(request: HttpRequest, period: str | None = Query(None, description=PERIOD_HELP)):
+    p = _period(period)
+    forecast = compute_forecast(actor(request), p)
+    rows: list[dict[str, Any]] = []
+
+    def walk(row, parent):
+        rows.append(
+            {
+                "kind": row.kind,
+                "id": row.id,
+                "name": row.name,
+                "depth": row.depth,
+                "parent": parent,
+                "numbers": _numbers(row.numbers),
+            }
+        )
+        for child in row.children:
+            walk(child, f"team:{row.id}")
+
+    for root in forecast.rows:
+        walk(root, None)
+    return {
+        "period": p.key,
+        "start": p.start,
+        "end": p.last_day,
+        "rows": rows,
+        "total": _numbers(forecast.total),
+        "missing_rates": forecast.missing_rates,
+    }
+
+
+class DealOut(Schema):
+    id: int
+    name: str
+    account_id: int
+    owner_id: int | None
+    stage_id: int
+    forecast_category: str
+    amount: Decimal
+    currency: str
+    expected_close_date: dt.date | None
+    closed_at: dt.datetime | None
+
+
+@router.get(
+    "/forecast/deals",
+    response=responses({200: list[DealOut]}),
+    summary="The deals behind one number of the forecast (at most 1,000)",
+)
+def forecast_deals_api(
+    request: HttpRequest,
+    measure: Literal["won", "commit", "best_case", "pipeline", "open"],
+    kind: Literal["user", "team", "all"] = "all",
+    id: int | None = Query(None, ge=1, le=2**63 - 1),
+    period: str | None = Query(None, description=PERIOD_HELP),
+):
+    user = actor(request)
+    p = _period(period)
+    forecast = compute_forecast(user, p)
+    if kind == "all":
+        owners = [r.id for root in forecast.rows for r in root.flatten() if r.kind == "user"]
+    else:
+        row = find_row(forecast, kind, id or 0)
+        if row is None:
+            raise HttpError(404, "Not found")
+        owners = owners_of(row)
+    return list(opportunities_behind(user, p, measure=measure, owner_ids=owners)[:1000])
+
+
+class AdjustmentIn(InputSchema):
+    subject_id: Id
+    period: Text(7, required=True)
+    category: Literal["commit", "best_case"]
+    amount: Amount()
+    note: Text(500, required=True)
+
+
+class AdjustmentOut(Schema):
+    id: int
+    subject_id: int
+    period_kind: str
+    period_start: dt.date
+    category: str
+    amount: Decimal
+    note: str = Field(alias="comment")
+    adjusted_by_id: int
+    created_at: dt.datetime
+
+
+@router.get(
+    "/forecast/adjustments", response=responses({200: list[AdjustmentOut]}), summary="Managers' calls"
+)
+def list_adjustments(request: HttpRequest, period: str | None = Query(None, description=PERIOD_HELP)):
+    p = _period(period)
+    return list(
+        ForecastAdjustment.objects.filter(
+            period_kind=p.kind, period_start=p.start, subject_id__in=scope_user_ids(actor(request))
+        ).order_by("-created_at", "-id")[:500]
+    )
+
+
+@router.post(
+    "/forecast/adjustments",
+    response=responses({201: AdjustmentOut}),
+    summary="Adjust a subordinate's commit or best case (kept apart from their own number)",
+)
+def create_adjustment(request: HttpRequest, payload: AdjustmentIn):
+    user = actor(request)
+    subject = User.objects.filter(pk=payload.subject_id, pk__in=scope_user_ids(user)).first()
+    if subject is None:
+        raise HttpError(404, "Not found")
+    try:
+        adj = services.adjust_forecast(
+            actor=user,
+            subject=subject,
+            period=_period(payload.period),
+            category=payload.category,
+            amount=payload.amount,
+            note=payload.note,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+    return Status(201, adj)
+
+
+class SnapshotWeekOut(Schema):
+    week: dt.date
+    won: Decimal
+    commit: Decimal
+    best_case: Decimal
+    pipeline: Decimal
+    weighted: Decimal
+    called: Decimal
+    accuracy: float | None
+    added: list[int]
+    slipped: list[int]
+    removed: list[int]
+    amount_change: Decimal
+
+
+@router.get(
+    "/forecast/snapshots",
+    response=responses({200: list[SnapshotWeekOut]}),
+    summary="How the forecast of a period moved, week by week",
+)
+def list_snapshots(request: HttpRequest, period: str | None = Query(None, description=PERIOD_HELP)):
+    user = actor(request)
+    p = _period(period)
+    actual = compute_forecast(user, p).total.won
+    return [
+        {**w.__dict__, "called": w.called, "accuracy": None if w.accuracy is None else float(w.accuracy)}
+        for w in forecast_history(user, p, actual_won=actual)
+    ]
+
+
+class SnapshotIn(InputSchema):
+    period: Text(7, required=True)
+
+
+class SnapshotOut(Schema):
+    id: int
+    period_kind: str
+    period_start: dt.date
+    week_start: dt.date
+    taken_at: dt.datetime
+
+
+@router.post(
+    "/forecast/snapshots", response=responses({201: SnapshotOut}), summary="Take this week's snapshot now"
+)
+def take_snapshot_api(request: HttpRequest, payload: SnapshotIn):
+    user = actor(request)
+    if not services.may_manage_quotas(user):
+        raise HttpError(403, "Only managers and administrators take forecast snapshots.")
+    return Status(201, services.take_snapshot(_period(payload.period), actor=user))
+
+
+class QuotaOut(Schema):
+    id: int
+    user_id: int | None
+    team_id: int | None
+    period_kind: str
+    period_start: dt.date
+    amount: Decimal
+    version: int
+
+
+class QuotaIn(InputSchema):
+    """Exactly one of `user_id` and `team_id`; setting a quota that exists changes it."""
+
+    user_id: Id | None = None
+    team_id: Id | None = None
+    period: Text(7, required=True)
+    amount: Amount()
+
+
+@router.get("/quotas", response=responses({200: list[QuotaOut]}), summary="Quotas of a period")
+def list_quotas(request: HttpRequest, period: str | None = Query(None, description=PERIOD_HELP)):
+    user = actor(request)
+    p = _period(period)
+    return list(
+        Quota.objects.filter(period_kind=p.kind, period_start=p.start)
+        .filter(Q(user_id__in=scope_user_ids(user)) | Q(team_id__in=scope_team_ids(user)))
+        .order_by("id")
+    )
+
+
+@router.put("/quotas", response=responses({200: QuotaOut}), summary="Set a person's or a team's quota")
+def put_quota(request: HttpRequest, payload: QuotaIn):
+    user = actor(request)
+    target_user = target_team = None
+    if payload.user_id is not None:
+        target_user = User.objects.filter(pk=payload.user_id, pk__in=scope_user_ids(user)).first()
+        if target_user is None:
+            raise HttpError(404, "Not found")
+    if payload.team_id is not None:
+        target_team = Team.objects.filter(pk=payload.team_id, pk__in=scope_team_ids(user)).first()
+        if target_team is None:
+            raise HttpError(404, "Not found")
+    try:
+        return services.set_quota(
+            actor=user,
+            period=_period(payload.period),
+            amount=payload.amount,
+            user=target_user,
+            team=target_team,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+
+
+class RateOut(Schema):
+    id: int
+    currency: str
+    valid_from: dt.date
+    krw_per_unit: Decimal
+
+
+class RateIn(InputSchema):
+    currency: Literal["USD", "EUR", "JPY", "CNY"]
+    valid_from: IsoDate
+    krw_per_unit: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
+
+
+@router.get("/exchange-rates", response=responses({200: list[RateOut]}), summary="Exchange rates to KRW")
+def list_rates(request: HttpRequest):
+    return list(ExchangeRate.objects.all()[:500])
+
+
+@router.put(
+    "/exchange-rates", response=responses({200: RateOut}), summary="Set a dated exchange rate (admins)"
+)
+def put_rate(request: HttpRequest, payload: RateIn):
+    try:
+        return services.set_exchange_rate(
+            actor=actor(request),
+            currency=payload.currency,
+            valid_from=payload.valid_from,
+            krw_per_unit=payload.krw_per_unit,
+        )
+    except PermissionDenied as exc:
+        raise HttpError(403, str(exc)) from None
+
+
+# --- reports -------------------------------------------------------------------------------------------
+
+
+class ReportOut(Schema):
+    id: int
+    name: str
+    owner_id: int
+    sharing: str
+    definition: dict[str, Any]
+
+
+class ReportIn(InputSchema):
+    """A report definition: `object`, `columns`, `filters` ([{field, op, value}]), `group_by` (up to
+    two; dates as `field:month|quarter|year`), `aggregate`, `measure`, `sort`."""
+
+    name: Text(150, required=True)
+    sharing: Literal["private", "team", "everyone"] = "private"
+    definition: dict[str, Any]
+
+
+class RunIn(InputSchema):
+    definition: dict[str, Any]
+
+
+class GroupOut(Schema):
+    key: str = Field(description="The group's stable key (an id, a code or an ISO date)")
+    label: str
+    value: float | None
+    cells: dict[str, float | None] = Field(description="Second-level group key → value")
+
+
+class ResultOut(Schema):
+    definition: dict[str, Any]
+    count: int
+    total: float | None
+    columns: list[str]
+    records: list[list[Any]]
+    truncated: bool
+    groups: list[GroupOut]
+
+
+def _number(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _key(value: Any) -> str:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _result(definition: Any, user: User) -> dict[str, Any]:
+    result = run_report(definition, user)
+    groups = []
+    two = len(definition.group_by) == 2
+    for r in result.row_keys:
+        cells = {_key(c): _number(result.cells.get((r, c))) for c in result.col_keys} if two else {}
+        groups.append(
+            {
+                "key": _key(r),
+                "label": result.label(0, r),
+                "value": _number(result.row_totals.get(r)),
+                "cells": cells,
+            }
+        )
+    return {
+        "definition": definition.as_data(),
+        "count": result.count,
+        "total": _number(result.total),
+        "columns": [c.key for c in definition.columns] if not definition.group_by else [],
+        "records": [[str(v) for v in row] for row in record_rows(result)] if not definition.group_by else [],
+        "truncated": result.truncated,
+        "groups": groups,
+    }
+
+
+@router.get("/reports", response=responses({200: list[ReportOut]}), summary="Saved reports you may open")
+def list_reports(request: HttpRequest):
+    return list(services.reports_for(actor(request)).order_by("name", "id")[:500])
+
+
+@router.post("/reports", response=responses({201: ReportOut}), summary="Save a report")
+def create_report(request: HttpRequest, payload: ReportIn):
+    report = services.save_report(
+        actor=actor(request), name=payload.name, definition=payload.definition, sharing=payload.sharing
+    )
+    return Status(201, report)
+
+
+@router.post("/reports/run", response=responses({200: ResultOut}), summary="Run a report definition")
+def run_report_api(request: HttpRequest, payload: RunIn):
+    return _result(parse_definition(payload.definition), actor(request))
+
+
+@router.get("/reports/{id}/result", response=responses({200: ResultOut}), summary="Run a saved report")
+def saved_report_result(request: HttpRequest, id: int = path_id()):
+    user = actor(request)
+    report = services.reports_for(user).filter(pk=id).first()
+    if report is None:
+        raise HttpError(404, "Not found")
+    return _result(parse_definition(report.definition), user)

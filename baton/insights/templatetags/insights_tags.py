@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def pct(value: Decimal | None) -> str:
+    """A ratio as a whole percentage ("87%"), or an en dash when there is nothing to divide by."""
+    if value is None:
+        return "–"
+    return f"{(value * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)}%"
+
+
+@register.filter
+def times(value: Decimal | None) -> str:
+    """A coverage ratio as "2.5×"."""
+    if value is None:
+        return "–"
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}×"
