@@ -65,7 +65,7 @@ def _encode(value: Any) -> Any:
         return {"list": [_encode(item) for item in value]}
     if isinstance(value, Promise):
         # A lazy gettext label (a choice label): keep its source so it is translated when read.
-        args = getattr(value, "_args", ())
+        args: tuple[Any, ...] = getattr(value, "_args", ())
         if len(args) == 1 and isinstance(args[0], str):
             return {"msg": {"m": args[0], "p": {}}}
         return str(value)

@@ -120,7 +120,8 @@ def test_screens_read_in_the_readers_language_and_fit(screens, personas, world, 
         """() => {
           const b = document.getElementById('board');
           const cols = [...b.querySelectorAll('.board-column')];
-          return {board: b.scrollWidth - b.clientWidth, page: document.documentElement.scrollWidth - innerWidth,
+          return {board: b.scrollWidth - b.clientWidth,
+                  page: document.documentElement.scrollWidth - innerWidth,
                   offscreen: cols.filter(c => c.getBoundingClientRect().right > innerWidth).length,
                   columns: cols.length};
         }"""
