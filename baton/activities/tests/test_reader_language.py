@@ -40,6 +40,11 @@ def test_comment_notification_follows_the_readers_current_language(client, alice
     assert "댓글" not in page
     bell = client.get(reverse("activities:bell")).content.decode()
     assert f"Alice commented on {world['account'].name}" in bell
+    from baton.core.services import create_api_token
+
+    _token, secret = create_api_token(bob, name="test")
+    api = client.get("/api/v1/notifications", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
+    assert api[0]["text"] == f"Alice commented on {world['account'].name}"
     bob.language = "ko"
     bob.save(update_fields=["language"])
     page = client.get(reverse("activities:notifications")).content.decode()
