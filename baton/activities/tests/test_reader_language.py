@@ -159,3 +159,27 @@ def test_time_zone_setting_refuses_unknown_zones(client, alice):
     assert response.status_code == 302
     alice.refresh_from_db()
     assert alice.time_zone == "Europe/Berlin"
+
+
+def test_the_migration_recovers_existing_notifications_as_messages(alice):
+    """Rows written before the message column existed: the migration's matcher recovers the code and
+    parameters from Korean or English text, so old notifications follow the reader's language too."""
+    import importlib
+
+    from django.apps import apps
+
+    from baton.core.i18n_text import render_message
+
+    migration = importlib.import_module("baton.activities.migrations.0003_notification_message")
+    old = Notification.objects.create(
+        recipient=alice, kind="change", text="Bob 님이 (주)한빛소프트에 댓글을 남겼습니다"
+    )
+    odd = Notification.objects.create(
+        recipient=alice, kind="change", text="free text nobody wrote a message for"
+    )
+    migration.recover(apps, None)
+    old.refresh_from_db()
+    odd.refresh_from_db()
+    with translation.override("en"):
+        assert render_message(old.message, fallback=old.text) == "Bob commented on (주)한빛소프트"
+    assert odd.message == {} and odd.display_text == "free text nobody wrote a message for"
