@@ -12,7 +12,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from baton.activities import queries, services
-from baton.activities.models import Activity
+from baton.activities.models import Activity, Notification
 from baton.core.api import (
     Id,
     InputSchema,
@@ -98,10 +98,14 @@ class CommentOut(Schema):
 class NotificationOut(Schema):
     id: int
     kind: str
-    text: str
+    text: str = Field(description="In the caller's current language (translated when read).")
     url: str
     created_at: dt.datetime
     read_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_text(obj: Notification) -> str:
+        return obj.display_text
 
 
 class ReadIn(InputSchema):

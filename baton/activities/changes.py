@@ -13,10 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from baton.activities.models import Notification
 from baton.activities.services import followers_of, record_url
+from baton.core.i18n_text import Bilingual, Msg
 from baton.core.models import ChangeLog, User
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ TRACKED = {"owner_id", "stage_id", "amount", "status", "expected_close_date", "f
 ANNOUNCED_ACTIONS = {ChangeLog.Action.MOVE, ChangeLog.Action.CONVERT, ChangeLog.Action.ARCHIVE}
 
 
-def _label(field: str, value: Any) -> str:
+def _label(field: str, value: Any) -> str | Bilingual:
     """A readable value for a notification (stage and owner names instead of ids)."""
     if value in (None, ""):
         return "—"
@@ -36,46 +37,57 @@ def _label(field: str, value: Any) -> str:
         from baton.deals.models import Stage
 
         stage = Stage.objects.filter(pk=value).first()
-        return str(stage) if stage else str(value)
+        return Bilingual(stage.name, stage.name_en) if stage else str(value)
     if field == "owner_id":
         user = User.objects.filter(pk=value).first()
         return str(user) if user else str(value)
     return str(value)
 
 
-def describe(change: ChangeLog, record: Any) -> str | None:
-    """The notification text for a change in the active language, or None when not announced."""
-    who = change.actor_label or _("Someone")
+def _field_label(model: Any, name: str) -> Any:
+    try:
+        return model._meta.get_field(name.removesuffix("_id")).verbose_name
+    except Exception:  # FieldDoesNotExist: a logged key that is not a field
+        return name.removesuffix("_id")
+
+
+def describe(change: ChangeLog, record: Any) -> Msg | None:
+    """The notification for a change, as a message translated when read, or None when not announced."""
+    who: str | Msg = change.actor_label or Msg(gettext_noop("Someone"))
     after = change.after or {}
     if change.action == ChangeLog.Action.CONVERT:
-        return _("%(user)s converted %(record)s") % {"user": who, "record": record}
+        return Msg(gettext_noop("%(user)s converted %(record)s"), user=who, record=record)
     if change.action == ChangeLog.Action.ARCHIVE:
-        return _("%(user)s archived %(record)s") % {"user": who, "record": record}
+        return Msg(gettext_noop("%(user)s archived %(record)s"), user=who, record=record)
     if "stage_id" in after:
-        return _("%(user)s moved %(record)s to %(stage)s") % {
-            "user": who,
-            "record": record,
-            "stage": _label("stage_id", after["stage_id"]),
-        }
+        return Msg(
+            gettext_noop("%(user)s moved %(record)s to %(stage)s"),
+            user=who,
+            record=record,
+            stage=_label("stage_id", after["stage_id"]),
+        )
     if "owner_id" in after:
-        return _("%(user)s changed the owner of %(record)s to %(owner)s") % {
-            "user": who,
-            "record": record,
-            "owner": _label("owner_id", after["owner_id"]),
-        }
+        return Msg(
+            gettext_noop("%(user)s changed the owner of %(record)s to %(owner)s"),
+            user=who,
+            record=record,
+            owner=_label("owner_id", after["owner_id"]),
+        )
     if "amount" in after:
-        return _("%(user)s changed the amount of %(record)s to %(amount)s") % {
-            "user": who,
-            "record": record,
-            "amount": _label("amount", after["amount"]),
-        }
+        return Msg(
+            gettext_noop("%(user)s changed the amount of %(record)s to %(amount)s"),
+            user=who,
+            record=record,
+            amount=_label("amount", after["amount"]),
+        )
     tracked = sorted(set(after) & TRACKED)
     if tracked:
-        return _("%(user)s updated %(record)s (%(fields)s)") % {
-            "user": who,
-            "record": record,
-            "fields": ", ".join(name.removesuffix("_id") for name in tracked),
-        }
+        return Msg(
+            gettext_noop("%(user)s updated %(record)s (%(fields)s)"),
+            user=who,
+            record=record,
+            fields=[_field_label(type(record), name) for name in tracked],
+        )
     return None
 
 
@@ -107,16 +119,18 @@ def notify_followers(change_id: int) -> int:
         visible += [u for u in users if u.pk == previous_owner]
     url = record_url(record)
     rows = []
-    for user in visible:
+    message = describe(change, record)
+    for user in visible if message is not None else []:
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            text = describe(change, record)
-        if text:
+            text = str(message)  # the stored copy; pages render ``message`` in the reader's language
+        if text and message is not None:
             rows.append(
                 Notification(
                     recipient=user,
                     actor_id=change.actor_id,
                     kind=Notification.Kind.CHANGE,
                     text=text[:300],
+                    message=message.as_json(),
                     url=url[:300],
                     change_id=change.pk,
                 )

@@ -21,7 +21,7 @@ from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from baton.activities.models import (
     Activity,
@@ -33,6 +33,7 @@ from baton.activities.models import (
 )
 from baton.activities.services import check_visible, create_activity
 from baton.core.audit import log_change
+from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
 from baton.core.services import update_record
 
@@ -333,10 +334,11 @@ def _finish(stored: EmailMessage, *, ok: bool, error: str = "") -> None:
         if not ok and stored.user_id:
             user = stored.user
             with translation.override((user.language if user else "") or settings.LANGUAGE_CODE):
-                text = _("Your mail “%(subject)s” was not sent: %(error)s") % {
-                    "subject": stored.subject,
-                    "error": error,
-                }
+                text = Msg(
+                    gettext_noop("Your mail “%(subject)s” was not sent: %(error)s"),
+                    subject=stored.subject,
+                    error=error,
+                )
             notify(
                 [stored.user_id],
                 kind=Notification.Kind.MAIL_FAILED,

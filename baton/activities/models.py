@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.i18n_text import render_message
 from baton.core.records import OwnedQuerySet, OwnedRecord, visible_team_ids
 
 LINK_FIELDS = ("lead", "account", "contact", "opportunity")
@@ -345,7 +346,10 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    # ``text`` is the message rendered when it was written; ``message`` the code and parameters
+    # (baton.core.i18n_text) pages translate at read time, in the reader's current language.
     text = models.CharField(max_length=300)
+    message = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     activity = models.ForeignKey(Activity, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
     # The ChangeLog row a "change on a followed record" notification is about: with the unique
@@ -363,6 +367,11 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def display_text(self) -> str:
+        """The notification in the reader's active language."""
+        return render_message(self.message, fallback=self.text)[:300]
 
 
 class Reminder(models.Model):

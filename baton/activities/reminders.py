@@ -17,10 +17,11 @@ from django.core.mail import send_mail
 from django.db import OperationalError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from baton.activities.models import Activity, Notification, Reminder
 from baton.activities.services import activity_url, notify
+from baton.core.i18n_text import Moment, Msg
 
 log = logging.getLogger(__name__)
 
@@ -86,20 +87,23 @@ def deliver(reminder: Reminder) -> None:
     if relevant:
         with translation.override(user.language or settings.LANGUAGE_CODE):
             if reminder.kind == Reminder.Kind.BEFORE:
-                when = timezone.localtime(activity.start_at).strftime("%Y-%m-%d %H:%M")
-                text = _("Reminder: “%(subject)s” at %(when)s") % {"subject": activity.subject, "when": when}
+                text = Msg(
+                    gettext_noop("Reminder: “%(subject)s” at %(when)s"),
+                    subject=activity.subject,
+                    when=Moment(activity.start_at),
+                )
                 kind = Notification.Kind.REMINDER
             else:
-                when = timezone.localtime(activity.due_at).strftime("%Y-%m-%d %H:%M")
-                text = _("Overdue: “%(subject)s” was due %(when)s") % {
-                    "subject": activity.subject,
-                    "when": when,
-                }
+                text = Msg(
+                    gettext_noop("Overdue: “%(subject)s” was due %(when)s"),
+                    subject=activity.subject,
+                    when=Moment(activity.due_at),
+                )
                 kind = Notification.Kind.OVERDUE
             notify([user.pk], kind=kind, text=text, activity=activity, url=activity_url(activity))
             if user.email:
                 try:
-                    send_mail(text, text, None, [user.email], fail_silently=False)
+                    send_mail(str(text), str(text), None, [user.email], fail_silently=False)
                 except OSError as exc:  # SMTP down: the in-app notification still stands
                     log.warning("reminder %s: email to %s failed: %s", reminder.pk, user.email, exc)
     Reminder.objects.filter(pk=reminder.pk).update(sent_at=timezone.now())

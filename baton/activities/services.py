@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from baton.activities.models import (
     LINK_FIELDS,
@@ -32,6 +33,7 @@ from baton.activities.models import (
     Reminder,
 )
 from baton.core.audit import log_change
+from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
 from baton.core.services import ConflictError, create_record, update_record  # noqa: F401 - re-exported
@@ -129,19 +131,28 @@ def notify(
     recipients: Iterable[int],
     *,
     kind: str,
-    text: str,
+    text: str | Msg,
     actor: User | None = None,
     url: str = "",
     activity: Activity | None = None,
     skip: Iterable[int] = (),
 ) -> list[Notification]:
-    """Queue in-app notifications (never to the actor themself)."""
+    """Queue in-app notifications (never to the actor themself). A ``Msg`` is stored as its code and
+    parameters too, so each reader sees it in their current language."""
+    message = text.as_json() if isinstance(text, Msg) else {}
+    text = str(text)
     skip_ids = set(skip)
     if actor is not None:
         skip_ids.add(actor.pk)
     rows = [
         Notification(
-            recipient_id=uid, actor=actor, kind=kind, text=text[:300], url=url[:300], activity=activity
+            recipient_id=uid,
+            actor=actor,
+            kind=kind,
+            text=text[:300],
+            message=message,
+            url=url[:300],
+            activity=activity,
         )
         for uid in sorted(set(recipients) - skip_ids)
     ]
@@ -270,13 +281,13 @@ def create_activity(
             _followers_of_links(links),
             kind=Notification.Kind.CHANGE,
             actor=actor,
-            text=_("%(user)s added %(kind)s “%(subject)s” on %(record)s")
-            % {
-                "user": actor,
-                "kind": activity.get_kind_display(),
-                "subject": activity.subject,
-                "record": record,
-            },
+            text=Msg(
+                gettext_noop("%(user)s added %(kind)s “%(subject)s” on %(record)s"),
+                user=actor,
+                kind=Activity.Kind(activity.kind).label,
+                subject=activity.subject,
+                record=record,
+            ),
             url=activity_url(activity),
             activity=activity,
             skip=assignee_ids,
@@ -286,7 +297,9 @@ def create_activity(
             assignee_ids,
             kind=Notification.Kind.REQUEST if activity.requested_by_id else Notification.Kind.ASSIGNMENT,
             actor=actor,
-            text=_("%(user)s assigned you “%(subject)s”") % {"user": actor, "subject": activity.subject},
+            text=Msg(
+                gettext_noop("%(user)s assigned you “%(subject)s”"), user=actor, subject=activity.subject
+            ),
             url=activity_url(activity),
             activity=activity,
         )
@@ -358,7 +371,9 @@ def update_activity(
                 set(after) - set(before),
                 kind=Notification.Kind.ASSIGNMENT,
                 actor=actor,
-                text=_("%(user)s assigned you “%(subject)s”") % {"user": actor, "subject": activity.subject},
+                text=Msg(
+                    gettext_noop("%(user)s assigned you “%(subject)s”"), user=actor, subject=activity.subject
+                ),
                 url=activity_url(activity),
                 activity=activity,
             )
@@ -394,8 +409,11 @@ def complete_activity(
             [activity.requested_by_id],
             kind=Notification.Kind.REPLY,
             actor=actor,
-            text=_("%(user)s completed your request “%(subject)s”")
-            % {"user": actor, "subject": activity.subject},
+            text=Msg(
+                gettext_noop("%(user)s completed your request “%(subject)s”"),
+                user=actor,
+                subject=activity.subject,
+            ),
             url=activity_url(activity),
             activity=activity,
         )
@@ -563,7 +581,7 @@ def answer_question(question: OpenQuestion, *, actor: User, answer: str) -> Open
         [question.owner_id],
         kind=Notification.Kind.ANSWER,
         actor=actor,
-        text=_("%(user)s answered “%(question)s”") % {"user": actor, "question": question.question},
+        text=Msg(gettext_noop("%(user)s answered “%(question)s”"), user=actor, question=question.question),
         url=activity_url(question.activity) if question.activity else "",
         activity=question.activity,
     )
@@ -619,7 +637,7 @@ def post_comment(
         mention_ids,
         kind=Notification.Kind.MENTION,
         actor=actor,
-        text=_("%(user)s mentioned you on %(record)s") % {"user": actor, "record": record},
+        text=Msg(gettext_noop("%(user)s mentioned you on %(record)s"), user=actor, record=record),
         url=url,
     )
     skip = set(mention_ids)
@@ -628,7 +646,7 @@ def post_comment(
             [parent.actor_id],
             kind=Notification.Kind.REPLY,
             actor=actor,
-            text=_("%(user)s replied to you on %(record)s") % {"user": actor, "record": record},
+            text=Msg(gettext_noop("%(user)s replied to you on %(record)s"), user=actor, record=record),
             url=url,
             skip=skip,
         )
@@ -637,14 +655,14 @@ def post_comment(
         _followers_of_links(links),
         kind=Notification.Kind.CHANGE,
         actor=actor,
-        text=_("%(user)s commented on %(record)s") % {"user": actor, "record": record},
+        text=Msg(gettext_noop("%(user)s commented on %(record)s"), user=actor, record=record),
         url=url,
         skip=skip,
     )
     return entry
 
 
-def notify_followers_of_change(record: models.Model, *, actor: User | None, text: str) -> None:
+def notify_followers_of_change(record: models.Model, *, actor: User | None, text: str | Msg) -> None:
     """For other apps' services: tell the followers of a record that something changed on it."""
     notify(
         followers_of(record), kind=Notification.Kind.CHANGE, actor=actor, text=text, url=record_url(record)

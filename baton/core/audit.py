@@ -12,8 +12,10 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext, gettext_lazy
 
 from baton.core.models import ChangeLog, User
+from baton.core.timefmt import display_value
 
 _request_id: ContextVar[str] = ContextVar("baton_request_id", default="")
 _job_id: ContextVar[str] = ContextVar("baton_job_id", default="")
@@ -131,20 +133,41 @@ HIDDEN_FIELDS = frozenset(
 )
 
 
+# Keys a service logs that are not model fields, in the reader's words.
+EXTRA_LABELS = {"following": gettext_lazy("Following")}
+# Machine notes services write, in the reader's words; other notes are people's own text.
+NOTE_LABELS = {
+    "follow": gettext_lazy("Started following"),
+    "unfollow": gettext_lazy("Stopped following"),
+    "email queued": gettext_lazy("E-mail queued"),
+    "email sent": gettext_lazy("E-mail sent"),
+    "email failed": gettext_lazy("E-mail not sent"),
+    "email received": gettext_lazy("E-mail received"),
+    "attachment": gettext_lazy("Attachment"),
+    "comment": gettext_lazy("Comment"),
+    "no approval rule applies": gettext_lazy("No approval rule applies"),
+}
+
+
 def _display(field: models.Field | None, value: Any, names: dict[tuple[type[models.Model], Any], str]) -> Any:
+    """A logged value in the reader's language and time zone (read time, not write time)."""
     if value in (None, ""):
         return None
+    if isinstance(value, bool) or isinstance(field, models.BooleanField):
+        return gettext("yes") if value else gettext("no")
     if field is None:
-        return value
+        return display_value(value)
     if field.is_relation and field.related_model is not None:
         return names.get((field.related_model, value), f"#{value}")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
-    if isinstance(value, bool) or isinstance(field, models.BooleanField):
-        from django.utils.translation import gettext
-
-        return gettext("yes") if value else gettext("no")
+    if isinstance(field, models.DateField):  # DateTimeField too: ISO text → local, readable
+        return display_value(value)
     return value
+
+
+def note_label(note: str) -> str:
+    return str(NOTE_LABELS[note]) if note in NOTE_LABELS else note
 
 
 def attach_readable_changes(rows: Iterable[ChangeLog], *, limit: int = 12) -> list[ChangeLog]:
@@ -188,7 +211,12 @@ def attach_readable_changes(rows: Iterable[ChangeLog], *, limit: int = 12) -> li
             old, new = _display(field, before, names), _display(field, after, names)
             if old is None and new is None:
                 continue
-            label = str(field.verbose_name) if field is not None else name.removesuffix("_id")
+            if field is not None:
+                label = str(field.verbose_name)
+            else:
+                label = str(EXTRA_LABELS.get(name, name.removesuffix("_id").replace("_", " ")))
             readable.append((label[:1].upper() + label[1:], old, new))
         row.readable = readable[:limit]  # type: ignore[attr-defined]
+    for row in rows:
+        row.note_display = note_label(row.note)  # type: ignore[attr-defined]
     return rows

@@ -1,13 +1,14 @@
-"""Request id tagging for the change log, and the signed-in user's language."""
+"""Request id tagging for the change log, and the signed-in user's language and time zone."""
 
 from __future__ import annotations
 
 import re
 import uuid
+import zoneinfo
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from baton.core.audit import audit_context
 
@@ -30,7 +31,8 @@ class RequestIdMiddleware:
 
 
 class UserLanguageMiddleware:
-    """A signed-in user's saved language wins over the browser's Accept-Language."""
+    """A signed-in user's saved language wins over the browser's Accept-Language; their saved time
+    zone (else the site's TIME_ZONE) is the one pages show times in."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -40,4 +42,14 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
-        return self.get_response(request)
+        zone_name = getattr(user, "time_zone", "") if user is not None and user.is_authenticated else ""
+        if not zone_name:
+            return self.get_response(request)
+        try:
+            timezone.activate(zoneinfo.ZoneInfo(zone_name))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

@@ -66,6 +66,8 @@ class User(AbstractUser):
         Team, verbose_name=_("team"), null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
+    # An IANA zone name ("Asia/Seoul"); blank means the site's TIME_ZONE. Activated per request.
+    time_zone = models.CharField(_("time zone"), max_length=64, blank=True, default="")
     phone = models.CharField(_("phone"), max_length=40, blank=True)
 
     class Meta:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from baton.core.audit import diff, field_names, log_change, snapshot
 from baton.core.models import ApiToken, ChangeLog, User
 from baton.core.records import OwnedRecord
+from baton.core.timefmt import available_time_zones
 
 R = TypeVar("R", bound=models.Model)
 
@@ -184,6 +185,25 @@ def set_user_language(user: User, language: str) -> None:
             instance=user,
             before=before,
             after={"language": language},
+        )
+
+
+@transaction.atomic
+def set_user_time_zone(user: User, time_zone: str) -> None:
+    """Save the zone the user reads times in (blank: the site default); audited."""
+    time_zone = (time_zone or "").strip()
+    if time_zone and time_zone not in available_time_zones():
+        raise ValidationError({"time_zone": [_("Unknown time zone.")]})
+    if user.time_zone != time_zone:
+        before = {"time_zone": user.time_zone}
+        user.time_zone = time_zone
+        user.save(update_fields=["time_zone"])
+        log_change(
+            actor=user,
+            action=ChangeLog.Action.UPDATE,
+            instance=user,
+            before=before,
+            after={"time_zone": time_zone},
         )
 
 

@@ -16,7 +16,8 @@ from django.views.decorators.http import require_POST
 
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import ApiToken
-from baton.core.services import create_api_token, revoke_api_token, set_user_language
+from baton.core.services import create_api_token, revoke_api_token, set_user_language, set_user_time_zone
+from baton.core.timefmt import zone_choices
 
 
 @require_POST
@@ -55,8 +56,24 @@ class TokenForm(forms.Form):
         )
 
 
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(label=gettext_lazy("Time zone"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["time_zone"]
+        field.choices = [("", gettext_lazy("Site default (%(zone)s)") % {"zone": settings.TIME_ZONE})]
+        field.choices += zone_choices()
+        field.widget.attrs.update({"class": "form-select"})
+
+
 def _profile(
-    request: AuthedHttpRequest, *, form: TokenForm | None = None, secret: str = "", status: int = 200
+    request: AuthedHttpRequest,
+    *,
+    form: TokenForm | None = None,
+    zone_form: TimeZoneForm | None = None,
+    secret: str = "",
+    status: int = 200,
 ) -> HttpResponse:
     user = request.user
     tokens = list(ApiToken.objects.filter(user=user).order_by("-created_at"))
@@ -64,6 +81,7 @@ def _profile(
         "profile_user": user,
         "tokens": tokens,
         "form": form or TokenForm(),
+        "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
         "secret": secret,
     }
     return render(request, "core/profile.html", context, status=status)
@@ -72,6 +90,21 @@ def _profile(
 @login_required
 def profile(request: AuthedHttpRequest) -> HttpResponse:
     return _profile(request)
+
+
+@login_required
+@require_POST
+def profile_time_zone(request: AuthedHttpRequest) -> HttpResponse:
+    form = TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return _profile(request, zone_form=form, status=400)
+    try:
+        set_user_time_zone(request.user, form.cleaned_data["time_zone"])
+    except ValidationError as exc:
+        form.add_error("time_zone", exc.messages)
+        return _profile(request, zone_form=form, status=400)
+    messages.success(request, _("Your time zone was saved."))
+    return redirect("core:profile")
 
 
 @login_required

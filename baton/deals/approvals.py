@@ -18,8 +18,10 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from baton.core.audit import log_change
+from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, update_record
@@ -68,7 +70,9 @@ def triggered_rules(quote: Quote) -> list[tuple[ApprovalRule, str]]:
     return found
 
 
-def _notify(user_ids: list[int], *, actor: User | None, text: str, url: str, kind: str = "request") -> None:
+def _notify(
+    user_ids: list[int], *, actor: User | None, text: str | Msg, url: str, kind: str = "request"
+) -> None:
     from baton.activities.services import notify
 
     notify(user_ids, kind=kind, text=text, actor=actor, url=url)
@@ -164,7 +168,7 @@ def submit_quote(quote: Quote, *, actor: User) -> Quote:
     _notify(
         first,
         actor=actor,
-        text=_("Approval needed: %(quote)s") % {"quote": quote.number},
+        text=Msg(gettext_noop("Approval needed: %(quote)s"), quote=quote.number),
         url=_quote_url(quote),
     )
     return quote
@@ -226,7 +230,7 @@ def decide(step: ApprovalStep, *, actor: User, approve: bool, reason: str = "") 
             actor=actor,
             kind="change",
             url=_quote_url(quote),
-            text=_("%(quote)s rejected: %(reason)s") % {"quote": quote.number, "reason": reason},
+            text=Msg(gettext_noop("%(quote)s rejected: %(reason)s"), quote=quote.number, reason=reason),
         )
         return step
     # Approved: open the next position of this rule once everyone at this position has approved.
@@ -241,7 +245,7 @@ def decide(step: ApprovalStep, *, actor: User, approve: bool, reason: str = "") 
                 ids,
                 actor=actor,
                 url=_quote_url(quote),
-                text=_("Approval needed: %(quote)s") % {"quote": quote.number},
+                text=Msg(gettext_noop("Approval needed: %(quote)s"), quote=quote.number),
             )
     if not request.steps.exclude(status=ApprovalStep.Status.APPROVED).exists():
         _decide_request(request, ApprovalRequest.Status.APPROVED, actor=actor)
@@ -251,7 +255,7 @@ def decide(step: ApprovalStep, *, actor: User, approve: bool, reason: str = "") 
             actor=actor,
             kind="change",
             url=_quote_url(quote),
-            text=_("%(quote)s approved") % {"quote": quote.number},
+            text=Msg(gettext_noop("%(quote)s approved"), quote=quote.number),
         )
     return step
 
@@ -280,7 +284,7 @@ def recall(quote: Quote, *, actor: User, reason: str = "") -> Quote:
         actor=actor,
         kind="change",
         url=_quote_url(quote),
-        text=_("%(quote)s was recalled") % {"quote": quote.number},
+        text=Msg(gettext_noop("%(quote)s was recalled"), quote=quote.number),
     )
     return quote
 

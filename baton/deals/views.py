@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from baton.core.http import AuthedHttpRequest
-from baton.core.models import User
+from baton.core.models import Role, User
 from baton.core.services import ConflictError
 from baton.core.templatetags.baton_tags import PK_PLACEHOLDER
 from baton.core.views_generic import (
@@ -146,8 +146,14 @@ SCOPES = [
 ]
 
 
-def _scope(value: str | None) -> str:
-    return value if value in dict(SCOPES) else "all"
+def _scope(value: str | None, user: User | None = None) -> str:
+    """The board's scope: the one asked for, else a rep's own deals, a manager's teams (what they
+    see), everything for an administrator."""
+    if value in dict(SCOPES):
+        return str(value)
+    if user is None or user.is_admin or user.role == Role.SALES_MANAGER:
+        return "all"
+    return "mine"
 
 
 def _pipeline(request: HttpRequest, raw: str | None) -> Pipeline:
@@ -160,7 +166,7 @@ def _pipeline(request: HttpRequest, raw: str | None) -> Pipeline:
 
 @login_required
 def board_view(request: AuthedHttpRequest) -> HttpResponse:
-    scope = _scope(request.GET.get("scope"))
+    scope = _scope(request.GET.get("scope"), request.user)
     pipeline = _pipeline(request, request.GET.get("pipeline"))
     columns = board(request.user, pipeline, scope=scope)
     context = {
@@ -230,7 +236,7 @@ def opportunity_move(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             if status == 400 and "lost_reason" in form.errors:
                 payload["needs_reason"] = True
             return JsonResponse(payload, status=status)
-        scope = _scope(request.POST.get("scope"))
+        scope = _scope(request.POST.get("scope"), user)
         return JsonResponse(
             {
                 "ok": True,

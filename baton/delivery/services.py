@@ -16,8 +16,10 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from baton.core.audit import log_change
+from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, update_record
@@ -33,7 +35,7 @@ from baton.delivery.models import (
 TEXT_FIELDS = ("scope_summary", "pains_goals", "stakeholders", "commitments", "risks", "timeline")
 
 
-def _notify(user_ids: list[int | None], *, actor: User | None, text: str, url: str) -> None:
+def _notify(user_ids: list[int | None], *, actor: User | None, text: str | Msg, url: str) -> None:
     from baton.activities.services import notify
 
     notify([u for u in user_ids if u is not None], kind="request", text=text, actor=actor, url=url)
@@ -252,7 +254,7 @@ def submit_package(package: HandoffPackage, *, actor: User, override_reason: str
         [package.delivery_lead_id],
         actor=actor,
         url=package_url(package),
-        text=_("Hand-off to review: %(deal)s") % {"deal": package.opportunity},
+        text=Msg(gettext_noop("Hand-off to review: %(deal)s"), deal=package.opportunity),
     )
     return package
 
@@ -287,7 +289,7 @@ def send_back(package: HandoffPackage, *, actor: User, reasons: str) -> HandoffP
         [package.opportunity.owner_id, package.created_by_id],
         actor=actor,
         url=package_url(package),
-        text=_("Hand-off sent back: %(deal)s") % {"deal": package.opportunity},
+        text=Msg(gettext_noop("Hand-off sent back: %(deal)s"), deal=package.opportunity),
     )
     return package
 
@@ -332,7 +334,7 @@ def accept(
         [opportunity.owner_id, package.created_by_id, pm.pk],
         actor=actor,
         url=reverse("delivery:project", args=[project.pk]),
-        text=_("Accepted by delivery: %(deal)s") % {"deal": opportunity},
+        text=Msg(gettext_noop("Accepted by delivery: %(deal)s"), deal=opportunity),
     )
     return project
 

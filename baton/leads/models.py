@@ -105,13 +105,28 @@ class Lead(OwnedRecord):
 
     converted_at = models.DateTimeField(_("converted"), null=True, blank=True)
     converted_account = models.ForeignKey(
-        "accounts.Account", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_leads"
+        "accounts.Account",
+        verbose_name=_("converted account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_leads",
     )
     converted_contact = models.ForeignKey(
-        "accounts.Contact", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_leads"
+        "accounts.Contact",
+        verbose_name=_("converted contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_leads",
     )
     converted_opportunity = models.ForeignKey(
-        "deals.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="source_leads"
+        "deals.Opportunity",
+        verbose_name=_("converted opportunity"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="source_leads",
     )
 
     class Meta:

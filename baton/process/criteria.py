@@ -172,6 +172,8 @@ class CriterionResult:
     met: bool
     evidence: dict[str, Any] = field(default_factory=dict)
     error: str = ""
+    # (label, value) pairs of the evidence in the reader's words; filled by pages that show it.
+    readable: list[tuple[str, str]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -25,6 +25,7 @@ from baton.core.services import ServiceError
 from baton.leads.models import LeadSource
 from baton.process import design as design_services
 from baton.process import services
+from baton.process.fact_labels import readable_evidence
 from baton.process.facts import kind_of
 from baton.process.metrics import DRILLDOWN_METRICS, Filters, drilldown, flow_metrics
 from baton.process.models import (
@@ -248,11 +249,29 @@ def panel_context(user: User, record: Any) -> dict[str, Any]:
 
         lost_reasons = list(LostReason.objects.filter(is_archived=False))
     current = stay.stage if stay else None
+    by_stage = {check.stage.pk: check for check in checks}
+    for check in checks:
+        for result in check.results:
+            result.readable = readable_evidence(result.evidence)
+    # Every stage in process order, the current one marked; outcomes (won, lost) are decisions,
+    # never "criteria met" while the record is open.
+    steps = [
+        {
+            "stage": stage,
+            "current": current is not None and stage.pk == current.pk,
+            "check": by_stage.get(stage.pk),
+            "outcome": stage.is_terminal,
+        }
+        for stage in sorted(design.active(kind), key=design.order)
+    ]
     return {
         "kind": kind,
         "record": record,
         "stay": stay,
         "checks": checks,
+        "steps": steps,
+        # On a deal the pipeline stage buttons move it (and the process stage with it): one control.
+        "move_here": kind != "opportunity",
         "history": list(stage_history(kind, record.pk)),
         "pending": services.pending_handoff(kind, record.pk),
         "items": items if kind != "account" else [],

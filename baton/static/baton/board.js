@@ -1,9 +1,11 @@
 // The pipeline board: drag a card to another stage column; the server moves it (permission-checked,
 // audited). Lost / no-decision columns ask for a reason first. On any refusal the card goes back.
+// Keyboard: a card's move button picks it up; ← → choose the column, Enter drops it there (the same
+// move request as a drag), Esc puts it back.
 (function () {
   "use strict";
   var boardEl = document.getElementById("board");
-  if (!boardEl || !window.Sortable) return;
+  if (!boardEl) return;
   var csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRFToken"] || "";
   var modalEl = document.getElementById("lost-modal");
   var modal = modalEl && window.bootstrap ? window.bootstrap.Modal.getOrCreateInstance(modalEl) : null;
@@ -54,24 +56,111 @@
     });
   }
 
+  function drop(evt, stageId) {
+    var column = evt.to.closest(".board-column");
+    if (column && column.dataset.needsReason === "1") {
+      if (!modal) { putBack(evt); return; }
+      pending = { evt: evt, stageId: stageId };
+      document.getElementById("lost-reason").value = "";
+      document.getElementById("lost-note").value = "";
+      modal.show();
+      return;
+    }
+    send(evt, stageId, "", "");
+  }
+
+  // --- keyboard moves -------------------------------------------------------------------------
+  var statusEl = document.getElementById("board-status");
+  var columns = Array.prototype.slice.call(boardEl.querySelectorAll(".board-column"));
+  var picked = null;  // {card, button, from, oldIndex, target}
+
+  function announce(text) { if (statusEl) statusEl.textContent = text; }
+
+  function columnName(column) { return column.getAttribute("aria-label") || ""; }
+
+  function showTarget(index) {
+    columns.forEach(function (c) { c.classList.remove("drop-target"); });
+    picked.target = index;
+    columns[index].classList.add("drop-target");
+    columns[index].scrollIntoView({ block: "nearest", inline: "nearest" });
+    announce(boardEl.dataset.msgTarget + " " + columnName(columns[index]));
+  }
+
+  function endPick() {
+    if (!picked) return;
+    columns.forEach(function (c) { c.classList.remove("drop-target"); });
+    picked.card.classList.remove("picked");
+    picked.button.setAttribute("aria-pressed", "false");
+    picked = null;
+  }
+
+  function pick(button) {
+    var card = button.closest(".board-card");
+    var from = card.parentElement;
+    var column = card.closest(".board-column");
+    picked = {
+      card: card, button: button, from: from,
+      oldIndex: Array.prototype.indexOf.call(from.children, card),
+      start: columns.indexOf(column), target: columns.indexOf(column),
+    };
+    card.classList.add("picked");
+    button.setAttribute("aria-pressed", "true");
+    announce(boardEl.dataset.msgPick + " " + boardEl.dataset.msgTarget + " " + columnName(column));
+    showTarget(picked.target);
+  }
+
+  function commit() {
+    var p = picked;
+    endPick();
+    if (p.target === p.start) { announce(boardEl.dataset.msgCancel); return; }
+    var list = columns[p.target].querySelector(".cards");
+    list.insertBefore(p.card, list.firstChild);
+    p.button.focus();
+    drop({ item: p.card, from: p.from, to: list, oldIndex: p.oldIndex }, list.dataset.stageId);
+  }
+
+  boardEl.addEventListener("click", function (e) {
+    var button = e.target.closest(".card-move");
+    if (!button) return;
+    e.preventDefault();
+    if (picked && picked.button === button) { commit(); return; }
+    endPick();
+    pick(button);
+  });
+
+  boardEl.addEventListener("keydown", function (e) {
+    if (!picked || !e.target.closest(".card-move")) return;
+    if (e.key === "ArrowRight" || e.key === "ArrowDown") {
+      e.preventDefault();
+      showTarget(Math.min(columns.length - 1, picked.target + 1));
+    } else if (e.key === "ArrowLeft" || e.key === "ArrowUp") {
+      e.preventDefault();
+      showTarget(Math.max(0, picked.target - 1));
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      endPick();
+      announce(boardEl.dataset.msgCancel);
+    } else if (e.key === "Enter" || e.key === " ") {
+      e.preventDefault();
+      commit();
+    }
+  });
+
+  boardEl.addEventListener("focusout", function (e) {
+    if (picked && e.target === picked.button && !boardEl.contains(e.relatedTarget)) endPick();
+  });
+
   boardEl.querySelectorAll(".cards").forEach(function (list) {
+    if (!window.Sortable) return;  // no drag and drop without it; the keyboard still moves cards
     window.Sortable.create(list, {
       group: "board",
       animation: 150,
       draggable: ".board-card",
+      filter: ".card-move",
+      preventOnFilter: false,
       onEnd: function (evt) {
         if (evt.from === evt.to) return;
-        var column = evt.to.closest(".board-column");
-        var stageId = evt.to.dataset.stageId;
-        if (column && column.dataset.needsReason === "1") {
-          if (!modal) { putBack(evt); return; }
-          pending = { evt: evt, stageId: stageId };
-          document.getElementById("lost-reason").value = "";
-          document.getElementById("lost-note").value = "";
-          modal.show();
-          return;
-        }
-        send(evt, stageId, "", "");
+        drop(evt, evt.to.dataset.stageId);
       },
     });
   });
