@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('accounts', '0003_trigram_search_indexes'),
         ('deals', '0005_board_aggregate_indexes'),
-        ('leads', '0002_trigram_search_indexes'),
+        ("leads", "0004_normalise_phone_numbers"),
     ]
 
     operations = [
