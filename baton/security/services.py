@@ -154,12 +154,15 @@ def revoke_sessions(
     return len(revoked)
 
 
-def forget_other_sessions(request: HttpRequest, user: User) -> None:
-    """After a password change Django ends the other sessions (their auth hash no longer matches);
-    drop their rows and stored data too."""
-    keep = request.session.session_key if request.user.is_authenticated else None
+@transaction.atomic
+def keep_only_this_session(request: HttpRequest, user: User, *, previous_key: str | None) -> None:
+    """After a password change or reset Django ends the other sessions (their auth hash no longer
+    matches) and gives this one a new key: follow the key, drop the other rows and their stored data."""
+    current = request.session.session_key if request.user.is_authenticated else None
+    if previous_key and current and previous_key != current:
+        UserSession.objects.filter(session_key=previous_key, user=user).update(session_key=current)
     store = _session_store()
-    for row in UserSession.objects.filter(user=user).exclude(session_key=keep or ""):
+    for row in UserSession.objects.filter(user=user).exclude(session_key=current or ""):
         store(session_key=row.session_key).delete()
         row.delete()
 

@@ -31,7 +31,8 @@ MAX_KEY_LENGTH = 200
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a failure did: ``locked_now`` is true on the failure that started (or extended) a lock."""
+    """What a failure did: ``locked_now`` is true on the failure that started a lock (not on the ones
+    that extend it)."""
 
     failures: int
     locked_now: bool
@@ -101,7 +102,7 @@ def register_failure(kind: str, key: str) -> Outcome:
             base = dt.timedelta(seconds=settings.BATON_LOGIN_LOCK_SECONDS)
             lock = min(base * 2 ** min(row.failures - limit, 20), MAX_LOCK)
             row.locked_until = now + lock
-            locked_now = True
+            locked_now = not still_locked
         row.save(update_fields=["failures", "window_started_at", "last_failure_at", "locked_until"])
     return Outcome(row.failures, locked_now)
 

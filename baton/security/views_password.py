@@ -29,8 +29,9 @@ class PasswordChangeView(StyledFormMixin, auth_views.PasswordChangeView):
     success_url = reverse_lazy("security:password_change_done")
 
     def form_valid(self, form) -> HttpResponse:
-        response = super().form_valid(form)  # saves and keeps this session signed in
-        services.forget_other_sessions(self.request, form.user)
+        previous_key = self.request.session.session_key
+        response = super().form_valid(form)  # saves, and keeps this session signed in under a new key
+        services.keep_only_this_session(self.request, form.user, previous_key=previous_key)
         services.record_event(SecurityEvent.Kind.PASSWORD_CHANGE, request=self.request, user=form.user)
         return response
 
@@ -61,7 +62,7 @@ class PasswordResetConfirmView(StyledFormMixin, auth_views.PasswordResetConfirmV
 
     def form_valid(self, form) -> HttpResponse:
         response = super().form_valid(form)
-        services.forget_other_sessions(self.request, form.user)
+        services.keep_only_this_session(self.request, form.user, previous_key=None)
         services.record_event(SecurityEvent.Kind.PASSWORD_RESET, request=self.request, user=form.user)
         return response
 
