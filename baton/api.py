@@ -17,7 +17,7 @@ from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
 from baton.scoring.api import router as scoring_router
 from baton.security.api import router as security_router
-from baton.security.api_auth import ThrottledApiTokenAuth
+from baton.security.api_auth import ApiTokenAuth
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -36,7 +36,7 @@ api = NinjaAPI(
         "`errors: {field: [messages]}` for invalid input."
     ),
     urls_namespace="api",
-    auth=ThrottledApiTokenAuth(),
+    auth=ApiTokenAuth(),
     parser=StrictJSONParser(),
     renderer=UnicodeJSONRenderer(),
 )

@@ -154,7 +154,11 @@ def create_api_token(
         actor=actor or user,
         action=ChangeLog.Action.TOKEN,
         instance=token,
-        after={"name": token.name, "scope": scope, "expires_at": expires_at.isoformat() if expires_at else None},
+        after={
+            "name": token.name,
+            "scope": scope,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
     )
     return token, secret
 

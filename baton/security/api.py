@@ -56,7 +56,9 @@ def _admin(request: HttpRequest) -> User:
 )
 def list_lockouts(request: HttpRequest) -> list[SignInThrottle]:
     _admin(request)
-    return list(SignInThrottle.objects.filter(locked_until__gt=timezone.now()).order_by("-last_failure_at")[:200])
+    return list(
+        SignInThrottle.objects.filter(locked_until__gt=timezone.now()).order_by("-last_failure_at")[:200]
+    )
 
 
 @router.post(

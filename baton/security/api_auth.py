@@ -13,13 +13,15 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja.errors import HttpError
 
-from baton.core.api_auth import ApiTokenAuth
+from baton.core.api_auth import ApiTokenAuth as CoreApiTokenAuth
 from baton.core.models import ApiToken
 from baton.security import services, throttle
 from baton.security.models import SecurityEvent, SignInThrottle
 
 
-class ThrottledApiTokenAuth(ApiTokenAuth):
+class ApiTokenAuth(CoreApiTokenAuth):
+    """Same name as core's: OpenAPI names the security scheme after the class (a published contract)."""
+
     def refused(self, request: HttpRequest, token: str) -> None:
         address = throttle.client_address(request)
         outcome = throttle.register_failure(SignInThrottle.Kind.TOKEN, address)
@@ -31,5 +33,8 @@ class ThrottledApiTokenAuth(ApiTokenAuth):
 
     def first_use_today(self, request: HttpRequest, token: ApiToken) -> None:
         services.record_event(
-            SecurityEvent.Kind.TOKEN_USE, request=request, user=token.user, detail=f"{token.name} ({token.prefix})"
+            SecurityEvent.Kind.TOKEN_USE,
+            request=request,
+            user=token.user,
+            detail=f"{token.name} ({token.prefix})",
         )

@@ -56,7 +56,9 @@ class SecurityHeadersMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         header = (
-            "Content-Security-Policy-Report-Only" if settings.BATON_CSP_REPORT_ONLY else "Content-Security-Policy"
+            "Content-Security-Policy-Report-Only"
+            if settings.BATON_CSP_REPORT_ONLY
+            else "Content-Security-Policy"
         )
         if header not in response:
             response[header] = CONTENT_SECURITY_POLICY
@@ -105,7 +107,9 @@ class SessionGuardMiddleware:
 # U+202A..U+202E (embeddings, overrides), U+2066..U+2069 (isolates), LRM, RLM and ALM: they make a
 # name or a file name display differently from what it is ("invoice\u202ecod.exe").
 BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_BIDI_IN_JSON = re.compile(rb"\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c|\\u(?:20[0-9a-fA-F]{2}|061[cC])")
+_BIDI_IN_JSON = re.compile(
+    rb"\xe2\x80[\x8e\x8f\xaa-\xae]|\xe2\x81[\xa6-\xa9]|\xd8\x9c|\\u(?:20[0-9a-fA-F]{2}|061[cC])"
+)
 
 
 def strip_bidi(text: str) -> str:
@@ -141,15 +145,18 @@ class StripBidiControlsMiddleware:
     @staticmethod
     def _clean_form(request: HttpRequest) -> None:
         post = request.POST
-        if any(BIDI_CONTROLS.search(k) or any(BIDI_CONTROLS.search(v) for v in post.getlist(k)) for k in post):
+        if any(
+            BIDI_CONTROLS.search(k) or any(BIDI_CONTROLS.search(v) for v in post.getlist(k)) for k in post
+        ):
             cleaned = QueryDict(mutable=True)
             for key in post:
                 cleaned.setlist(strip_bidi(key), [strip_bidi(v) for v in post.getlist(key)])
             cleaned._mutable = False
-            request.POST = cleaned  # type: ignore[misc]
-        for upload in request.FILES.values():
-            if upload.name:
-                upload.name = strip_bidi(upload.name)
+            request.POST = cleaned  # type: ignore[assignment]
+        for key in request.FILES:
+            for upload in request.FILES.getlist(key):
+                if upload.name:
+                    upload.name = strip_bidi(upload.name)
 
     @staticmethod
     def _clean_json(request: HttpRequest) -> None:

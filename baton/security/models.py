@@ -141,7 +141,9 @@ class RecoveryCode(models.Model):
 class SecurityPolicy(models.Model):
     """The organisation's sign-in policy (one row): who must use two-factor sign-in."""
 
-    require_two_factor_for_all = models.BooleanField(_("require two-factor sign-in for everyone"), default=False)
+    require_two_factor_for_all = models.BooleanField(
+        _("require two-factor sign-in for everyone"), default=False
+    )
     two_factor_roles = models.JSONField(_("roles that must use two-factor sign-in"), default=list, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -149,7 +149,10 @@ def revoke_sessions(
     UserSession.objects.filter(pk__in=[r.pk for r in revoked]).delete()
     if revoked:
         record_event(
-            SecurityEvent.Kind.SESSION_REVOKED, request=request, user=user, detail=f"{len(revoked)} session(s)"
+            SecurityEvent.Kind.SESSION_REVOKED,
+            request=request,
+            user=user,
+            detail=f"{len(revoked)} session(s)",
         )
     return len(revoked)
 
@@ -274,9 +277,7 @@ def verify_second_factor(user: User, code: str, *, request: HttpRequest | None =
     )
     if spent:
         left = RecoveryCode.objects.filter(user=user, used_at__isnull=True).count()
-        record_event(
-            SecurityEvent.Kind.RECOVERY_CODE_USED, request=request, user=user, detail=f"{left} left"
-        )
+        record_event(SecurityEvent.Kind.RECOVERY_CODE_USED, request=request, user=user, detail=f"{left} left")
         return True
     return False
 
@@ -302,7 +303,7 @@ def pending_user(session: Any) -> tuple[User, str] | None:
     if timezone.now() - started > PENDING_MAX_AGE:
         session.pop(PENDING_KEY, None)
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
     if user is None:
         return None
     return user, str(pending.get("backend", ""))

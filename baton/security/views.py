@@ -118,7 +118,9 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             form = CodeForm()
             locked_message = LOCKED_MESSAGE
             status = 429
-        elif form.is_valid() and services.verify_second_factor(user, form.cleaned_data["code"], request=request):
+        elif form.is_valid() and services.verify_second_factor(
+            user, form.cleaned_data["code"], request=request
+        ):
             request.session.pop(services.PENDING_KEY, None)
             throttle.clear(SignInThrottle.Kind.ACCOUNT, user.get_username())
             services.complete_sign_in(request, user, backend=backend, detail="two-factor")
@@ -292,6 +294,4 @@ def admin_policy(request: AuthedHttpRequest) -> HttpResponse:
             messages.success(request, _("The sign-in policy was saved."))
             return redirect("security:admin_policy")
         status = 400
-    return render(
-        request, "security/admin_policy.html", {"form": form, "roles": Role.choices}, status=status
-    )
+    return render(request, "security/admin_policy.html", {"form": form, "roles": Role.choices}, status=status)

@@ -29,7 +29,9 @@ def test_pages_carry_csp_referrer_and_permissions_policy(client, alice):
     for url in ("/login/", "/", "/leads/"):
         response = client.get(url, follow=url == "/login/")
         csp = response["Content-Security-Policy"]
-        assert "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+        assert (
+            "script-src 'self'" in csp and "'unsafe-inline'" not in csp.split("script-src")[1].split(";")[0]
+        )
         assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
         assert response["Referrer-Policy"] == "same-origin"
         assert "camera=()" in response["Permissions-Policy"]
@@ -82,7 +84,9 @@ def test_strip_bidi():
 
 def test_bidi_controls_are_stripped_from_form_names(client, alice):
     client.force_login(alice)
-    response = client.post("/leads/new/", lead_form(alice, name="Kim\u202eevil", company="\u2067Bidi Co\u2069"))
+    response = client.post(
+        "/leads/new/", lead_form(alice, name="Kim\u202eevil", company="\u2067Bidi Co\u2069")
+    )
     assert response.status_code == 302
     lead = Lead.objects.get(company="Bidi Co")
     assert lead.name == "Kimevil"
@@ -118,7 +122,8 @@ def test_bidi_controls_are_stripped_from_uploaded_file_names():
         ("(" * 13 + "web_visit_30d >= 1" + ")" * 13, "nested too deeply"),
         ("1+" * 130 + "1 > 0", "too many parts"),
         (
-            "[1].all(x, x > 0) && [1].exists(x, x > 0) && [1].map(x, x).size() > 0 && [1].filter(x, x > 0).size() > 0",
+            "[1].all(x, x > 0) && [1].exists(x, x > 0) && [1].map(x, x).size() > 0"
+            " && [1].filter(x, x > 0).size() > 0",
             "too many list functions",
         ),
     ],

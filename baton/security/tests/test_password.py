@@ -1,4 +1,5 @@
-"""Password change and reset by e-mail (locmem and a real SMTP server on loopback), the policy, both languages."""
+"""Password change and reset by e-mail (locmem and a real SMTP server on loopback), the policy,
+both languages."""
 
 from __future__ import annotations
 
@@ -23,11 +24,14 @@ def test_password_change_signs_other_sessions_out_and_is_logged(personas):
     assert page.status_code == 200 and 'name="old_password"' in page.content.decode()
 
     weak = here.post(
-        "/security/password/", {"old_password": PASSWORD, "new_password1": "alice123", "new_password2": "alice123"}
+        "/security/password/",
+        {"old_password": PASSWORD, "new_password1": "alice123", "new_password2": "alice123"},
     )
     assert weak.status_code == 200
     errors = weak.context["form"].errors["new_password2"]
-    assert any("too short" in e for e in errors) and any("too similar" in e or "too common" in e for e in errors)
+    assert any("too short" in e for e in errors) and any(
+        "too similar" in e or "too common" in e for e in errors
+    )
 
     done = here.post(
         "/security/password/", {"old_password": PASSWORD, "new_password1": NEW, "new_password2": NEW}

@@ -139,7 +139,9 @@ def test_security_page_lists_sessions_and_signs_out_everywhere(personas):
     assert UserSession.objects.filter(user=alice).count() == 2
     page = laptop.get("/security/")
     body = page.content.decode()
-    assert page.status_code == 200 and "PhoneBrowser/2" in body and "10.0.0.8" in body and "This browser" in body
+    assert (
+        page.status_code == 200 and "PhoneBrowser/2" in body and "10.0.0.8" in body and "This browser" in body
+    )
 
     # Sign one session out: the phone is signed out, the laptop is not.
     phone_row = UserSession.objects.get(user=alice, user_agent="PhoneBrowser/2")

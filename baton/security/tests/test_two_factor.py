@@ -55,7 +55,9 @@ def test_enrol_then_sign_in_needs_the_code(personas):
     assert ok.status_code == 302 and ok["Location"] == "/leads/"
     assert browser.session["_auth_user_id"] == str(alice.pk)
     assert SecurityEvent.objects.filter(user=alice, kind="login", detail="two-factor").exists()
-    assert SecurityEvent.objects.filter(username="alice", kind=SecurityEvent.Kind.TWO_FACTOR_FAILED).count() == 2
+    assert (
+        SecurityEvent.objects.filter(username="alice", kind=SecurityEvent.Kind.TWO_FACTOR_FAILED).count() == 2
+    )
 
 
 def test_recovery_code_signs_in_once(personas):
