@@ -86,6 +86,9 @@ class SessionGuardMiddleware:
         ):
             session = request.session
             if session.get(services.ENROL_KEY) and not self._may_pass(request):
+                if request.headers.get("HX-Request"):
+                    # A fragment (the bell, a filter) must not swap the setup page into itself.
+                    return HttpResponse(status=403)
                 return HttpResponseRedirect(reverse("security:two_factor_setup"))
             seen = session.get(services.SEEN_KEY)
             if isinstance(seen, int) and time.time() - seen > TOUCH_EVERY_SECONDS:

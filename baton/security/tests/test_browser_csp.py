@@ -41,6 +41,7 @@ PAGES = [
     "/security/admin/events/",
     "/security/admin/lockouts/",
     "/security/admin/policy/",
+    "/api/v1/docs",
 ]
 
 

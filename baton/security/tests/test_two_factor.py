@@ -99,6 +99,7 @@ def test_policy_requires_enrolment_after_password_sign_in(personas):
     assert signed["Location"] == "/security/two-factor/setup/"
     # Every page sends her to the setup until she has a second factor.
     assert client.get("/leads/")["Location"] == "/security/two-factor/setup/"
+    assert client.get("/activities/notifications/bell/", HTTP_HX_REQUEST="true").status_code == 403
     assert client.get("/security/two-factor/setup/").status_code == 200
     secret = TotpDevice.objects.get(user=alice).secret
     assert client.post("/security/two-factor/setup/", {"code": totp.code_at(secret)}).status_code == 200
