@@ -187,3 +187,21 @@ def test_mail_sender_throttle(db):
     assert locked == [False, False, False, False, True]
     assert not throttle.mail_sender_allowed("spam@example.com")
     assert throttle.mail_sender_allowed("other@example.com")
+
+
+def test_security_pages_pin_their_query_counts(personas, django_assert_num_queries):
+    root = personas["root"]
+    client = browser()
+    sign_in(client, "alice", PASSWORD)
+    for i in range(5):
+        sign_in(browser(f"10.5.0.{i}"), "alice", PASSWORD)
+        sign_in(browser(f"10.6.0.{i}"), f"ghost{i}", "wrong")
+    with django_assert_num_queries(7):
+        assert client.get("/security/").status_code == 200
+    admin = Client()
+    admin.force_login(root)
+    with django_assert_num_queries(3):
+        page = admin.get("/security/admin/events/")
+    assert page.status_code == 200 and page.content.decode().count("Sign-in failed") >= 5
+    with django_assert_num_queries(3):
+        assert admin.get("/security/admin/lockouts/").status_code == 200
