@@ -4,9 +4,11 @@ the first use per day in the security log, and the admins' security API."""
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -110,3 +112,15 @@ def test_security_api_is_for_admins_and_unlocks(personas):
     assert admin.post(f"/security/lockouts/{account['id']}/unlock", {}).status_code == 200
     assert not SignInThrottle.objects.filter(pk=account["id"], locked_until__isnull=False).exists()
     assert admin.post("/security/lockouts/999999/unlock", {}).status_code == 404
+
+
+def test_command_line_token_with_scope_and_expiry(alice):
+    out = StringIO()
+    call_command(
+        "create_api_token", "alice", "--read-only", "--expires-days", "7", stdout=out, stderr=StringIO()
+    )
+    token = ApiToken.objects.get(user=alice)
+    assert token.scope == ApiToken.Scope.READ and token.key_hash == ApiToken.hash_key(out.getvalue().strip())
+    assert dt.timedelta(days=6) < token.expires_at - timezone.now() <= dt.timedelta(days=7)
+    with pytest.raises(CommandError):
+        call_command("create_api_token", "alice", "--expires-days", "0", stdout=StringIO(), stderr=StringIO())
