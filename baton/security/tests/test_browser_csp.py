@@ -47,6 +47,8 @@ PAGES = [
 
 def test_main_pages_have_no_csp_violation(browser_page, personas, world):
     page = browser_page
+    # Twenty-odd pages on a loaded machine: the first render of each can be slow.
+    page.set_default_navigation_timeout(30_000)
     page.add_init_script(LISTEN)
     console: list[str] = []
     errors: list[str] = []
@@ -66,7 +68,7 @@ def test_main_pages_have_no_csp_violation(browser_page, personas, world):
     for url in pages:
         response = page.goto(url)
         assert response is not None and response.status == 200, url
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("networkidle", timeout=30_000)
         violations = page.evaluate("window.__csp")
         assert violations == [], (url, violations)
     assert console == [] and errors == []
@@ -74,10 +76,15 @@ def test_main_pages_have_no_csp_violation(browser_page, personas, world):
     # Behaviours that used to be inline: charts draw, the pipeline select submits its form.
     page.goto("/process/")
     expect(page.locator("#dwell-chart")).to_be_visible()
-    assert page.evaluate("!!window.Chart && !!window.Chart.getChart(document.getElementById('dwell-chart'))")
+    page.wait_for_function(
+        "!!window.Chart && !!window.Chart.getChart(document.getElementById('dwell-chart'))"
+    )
     page.goto("/activities/calendar/")
     expect(page.get_by_test_id("calendar")).to_be_visible()
-    assert page.evaluate("typeof window.Alpine.$data(document.querySelector('[data-testid=calendar]')).drop")
+    page.wait_for_function(
+        "!!window.Alpine && typeof window.Alpine.$data(document.querySelector('[data-testid=calendar]')).drop"
+        " === 'function'"
+    )
     assert page.evaluate("window.__csp") == []
 
     # The listener does catch a violation: an injected inline script is blocked and reported.
