@@ -14,6 +14,7 @@ them like any other record.
 from __future__ import annotations
 
 import datetime as dt
+import ipaddress
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -52,13 +53,21 @@ def normalise_key(key: str) -> str:
 def client_address(request: HttpRequest) -> str:
     """The client's address: REMOTE_ADDR, or with BATON_PROXY_COUNT trusted proxies the entry of
     X-Forwarded-For that the outermost trusted proxy appended (clients can forge the ones before it)."""
-    remote = request.META.get("REMOTE_ADDR", "") or ""
+    remote = _valid_ip(request.META.get("REMOTE_ADDR", ""))
     hops: int = settings.BATON_PROXY_COUNT
     if hops:
         forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
         if len(forwarded) >= hops:
-            return forwarded[-hops][:45]
-    return remote[:45]
+            return _valid_ip(forwarded[-hops]) or remote
+    return remote
+
+
+def _valid_ip(value: str | None) -> str:
+    """The address in canonical form, or '' for anything that is not one (it goes into an inet column)."""
+    try:
+        return str(ipaddress.ip_address((value or "").strip()))
+    except ValueError:
+        return ""
 
 
 def locked_until(kind: str, key: str) -> dt.datetime | None:

@@ -174,7 +174,10 @@ def test_admin_pages_are_for_admins(personas, client):
     assert page.status_code == 200 and "Sign-in failed" in page.content.decode()
 
 
-@pytest.mark.parametrize("forwarded,expected", [("", "10.9.9.9"), ("1.2.3.4, 5.6.7.8", "5.6.7.8")])
+@pytest.mark.parametrize(
+    "forwarded,expected",
+    [("", "10.9.9.9"), ("1.2.3.4, 5.6.7.8", "5.6.7.8"), ("1.2.3.4, <script>", "10.9.9.9")],
+)
 def test_client_address_behind_a_proxy(rf, settings, forwarded, expected):
     settings.BATON_PROXY_COUNT = 1
     request = rf.get("/", REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=forwarded)
