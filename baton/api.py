@@ -10,7 +10,6 @@ from ninja.renderers import JSONRenderer
 from baton.accounts.api import router as accounts_router
 from baton.activities.api import router as activities_router
 from baton.core.api import router as core_router
-from baton.core.api_auth import ApiTokenAuth
 from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.deals.api import router as deals_router
 from baton.delivery.api import router as delivery_router
@@ -18,6 +17,8 @@ from baton.insights.api import router as insights_router
 from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
 from baton.scoring.api import router as scoring_router
+from baton.security.api import router as security_router
+from baton.security.api_auth import ApiTokenAuth
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -50,3 +51,4 @@ api.add_router("/delivery/", delivery_router)
 api.add_router("/", activities_router)
 api.add_router("/scoring/", scoring_router)
 api.add_router("/insights/", insights_router)
+api.add_router("/security/", security_router)

@@ -114,6 +114,7 @@ INSTALLED_APPS = [
     "baton.delivery",
     "baton.scoring",
     "baton.insights",
+    "baton.security",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +129,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "baton.core.middleware.RequestIdMiddleware",
     "baton.core.middleware.UserLanguageMiddleware",
+    "baton.security.middleware.SecurityHeadersMiddleware",
+    "baton.security.middleware.SessionGuardMiddleware",
+    "baton.security.middleware.StripBidiControlsMiddleware",
 ]
 
 ROOT_URLCONF = "baton.urls"
@@ -156,10 +160,24 @@ TEMPLATES = [
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("BATON_PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (baton/security/throttle.py): this many failures with less than the window between
+# them lock the username (a client address gets four times as many) for the lock time, doubling with
+# every further failure. BATON_PROXY_COUNT: how many reverse proxies append to X-Forwarded-For.
+BATON_LOGIN_MAX_FAILURES = env_int("BATON_LOGIN_MAX_FAILURES", 5, minimum=1)
+BATON_LOGIN_WINDOW_MINUTES = env_int("BATON_LOGIN_WINDOW_MINUTES", 15, minimum=1)
+BATON_LOGIN_LOCK_SECONDS = env_int("BATON_LOGIN_LOCK_SECONDS", 60, minimum=1)
+BATON_PROXY_COUNT = env_int("BATON_PROXY_COUNT", 0, minimum=0)
+# Send Content-Security-Policy-Report-Only instead of enforcing the policy (for trying out add-ons).
+BATON_CSP_REPORT_ONLY = env_bool("BATON_CSP_REPORT_ONLY", False)
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT", 3 * 3600, minimum=300)
 
 LANGUAGE_CODE = env_str("LANGUAGE_CODE", "ko")
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]

@@ -1,21 +1,16 @@
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from baton.accounts.urls import contact_urlpatterns
 from baton.api import api
 from baton.insights import home as insights_home
+from baton.security import views as security_views
 
 urlpatterns = [
     # Un-namespaced because settings.LOGIN_URL / LOGIN_REDIRECT_URL / LOGOUT_REDIRECT_URL name them so.
     path("", insights_home.home, name="home"),
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="registration/login.html", redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("login/", security_views.login_view, name="login"),
+    path("logout/", security_views.logout_view, name="logout"),
+    path("security/", include("baton.security.urls")),
     path("", include("baton.core.urls")),
     path("leads/", include("baton.leads.urls")),
     path("accounts/", include("baton.accounts.urls")),

@@ -131,7 +131,14 @@ class ChangeLog(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the REST API. Only a hash is stored; the secret is shown once."""
+    """A bearer token for the REST API. Only a hash is stored; the secret is shown once.
+
+    A read-only token may only read (GET/HEAD/OPTIONS); past ``expires_at`` a token is refused.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -140,6 +147,9 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Tokens made before scopes existed could write; they keep doing so.
+    scope = models.CharField(_("scope"), max_length=8, choices=Scope.choices, default=Scope.WRITE)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -6,6 +6,7 @@ blocks and add their domain rules; views, the API, imports and tasks call the do
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -151,16 +152,43 @@ def raise_if_invalid(errors: dict[str, list[str]]) -> None:
 
 
 @transaction.atomic
-def create_api_token(user: User, *, name: str, actor: User | None = None) -> tuple[ApiToken, str]:
+def create_api_token(
+    user: User,
+    *,
+    name: str,
+    actor: User | None = None,
+    scope: str = ApiToken.Scope.WRITE,
+    expires_at: dt.datetime | None = None,
+) -> tuple[ApiToken, str]:
     """Create a token and return it with its secret, which is never stored and shown only once."""
     name = (name or "").strip()
+    errors: dict[str, list[str]] = {}
     if not name:
-        raise ValidationError({"name": [_("Give the token a name.")]})
+        errors["name"] = [_("Give the token a name.")]
+    if scope not in ApiToken.Scope.values:
+        errors["scope"] = [_("Choose read only or read and write.")]
+    if expires_at is not None and expires_at <= timezone.now():
+        errors["expires_at"] = [_("The expiry date must be in the future.")]
+    raise_if_invalid(errors)
     secret = "bt_" + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=secret[:10], key_hash=ApiToken.hash_key(secret)
+        user=user,
+        name=name[:100],
+        prefix=secret[:10],
+        key_hash=ApiToken.hash_key(secret),
+        scope=scope,
+        expires_at=expires_at,
     )
-    log_change(actor=actor or user, action=ChangeLog.Action.TOKEN, instance=token, after={"name": token.name})
+    log_change(
+        actor=actor or user,
+        action=ChangeLog.Action.TOKEN,
+        instance=token,
+        after={
+            "name": token.name,
+            "scope": scope,
+            "expires_at": expires_at.isoformat() if expires_at else None,
+        },
+    )
     return token, secret
 
 

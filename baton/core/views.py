@@ -46,14 +46,34 @@ def set_language(request: HttpRequest) -> HttpResponse:
     return response
 
 
+TOKEN_LIFETIMES = [
+    ("30", gettext_lazy("30 days")),
+    ("90", gettext_lazy("90 days")),
+    ("365", gettext_lazy("1 year")),
+    ("", gettext_lazy("No expiry")),
+]
+
+
 class TokenForm(forms.Form):
     name = forms.CharField(label=gettext_lazy("Token name"), max_length=100)
+    scope = forms.ChoiceField(
+        label=gettext_lazy("Scope"), choices=ApiToken.Scope.choices, initial=ApiToken.Scope.READ
+    )
+    expires_in = forms.ChoiceField(
+        label=gettext_lazy("Expires"), choices=TOKEN_LIFETIMES, initial="90", required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["name"].widget.attrs.update(
             {"class": "form-control", "placeholder": gettext_lazy("e.g. ERP sync")}
         )
+        for name in ("scope", "expires_in"):
+            self.fields[name].widget.attrs.update({"class": "form-select", "data-testid": f"token-{name}"})
+
+    def expires_at(self) -> dt.datetime | None:
+        days = self.cleaned_data.get("expires_in")
+        return timezone.now() + dt.timedelta(days=int(days)) if days else None
 
 
 class TimeZoneForm(forms.Form):
@@ -80,6 +100,7 @@ def _profile(
     context = {
         "profile_user": user,
         "tokens": tokens,
+        "now": timezone.now(),
         "form": form or TokenForm(),
         "zone_form": zone_form or TimeZoneForm(initial={"time_zone": user.time_zone}),
         "secret": secret,
@@ -114,7 +135,13 @@ def token_create(request: AuthedHttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _profile(request, form=form, status=400)
     try:
-        _token, secret = create_api_token(request.user, name=form.cleaned_data["name"], actor=request.user)
+        _token, secret = create_api_token(
+            request.user,
+            name=form.cleaned_data["name"],
+            actor=request.user,
+            scope=form.cleaned_data["scope"],
+            expires_at=form.expires_at(),
+        )
     except ValidationError as exc:
         form.add_error("name", exc.messages)
         return _profile(request, form=form, status=400)

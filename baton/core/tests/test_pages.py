@@ -101,7 +101,7 @@ def test_profile_shows_user_and_creates_and_revokes_tokens(client, alice, bob, d
     assert page.status_code == 200
     assert "Field Sales 1" in page.content.decode()
 
-    created = client.post("/profile/tokens/", {"name": "ERP sync"})
+    created = client.post("/profile/tokens/", {"name": "ERP sync", "scope": "write", "expires_in": "90"})
     assert created.status_code == 200
     secret = created.context["secret"]
     assert secret.startswith("bt_")
