@@ -1,6 +1,8 @@
-"""Pages of the core app: home, language switch, profile with API tokens."""
+"""Pages of the core app: language switch, profile with time zone and API tokens."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from django import forms
 from django.conf import settings
@@ -9,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
