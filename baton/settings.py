@@ -127,6 +127,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "baton.core.middleware.RequestIdMiddleware",
     "baton.core.middleware.UserLanguageMiddleware",
+    "baton.core.errors.ParameterErrorMiddleware",
 ]
 
 ROOT_URLCONF = "baton.urls"

@@ -4,6 +4,7 @@
 - 404 ``{"detail"}``: the record does not exist *or* the caller may not see it (never say which).
 - 409 ``{"detail", "current_version"?}``: a stale ``version`` (ConflictError) or a domain rule that
   refused the write (ServiceError, e.g. converting a lead twice).
+- 413 ``{"detail"}``: a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
 - 422 ``{"detail", "errors": {field: [message, ...]}}``: anything wrong with the input: malformed
   JSON, unknown fields, ill-typed values (Pydantic), and Django ValidationErrors from the services.
 
@@ -17,6 +18,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -60,7 +63,13 @@ class ValidationErrorOut(Schema):
     errors: dict[str, list[str]]
 
 
-ERROR_RESPONSES: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 409: ConflictOut, 422: ValidationErrorOut}
+ERROR_RESPONSES: dict[int, Any] = {
+    401: ErrorOut,
+    404: ErrorOut,
+    409: ConflictOut,
+    413: ErrorOut,
+    422: ValidationErrorOut,
+}
 
 
 class MalformedBody(ValueError):
@@ -186,6 +195,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api, request, {"__all__": ["A value is too long or out of range."]}, "The input is not valid."
         )
 
+    def on_too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return api.create_response(
+            request,
+            {"detail": f"The request body is too large (at most {limit} bytes)."},
+            status=413,
+        )
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error")
         request_id = getattr(request, "request_id", "")
@@ -203,6 +220,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (Http404, on_404),
         (ConflictError, on_conflict),
         (ServiceError, on_service_error),
+        (RequestDataTooBig, on_too_large),
         (IntegrityError, on_integrity),
         (DataError, on_data_error),
         (OverflowError, on_data_error),

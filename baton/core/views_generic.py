@@ -32,6 +32,7 @@ from baton.core.korean import format_brn
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
+from baton.core.params import note_ignored
 from baton.core.services import ConflictError, ServiceError
 
 if TYPE_CHECKING:
@@ -245,6 +246,9 @@ class RecordListView(LoginRequiredMixin, View):
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
+        if not is_htmx(request):
+            for error in state.get("_ignored", []):
+                note_ignored(request, error)
         page = paginate(qs, request.GET.get("page"), settings.BATON_PAGE_SIZE)
         context = {
             "page": page,
