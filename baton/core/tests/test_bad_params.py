@@ -49,7 +49,9 @@ def test_out_of_range_id_filter_on_a_list_is_ignored_with_a_message(client, worl
 
 @pytest.mark.parametrize("name", ["owner", "team"])
 @pytest.mark.parametrize(
-    "path", ["/process/", "/process/metrics.csv", "/process/stages/nurturing/wip/"], ids=["floor", "csv", "drill"]
+    "path",
+    ["/process/", "/process/metrics.csv", "/process/stages/nurturing/wip/"],
+    ids=["floor", "csv", "drill"],
 )
 def test_out_of_range_ids_on_the_factory_floor(client, world, root, path, name):
     client.force_login(root)
