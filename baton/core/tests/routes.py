@@ -51,12 +51,12 @@ def all_routes() -> list[Route]:
 
 def build_world(world: dict, personas: dict) -> dict[str, Any]:
     """One of each record the pages show, through the services (set-up, not under test)."""
+    from baton.accounts.models import BuyerRole
     from baton.activities import mail
     from baton.activities import services as activities
     from baton.core.models import Role, User
     from baton.core.services import create_api_token
     from baton.deals import approvals, catalog, quoting, team
-    from baton.accounts.models import BuyerRole
     from baton.deals.models_sales import ApprovalRule, BuyingStep, TeamRole
     from baton.deals.tests.factories import add_lines, make_catalog
     from baton.delivery import services as delivery
