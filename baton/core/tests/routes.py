@@ -12,7 +12,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -100,7 +99,7 @@ def build_world(world: dict, personas: dict) -> dict[str, Any]:
     )
     review = mail.log_inbound_email(
         b"From: someone@example.com\r\nTo: x@example.com\r\nSubject: hi\r\n\r\nhello\r\n",
-        rcpt_tos=["log+unknown@" + settings.BATON_INBOUND_DOMAIN],
+        rcpt_tos=[mail.logging_address(alice)],
     )
     token, _secret = create_api_token(root, name="sample")
     competitor = OpportunityCompetitor.objects.create(
