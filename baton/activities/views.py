@@ -52,7 +52,7 @@ def _error_text(exc: ValidationError) -> str:
 
 def _record_from_request(request: HttpRequest):
     """The record named by ?record=<kind>:<id> (or a hidden field), checked for visibility."""
-    raw = request.POST.get("record") or request.GET.get("record") or ""
+    raw = request.POST.get("record") or text_param(request.GET, "record", max_length=40)
     if not raw:
         return None
     kind, _sep, pk = raw.partition(":")

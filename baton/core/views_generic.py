@@ -32,7 +32,7 @@ from baton.core.korean import format_brn
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
-from baton.core.params import note_ignored
+from baton.core.params import int_param, note_ignored
 from baton.core.services import ConflictError, ServiceError
 
 if TYPE_CHECKING:
@@ -249,7 +249,13 @@ class RecordListView(LoginRequiredMixin, View):
         if not is_htmx(request):
             for error in state.get("_ignored", []):
                 note_ignored(request, error)
-        page = paginate(qs, request.GET.get("page"), settings.BATON_PAGE_SIZE)
+        try:
+            number = int_param(request.GET, "page", minimum=1)
+        except ValidationError as exc:
+            if not is_htmx(request):
+                note_ignored(request, exc)
+            number = None
+        page = paginate(qs, number, settings.BATON_PAGE_SIZE)
         context = {
             "page": page,
             "state": state,
