@@ -50,6 +50,14 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(msg for msgs in exc.message_dict.values() for msg in msgs)
 
 
+def _cursor(request: HttpRequest):
+    """The feed's "before" cursor; a bad one (hand-edited, truncated) starts again at the newest."""
+    try:
+        return datetime_param(request.GET, "before")
+    except ValidationError:
+        return None
+
+
 def _record_from_request(request: HttpRequest):
     """The record named by ?record=<kind>:<id> (or a hidden field), checked for visibility."""
     raw = request.POST.get("record") or text_param(request.GET, "record", max_length=40)
@@ -356,7 +364,7 @@ def record_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_GET
 def record_feed_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
-    before = datetime_param(request.GET, "before")
+    before = _cursor(request)
     items, cursor = queries.record_feed(record, before=before, limit=FEED_PAGE)
     return render(
         request,
@@ -427,7 +435,7 @@ def request_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_feed_page(request: HttpRequest) -> HttpResponse:
-    before = datetime_param(request.GET, "before")
+    before = _cursor(request)
     items, cursor = queries.my_feed_items(request.user, before=before, limit=30)
     return render(
         request,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -59,6 +59,9 @@ def render_error(
         413: _("The data sent is larger than Baton accepts. Send less at a time or smaller files."),
         500: _("The error was logged. Try again in a moment; if it persists, quote the request id."),
     }
+    if request.path.startswith("/api/"):
+        # The API's clients read JSON errors (core/api_errors.py), also for what never reached it.
+        return JsonResponse({"detail": str(titles[status]) + "."}, status=status)
     user = getattr(request, "user", None)
     signed_in = bool(layout and user is not None and user.is_authenticated)
     context: dict[str, Any] = {

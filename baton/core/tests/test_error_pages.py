@@ -92,3 +92,9 @@ def test_back_link_only_to_this_site(client, production, alice):
     assert 'href="http://testserver/leads/" data-testid="error-back"' in same.content.decode()
     other = client.get("/leads/987654321/", HTTP_REFERER="https://evil.example/")
     assert "evil.example" not in other.content.decode()
+
+
+def test_api_paths_get_json_errors(client, production):
+    response = client.get("/api/v1/no-such-endpoint/")
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Page not found."}
