@@ -69,7 +69,10 @@ def int_param(
 
 def id_param(params: Mapping[str, Any], name: str) -> int | None:
     """A record id: a positive 64-bit integer."""
-    return int_param(params, name, minimum=1)
+    try:
+        return int_param(params, name, minimum=1)
+    except ParameterError:
+        raise ParameterError(name, _("Not a valid record id.")) from None
 
 
 def date_param(

@@ -39,8 +39,9 @@ def test_int_param_ranges():
     for raw in (str(MAX_INT + 1), "9" * 5000, f"-{MAX_INT + 1}"):
         with pytest.raises(ParameterError, match="between"):
             int_param({"n": raw}, "n")
-    with pytest.raises(ParameterError):
-        id_param({"owner": "0"}, "owner")
+    for raw in ("0", "-3", "abc", str(MAX_INT + 1)):
+        with pytest.raises(ParameterError, match="Not a valid record id"):
+            id_param({"owner": raw}, "owner")
     assert id_param({}, "owner") is None
 
 
