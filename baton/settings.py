@@ -132,6 +132,7 @@ MIDDLEWARE = [
     "baton.security.middleware.SecurityHeadersMiddleware",
     "baton.security.middleware.SessionGuardMiddleware",
     "baton.security.middleware.StripBidiControlsMiddleware",
+    "baton.core.errors.ParameterErrorMiddleware",
 ]
 
 ROOT_URLCONF = "baton.urls"
@@ -219,6 +220,10 @@ BATON_INBOUND_DOMAIN = env_str("BATON_INBOUND_DOMAIN", "log.baton.localhost")
 BATON_INBOUND_SMTP_HOST = env_str("BATON_INBOUND_SMTP_HOST", "127.0.0.1")
 BATON_INBOUND_SMTP_PORT = env_int("BATON_INBOUND_SMTP_PORT", 0, minimum=0)
 BATON_INBOUND_MAX_BYTES = env_int("BATON_INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Per hour, per envelope sender and per client address; and the storage the review queue may hold.
+BATON_INBOUND_RATE_PER_SENDER = env_int("BATON_INBOUND_RATE_PER_SENDER", 60, minimum=1)
+BATON_INBOUND_RATE_PER_CLIENT = env_int("BATON_INBOUND_RATE_PER_CLIENT", 300, minimum=1)
+BATON_INBOUND_REVIEW_MAX_MB = env_int("BATON_INBOUND_REVIEW_MAX_MB", 200, minimum=1)
 
 # Background work (reminders, overdue alerts, outbound mail, follower notifications) goes through the
 # Django tasks API. BATON_TASKS_BACKEND: "database" (default; run `baton activities_worker`),

@@ -23,3 +23,8 @@ urlpatterns = [
     path("insights/", include("baton.insights.urls")),
     path("api/v1/", api.urls),
 ]
+
+handler400 = "baton.core.errors.bad_request"
+handler403 = "baton.core.errors.permission_denied"
+handler404 = "baton.core.errors.page_not_found"
+handler500 = "baton.core.errors.server_error"

@@ -27,6 +27,7 @@ from baton.core.choices import CompanySize, Industry, Region
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.money import format_money
+from baton.core.params import id_param, text_param
 from baton.core.views_generic import (
     RecordDetailView,
     RecordFormView,
@@ -195,8 +196,8 @@ class ContactFormView(RecordFormView):
         return get_contact_for_user(user, pk)
 
     def initial(self, request: AuthedHttpRequest) -> dict[str, Any]:
-        account = request.GET.get("account")
-        return {"account": account} if account and account.isdigit() else {}
+        account = id_param(request.GET, "account")
+        return {"account": account} if account else {}
 
     def create(self, user: User, values: dict[str, Any]) -> Contact:
         return create_contact(actor=user, **values)
@@ -211,7 +212,7 @@ LOOKUP_LIMIT = 20
 @login_required
 def account_lookup(request: AuthedHttpRequest) -> HttpResponse:
     """Options for the account pickers: the first matches by name among the accounts the user sees."""
-    q = (request.GET.get("lookup_q") or "").strip()[:100]
+    q = text_param(request.GET, "lookup_q", max_length=100)
     results = []
     if q:
         results = list(
@@ -224,12 +225,12 @@ def account_lookup(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def contact_lookup(request: AuthedHttpRequest) -> HttpResponse:
-    q = (request.GET.get("lookup_q") or "").strip()[:100]
+    q = text_param(request.GET, "lookup_q", max_length=100)
     results = []
     if q:
         qs = contacts_for(request.user).filter(is_archived=False, name__icontains=q)
-        account = request.GET.get("account")
-        if account and account.isdigit():
-            qs = qs.filter(account_id=int(account))
+        account = id_param(request.GET, "account")
+        if account:
+            qs = qs.filter(account_id=account)
         results = list(qs.order_by("name", "id")[:LOOKUP_LIMIT])
     return render(request, "core/widgets/lookup_options.html", {"results": results})

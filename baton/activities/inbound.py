@@ -1,7 +1,9 @@
 """The SMTP receiver for inbound logging (aiosmtpd), run by ``baton activities_worker``.
 
-Only mail for ``log+<secret>@BATON_INBOUND_DOMAIN`` is accepted; unreadable or oversized mail is
-rejected at the SMTP level with a reason, so the sending server bounces it instead of losing it.
+Only mail for an active user's ``log+<secret>@BATON_INBOUND_DOMAIN`` is accepted (unknown secrets are
+refused at RCPT); unreadable or oversized mail is rejected at the SMTP level with a reason, so the
+sending server bounces it instead of losing it. Senders and client addresses are rate-limited and the
+review queue has a storage cap (see ``inbound_limits.py``).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from baton.activities.inbound_limits import RateLimiter, ReviewQueueFull, user_for_token
 from baton.activities.mail import InboundError, _token_of, log_inbound_email
 from baton.core.audit import audit_context, new_job_id
 
@@ -28,10 +31,43 @@ def _log_sync(raw: bytes, rcpt_tos: list[str]):
         connection.close()
 
 
+def _known_token(address: str) -> bool:
+    close_old_connections()
+    try:
+        return user_for_token(_token_of(address)) is not None
+    finally:
+        connection.close()
+
+
 class LoggingHandler:
+    def __init__(self) -> None:
+        self.per_sender = RateLimiter(settings.BATON_INBOUND_RATE_PER_SENDER)
+        self.per_client = RateLimiter(settings.BATON_INBOUND_RATE_PER_CLIENT)
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        client = str(session.peer[0]) if session.peer else "?"
+        sender = address.strip().lower()[:254]
+        # Check both before counting either, so a refused message uses up neither allowance.
+        if not self.per_sender.allow(sender, dry_run=True):
+            return "450 4.7.1 Too many messages from this sender, try again later"
+        if not self.per_client.allow(client):
+            return "450 4.7.1 Too many messages from this address, try again later"
+        self.per_sender.allow(sender)
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if _token_of(address) is None:
             return "550 5.1.1 Not a Baton logging address"
+        loop = asyncio.get_running_loop()
+        try:
+            known = await loop.run_in_executor(None, _known_token, address)
+        except Exception:
+            log.exception("logging address could not be checked")
+            return "451 4.3.0 Temporary failure, try again later"
+        if not known:
+            return "550 5.1.1 No such logging address"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -42,6 +78,8 @@ class LoggingHandler:
             stored = await loop.run_in_executor(None, _log_sync, raw, list(envelope.rcpt_tos))
         except InboundError as exc:
             return f"550 5.6.0 {exc}"
+        except ReviewQueueFull:
+            return "452 4.3.1 The review queue is full, try again later"
         except Exception:  # a bug or the database down: ask the sender to retry later
             log.exception("inbound mail could not be stored")
             return "451 4.3.0 Temporary failure, try again later"

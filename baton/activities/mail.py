@@ -23,6 +23,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
+from baton.activities.inbound_limits import check_review_room, user_for_token
 from baton.activities.models import (
     Activity,
     Attachment,
@@ -435,11 +436,9 @@ def log_inbound_email(raw: bytes, *, rcpt_tos: list[str]) -> EmailMessage:
         files, too_many = _attachments_of(msg)
     except (AttributeError, KeyError, LookupError) as exc:
         raise InboundError(_("The message attachments could not be read.")) from exc
-    tokens = [t for t in (_token_of(a) for a in rcpt_tos) if t]
-    keys = (
-        PersonalKeys.objects.select_related("user").filter(mail_token__in=tokens).first() if tokens else None
-    )
-    user = keys.user if keys is not None and keys.user.is_active else None
+    user = next((u for u in (user_for_token(_token_of(a)) for a in rcpt_tos) if u is not None), None)
+    if user is None:
+        raise InboundError(_("Not a Baton logging address."))
 
     with transaction.atomic():
         if message_id and user is not None:
@@ -477,6 +476,8 @@ def log_inbound_email(raw: bytes, *, rcpt_tos: list[str]) -> EmailMessage:
             stored.status = EmailMessage.Status.LOGGED
         skipped = [name for name, _data in files if name is None]
         kept = [(name, data) for name, data in files if name is not None]
+        if stored.status == EmailMessage.Status.REVIEW:
+            check_review_room(len(text) + len(html) + sum(len(data) for _name, data in kept))
         if len(files) != len(kept) or too_many:
             stored.error = _("Some attachments were not kept (too large or too many).")[:500]
         stored.save()

@@ -25,6 +25,15 @@ from baton.activities.forms import ActivityForm, AnswerForm, RequestForm
 from baton.activities.ical import build_calendar
 from baton.activities.models import Activity, EmailMessage, Notification, OpenQuestion, PersonalKeys
 from baton.core.models import User
+from baton.core.params import (
+    bool_param,
+    choice_param,
+    date_param,
+    datetime_param,
+    id_param,
+    note_ignored,
+    text_param,
+)
 from baton.core.records import visible_team_ids
 from baton.core.services import ConflictError
 
@@ -41,13 +50,21 @@ def _error_text(exc: ValidationError) -> str:
     return " ".join(msg for msgs in exc.message_dict.values() for msg in msgs)
 
 
+def _cursor(request: HttpRequest):
+    """The feed's "before" cursor; a bad one (hand-edited, truncated) starts again at the newest."""
+    try:
+        return datetime_param(request.GET, "before")
+    except ValidationError:
+        return None
+
+
 def _record_from_request(request: HttpRequest):
     """The record named by ?record=<kind>:<id> (or a hidden field), checked for visibility."""
-    raw = request.POST.get("record") or request.GET.get("record") or ""
+    raw = request.POST.get("record") or text_param(request.GET, "record", max_length=40)
     if not raw:
         return None
     kind, _sep, pk = raw.partition(":")
-    return queries.get_record_for_user(request.user, kind, pk)
+    return queries.get_record_for_user(request.user, kind, id_param({"record": pk}, "record"))
 
 
 @login_required
@@ -73,7 +90,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     record = _record_from_request(request)
-    kind = request.GET.get("kind", Activity.Kind.TASK)
+    kind = choice_param(request.GET, "kind", Activity.Kind.values) if request.method == "GET" else ""
     if request.method == "POST":
         form = ActivityForm(request.POST, request.FILES)
         if form.is_valid():
@@ -96,11 +113,16 @@ def activity_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("activities:detail", pk=activity.pk)
     else:
-        form = ActivityForm(initial={"kind": kind if kind in Activity.Kind.values else Activity.Kind.TASK})
+        form = ActivityForm(initial={"kind": kind or Activity.Kind.TASK})
     return render(
         request,
         "activities/activity_form.html",
-        {"form": form, "record": record, "record_param": request.GET.get("record", ""), "activity": None},
+        {
+            "form": form,
+            "record": record,
+            "record_param": text_param(request.GET, "record", max_length=40),
+            "activity": None,
+        },
     )
 
 
@@ -342,7 +364,7 @@ def record_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @require_GET
 def record_feed_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
-    before = parse_datetime(request.GET.get("before", "") or "")
+    before = _cursor(request)
     items, cursor = queries.record_feed(record, before=before, limit=FEED_PAGE)
     return render(
         request,
@@ -413,10 +435,7 @@ def request_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def my_feed_page(request: HttpRequest) -> HttpResponse:
-    try:
-        before = parse_datetime(request.GET.get("before", "") or "")
-    except ValueError:  # a well-formed but impossible date
-        before = None
+    before = _cursor(request)
     items, cursor = queries.my_feed_items(request.user, before=before, limit=30)
     return render(
         request,
@@ -475,11 +494,13 @@ def _team_user_ids(user: User) -> list[int]:
 @login_required
 @require_GET
 def calendar_page(request: HttpRequest) -> HttpResponse:
-    view = request.GET.get("view", "week")
-    if view not in ("day", "week", "month"):
-        view = "week"
-    day = parse_date(request.GET.get("date", "") or "") or timezone.localdate()
-    team = request.GET.get("team") == "1"
+    try:
+        view = choice_param(request.GET, "view", ("day", "week", "month")) or "week"
+        day = date_param(request.GET, "date") or timezone.localdate()
+        team = bool(bool_param(request.GET, "team"))
+    except ValidationError as exc:
+        note_ignored(request, exc)
+        return redirect("activities:calendar")
     if view == "day":
         first, last = day, day
         prev_day, next_day = day - dt.timedelta(days=1), day + dt.timedelta(days=1)

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from baton.activities import mail, queries
 from baton.activities.forms import ComposeForm, TemplateForm
 from baton.activities.models import Attachment
+from baton.core.params import id_param
 
 
 def _errors(form, exc: ValidationError) -> None:
@@ -44,9 +45,9 @@ def compose(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                 return redirect("activities:record", kind=kind, pk=pk)
     else:
         initial = {"to": mail.default_recipient(record)}
-        chosen = request.GET.get("template")
+        chosen = id_param(request.GET, "template")
         if chosen:
-            template = next((t for t in templates if str(t.pk) == chosen), None)
+            template = next((t for t in templates if t.pk == chosen), None)
             if template is None:
                 raise Http404("Unknown template")
             initial["subject"], initial["body"] = mail.render_template(template, record, request.user)

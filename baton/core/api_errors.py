@@ -5,6 +5,7 @@
 - 409 ``{"detail", "current_version"?}``: a stale ``version`` (ConflictError) or a domain rule that
   refused the write (ServiceError, e.g. converting a lead twice); ``{"detail", "matches"}`` when a new
   record looks like existing ones (DuplicateError; send ``allow_duplicate: true`` to create it).
+- 413 ``{"detail"}``: a body larger than ``DATA_UPLOAD_MAX_MEMORY_SIZE``.
 - 422 ``{"detail", "errors": {field: [message, ...]}}``: anything wrong with the input: malformed
   JSON, unknown fields, ill-typed values (Pydantic), and Django ValidationErrors from the services.
 
@@ -18,6 +19,8 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -78,7 +81,13 @@ class ValidationErrorOut(Schema):
     errors: dict[str, list[str]]
 
 
-ERROR_RESPONSES: dict[int, Any] = {401: ErrorOut, 404: ErrorOut, 409: ConflictOut, 422: ValidationErrorOut}
+ERROR_RESPONSES: dict[int, Any] = {
+    401: ErrorOut,
+    404: ErrorOut,
+    409: ConflictOut,
+    413: ErrorOut,
+    422: ValidationErrorOut,
+}
 
 
 class MalformedBody(ValueError):
@@ -207,6 +216,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
             api, request, {"__all__": ["A value is too long or out of range."]}, "The input is not valid."
         )
 
+    def on_too_large(request: HttpRequest, exc: Exception) -> HttpResponse:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return api.create_response(
+            request,
+            {"detail": f"The request body is too large (at most {limit} bytes)."},
+            status=413,
+        )
+
     def on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("API error")
         request_id = getattr(request, "request_id", "")
@@ -225,6 +242,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (ConflictError, on_conflict),
         (DuplicateError, on_duplicate),
         (ServiceError, on_service_error),
+        (RequestDataTooBig, on_too_large),
         (IntegrityError, on_integrity),
         (DataError, on_data_error),
         (OverflowError, on_data_error),

@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from baton.core.params import bool_param, choice_param, id_param, text_param
+
 COUNT_CAP = 10_000
 
 
@@ -36,20 +38,12 @@ class ListSpec:
 
 
 def _coerce_filter(name: str, allowed: Any, raw: str) -> Any:
+    params = {name: raw}
     if allowed is None or allowed is int:
-        try:
-            return int(raw)
-        except ValueError:
-            raise ValidationError({name: [_("Must be a number.")]}) from None
+        return id_param(params, name)
     if allowed is bool:
-        if raw.lower() in ("1", "true", "yes"):
-            return True
-        if raw.lower() in ("0", "false", "no"):
-            return False
-        raise ValidationError({name: [_("Must be true or false.")]})
-    if raw not in allowed:
-        raise ValidationError({name: [_("Unknown value %(value)s.") % {"value": raw[:40]}]})
-    return raw
+        return bool_param(params, name)
+    return choice_param(params, name, allowed)
 
 
 def apply_spec(
@@ -57,7 +51,7 @@ def apply_spec(
 ) -> tuple[QuerySet, dict]:
     """Return the filtered, ordered queryset and the state actually applied (for links and forms)."""
     state: dict[str, Any] = {}
-    search = str(params.get("search") or params.get("q") or "").strip()[:100]
+    search = text_param(params, "search", max_length=100) or text_param(params, "q", max_length=100)
     if search:
         cond = Q()
         for lookup in spec.search_fields:
@@ -70,18 +64,21 @@ def apply_spec(
             continue
         try:
             value = _coerce_filter(name, allowed, str(raw))
-        except ValidationError:
+        except ValidationError as exc:
             if strict:
                 raise
+            state.setdefault("_ignored", []).append(exc)
             continue
         qs = qs.filter(**{lookup: value})
         state[name] = value
     for name, fn in spec.extra_filters.items():
         raw = params.get(name)
         if raw not in (None, ""):
-            qs = fn(qs, str(raw))
-            state[name] = raw
-    ordering = str(params.get("ordering") or spec.default_ordering)
+            value = text_param(params, name)
+            if value:
+                qs = fn(qs, value)
+                state[name] = value
+    ordering = text_param(params, "ordering", max_length=60) or spec.default_ordering
     key = ordering.lstrip("-")
     if key not in spec.orderings:
         if strict and params.get("ordering"):

@@ -33,6 +33,7 @@ from baton.core.korean import format_brn
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
+from baton.core.params import int_param, note_ignored
 from baton.core.phones import format_phone, phone_uri, validate_phone
 from baton.core.services import ConflictError, DuplicateError, ServiceError
 from baton.core.validators import validate_web_url
@@ -282,7 +283,16 @@ class RecordListView(LoginRequiredMixin, View):
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
-        page = paginate(qs, request.GET.get("page"), settings.BATON_PAGE_SIZE)
+        if not is_htmx(request):
+            for error in state.get("_ignored", []):
+                note_ignored(request, error)
+        try:
+            number = int_param(request.GET, "page", minimum=1)
+        except ValidationError as exc:
+            if not is_htmx(request):
+                note_ignored(request, exc)
+            number = None
+        page = paginate(qs, number, settings.BATON_PAGE_SIZE)
         context = {
             **self.summary(qs),
             "page": page,

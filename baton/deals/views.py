@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import Role, User
+from baton.core.params import choice_param, id_param, note_ignored
 from baton.core.services import ConflictError
 from baton.core.templatetags.baton_tags import PK_PLACEHOLDER
 from baton.core.views_generic import (
@@ -123,8 +124,8 @@ class OpportunityFormView(RecordFormView):
         return None
 
     def initial(self, request: AuthedHttpRequest) -> dict[str, Any]:
-        account = request.GET.get("account")
-        return {"account": account} if account and account.isdigit() else {}
+        account = id_param(request.GET, "account")
+        return {"account": account} if account else {}
 
     def create(self, user: User, values: dict[str, Any]) -> Opportunity:
         if values.get("stage") is None:
@@ -156,9 +157,9 @@ def _scope(value: str | None, user: User | None = None) -> str:
     return "mine"
 
 
-def _pipeline(request: HttpRequest, raw: str | None) -> Pipeline:
-    if raw and raw.isdigit():
-        found = Pipeline.objects.filter(pk=int(raw), is_archived=False).first()
+def _pipeline(request: HttpRequest, pk: int | None) -> Pipeline:
+    if pk is not None:
+        found = Pipeline.objects.filter(pk=pk, is_archived=False).first()
         if found is not None:
             return found
     return default_pipeline()
@@ -166,8 +167,12 @@ def _pipeline(request: HttpRequest, raw: str | None) -> Pipeline:
 
 @login_required
 def board_view(request: AuthedHttpRequest) -> HttpResponse:
-    scope = _scope(request.GET.get("scope"), request.user)
-    pipeline = _pipeline(request, request.GET.get("pipeline"))
+    try:
+        scope = _scope(choice_param(request.GET, "scope", dict(SCOPES)) or None, request.user)
+        pipeline = _pipeline(request, id_param(request.GET, "pipeline"))
+    except ValidationError as exc:
+        note_ignored(request, exc)
+        return redirect("deals:board")
     columns = board(request.user, pipeline, scope=scope)
     context = {
         "columns": columns,

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from baton.core.audit import history_for
 from baton.core.models import User
+from baton.core.params import bool_param
 from baton.core.records import can_edit
 from baton.core.services import ConflictError, ServiceError
 from baton.core.views_generic import apply_validation_error
@@ -222,7 +223,7 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "decision_form": DecisionForm(),
         "can_edit": can_edit(request.user, quote.opportunity),
         "history": history_for(quote, limit=30),
-        "print": request.GET.get("print") == "1",
+        "print": bool(bool_param(request.GET, "print")),
     }
     return render(request, "deals/sales/quote.html", context)
 

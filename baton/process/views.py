@@ -14,12 +14,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baton.core.choices import CompanySize, Industry
 from baton.core.models import Team, User
+from baton.core.params import choice_param, date_param, id_param, int_param, text_param
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
 from baton.leads.models import LeadSource
@@ -59,14 +59,10 @@ def parse_period(params: Any) -> tuple[dt.datetime, dt.datetime, dict[str, Any]]
     """``start``/``end`` dates (end inclusive) or ``days`` back from today (default 90)."""
     tz = timezone.get_current_timezone()
     today = timezone.localdate()
-    start_d = parse_date(str(params.get("start") or "")) if params.get("start") else None
-    end_d = parse_date(str(params.get("end") or "")) if params.get("end") else None
-    days = 90
+    start_d = date_param(params, "start")
+    end_d = date_param(params, "end")
     if start_d is None:
-        try:
-            days = max(1, min(int(params.get("days") or 90), 3660))
-        except (TypeError, ValueError):
-            days = 90
+        days = int_param(params, "days", minimum=1, maximum=3660) or 90
         end_d = end_d or today
         start_d = end_d - dt.timedelta(days=days - 1)
     end_d = end_d or today
@@ -78,27 +74,12 @@ def parse_period(params: Any) -> tuple[dt.datetime, dt.datetime, dict[str, Any]]
 
 
 def parse_filters(params: Any) -> Filters:
-    def as_int(name: str) -> int | None:
-        raw = params.get(name)
-        if raw in (None, ""):
-            return None
-        try:
-            return int(raw)
-        except (TypeError, ValueError):
-            raise ValidationError({name: [_("Must be a number.")]}) from None
-
-    def choice(name: str, values: list[str]) -> str:
-        raw = str(params.get(name) or "")
-        if raw and raw not in values:
-            raise ValidationError({name: [_("Unknown value %(value)s.") % {"value": raw[:40]}]})
-        return raw
-
     return Filters(
-        team=as_int("team"),
-        owner=as_int("owner"),
-        source=choice("source", LeadSource.values),
-        size=choice("size", CompanySize.values),
-        industry=choice("industry", Industry.values),
+        team=id_param(params, "team"),
+        owner=id_param(params, "owner"),
+        source=choice_param(params, "source", LeadSource.values),
+        size=choice_param(params, "size", CompanySize.values),
+        industry=choice_param(params, "industry", Industry.values),
     )
 
 
@@ -202,8 +183,9 @@ def drill(request: HttpRequest, key: str, metric: str) -> HttpResponse:
         raise Http404("Not found")
     stage = get_object_or_404(ProcessStage, key=key)
     to_stage = None
-    if request.GET.get("to"):
-        to_stage = get_object_or_404(ProcessStage, key=request.GET["to"])
+    to_key = text_param(request.GET, "to", max_length=60)
+    if to_key:
+        to_stage = get_object_or_404(ProcessStage, key=to_key)
     try:
         start, end, period = parse_period(request.GET)
         filters = parse_filters(request.GET)
@@ -371,7 +353,7 @@ def record_recycle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             record,
             actor=request.user,
             reason=request.POST.get("reason", ""),
-            follow_up_on=parse_date(request.POST.get("follow_up_on") or ""),
+            follow_up_on=date_param(request.POST, "follow_up_on"),
         )
         return _("Recycled to nurture.")
 

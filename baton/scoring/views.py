@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baton.core.models import User
+from baton.core.params import text_param
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
 from baton.core.views_generic import apply_validation_error
@@ -104,7 +105,7 @@ def lead_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def lead(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
     qual = lead_qualification(obj.pk)
-    language = request.GET.get("lang") or request.LANGUAGE_CODE or "ko"
+    language = text_param(request.GET, "lang", max_length=5) or request.LANGUAGE_CODE or "ko"
     form = DisqualifyForm(
         initial={
             "explanation": services.draft_explanation(
@@ -133,7 +134,8 @@ def lead(request: HttpRequest, pk: int) -> HttpResponse:
 def lead_explanation(request: HttpRequest, pk: int) -> HttpResponse:
     """The drafted customer-facing explanation in the chosen language (htmx swaps the textarea)."""
     obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
-    language = request.GET.get("lang") if request.GET.get("lang") in ("ko", "en") else "ko"
+    language = text_param(request.GET, "lang", max_length=5)
+    language = language if language in ("ko", "en") else "ko"
     text = services.draft_explanation(
         lead_qualification(obj.pk).gaps, language=language, recycle_on=None, name=obj.name
     )
