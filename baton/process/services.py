@@ -27,6 +27,7 @@ from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, save_checklist_answer
+from baton.core.workdays import add_working_days
 from baton.process.criteria import CriterionResult, evaluate_criteria, referenced_facts
 from baton.process.facts import build_facts, build_facts_batch, kind_of, record_model
 from baton.process.models import (
@@ -188,17 +189,6 @@ def _criteria(stage: ProcessStage, kind: str) -> list[StageCriterion]:
 
 
 # --- small helpers -----------------------------------------------------------------------------------
-
-
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """``start`` plus ``days`` working days (Monday to Friday)."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 def get_record(kind: str, record_id: int) -> Any:

@@ -366,8 +366,6 @@ def set_lead_qualification(lead: Lead, item: str, *, answer: bool, evidence: str
     from baton.process.services import set_qualification
 
     _require_edit(actor, lead)
-    if answer and not (evidence or "").strip():
-        raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
     row = set_qualification(lead, item, answer=answer, evidence=evidence, actor=actor)
     return row
 
@@ -379,9 +377,6 @@ def set_meddpicc(
     _require_edit(actor, opportunity)
     if item not in MeddpiccItem.values:
         raise ValidationError({"item": [_("Unknown checklist item.")]})
-    evidence = (evidence or "").strip()
-    if answer and not evidence:
-        raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
     existing = MeddpiccAnswer.objects.select_for_update().filter(opportunity=opportunity, item=item).first()
     return save_checklist_answer(
         existing,

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from baton.core.models import ChangeLog, Role
+from baton.core.workdays import add_working_days
 from baton.leads.models import LeadInteraction
 from baton.leads.services import convert_lead, create_lead, log_interaction, update_lead
 from baton.process import services
@@ -51,7 +52,9 @@ def test_interactions_advance_to_mql_and_offer_handoff(alice):
     assert "seminar_90d" in str(stay.evidence)
     handoff = HandOff.objects.get(record_kind="lead", record_id=lead.pk)
     assert handoff.status == HandOff.Status.PENDING and handoff.to_stage.key == "accepted"
-    assert handoff.due_at is not None
+    # The deadline is the receiving stage's acceptance SLA in working days (tested in core/tests/test_workdays).
+    assert handoff.to_stage.sla_accept_days > 0
+    assert handoff.due_at == add_working_days(handoff.requested_at, handoff.to_stage.sla_accept_days)
     assert ChangeLog.objects.filter(object_id=handoff.pk, action="create").exists()
 
 
@@ -146,7 +149,7 @@ def test_pipeline_and_process_stay_in_step(world, alice):
     stay = services.current_stay("opportunity", opp.pk)
     assert stay.stage.key == "deciding" and stay.method == Method.SYNC and stay.is_override
     # A process move updates the pipeline stage too.
-    services.set_qualification(opp, "business_issue", answer=True, actor=alice, advance=False)
+    services.set_qualification(opp, "business_issue", answer=True, evidence="RFP", actor=alice, advance=False)
     with pytest.raises(ValidationError):
         services.move_record(opp, stage("lost"), actor=alice)  # lost needs a lost reason
     reason = LostReason.objects.filter(is_no_decision=True).first()
