@@ -52,7 +52,7 @@ def test_interactions_advance_to_mql_and_offer_handoff(alice):
     assert "seminar_90d" in str(stay.evidence)
     handoff = HandOff.objects.get(record_kind="lead", record_id=lead.pk)
     assert handoff.status == HandOff.Status.PENDING and handoff.to_stage.key == "accepted"
-    # The deadline is the receiving stage's acceptance SLA in working days (tested in core/tests/test_workdays).
+    # The deadline is the stage's acceptance SLA in working days (see core/tests/test_workdays.py).
     assert handoff.to_stage.sla_accept_days > 0
     assert handoff.due_at == add_working_days(handoff.requested_at, handoff.to_stage.sla_accept_days)
     assert ChangeLog.objects.filter(object_id=handoff.pk, action="create").exists()
