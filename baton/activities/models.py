@@ -130,6 +130,14 @@ class Activity(OwnedRecord):
         ordering = ["-created_at", "-id"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_at__isnull=True)
+                | Q(end_at__isnull=True)
+                | Q(end_at__gte=models.F("start_at")),
+                name="activity_ends_after_start",
+            )
+        ]
         indexes = [
             models.Index(fields=["owner", "status", "due_at"], name="act_owner_due_idx"),
             models.Index(fields=["owner", "start_at"], name="act_owner_start_idx"),

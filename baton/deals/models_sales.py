@@ -89,6 +89,9 @@ class Product(models.Model):
         ordering = ["code"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(unit_cost__gte=0), name="product_cost_not_negative")
+        ]
 
     def __str__(self) -> str:
         return _localized(self.name, self.name_en)
@@ -127,7 +130,10 @@ class PriceListEntry(models.Model):
     class Meta:
         verbose_name = _("price")
         verbose_name_plural = _("prices")
-        constraints = [models.UniqueConstraint(fields=["price_list", "product"], name="price_unique_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="price_unique_product"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="price_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.unit_price}"
@@ -170,6 +176,16 @@ class LineItem(models.Model):
         ordering = ["opportunity", "sequence", "id"]
         verbose_name = _("line item")
         verbose_name_plural = _("line items")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="line_discount_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(list_price__gte=0, unit_cost__gte=0), name="line_amounts_not_negative"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} × {self.quantity.normalize()}"
@@ -395,6 +411,12 @@ class Quote(models.Model):
             models.UniqueConstraint(fields=["opportunity", "revision"], name="quote_unique_revision"),
             models.UniqueConstraint(
                 fields=["opportunity"], condition=models.Q(is_primary=True), name="quote_one_primary"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    list_total__gte=0, net_total__gte=0, cost_total__gte=0, delivery_cost__gte=0
+                ),
+                name="quote_totals_not_negative",
             ),
         ]
 

@@ -233,9 +233,14 @@ class StageHistory(models.Model):
             models.Index(fields=["owner", "stage", "entered_at"], name="stay_owner_idx"),
         ]
         constraints = [
+            # A record is in one stage at a time: at most one open stay.
             models.UniqueConstraint(
                 fields=["record_kind", "record_id"], condition=Q(left_at__isnull=True), name="stay_one_open"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=models.F("entered_at")),
+                name="stay_left_after_entered",
+            ),
         ]
 
     def __str__(self) -> str:
