@@ -161,6 +161,8 @@ def line_amounts(
 class LineItem(models.Model):
     """A product on an opportunity: quantity, list price, discount %, and the unit cost at the time."""
 
+    audit_parent = "opportunity"  # its changes show in the deal's history
+
     opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="line_items")
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
@@ -211,6 +213,8 @@ class LineItem(models.Model):
 
 class EffortEstimate(models.Model):
     """Delivery effort for a deal: person-days of one role at a day rate (the cost of doing it)."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="efforts")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
@@ -269,6 +273,8 @@ class BuyingStep(models.TextChoices):
 class DealTeamMember(models.Model):
     """One of our people on a deal, in a role (a specialist may be for one product family)."""
 
+    audit_parent = "opportunity"  # its changes show in the deal's history
+
     opportunity = models.ForeignKey(
         "deals.Opportunity", on_delete=models.CASCADE, related_name="team_members"
     )
@@ -298,6 +304,8 @@ class DealTeamMember(models.Model):
 
 class BuyerTeamMember(models.Model):
     """One of the buyer's people on a deal, with their buying role in one buying step."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="buyer_team")
     contact = models.ForeignKey(
@@ -332,6 +340,8 @@ class TeamRequest(models.Model):
 
     ``is_late`` is decided when the request is made: later than the lead-time rule (N working days
     before the customer's deadline; weekends and Korean public holidays are not working days)."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     opportunity = models.ForeignKey(
         "deals.Opportunity", on_delete=models.CASCADE, related_name="team_requests"
@@ -370,6 +380,8 @@ class TeamRequest(models.Model):
 
 class Quote(models.Model):
     """A versioned offer made from a deal's line items; one quote per deal is primary and sets its amount."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
