@@ -34,6 +34,6 @@ def test_children_changes_show_in_the_opportunitys_history(client, world, alice,
 def test_change_log_is_indexed_by_actor_and_time():
     with connection.cursor() as cursor:
         constraints = connection.introspection.get_constraints(cursor, ChangeLog._meta.db_table)
-    assert any(
-        c["index"] and c["columns"][:2] == ["actor_id", "time"] for c in constraints.values()
-    ), constraints
+    assert any(c["index"] and c["columns"][:2] == ["actor_id", "time"] for c in constraints.values()), (
+        constraints
+    )
