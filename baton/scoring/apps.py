@@ -10,9 +10,10 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         # Scores, qualification and MEDDPICC become facts The Model's stage criteria can use.
         from baton.process.providers import register_fact_provider
-        from baton.scoring.qualification import FACT_SAMPLES, scoring_facts
+        from baton.scoring.qualification import FACT_SAMPLES, scoring_facts_batch
 
         for kind in ("lead", "opportunity"):
+            # One loader call per chunk of records, a fixed number of queries per call.
             register_fact_provider(
-                kind, FACT_SAMPLES[kind], lambda ids, kind=kind: {pk: scoring_facts(kind, pk) for pk in ids}
+                kind, FACT_SAMPLES[kind], lambda ids, kind=kind: scoring_facts_batch(kind, ids)
             )
