@@ -410,7 +410,7 @@ def transition(
     ``locked_stay``: the record's open stay, already read with a row lock by the caller."""
     at = at or now()
     if kind_of(record) == RecordKind.OPPORTUNITY:
-        return move_opportunity_stage(
+        return move_opportunity_stage(  # type: ignore[return-value]  # a process move always ends in a stay
             record,
             process_stage=to_stage,
             design=design,

@@ -184,10 +184,10 @@ def scoring_facts_batch(kind: str, ids: Sequence[int]) -> dict[int, dict[str, An
         ).values_list("opportunity_id", "is_incumbent"):
             competitors[opportunity_id].append(incumbent)
         keys = MeddpiccItem.values
-        out = {}
+        facts_of: dict[int, dict[str, Any]] = {}
         for pk in ids:
-            given = {key: bool(answers[pk].get(key)) for key in keys}
-            count = sum(given.values())
+            confirmed_items = {key: bool(answers[pk].get(key)) for key in keys}
+            count = sum(confirmed_items.values())
             facts: dict[str, Any] = {
                 "meddpicc_count": count,
                 "meddpicc_complete": count == len(keys),
@@ -195,9 +195,9 @@ def scoring_facts_batch(kind: str, ids: Sequence[int]) -> dict[int, dict[str, An
                 "has_incumbent": any(competitors[pk]),
                 "competitor_count": len(competitors[pk]),
             }
-            facts.update({f"meddpicc_{key}": value for key, value in given.items()})
-            out[pk] = facts
-        return out
+            facts.update({f"meddpicc_{key}": value for key, value in confirmed_items.items()})
+            facts_of[pk] = facts
+        return facts_of
     return {}
 
 
