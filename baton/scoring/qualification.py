@@ -10,8 +10,8 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from baton.process.models import BANT_ITEMS, MODEL_ITEMS, QualificationAnswer, QualificationItem
-from baton.scoring.models import LeadScore, MeddpiccAnswer, MeddpiccItem, OpportunityCompetitor
+from baton.process.models import BANT_ITEMS, MODEL_ITEMS, MeddpiccItem, QualificationAnswer, QualificationItem
+from baton.scoring.models import LeadScore, OpportunityCompetitor
 
 # What the customer reads when a gap is why we stop now (drafted into the disqualification note).
 GAP_SENTENCES: dict[str, Any] = {
@@ -97,7 +97,9 @@ def lead_qualification(lead_id: int) -> Qualification:
 def meddpicc_items(opportunity_id: int) -> list[ChecklistItem]:
     rows = {
         r.item: r
-        for r in MeddpiccAnswer.objects.filter(opportunity_id=opportunity_id).select_related("answered_by")
+        for r in QualificationAnswer.objects.filter(
+            record_kind="opportunity", record_id=opportunity_id, item__in=MeddpiccItem.values
+        ).select_related("answered_by")
     }
     items = []
     for key, label in MeddpiccItem.choices:
@@ -174,9 +176,9 @@ def scoring_facts_batch(kind: str, ids: Sequence[int]) -> dict[int, dict[str, An
         return out
     if kind == "opportunity":
         answers: dict[int, dict[str, bool]] = {pk: {} for pk in ids}
-        for opportunity_id, item, answer in MeddpiccAnswer.objects.filter(opportunity_id__in=ids).values_list(
-            "opportunity_id", "item", "answer"
-        ):
+        for opportunity_id, item, answer in QualificationAnswer.objects.filter(
+            record_kind="opportunity", record_id__in=ids, item__in=MeddpiccItem.values
+        ).values_list("record_id", "item", "answer"):
             answers[opportunity_id][item] = answer
         competitors: dict[int, list[bool]] = {pk: [] for pk in ids}
         for opportunity_id, incumbent in OpportunityCompetitor.objects.filter(
