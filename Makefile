@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/baton
 
-.PHONY: demo test test-sqlite test-postgres install assets lint typecheck check browser-deps serve bench clean messages \
+.PHONY: demo test test-sqlite test-postgres install lock assets lint typecheck check browser-deps serve bench clean messages \
 	compiled-messages gettext-deps
 
 # Translations: the .po files are in git, their compiled .mo files are build output (.gitignore).
@@ -17,9 +17,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+# pyproject.toml keeps the ranges; requirements.lock pins what CI tested, so a fresh machine gets the same.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -c requirements.lock -e '.[dev]'
 	touch $@
+
+# Re-pin after changing a dependency range in pyproject.toml (then commit requirements.lock).
+lock: | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	{ sed -n '1,2p' requirements.lock; $(BIN)/pip freeze --exclude-editable; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
 
 install: $(VENV)/.installed
 

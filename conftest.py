@@ -232,11 +232,3 @@ def _data_migration_rows(request):
     if transactional:
         request.getfixturevalue("_django_db_helper")
         restore_data_migration_rows()
-
-
-def pytest_collection_modifyitems(config, items):
-    """Browser tests get two reruns: a real browser on a loaded 2-core machine misses a deadline now
-    and then, and a test that fails three times in a row still fails."""
-    for item in items:
-        if item.get_closest_marker("browser") is not None and item.get_closest_marker("flaky") is None:
-            item.add_marker(pytest.mark.flaky(reruns=2, reruns_delay=1))

@@ -131,6 +131,14 @@ class Activity(OwnedRecord):
         ordering = ["-created_at", "-id"]
         verbose_name = _("activity")
         verbose_name_plural = _("activities")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_at__isnull=True)
+                | Q(end_at__isnull=True)
+                | Q(end_at__gte=models.F("start_at")),
+                name="activity_ends_after_start",
+            )
+        ]
         indexes = [
             models.Index(fields=["owner", "status", "due_at"], name="act_owner_due_idx"),
             models.Index(fields=["owner", "start_at"], name="act_owner_start_idx"),
@@ -502,3 +510,23 @@ class PersonalKeys(models.Model):
 
     def __str__(self) -> str:
         return f"keys of {self.user}"
+
+
+class PeriodicRun(models.Model):
+    """The schedule of one periodic job (the process sweep, rescoring, retraining), shared by every worker.
+
+    A worker runs a job only after claiming its row with a conditional update (``next_run_at <= now``),
+    so N workers run it once per period, and a restart keeps the schedule (it lives here, not in memory)."""
+
+    job = models.CharField(max_length=120, unique=True)
+    next_run_at = models.DateTimeField()
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_worker = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["job"]
+        verbose_name = _("periodic run")
+        verbose_name_plural = _("periodic runs")
+
+    def __str__(self) -> str:
+        return f"{self.job} next {self.next_run_at:%Y-%m-%d %H:%M}"

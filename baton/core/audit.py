@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
 from baton.core.models import ChangeLog, User
@@ -88,7 +89,11 @@ def log_change(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
     note: str = "",
+    parent: models.Model | None = None,
 ) -> ChangeLog:
+    """Write one audit row. A child record (its model names the field in ``audit_parent``) is also filed
+    under its parent, so the parent's history shows it; ``parent`` overrides that."""
+    parent_type, parent_id = _parent_of(instance, parent)
     return ChangeLog.objects.create(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=str(actor)[:150] if actor is not None else "system",
@@ -102,15 +107,34 @@ def log_change(
         before=before or {},
         after=after or {},
         note=note[:300],
+        parent_type=parent_type,
+        parent_id=parent_id,
     )
 
 
+def _parent_of(instance: models.Model, parent: models.Model | None) -> tuple[ContentType | None, int | None]:
+    """The parent's type and id, read from the foreign key's id column (no query: types are cached)."""
+    if parent is not None:
+        return ContentType.objects.get_for_model(parent, for_concrete_model=True), parent.pk
+    name = getattr(instance, "audit_parent", None)
+    if not name:
+        return None, None
+    field = instance._meta.get_field(name)
+    parent_id = getattr(instance, field.attname, None)  # type: ignore[union-attr]
+    if parent_id is None or field.related_model is None:
+        return None, None
+    return ContentType.objects.get_for_model(field.related_model, for_concrete_model=True), parent_id  # type: ignore[arg-type]
+
+
 def history_for(instance: models.Model, limit: int = 50) -> list[ChangeLog]:
-    """The record's newest changes, each with ``.readable`` (see attach_readable_changes)."""
+    """The record's newest changes and its children's (line items, quotes, team members), each with
+    ``.readable`` (see attach_readable_changes)."""
     ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
     rows = (
-        ChangeLog.objects.filter(content_type=ct, object_id=instance.pk)
-        .select_related("actor")
+        ChangeLog.objects.filter(
+            Q(content_type=ct, object_id=instance.pk) | Q(parent_type=ct, parent_id=instance.pk)
+        )
+        .select_related("actor", "content_type")
         .order_by("-time", "-id")[:limit]
     )
     return attach_readable_changes(rows)

@@ -1272,6 +1272,7 @@ class DemoWorld:
                     stage=stage,
                     expected_version=opportunity.version,
                     lost_reason=reason,
+                    at=when,
                 )
             self.stamp(when)
             if stage.outcome == Stage.Outcome.WON:

@@ -115,10 +115,25 @@ class ChangeLog(models.Model):
     before = models.JSONField(default=dict, blank=True)
     after = models.JSONField(default=dict, blank=True)
     note = models.CharField(max_length=300, blank=True)
+    # The record a child row belongs to (a line item's or quote's opportunity), so the parent's history
+    # shows its children's changes. Set by log_change from the model's ``audit_parent`` field name.
+    parent_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    parent_id = models.BigIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["-time", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-time"], name="changelog_object_idx")]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-time"], name="changelog_object_idx"),
+            models.Index(
+                fields=["parent_type", "parent_id", "-time"],
+                name="changelog_parent_idx",
+                condition=models.Q(parent_id__isnull=False),
+            ),
+            # "What did this person change?" (a user's activity, an incident review).
+            models.Index(fields=["actor", "-time"], name="changelog_actor_idx"),
+        ]
         verbose_name = _("change")
         verbose_name_plural = _("change log")
 

@@ -240,11 +240,16 @@ def save_checklist_answer(
 ) -> R:
     """Write one checklist answer (BANT, The Model's four conditions, MEDDPICC): the answer, its
     evidence, who and when; audited. ``existing`` is the locked current row or None, ``blank`` the
-    unsaved row to use when there is none. The caller checks permission and the item."""
+    unsaved row to use when there is none. The caller checks permission and the item; the evidence
+    rule lives here, so every path (page, API, import, demo) obeys it: a confirmed item says what
+    confirms it."""
+    evidence = (evidence or "").strip()
+    if answer and not evidence:
+        raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
     before = snapshot(existing, ["answer", "evidence"]) if existing is not None else {}
     row = existing if existing is not None else blank
     row.answer = bool(answer)  # type: ignore[attr-defined]
-    row.evidence = (evidence or "").strip()[:500]  # type: ignore[attr-defined]
+    row.evidence = evidence[:500]  # type: ignore[attr-defined]
     row.answered_by = actor if actor is not None and actor.pk else None  # type: ignore[attr-defined]
     row.answered_at = timezone.now()  # type: ignore[attr-defined]
     row.save()

@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from baton.accounts.queries import accounts_for, contacts_for
 from baton.core.api import (
@@ -188,8 +188,18 @@ def update_opportunity(request: HttpRequest, payload: OpportunityPatch, id: int 
     return get_opportunity_for_user(actor(request), id)
 
 
-class MoveIn(InputSchema):
+class OpportunityMoveIn(InputSchema):
     """Lost and no-decision stages need a `lost_reason_id`."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"stage_id": 3, "version": 4, "note": "Asked for a quote after the demo"},
+                {"stage_id": 6, "version": 9, "lost_reason_id": 2},
+            ]
+        },
+    )
 
     stage_id: Id
     version: Version
@@ -203,7 +213,7 @@ class MoveIn(InputSchema):
     tags=["opportunities"],
     summary="Move an opportunity to another stage",
 )
-def move_opportunity(request: HttpRequest, payload: MoveIn, id: int = path_id()):
+def move_opportunity(request: HttpRequest, payload: OpportunityMoveIn, id: int = path_id()):
     """The board's drag and drop: audited as a `move`. Stages may be skipped; the stage must be in the
     deal's pipeline."""
     opportunity = get_opportunity_for_user(actor(request), id)
@@ -228,7 +238,7 @@ def move_opportunity(request: HttpRequest, payload: MoveIn, id: int = path_id())
 # --- pipeline set-up --------------------------------------------------------------------------
 
 
-class StageOut(Schema):
+class PipelineStageOut(Schema):
     id: int
     key: str
     name: str
@@ -243,7 +253,7 @@ class PipelineOut(Schema):
     name: str
     name_en: str
     is_default: bool
-    stages: list[StageOut]
+    stages: list[PipelineStageOut]
 
     @staticmethod
     def resolve_stages(obj: Pipeline) -> list[Stage]:

@@ -79,7 +79,12 @@ class Stage(models.Model):
         ordering = ["pipeline", "sequence", "id"]
         verbose_name = _("stage")
         verbose_name_plural = _("stages")
-        constraints = [models.UniqueConstraint(fields=["pipeline", "key"], name="stage_unique_key")]
+        constraints = [
+            models.UniqueConstraint(fields=["pipeline", "key"], name="stage_unique_key"),
+            models.CheckConstraint(
+                condition=models.Q(probability__lte=100), name="stage_probability_percent"
+            ),
+        ]
 
     def __str__(self) -> str:
         return localized(self.name, self.name_en)
@@ -161,6 +166,11 @@ class Opportunity(OwnedRecord):
         ordering = ["-updated_at", "-id"]
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
+        # The database refuses what clean() refuses, so no path (bulk update, import, shell) can store it.
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="opp_amount_not_negative"),
+            models.CheckConstraint(condition=models.Q(probability__lte=100), name="opp_probability_percent"),
+        ]
         indexes = [
             models.Index(fields=["stage", "-amount", "-id"], name="opp_stage_amount_idx"),
             # The board's per-column counts and totals read these alone (index-only scans).

@@ -89,6 +89,9 @@ class Product(models.Model):
         ordering = ["code"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(unit_cost__gte=0), name="product_cost_not_negative")
+        ]
 
     def __str__(self) -> str:
         return _localized(self.name, self.name_en)
@@ -127,7 +130,10 @@ class PriceListEntry(models.Model):
     class Meta:
         verbose_name = _("price")
         verbose_name_plural = _("prices")
-        constraints = [models.UniqueConstraint(fields=["price_list", "product"], name="price_unique_product")]
+        constraints = [
+            models.UniqueConstraint(fields=["price_list", "product"], name="price_unique_product"),
+            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="price_not_negative"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} @ {self.unit_price}"
@@ -155,6 +161,8 @@ def line_amounts(
 class LineItem(models.Model):
     """A product on an opportunity: quantity, list price, discount %, and the unit cost at the time."""
 
+    audit_parent = "opportunity"  # its changes show in the deal's history
+
     opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="line_items")
     product = models.ForeignKey(
         Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
@@ -170,6 +178,16 @@ class LineItem(models.Model):
         ordering = ["opportunity", "sequence", "id"]
         verbose_name = _("line item")
         verbose_name_plural = _("line items")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=models.Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="line_discount_percent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(list_price__gte=0, unit_cost__gte=0), name="line_amounts_not_negative"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.product} × {self.quantity.normalize()}"
@@ -195,6 +213,8 @@ class LineItem(models.Model):
 
 class EffortEstimate(models.Model):
     """Delivery effort for a deal: person-days of one role at a day rate (the cost of doing it)."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="efforts")
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
@@ -253,6 +273,8 @@ class BuyingStep(models.TextChoices):
 class DealTeamMember(models.Model):
     """One of our people on a deal, in a role (a specialist may be for one product family)."""
 
+    audit_parent = "opportunity"  # its changes show in the deal's history
+
     opportunity = models.ForeignKey(
         "deals.Opportunity", on_delete=models.CASCADE, related_name="team_members"
     )
@@ -282,6 +304,8 @@ class DealTeamMember(models.Model):
 
 class BuyerTeamMember(models.Model):
     """One of the buyer's people on a deal, with their buying role in one buying step."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="buyer_team")
     contact = models.ForeignKey(
@@ -316,6 +340,8 @@ class TeamRequest(models.Model):
 
     ``is_late`` is decided when the request is made: later than the lead-time rule (N working days
     before the customer's deadline; weekends and Korean public holidays are not working days)."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     opportunity = models.ForeignKey(
         "deals.Opportunity", on_delete=models.CASCADE, related_name="team_requests"
@@ -354,6 +380,8 @@ class TeamRequest(models.Model):
 
 class Quote(models.Model):
     """A versioned offer made from a deal's line items; one quote per deal is primary and sets its amount."""
+
+    audit_parent = "opportunity"  # its changes show in the deal's history
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -395,6 +423,12 @@ class Quote(models.Model):
             models.UniqueConstraint(fields=["opportunity", "revision"], name="quote_unique_revision"),
             models.UniqueConstraint(
                 fields=["opportunity"], condition=models.Q(is_primary=True), name="quote_one_primary"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    list_total__gte=0, net_total__gte=0, cost_total__gte=0, delivery_cost__gte=0
+                ),
+                name="quote_totals_not_negative",
             ),
         ]
 

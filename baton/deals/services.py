@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -34,10 +35,14 @@ def first_open_stage(pipeline: Pipeline) -> Stage:
 
 
 def _stage_effects(
-    stage: Stage, *, lost_reason: LostReason | None, current: Opportunity | None
+    stage: Stage,
+    *,
+    lost_reason: LostReason | None,
+    current: Opportunity | None,
+    at: dt.datetime | None = None,
 ) -> dict[str, Any]:
-    """The fields that follow from entering a stage: probability, forecast category, close time."""
-    now = timezone.now()
+    """The fields that follow from entering a stage at ``at``: probability, forecast category, close time."""
+    now = at or timezone.now()
     changes: dict[str, Any] = {"stage": stage, "probability": stage.probability, "stage_changed_at": now}
     if stage.is_closed:
         changes["closed_at"] = now
@@ -127,8 +132,39 @@ def move_opportunity(
     expected_version: int | None,
     lost_reason: LostReason | None = None,
     note: str = "",
+    at: dt.datetime | None = None,
 ) -> Opportunity:
-    """Move a deal to another stage (board drag, API, stage buttons). Stages may be skipped."""
+    """Move a deal to another stage (board drag, deal page, API). Stages may be skipped.
+
+    The process app owns an opportunity's stage: ``move_opportunity_stage`` writes the pipeline stage
+    (``write_stage``) and the process stay together, as of ``at`` (now by default)."""
+    from baton.process.services import move_opportunity_stage  # process owns the stage (see its docstring)
+
+    move_opportunity_stage(
+        opportunity,
+        deal_stage=stage,
+        actor=actor,
+        expected_version=expected_version,
+        lost_reason=lost_reason,
+        note=note,
+        at=at or timezone.now(),
+    )
+    return opportunity
+
+
+def write_stage(
+    opportunity: Opportunity,
+    stage: Stage,
+    *,
+    actor: User | None,
+    expected_version: int | None,
+    lost_reason: LostReason | None,
+    note: str,
+    at: dt.datetime,
+) -> Opportunity:
+    """Write the pipeline stage and what follows from it; audited as a move. Only
+    ``process.services.move_opportunity_stage`` calls this, inside its transaction: everyone else moves
+    a deal with ``move_opportunity``."""
     refuse_while_quote_pending(opportunity)
     if stage.is_archived:
         raise ValidationError({"stage": [_("This stage is archived.")]})
@@ -136,7 +172,7 @@ def move_opportunity(
         raise ValidationError({"stage": [_("The stage belongs to another pipeline.")]})
     if stage.pk == opportunity.stage_id:
         return opportunity
-    changes = _stage_effects(stage, lost_reason=lost_reason, current=opportunity)
+    changes = _stage_effects(stage, lost_reason=lost_reason, current=opportunity, at=at)
     opportunity = update_record(
         opportunity,
         actor=actor,
@@ -146,9 +182,6 @@ def move_opportunity(
         note=note,
     )
     record_changed(opportunity)  # activities: notify followers (task, after commit)
-    from baton.process.services import on_opportunity_changed  # process hook: keep the process stage in step
-
-    on_opportunity_changed(opportunity, actor=actor, note=note)
     return opportunity
 
 

@@ -22,8 +22,6 @@ class DeliveryConfig(AppConfig):
 
 
 def _readiness_facts(ids):
-    from baton.delivery.models import HandoffPackage
-    from baton.delivery.services import readiness
+    from baton.delivery.services import readiness_scores  # models are not ready at import time
 
-    packages = HandoffPackage.objects.filter(opportunity_id__in=list(ids))
-    return {p.opportunity_id: {"handoff_readiness": readiness(p).score} for p in packages}
+    return {pk: {"handoff_readiness": score} for pk, score in readiness_scores(ids).items()}

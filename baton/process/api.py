@@ -126,7 +126,7 @@ class CriterionOut(Schema):
     required: bool
 
 
-class StageOut(Schema):
+class ProcessStageOut(Schema):
     key: str
     name: str
     name_en: str
@@ -145,7 +145,7 @@ class StageOut(Schema):
     criteria: list[CriterionOut]
 
 
-@router.get("/stages", response=list[StageOut], summary="The stage design")
+@router.get("/stages", response=list[ProcessStageOut], summary="The stage design")
 def stages(request: HttpRequest) -> list[dict[str, Any]]:
     design = services.load_design()
     return [
@@ -248,8 +248,16 @@ def record_stage(request: HttpRequest, kind: Kind, record_id: int) -> dict[str, 
     }
 
 
-class MoveIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class ProcessMoveIn(Schema):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"stage": "accepted"},
+                {"stage": "working", "override": True, "reason": "Budget confirmed by phone"},
+            ]
+        },
+    )
 
     stage: str = Field(..., max_length=40, description="Key of the stage to move to.")
     reason: str = Field("", max_length=300)
@@ -266,7 +274,7 @@ class MoveOut(Schema):
 
 
 @router.post("/records/{kind}/{record_id}/move", response=MoveOut, summary="Move a record to a stage")
-def move(request: HttpRequest, kind: Kind, record_id: int, body: MoveIn) -> dict[str, Any]:
+def move(request: HttpRequest, kind: Kind, record_id: int, body: ProcessMoveIn) -> dict[str, Any]:
     user = actor(request)
     record = get_record_for_user(user, kind, record_id)
     stage = ProcessStage.objects.filter(key=body.stage).first()

@@ -115,7 +115,8 @@ def _lead_batch(leads: Sequence[Any], now: dt.datetime, names: set[str] | None) 
             .order_by()
         )
         for row in rows:
-            out[row["lead_id"]].update({k: int(row[k] or 0) for k in aggregates})
+            counts: dict[str, Any] = dict(row)
+            out[counts["lead_id"]].update({k: int(counts[k] or 0) for k in aggregates})
         for facts in out.values():
             for name in aggregates:
                 facts.setdefault(name, 0)
@@ -196,7 +197,7 @@ def _account_batch(
             )
             .order_by()
         ):
-            deals[row["account_id"]] = row
+            deals[row["account_id"]] = dict(row)
     contacts: dict[int, int] = {}
     if ids and _wants(names, "contacts"):
         contacts = dict(
@@ -208,16 +209,16 @@ def _account_batch(
         )
     out = {}
     for account in accounts:
-        row = deals.get(account.pk, {})
-        first_won = row.get("first_won")
+        deal_row: dict[str, Any] = deals.get(account.pk, {})
+        first_won = deal_row.get("first_won")
         out[account.pk] = {
             "industry": account.industry or "",
             "region": account.region or "",
             "size": account.size or "",
             "has_brn": bool(account.brn),
             "contacts": contacts.get(account.pk, 0),
-            "open_opportunities": row.get("open", 0),
-            "won_opportunities": row.get("won", 0),
+            "open_opportunities": deal_row.get("open", 0),
+            "won_opportunities": deal_row.get("won", 0),
             "days_since_first_won": _days(now - first_won) if first_won else -1,
         }
     return out

@@ -233,9 +233,14 @@ class StageHistory(models.Model):
             models.Index(fields=["owner", "stage", "entered_at"], name="stay_owner_idx"),
         ]
         constraints = [
+            # A record is in one stage at a time: at most one open stay.
             models.UniqueConstraint(
                 fields=["record_kind", "record_id"], condition=Q(left_at__isnull=True), name="stay_one_open"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(left_at__isnull=True) | Q(left_at__gte=models.F("entered_at")),
+                name="stay_left_after_entered",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -379,12 +384,30 @@ BANT_ITEMS = ("budget", "authority", "need", "timeframe")
 MODEL_ITEMS = ("business_issue", "recognised_problem", "solution_fit", "expected_effect")
 
 
+class MeddpiccItem(models.TextChoices):
+    """The MEDDPICC checklist of an opportunity (scoring reads and writes it; it is stored with the rest)."""
+
+    METRICS = "metrics", _("Metrics")
+    ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
+    DECISION_CRITERIA = "decision_criteria", _("Decision criteria")
+    DECISION_PROCESS = "decision_process", _("Decision process")
+    PAPER_PROCESS = "paper_process", _("Paper process")
+    IDENTIFY_PAIN = "identify_pain", _("Identify pain")
+    CHAMPION = "champion", _("Champion")
+    COMPETITION = "competition", _("Competition")
+
+
+# Every checklist item one store holds: BANT, The Model's four conditions and MEDDPICC.
+CHECKLIST_ITEMS = [*QualificationItem.choices, *MeddpiccItem.choices]
+
+
 class QualificationAnswer(models.Model):
-    """One checklist answer (BANT or The Model's four) for a record, with the evidence and who gave it."""
+    """One checklist answer (BANT, The Model's four or MEDDPICC) for a record, with the evidence and who
+    gave it: the one store of every qualification checklist."""
 
     record_kind = models.CharField(max_length=12, choices=RecordKind.choices)
     record_id = models.BigIntegerField()
-    item = models.CharField(_("item"), max_length=24, choices=QualificationItem.choices)
+    item = models.CharField(_("item"), max_length=24, choices=CHECKLIST_ITEMS)
     answer = models.BooleanField(_("confirmed"), default=False)
     evidence = models.CharField(_("evidence"), max_length=500, blank=True)
     answered_by = models.ForeignKey(

@@ -27,6 +27,7 @@ from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, save_checklist_answer
+from baton.core.workdays import add_working_days
 from baton.process.criteria import CriterionResult, evaluate_criteria, referenced_facts
 from baton.process.facts import build_facts, build_facts_batch, kind_of, record_model
 from baton.process.models import (
@@ -45,7 +46,6 @@ from baton.process.models import (
 
 DEFAULT_FOLLOW_UP_DAYS = 90
 REJECTED_FOLLOW_UP_DAYS = 30
-_syncing: ContextVar[bool] = ContextVar("baton_process_syncing", default=False)
 _clock: ContextVar[dt.datetime | None] = ContextVar("baton_process_clock", default=None)
 
 
@@ -188,17 +188,6 @@ def _criteria(stage: ProcessStage, kind: str) -> list[StageCriterion]:
 
 
 # --- small helpers -----------------------------------------------------------------------------------
-
-
-def add_working_days(start: dt.datetime, days: int) -> dt.datetime:
-    """``start`` plus ``days`` working days (Monday to Friday)."""
-    current = start
-    remaining = days
-    while remaining > 0:
-        current += dt.timedelta(days=1)
-        if current.weekday() < 5:
-            remaining -= 1
-    return current
 
 
 def get_record(kind: str, record_id: int) -> Any:
@@ -415,12 +404,60 @@ def transition(
     lost_reason: Any = None,
     locked_stay: StageHistory | None = None,
 ) -> StageHistory:
-    """Close the current stay and open one in ``to_stage``; audit it; keep the pipeline stage in step.
+    """Close the current stay and open one in ``to_stage``; audit it. An opportunity goes through
+    ``move_opportunity_stage``, which keeps its pipeline stage in step.
 
     ``locked_stay``: the record's open stay, already read with a row lock by the caller."""
-    kind = kind_of(record)
     at = at or now()
-    stay = locked_stay if locked_stay is not None else current_stay(kind, record.pk, lock=True)
+    if kind_of(record) == RecordKind.OPPORTUNITY:
+        return move_opportunity_stage(  # type: ignore[return-value]  # a process move always ends in a stay
+            record,
+            process_stage=to_stage,
+            design=design,
+            method=method,
+            actor=actor,
+            rule=rule,
+            override=override,
+            reason=reason,
+            evidence=evidence,
+            at=at,
+            from_stage_hint=from_stage_hint,
+            lost_reason=lost_reason,
+            locked_stay=locked_stay,
+        )
+    return _transition_stay(
+        record,
+        to_stage,
+        design=design,
+        method=method,
+        actor=actor,
+        rule=rule,
+        override=override,
+        reason=reason,
+        evidence=evidence,
+        at=at,
+        from_stage_hint=from_stage_hint,
+        stay=locked_stay if locked_stay is not None else current_stay(kind_of(record), record.pk, lock=True),
+    )
+
+
+def _transition_stay(
+    record: Any,
+    to_stage: ProcessStage,
+    *,
+    design: Design,
+    method: str,
+    actor: User | None,
+    rule: str,
+    override: bool,
+    reason: str,
+    evidence: dict | None,
+    at: dt.datetime,
+    from_stage_hint: ProcessStage | None,
+    stay: StageHistory | None,
+) -> StageHistory:
+    """The process side of a move: close ``stay`` (locked by the caller), open one in ``to_stage``."""
+    kind = kind_of(record)
     if stay is not None and stay.stage_id == to_stage.pk:
         return stay
     previous = design.by_id.get(stay.stage_id) if stay else from_stage_hint
@@ -442,30 +479,125 @@ def transition(
     HandOff.objects.filter(record_kind=kind, record_id=record.pk, status=HandOff.Status.PENDING).exclude(
         to_stage=to_stage
     ).update(status=HandOff.Status.CANCELLED, decided_at=at)
-    if kind == RecordKind.OPPORTUNITY:
-        if method != Method.SYNC and to_stage.deal_stage_key and record.stage.key != to_stage.deal_stage_key:
-            _sync_pipeline_stage(record, to_stage, actor=actor, lost_reason=lost_reason, note=reason)
-        if to_stage.outcome == ProcessStage.Outcome.WON:
-            _offer_account_to_customer_success(record, design=design, won_stage=to_stage, actor=actor, at=at)
     return new
 
 
-def _sync_pipeline_stage(
-    opp: Any, stage: ProcessStage, *, actor: User | None, lost_reason: Any, note: str
-) -> None:
-    from baton.deals.models import Stage
-    from baton.deals.services import move_opportunity
+@transaction.atomic
+def move_opportunity_stage(
+    opportunity: Any,
+    *,
+    at: dt.datetime,
+    actor: User | None,
+    deal_stage: Any = None,
+    process_stage: ProcessStage | None = None,
+    expected_version: int | None = None,
+    lost_reason: Any = None,
+    note: str = "",
+    design: Design | None = None,
+    method: str = Method.SYNC,
+    rule: str = "",
+    override: bool = False,
+    reason: str = "",
+    evidence: dict | None = None,
+    from_stage_hint: ProcessStage | None = None,
+    locked_stay: StageHistory | None = None,
+) -> StageHistory | None:
+    """The one function that moves an opportunity: its pipeline stage and its process stay, together.
 
-    deal_stage = Stage.objects.filter(pipeline_id=opp.pipeline_id, key=stage.deal_stage_key).first()
-    if deal_stage is None:
-        return
-    token = _syncing.set(True)
-    try:
-        move_opportunity(
-            opp, actor=actor, stage=deal_stage, expected_version=None, lost_reason=lost_reason, note=note
+    Give ``deal_stage`` for a pipeline move (the board, the deal page, the API): the pipeline stage is
+    written and the process stage follows it, marked as an override when its criteria are not met.
+    Give ``process_stage`` for a process move (the process panel, automatic advances, the sweep): the
+    stay is written and the pipeline stage follows when the process stage names one. Neither write
+    calls back into the other, and every row is written as of ``at``."""
+    from baton.deals.models import Stage  # process sits above deals: it may read and write deals
+    from baton.deals.services import write_stage
+
+    design = design or load_design()
+
+    def open_stay() -> StageHistory | None:
+        if locked_stay is not None:
+            return locked_stay
+        return current_stay(RecordKind.OPPORTUNITY, opportunity.pk, lock=True)
+
+    if deal_stage is not None:
+        write_stage(
+            opportunity,
+            deal_stage,
+            actor=actor,
+            expected_version=expected_version,
+            lost_reason=lost_reason,
+            note=note,
+            at=at,
         )
-    finally:
-        _syncing.reset(token)
+        stay = open_stay()  # locked after the deal row, the order every deal write takes
+        if stay is None:
+            return _place_opportunity(opportunity, design=design, actor=actor, at=at)
+        _refresh_owner(opportunity, stay)
+        process_stage = design.for_deal_stage(deal_stage.key)
+        if process_stage is None or process_stage.pk == stay.stage_id:
+            return stay
+        check = check_move(
+            design,
+            design.by_id[stay.stage_id],
+            process_stage,
+            build_facts(opportunity, stay=stay, now=at),
+        )
+        method, override, evidence = Method.SYNC, not check.met, _evidence(check.results)
+        reason = note or _("Moved on the pipeline")
+    elif process_stage is not None:
+        stay = open_stay()
+        key = process_stage.deal_stage_key
+        if key and opportunity.stage.key != key and (stay is None or stay.stage_id != process_stage.pk):
+            target = Stage.objects.filter(pipeline_id=opportunity.pipeline_id, key=key).first()
+            if target is not None:
+                write_stage(
+                    opportunity,
+                    target,
+                    actor=actor,
+                    expected_version=expected_version,
+                    lost_reason=lost_reason,
+                    note=reason,
+                    at=at,
+                )
+    else:
+        raise ValueError("move_opportunity_stage needs a deal stage or a process stage")
+    new = _transition_stay(
+        opportunity,
+        process_stage,
+        design=design,
+        method=method,
+        actor=actor,
+        rule=rule,
+        override=override,
+        reason=reason,
+        evidence=evidence,
+        at=at,
+        from_stage_hint=from_stage_hint,
+        stay=stay,
+    )
+    if process_stage.outcome == ProcessStage.Outcome.WON and new is not stay:
+        _offer_account_to_customer_success(
+            opportunity, design=design, won_stage=process_stage, actor=actor, at=at
+        )
+    return new
+
+
+def _place_opportunity(
+    opportunity: Any, *, design: Design, actor: User | None, at: dt.datetime
+) -> StageHistory | None:
+    """A new opportunity enters the process at the stage its pipeline stage maps to (or the first)."""
+    stage = design.for_deal_stage(opportunity.stage.key) or design.first_stage(RecordKind.OPPORTUNITY)
+    if stage is None:
+        return None
+    return _enter(
+        opportunity,
+        stage,
+        from_stage=None,
+        method=Method.INITIAL,
+        actor=actor,
+        at=at,
+        version=design.version,
+    )
 
 
 def _offer_account_to_customer_success(
@@ -1012,8 +1144,6 @@ def _hook(fn: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        if _syncing.get():
-            return None
         with transaction.atomic():
             return fn(*args, **kwargs)
 
@@ -1097,38 +1227,18 @@ def on_lead_converted(lead: Any, opportunity: Any = None, *, actor: User | None 
 
 
 @_hook
-def on_opportunity_changed(opportunity: Any, *, actor: User | None = None, note: str = "") -> None:
-    """After an opportunity is created or its pipeline stage changes: keep the process stage in step."""
-    design = load_design()
-    stay = current_stay(RecordKind.OPPORTUNITY, opportunity.pk)
-    target = design.for_deal_stage(opportunity.stage.key)
+def on_opportunity_changed(
+    opportunity: Any, *, actor: User | None = None, note: str = "", at: dt.datetime | None = None
+) -> None:
+    """After an opportunity is created or edited (its owner or pipeline stage may have changed): record it
+    in the process through ``move_opportunity_stage`` (its pipeline stage is already written)."""
+    at = at or now()
+    stay = current_stay(RecordKind.OPPORTUNITY, opportunity.pk, lock=True)
     if stay is None:
-        stage = target or design.first_stage(RecordKind.OPPORTUNITY)
-        if stage is not None:
-            _enter(
-                opportunity,
-                stage,
-                from_stage=None,
-                method=Method.INITIAL,
-                actor=actor,
-                at=now(),
-                version=design.version,
-            )
+        _place_opportunity(opportunity, design=load_design(), actor=actor, at=at)
         return
-    _refresh_owner(opportunity, stay)
-    if target is None or target.pk == stay.stage_id:
-        return
-    facts = build_facts(opportunity, stay=stay, now=now())
-    check = check_move(design, design.by_id[stay.stage_id], target, facts)
-    transition(
-        opportunity,
-        target,
-        design=design,
-        method=Method.SYNC,
-        actor=actor,
-        override=not check.met,
-        reason=note or _("Moved on the pipeline"),
-        evidence=_evidence(check.results),
+    move_opportunity_stage(
+        opportunity, deal_stage=opportunity.stage, actor=actor, note=note, at=at, locked_stay=stay
     )
 
 

@@ -19,9 +19,9 @@ from pydantic import StrictBool
 
 from baton.core.api import Id, InputSchema, IsoDate, Text, actor, choice, path_id, responses
 from baton.core.api_errors import ErrorOut
-from baton.process.models import QualificationItem
+from baton.process.models import MeddpiccItem, QualificationItem
 from baton.scoring import routing, services
-from baton.scoring.models import DisqualifyReason, MeddpiccItem
+from baton.scoring.models import DisqualifyReason
 from baton.scoring.qualification import Qualification, lead_qualification, opportunity_qualification
 from baton.scoring.queries import (
     assignments_for,

@@ -1,3 +1,5 @@
+import functools
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -10,9 +12,10 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         # Scores, qualification and MEDDPICC become facts The Model's stage criteria can use.
         from baton.process.providers import register_fact_provider
-        from baton.scoring.qualification import FACT_SAMPLES, scoring_facts
+        from baton.scoring.qualification import FACT_SAMPLES, scoring_facts_batch
 
-        for kind in ("lead", "opportunity"):
-            register_fact_provider(
-                kind, FACT_SAMPLES[kind], lambda ids, kind=kind: {pk: scoring_facts(kind, pk) for pk in ids}
-            )
+        # One loader call per chunk of records, a fixed number of queries per call.
+        register_fact_provider("lead", FACT_SAMPLES["lead"], functools.partial(scoring_facts_batch, "lead"))
+        register_fact_provider(
+            "opportunity", FACT_SAMPLES["opportunity"], functools.partial(scoring_facts_batch, "opportunity")
+        )

@@ -106,39 +106,6 @@ class LeadScore(models.Model):
         return f"{self.lead_id}: {self.total}"
 
 
-class MeddpiccItem(models.TextChoices):
-    METRICS = "metrics", _("Metrics")
-    ECONOMIC_BUYER = "economic_buyer", _("Economic buyer")
-    DECISION_CRITERIA = "decision_criteria", _("Decision criteria")
-    DECISION_PROCESS = "decision_process", _("Decision process")
-    PAPER_PROCESS = "paper_process", _("Paper process")
-    IDENTIFY_PAIN = "identify_pain", _("Identify pain")
-    CHAMPION = "champion", _("Champion")
-    COMPETITION = "competition", _("Competition")
-
-
-class MeddpiccAnswer(models.Model):
-    """One MEDDPICC item of an opportunity with its evidence and who confirmed it when."""
-
-    opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="meddpicc")
-    item = models.CharField(_("item"), max_length=20, choices=MeddpiccItem.choices)
-    answer = models.BooleanField(_("confirmed"), default=False)
-    evidence = models.CharField(_("evidence"), max_length=500, blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    answered_at = models.DateTimeField(_("answered"))
-
-    class Meta:
-        ordering = ["opportunity", "item"]
-        verbose_name = _("MEDDPICC answer")
-        verbose_name_plural = _("MEDDPICC answers")
-        constraints = [models.UniqueConstraint(fields=["opportunity", "item"], name="meddpicc_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.opportunity_id} {self.item}={self.answer}"
-
-
 class DisqualifyReason(models.Model):
     """Why a lead is disqualified; a table admins edit (archive, never delete)."""
 

@@ -4,13 +4,14 @@ criteria can use."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from baton.process.models import BANT_ITEMS, MODEL_ITEMS, QualificationAnswer, QualificationItem
-from baton.scoring.models import LeadScore, MeddpiccAnswer, MeddpiccItem, OpportunityCompetitor
+from baton.process.models import BANT_ITEMS, MODEL_ITEMS, MeddpiccItem, QualificationAnswer, QualificationItem
+from baton.scoring.models import LeadScore, OpportunityCompetitor
 
 # What the customer reads when a gap is why we stop now (drafted into the disqualification note).
 GAP_SENTENCES: dict[str, Any] = {
@@ -96,7 +97,9 @@ def lead_qualification(lead_id: int) -> Qualification:
 def meddpicc_items(opportunity_id: int) -> list[ChecklistItem]:
     rows = {
         r.item: r
-        for r in MeddpiccAnswer.objects.filter(opportunity_id=opportunity_id).select_related("answered_by")
+        for r in QualificationAnswer.objects.filter(
+            record_kind="opportunity", record_id=opportunity_id, item__in=MeddpiccItem.values
+        ).select_related("answered_by")
     }
     items = []
     for key, label in MeddpiccItem.choices:
@@ -144,32 +147,64 @@ FACT_SAMPLES: dict[str, dict[str, Any]] = {
 def scoring_facts(kind: str, record_id: int) -> dict[str, Any]:
     """The facts this app adds for the process engine's criteria (e.g. ``lead_score >= 60``,
     ``meddpicc_economic_buyer && meddpicc_champion``). ``win_probability`` is -1 without a backed model."""
+    return scoring_facts_batch(kind, [record_id]).get(record_id, {})
+
+
+def scoring_facts_batch(kind: str, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """``scoring_facts`` of many records in two queries, whatever their number (the sweep's chunks)."""
+    ids = list(ids)
     if kind == "lead":
-        score = LeadScore.objects.filter(lead_id=record_id).first()
-        qual = lead_qualification(record_id)
-        return {
-            "fit_score": score.fit if score else 0,
-            "engagement_score": score.engagement if score else 0,
-            "lead_score": score.total if score else 0,
-            "win_probability": score.probability if score and score.probability is not None else -1.0,
-            "qualification_score": qual.score,
-            "qualification_gaps": len(qual.gaps),
-        }
-    if kind == "opportunity":
-        items = meddpicc_items(record_id)
-        confirmed = sum(1 for i in items if i.answer)
-        comps = list(
-            OpportunityCompetitor.objects.filter(opportunity_id=record_id).values_list(
-                "is_incumbent", flat=True
-            )
+        scores = {s.lead_id: s for s in LeadScore.objects.filter(lead_id__in=ids)}
+        confirmed = _confirmed_counts(
+            QualificationAnswer.objects.filter(
+                record_kind="lead", record_id__in=ids, answer=True
+            ).values_list("record_id", flat=True)
         )
-        facts: dict[str, Any] = {
-            "meddpicc_count": confirmed,
-            "meddpicc_complete": confirmed == len(items),
-            "meddpicc_score": round(100 * confirmed / len(items)),
-            "has_incumbent": any(comps),
-            "competitor_count": len(comps),
-        }
-        facts.update({f"meddpicc_{i.key}": i.answer for i in items})
-        return facts
+        size = len(BANT_ITEMS) + len(MODEL_ITEMS)
+        out: dict[int, dict[str, Any]] = {}
+        for pk in ids:
+            score = scores.get(pk)
+            given = confirmed.get(pk, 0)
+            out[pk] = {
+                "fit_score": score.fit if score else 0,
+                "engagement_score": score.engagement if score else 0,
+                "lead_score": score.total if score else 0,
+                "win_probability": score.probability if score and score.probability is not None else -1.0,
+                "qualification_score": round(100 * given / size),
+                "qualification_gaps": size - given,
+            }
+        return out
+    if kind == "opportunity":
+        answers: dict[int, dict[str, bool]] = {pk: {} for pk in ids}
+        for opportunity_id, item, answer in QualificationAnswer.objects.filter(
+            record_kind="opportunity", record_id__in=ids, item__in=MeddpiccItem.values
+        ).values_list("record_id", "item", "answer"):
+            answers[opportunity_id][item] = answer
+        competitors: dict[int, list[bool]] = {pk: [] for pk in ids}
+        for opportunity_id, incumbent in OpportunityCompetitor.objects.filter(
+            opportunity_id__in=ids
+        ).values_list("opportunity_id", "is_incumbent"):
+            competitors[opportunity_id].append(incumbent)
+        keys = MeddpiccItem.values
+        facts_of: dict[int, dict[str, Any]] = {}
+        for pk in ids:
+            confirmed_items = {key: bool(answers[pk].get(key)) for key in keys}
+            count = sum(confirmed_items.values())
+            facts: dict[str, Any] = {
+                "meddpicc_count": count,
+                "meddpicc_complete": count == len(keys),
+                "meddpicc_score": round(100 * count / len(keys)),
+                "has_incumbent": any(competitors[pk]),
+                "competitor_count": len(competitors[pk]),
+            }
+            facts.update({f"meddpicc_{key}": value for key, value in confirmed_items.items()})
+            facts_of[pk] = facts
+        return facts_of
     return {}
+
+
+def _confirmed_counts(record_ids: Any) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for pk in record_ids:
+        counts[pk] = counts.get(pk, 0) + 1
+    return counts

@@ -20,6 +20,7 @@ from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, save_checklist_answer, update_record
 from baton.leads.models import Lead, LeadStatus
+from baton.process.models import MeddpiccItem, QualificationAnswer
 from baton.scoring import predictive
 from baton.scoring.features import Snapshot, interactions_by_lead, vectorize
 from baton.scoring.models import (
@@ -27,8 +28,6 @@ from baton.scoring.models import (
     Disqualification,
     DisqualifyReason,
     LeadScore,
-    MeddpiccAnswer,
-    MeddpiccItem,
     OpportunityCompetitor,
     PredictiveModel,
     ScoringRule,
@@ -366,8 +365,6 @@ def set_lead_qualification(lead: Lead, item: str, *, answer: bool, evidence: str
     from baton.process.services import set_qualification
 
     _require_edit(actor, lead)
-    if answer and not (evidence or "").strip():
-        raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
     row = set_qualification(lead, item, answer=answer, evidence=evidence, actor=actor)
     return row
 
@@ -375,17 +372,19 @@ def set_lead_qualification(lead: Lead, item: str, *, answer: bool, evidence: str
 @transaction.atomic
 def set_meddpicc(
     opportunity: Any, item: str, *, answer: bool, evidence: str, actor: User | None
-) -> MeddpiccAnswer:
+) -> QualificationAnswer:
+    """Record one MEDDPICC answer of a deal in the checklist store BANT and The Model's four share."""
     _require_edit(actor, opportunity)
     if item not in MeddpiccItem.values:
         raise ValidationError({"item": [_("Unknown checklist item.")]})
-    evidence = (evidence or "").strip()
-    if answer and not evidence:
-        raise ValidationError({"evidence": [_("Say what confirms it (who said what, where).")]})
-    existing = MeddpiccAnswer.objects.select_for_update().filter(opportunity=opportunity, item=item).first()
+    existing = (
+        QualificationAnswer.objects.select_for_update()
+        .filter(record_kind="opportunity", record_id=opportunity.pk, item=item)
+        .first()
+    )
     return save_checklist_answer(
         existing,
-        MeddpiccAnswer(opportunity=opportunity, item=item),
+        QualificationAnswer(record_kind="opportunity", record_id=opportunity.pk, item=item),
         answer=answer,
         evidence=evidence,
         actor=actor,

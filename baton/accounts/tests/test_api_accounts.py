@@ -7,6 +7,7 @@ import pytest
 from baton.accounts.models import Account, Contact
 from baton.accounts.services import create_account, create_contact
 from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 from baton.core.tests.test_api_support import errors_of, make_api
 
 
@@ -71,7 +72,7 @@ def test_delete_archives_the_account(api, world, bob):
     assert response.status_code == 204
     account.refresh_from_db()
     assert account.is_archived
-    assert ChangeLog.objects.filter(action="archive", object_id=account.pk, actor=bob).exists()
+    assert_audited(account, "archive", actor=bob)
     # Still readable, but gone from the default list; archived=true finds it.
     assert client.get(f"/accounts/{account.pk}").json()["is_archived"] is True
     assert account.pk not in {a["id"] for a in client.walk("/accounts")}
@@ -115,7 +116,7 @@ def test_delete_archives_the_contact(api, world, alice):
     assert api("alice").delete(f"/contacts/{contact.pk}").status_code == 204
     contact.refresh_from_db()
     assert contact.is_archived
-    assert ChangeLog.objects.filter(action="archive", object_id=contact.pk).exists()
+    assert_audited(contact, "archive")
     assert contact.pk not in {c["id"] for c in api("alice").walk("/contacts")}
 
 

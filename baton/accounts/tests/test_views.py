@@ -6,7 +6,7 @@ import pytest
 
 from baton.accounts.models import Account, Contact
 from baton.accounts.services import create_account, create_contact
-from baton.core.models import ChangeLog
+from baton.core.testing import audit_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -236,7 +236,7 @@ def test_create_and_edit_contact(client, alice, charlie, world):
     assert conflict.status_code == 409
     contact.refresh_from_db()
     assert contact.title == "CTO"
-    assert ChangeLog.objects.filter(object_id=contact.pk, action="update").count() == 1
+    assert audit_rows(contact, "update").count() == 1
 
 
 def test_lookups_only_return_visible_records(client, alice, charlie, world):

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from baton.activities.models import Activity, OpenQuestion
 from conftest import sign_in
@@ -41,7 +42,7 @@ def test_visit_minutes_question_feed_and_mention(browser_page, personas, world):
     page.get_by_test_id("save").click()
     page.wait_for_url("**/activities/*/")
     question = page.get_by_test_id("questions")
-    assert "Who signs the contract" in question.inner_text()
+    expect(question).to_contain_text("Who signs the contract")
 
     # Resolve it.
     page.get_by_test_id("answer-input").fill("The CFO, 박지훈")
@@ -52,18 +53,18 @@ def test_visit_minutes_question_feed_and_mention(browser_page, personas, world):
     # See it in the account's feed, and mention bob there (htmx swaps the panel).
     page.goto(f"/activities/record/account/{account.pk}/")
     feed = page.get_by_test_id("feed")
-    assert "The CFO" in feed.inner_text()
+    expect(feed).to_contain_text("The CFO")
     page.get_by_test_id("comment-text").fill(
         "@bob please prepare the <b>contract</b><script>alert(1)</script>"
     )
     page.get_by_test_id("comment-submit").click()
     page.get_by_text("please prepare the").wait_for()
-    assert page.locator("[data-testid=feed] b", has_text="contract").count() == 1
+    expect(page.locator("[data-testid=feed] b", has_text="contract")).to_have_count(1)
 
     # Bob gets the mention in his bell.
     sign_in(page, "bob")
     page.goto("/activities/notifications/")
     items = page.get_by_test_id("notification")
-    assert "mentioned you" in items.first.inner_text()
+    expect(items.first).to_contain_text("mentioned you")
     page.goto("/activities/")
-    assert "mentioned you" in page.get_by_test_id("notifications").inner_text()
+    expect(page.get_by_test_id("notifications")).to_contain_text("mentioned you")

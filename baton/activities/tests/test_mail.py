@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from baton.activities import mail, tasks
 from baton.activities.inbound import start_receiver
 from baton.activities.models import Activity, EmailMessage, EmailTemplate, FeedEntry, Notification
-from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 
 
 def free_port() -> int:
@@ -64,7 +64,7 @@ def test_template_merge_fields_ko_and_unknown_field(alice, world):
     with pytest.raises(ValidationError):
         mail.save_template(None, actor=alice, name="x", language="en", subject="Hi", body="{{ secret_key }}")
     assert EmailTemplate.objects.count() == 1
-    assert ChangeLog.objects.filter(object_id=tpl.pk, action="create", after__name="감사 메일").exists()
+    assert_audited(tpl, "create", name="감사 메일")
 
 
 @pytest.mark.django_db

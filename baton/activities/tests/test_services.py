@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from baton.activities import queries, services
 from baton.activities.models import Activity, FeedEntry, Notification, OpenQuestion
-from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited, audit_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +31,7 @@ def test_create_event_on_contact_shows_on_account_and_is_audited(alice, world):
     )
     assert act.account == world["account"] and act.contact == world["contact"]
     assert act.team_id == alice.team_id
-    assert ChangeLog.objects.filter(object_id=act.pk, action="create", after__subject="Visit Hanbit").exists()
+    assert_audited(act, "create", subject="Visit Hanbit")
     assert list(queries.record_activities(world["account"])) == [act]
     assert FeedEntry.objects.filter(account=world["account"], kind="activity").count() == 1
 
@@ -106,7 +106,7 @@ def test_minutes_question_lines_become_open_questions_until_answered(alice, bob,
     assert queries.record_open_questions(world["account"]).count() == 1
     assert FeedEntry.objects.filter(kind="answer", opportunity=world["opportunity"]).exists()
     assert Notification.objects.filter(recipient=alice, kind="answer").exists()
-    assert ChangeLog.objects.filter(object_id=answered.pk, after__status="answered").exists()
+    assert audit_rows(answered).filter(after__status="answered").exists()
     with pytest.raises(ValidationError):
         services.answer_question(answered, actor=alice, answer="again")
     # Editing the minutes adds new "?" lines only once.

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from baton.core.models import ApiToken, ChangeLog
 from baton.core.services import create_api_token, revoke_api_token
+from baton.core.testing import assert_audited
 from baton.core.tests.test_api_support import PREFIX, ApiClient, errors_of, make_api
 
 
@@ -213,7 +214,7 @@ def test_create_api_token_command_prints_a_working_secret(alice):
     token = ApiToken.objects.get(user=alice, name="ci")
     assert token.key_hash == ApiToken.hash_key(secret)
     assert secret not in err.getvalue()
-    assert ChangeLog.objects.filter(action="token", object_id=token.pk).exists()
+    assert_audited(token, "token")
     assert ApiClient(alice, secret).get("/me").json()["username"] == "alice"
 
 

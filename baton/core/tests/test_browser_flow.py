@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 from baton.core.tests.i18n import ensure_compiled_messages
 from baton.deals.models import Opportunity
 from baton.leads.models import Lead
@@ -118,7 +118,7 @@ def test_lead_to_board_move_and_language_switch(browser_page, personas):
     )
     opportunity.refresh_from_db()
     assert opportunity.stage.key == "evaluating"
-    assert ChangeLog.objects.filter(action="move", object_id=opportunity.pk, actor=alice).exists()
+    assert_audited(opportunity, "move", actor=alice)
 
     # Switch to English and back: the navigation follows, and the choice is saved on the user.
     page.get_by_test_id("language-en").click()

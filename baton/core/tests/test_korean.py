@@ -13,14 +13,33 @@ from baton.core.korean import (
 )
 from baton.core.money import format_money, validate_amount
 
+# Numbers the companies publish (site footers, DART filings): an independent check of the algorithm, with
+# ninth digits below and above 2 (the ninth digit times 5 carries into the sum from 2 up).
+PUBLISHED_BRNS = [
+    "124-81-00998",  # 삼성전자
+    "220-81-62517",  # 네이버
+    "120-81-47521",  # 카카오
+    "107-86-14075",  # LG전자
+    "104-81-37225",  # SK텔레콤
+    "120-88-00767",  # 쿠팡
+]
 
-@pytest.mark.parametrize("brn", ["220-81-62517", "2208162517", "124-81-00998"])
+
+@pytest.mark.parametrize("brn", [*PUBLISHED_BRNS, "2208162517", "124 81 00998"])
 def test_valid_business_registration_numbers(brn):
     assert is_valid_brn(brn)
     validate_brn(brn)
 
 
-@pytest.mark.parametrize("brn", ["220-81-62518", "123-45-67890", "220-81-6251"])
+def _with_last_digit(brn: str, shift: int) -> str:
+    return brn[:-1] + str((int(brn[-1]) + shift) % 10)
+
+
+@pytest.mark.parametrize(
+    "brn",
+    [_with_last_digit(brn, shift) for brn in PUBLISHED_BRNS for shift in (1, 5)]
+    + ["123-45-67890", "220-81-6251"],
+)
 def test_invalid_business_registration_numbers(brn):
     assert not is_valid_brn(brn)
     with pytest.raises(ValidationError):
@@ -33,13 +52,10 @@ def test_letters_in_brn_are_rejected_even_when_digits_pass():
     assert exc.value.code == "brn_format"
 
 
-def test_check_digit_covers_the_ninth_digit_carry():
-    # The ninth digit times 5 contributes its tens digit as well; 9*5=45 adds 4 + 45.
-    first_nine = "123456789"
-    digits = [int(c) for c in first_nine]
-    weights = [1, 3, 7, 1, 3, 7, 1, 3, 5]
-    total = sum(d * w for d, w in zip(digits, weights, strict=True)) + (9 * 5) // 10
-    assert brn_check_digit(first_nine) == (10 - total % 10) % 10
+@pytest.mark.parametrize("brn", PUBLISHED_BRNS)
+def test_check_digit_of_published_numbers(brn):
+    digits = brn.replace("-", "")
+    assert brn_check_digit(digits[:9]) == int(digits[9])
 
 
 def test_format_brn():

@@ -10,6 +10,7 @@ from baton.core.audit import audit_context, history_for
 from baton.core.models import ChangeLog
 from baton.core.records import can_edit, get_for_user, visible_team_ids
 from baton.core.services import ConflictError
+from baton.core.testing import audit_rows
 from baton.deals.models import Opportunity
 from baton.leads.models import Lead
 
@@ -58,7 +59,7 @@ def test_get_for_user_turns_bad_ids_into_404(world, alice, bad_pk):
 def test_create_writes_an_audit_row_with_the_fields(alice):
     with audit_context(request_id="req-12345678", source="web"):
         account = create_account(actor=alice, name="(주)테스트정보통신", brn="2208162517")
-    row = ChangeLog.objects.get(object_id=account.pk, action="create")
+    row = audit_rows(account, "create").get()
     assert row.actor == alice
     assert row.request_id == "req-12345678"
     assert row.source == "web"
@@ -73,7 +74,7 @@ def test_update_logs_only_changed_fields_and_bumps_version(world, bob):
     assert account.version == 1
     update_account(account, actor=bob, changes={"industry": "it", "name": account.name}, expected_version=1)
     assert account.version == 2
-    row = ChangeLog.objects.filter(object_id=account.pk, action="update").get()
+    row = audit_rows(account, "update").get()
     assert row.before == {"industry": ""}
     assert row.after == {"industry": "it"}
     assert row.actor == bob
@@ -87,7 +88,7 @@ def test_stale_update_conflicts_and_writes_nothing(world, alice, bob):
         update_account(stale, actor=bob, changes={"region": "busan"}, expected_version=1)
     account.refresh_from_db()
     assert account.region == "seoul"
-    assert ChangeLog.objects.filter(object_id=account.pk, action="update").count() == 1
+    assert audit_rows(account, "update").count() == 1
 
 
 def test_no_change_with_stale_version_still_conflicts(world, alice):
@@ -106,7 +107,7 @@ def test_invalid_update_changes_nothing(world, alice):
     assert "brn" in exc.value.message_dict
     fresh = Account.objects.get(pk=account.pk)
     assert fresh.brn == "220-81-62517" and fresh.version == 1
-    assert not ChangeLog.objects.filter(object_id=account.pk, action="update").exists()
+    assert not audit_rows(account, "update").exists()
 
 
 def test_parent_cycles_are_refused(world, alice):

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from baton.activities.models import Notification
 from baton.core.models import ChangeLog, Role, User
 from baton.core.services import ServiceError
+from baton.core.testing import audit_rows
 from baton.deals import approvals, catalog, quoting
 from baton.deals.models import ApprovalRequest, ApprovalRule, ApprovalStep, Quote
 from baton.deals.tests.factories import add_lines, make_catalog
@@ -124,7 +125,7 @@ def test_parallel_routing_and_rejection(world, alice, cat, rules, approvers):
     assert quote.status == Quote.Status.REJECTED
     assert not approvals.queue_for(cfo).exists()  # skipped
     assert ApprovalStep.objects.filter(status="skipped", approver=cfo).exists()
-    assert ChangeLog.objects.filter(object_id=quote.pk, note="무제한 책임 불가").exists()
+    assert audit_rows(quote).filter(note="무제한 책임 불가").exists()
     # Fix the terms and resubmit: a new round.
     quoting.update_quote(
         quote, actor=alice, changes={"nonstandard_clauses": ""}, expected_version=quote.version

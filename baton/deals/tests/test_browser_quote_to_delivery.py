@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from baton.core.models import Role, User
 from baton.deals import approvals
@@ -49,7 +50,7 @@ def test_quote_approval_and_handoff(browser_page, personas, world, root):
     page.fill("#id_discount_percent", "20")
     page.get_by_test_id("add-line").click()
     page.wait_for_url(f"**/deals/{opp.pk}/offer/")
-    assert "₩16,000,000" in page.get_by_test_id("net-total").inner_text()
+    expect(page.get_by_test_id("net-total")).to_contain_text("₩16,000,000")
     page.select_option("#id_role", "delivery")
     page.fill("#id_person_days", "15")
     page.fill("#id_day_rate", "600000")
@@ -60,7 +61,7 @@ def test_quote_approval_and_handoff(browser_page, personas, world, root):
     page.wait_for_url("**/deals/quotes/*/")
     page.get_by_test_id("submit-quote").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("quote-status").inner_text() == "Pending approval"
+    expect(page.get_by_test_id("quote-status")).to_have_text("Pending approval")
     quote = Quote.objects.get()
     assert quote.status == "pending" and quote.is_primary
 
@@ -70,7 +71,7 @@ def test_quote_approval_and_handoff(browser_page, personas, world, root):
     page.get_by_test_id("queue-item").click()
     page.get_by_test_id("approve").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("quote-status").inner_text() == "Approved"
+    expect(page.get_by_test_id("quote-status")).to_have_text("Approved")
     quote.refresh_from_db()
     assert quote.status == "approved"
 
@@ -97,10 +98,10 @@ def test_quote_approval_and_handoff(browser_page, personas, world, root):
     )
     page.get_by_test_id(f"answer-{item.pk}").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("readiness").inner_text() == "100%"
+    expect(page.get_by_test_id("readiness")).to_have_text("100%")
     page.get_by_test_id("submit-package").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("package-status").inner_text() == "Handed to delivery"
+    expect(page.get_by_test_id("package-status")).to_have_text("Handed to delivery")
 
     # Delivery accepts it; the project appears on the account's 360° page.
     sign_in(page, "dave")
@@ -108,9 +109,9 @@ def test_quote_approval_and_handoff(browser_page, personas, world, root):
     page.get_by_test_id("handed-to-me").get_by_role("link").click()
     page.get_by_test_id("accept").click()
     page.wait_for_url("**/delivery/projects/*/")
-    assert page.get_by_test_id("project-pm").inner_text() == "Dave"
+    expect(page.get_by_test_id("project-pm")).to_have_text("Dave")
     assert HandoffPackage.objects.get().status == "accepted"
     project = DeliveryProject.objects.get()
     sign_in(page, "alice")
     page.goto(f"/accounts/{world['account'].pk}/")
-    assert project.name in page.get_by_test_id("panel-delivery-projects").inner_text()
+    expect(page.get_by_test_id("panel-delivery-projects")).to_contain_text(project.name)

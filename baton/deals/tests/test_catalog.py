@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 from baton.deals import catalog
 from baton.deals.models import LineItem, line_amounts
 from baton.deals.tests.factories import make_catalog
@@ -81,7 +82,7 @@ def test_line_item_validation_and_audit(world, alice, cat):
         object_id=line.pk, action="create", object_repr__startswith="ERP"
     ).exists()
     catalog.update_line_item(line, actor=alice, changes={"discount_percent": "20"})
-    assert ChangeLog.objects.filter(object_id=line.pk, action="update").exists()
+    assert_audited(line, "update")
 
 
 def test_only_editors_change_lines_and_only_admins_the_catalog(world, bob, charlie, root, cat):

@@ -1,8 +1,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from baton.core.models import ChangeLog
 from baton.core.services import ConflictError
+from baton.core.testing import audit_rows
 from baton.deals.models import ForecastCategory, LostReason, Pipeline, Stage
 from baton.deals.services import create_opportunity, move_opportunity, update_opportunity
 
@@ -21,7 +21,7 @@ def test_move_sets_probability_forecast_and_audits(world, bob):
     move_opportunity(opp, actor=bob, stage=deciding, expected_version=opp.version)
     opp.refresh_from_db()
     assert opp.stage == deciding and opp.probability == 60 and opp.closed_at is None
-    row = ChangeLog.objects.get(action="move", object_id=opp.pk)
+    row = audit_rows(opp, "move").get()
     assert row.actor == bob
     assert (
         row.after["stage_id"] == deciding.pk

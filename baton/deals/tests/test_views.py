@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited, audit_rows
 from baton.deals.models import LostReason, Opportunity, Stage
 from baton.deals.services import create_opportunity
 
@@ -122,7 +122,7 @@ def test_board_move_is_persisted_audited_and_returns_fresh_headers(client, alice
     data = json.loads(response.content)
     opp.refresh_from_db()
     assert opp.stage == target and data["version"] == opp.version
-    assert ChangeLog.objects.filter(action="move", object_id=opp.pk, actor=alice).exists()
+    assert_audited(opp, "move", actor=alice)
     assert 'data-testid="column-count-evaluating">1<' in data["headers"][str(target.pk)]
     assert ">0<" in data["headers"][str(_stage("considering").pk)]
     # the card is in the new column after reload
@@ -143,7 +143,7 @@ def test_board_move_stale_version_is_409_and_nothing_changes(client, alice, worl
     assert "changed by someone else" in json.loads(response.content)["error"]
     opp.refresh_from_db()
     assert opp.stage.key == "considering"
-    assert not ChangeLog.objects.filter(action="move", object_id=opp.pk).exists()
+    assert not audit_rows(opp, "move").exists()
 
 
 def test_board_move_to_lost_needs_a_reason(client, alice, world):
@@ -173,7 +173,7 @@ def test_board_move_to_lost_needs_a_reason(client, alice, world):
     assert ok.status_code == 200
     opp.refresh_from_db()
     assert opp.stage.key == "no_decision" and opp.lost_reason == reason and opp.closed_at is not None
-    assert ChangeLog.objects.get(action="move", object_id=opp.pk).note == "budget frozen"
+    assert audit_rows(opp, "move").get().note == "budget frozen"
 
 
 def test_board_move_by_outsider_is_404(client, charlie, world):
@@ -275,7 +275,7 @@ def test_create_opportunity_and_field_errors(client, alice, charlie, world):
     assert ok.status_code == 302
     opp = Opportunity.objects.get(name="신규 딜")
     assert opp.stage.key == "deciding" and opp.probability == _stage("deciding").probability
-    assert ChangeLog.objects.filter(action="create", object_id=opp.pk).exists()
+    assert_audited(opp, "create")
 
 
 def test_edit_opportunity_conflict(client, alice, bob, world):

@@ -10,8 +10,8 @@ from django.utils import timezone
 
 from baton.activities.models import Notification
 from baton.activities.services import add_question, create_activity
-from baton.core.models import ChangeLog
 from baton.core.services import ServiceError
+from baton.core.testing import audit_rows
 from baton.deals.models import Opportunity, Stage
 from baton.deals.services import move_opportunity
 from baton.delivery import services
@@ -121,7 +121,7 @@ def test_send_back_then_accept_loop_and_metrics(deal, alice, bob, dlead, checkli
         "accepted",
         "sent_back",
     ]
-    assert ChangeLog.objects.filter(object_id=project.pk, action="create", object_repr=deal.name).exists()
+    assert audit_rows(project, "create").filter(object_repr=deal.name).exists()
     m = metrics(packages_for(alice))
     assert (m.accepted, m.first_time_right, m.first_time_right_rate, m.sent_back_total) == (1, 0, 0, 1)
     assert m.avg_days_won_to_accepted is not None and m.avg_days_won_to_accepted >= 0

@@ -7,6 +7,7 @@ import pytest
 from baton.accounts.models import Account, Contact
 from baton.accounts.services import create_account
 from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 from baton.core.tests.test_api_support import errors_of, make_api
 from baton.deals.models import Opportunity, Stage
 from baton.leads.models import Lead, LeadInteraction
@@ -41,7 +42,7 @@ def test_create_lead_defaults_and_output(api, alice):
     assert body["campaign"] is None
     assert {"created_at", "updated_at", "converted_at", "converted_account_id"} <= set(body)
     lead = Lead.objects.get(pk=body["id"])
-    assert ChangeLog.objects.filter(action="create", object_id=lead.pk, actor=alice).exists()
+    assert_audited(lead, "create", actor=alice)
 
 
 def test_create_lead_for_a_teammate_with_a_campaign(api, alice, bob):
@@ -147,7 +148,7 @@ def test_convert_creates_account_contact_opportunity_then_refuses_a_second_time(
     assert opportunity.amount == 50_000_000
     assert opportunity.stage == stage
     assert str(opportunity.expected_close_date) == "2027-03-31"
-    assert ChangeLog.objects.filter(action="convert", object_id=lead.pk, actor=alice).exists()
+    assert_audited(lead, "convert", actor=alice)
     lead_body = api("alice").get(f"/leads/{lead.pk}").json()
     assert lead_body["status"] == "converted"
     assert lead_body["converted_opportunity_id"] == opportunity.pk

@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from baton.accounts.models import Account, Contact
 from baton.core.models import ChangeLog
 from baton.core.services import ConflictError, ServiceError
+from baton.core.testing import assert_audited
 from baton.deals.models import Opportunity, Stage
 from baton.leads.models import Lead, LeadStatus
 from baton.leads.services import convert_lead, create_lead, log_interaction, update_lead
@@ -123,10 +124,7 @@ def test_interactions_are_logged_and_audited(world, alice):
     lead = world["lead"]
     log_interaction(lead, actor=alice, kind="seminar", note="AI 세미나 참석")
     assert lead.interactions.get().kind == "seminar"
-    assert (
-        ChangeLog.objects.filter(action="create", object_repr__startswith="Seminar").exists()
-        or ChangeLog.objects.filter(action="create", content_type__model="leadinteraction").exists()
-    )
+    assert_audited(lead.interactions.get(), "create", kind="seminar", actor=alice)
     with pytest.raises(ValidationError):
         log_interaction(lead, actor=alice, kind="telepathy")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from baton.accounts.models import Account, Contact
-from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited, audit_rows
 from baton.deals.models import Opportunity, Stage
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
 from baton.leads.services import create_lead
@@ -142,7 +142,7 @@ def test_create_lead_through_the_form(client, alice, bob):
     assert response["Location"] == f"/leads/{lead.pk}/"
     assert lead.owner == bob and lead.team_id == bob.team_id
     assert lead.email == "jh@nuritech.co.kr" and lead.brn == "220-81-62517"
-    assert ChangeLog.objects.filter(action="create", object_id=lead.pk, actor=alice).exists()
+    assert_audited(lead, "create", actor=alice)
 
 
 def test_lead_form_field_errors(client, alice):
@@ -202,7 +202,7 @@ def test_edit_lead_and_stale_version_conflict(client, alice, bob, world):
     assert "changed by someone else" in conflict.content.decode()
     lead.refresh_from_db()
     assert lead.title == "과장"
-    assert ChangeLog.objects.filter(object_id=lead.pk, action="update").count() == 1
+    assert audit_rows(lead, "update").count() == 1
 
 
 def test_status_buttons_and_disqualify_needs_reason(client, alice, world):
@@ -242,7 +242,7 @@ def test_log_interaction(client, alice, world):
     assert response.status_code == 302
     item = LeadInteraction.objects.get(lead=lead)
     assert item.actor == alice and item.note == "Asked for a demo"
-    assert ChangeLog.objects.filter(action="create", object_id=item.pk).exists()
+    assert_audited(item, "create")
     bad = client.post(f"/leads/{lead.pk}/interactions/", {"kind": "nonsense"})
     assert bad.status_code == 400
     assert "kind" in bad.context["interaction_form"].errors
@@ -298,7 +298,7 @@ def test_convert_through_the_page_creates_account_contact_and_opportunity(client
     assert opp.name == "새봄 CRM 도입" and opp.amount == 50_000_000 and opp.stage == stage
     assert lead.converted_account.name == "새봄물산 주식회사"
     assert lead.converted_contact.account == lead.converted_account
-    assert ChangeLog.objects.filter(action="convert", object_id=lead.pk).exists()
+    assert_audited(lead, "convert")
 
     # the second attempt is refused with a clear message and creates nothing
     counts = (Account.objects.count(), Contact.objects.count(), Opportunity.objects.count())

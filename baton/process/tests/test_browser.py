@@ -4,6 +4,7 @@ watches the lead move, and the factory floor counts the arrival."""
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from baton.leads.models import LeadInteraction
 from baton.leads.services import create_lead, log_interaction
@@ -34,28 +35,28 @@ def test_edit_criteria_watch_a_lead_move_and_the_floor_update(browser_page, pers
     page.get_by_test_id(f"expr-{criterion.pk}").fill("call_30d >= 2")
     page.locator(f"#criterion-{criterion.pk}").get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id(f"expr-{criterion.pk}").input_value() == "call_30d >= 2"
+    expect(page.get_by_test_id(f"expr-{criterion.pk}")).to_have_value("call_30d >= 2")
     criterion.refresh_from_db()
     assert criterion.expression == "call_30d >= 2"
 
     # The rep sees nobody arrived in MQL yet, and the lead in nurturing.
     sign_in(page, "alice")
     page.goto("/process/?days=30")
-    assert page.get_by_test_id("arrivals-mql").inner_text().strip() == "0"
+    expect(page.get_by_test_id("arrivals-mql")).to_have_text("0")
     page.goto(f"/leads/{lead.pk}/")
     stage = page.get_by_test_id("process-panel").get_by_test_id("current-stage")
-    assert "Nurturing" in stage.inner_text()
+    expect(stage).to_contain_text("Nurturing")
 
     log_call(page, "First call: interested, asked for a demo")
-    assert "Nurturing" in page.get_by_test_id("process-panel").get_by_test_id("current-stage").inner_text()
+    expect(page.get_by_test_id("process-panel").get_by_test_id("current-stage")).to_contain_text("Nurturing")
     log_call(page, "Second call: demo booked")
     panel = page.get_by_test_id("process-panel")
-    assert "MQL" in panel.get_by_test_id("current-stage").inner_text()
-    assert "waiting for acceptance" in panel.inner_text()
-    assert "Automatic" in panel.get_by_test_id("stage-history").inner_text()
+    expect(panel.get_by_test_id("current-stage")).to_contain_text("MQL")
+    expect(panel).to_contain_text("waiting for acceptance")
+    expect(panel.get_by_test_id("stage-history")).to_contain_text("Automatic")
 
     page.goto("/process/?days=30")
-    assert page.get_by_test_id("arrivals-mql").inner_text().strip() == "1"
+    expect(page.get_by_test_id("arrivals-mql")).to_have_text("1")
     page.get_by_test_id("arrivals-mql").click()
     page.wait_for_load_state()
     assert "Kim Browser" in page.content()

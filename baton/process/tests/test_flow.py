@@ -5,6 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from baton.core.models import ChangeLog, Role
+from baton.core.testing import assert_audited, audit_rows
+from baton.core.workdays import add_working_days
 from baton.leads.models import LeadInteraction
 from baton.leads.services import convert_lead, create_lead, log_interaction, update_lead
 from baton.process import services
@@ -51,8 +53,10 @@ def test_interactions_advance_to_mql_and_offer_handoff(alice):
     assert "seminar_90d" in str(stay.evidence)
     handoff = HandOff.objects.get(record_kind="lead", record_id=lead.pk)
     assert handoff.status == HandOff.Status.PENDING and handoff.to_stage.key == "accepted"
-    assert handoff.due_at is not None
-    assert ChangeLog.objects.filter(object_id=handoff.pk, action="create").exists()
+    # The deadline is the stage's acceptance SLA in working days (see core/tests/test_workdays.py).
+    assert handoff.to_stage.sla_accept_days > 0
+    assert handoff.due_at == add_working_days(handoff.requested_at, handoff.to_stage.sla_accept_days)
+    assert_audited(handoff, "create")
 
 
 @pytest.mark.django_db
@@ -146,7 +150,7 @@ def test_pipeline_and_process_stay_in_step(world, alice):
     stay = services.current_stay("opportunity", opp.pk)
     assert stay.stage.key == "deciding" and stay.method == Method.SYNC and stay.is_override
     # A process move updates the pipeline stage too.
-    services.set_qualification(opp, "business_issue", answer=True, actor=alice, advance=False)
+    services.set_qualification(opp, "business_issue", answer=True, evidence="RFP", actor=alice, advance=False)
     with pytest.raises(ValidationError):
         services.move_record(opp, stage("lost"), actor=alice)  # lost needs a lost reason
     reason = LostReason.objects.filter(is_no_decision=True).first()
@@ -228,7 +232,7 @@ def test_accepting_a_handoff_gives_the_record_to_the_acceptor_unless_kept(alice,
     lead.refresh_from_db()
     assert lead.owner == isr
     assert services.current_stay("lead", lead.pk).owner_id == isr.pk  # the stay follows the owner
-    change = ChangeLog.objects.filter(object_id=lead.pk, action="update").latest("id")
+    change = audit_rows(lead, "update").latest("id")
     assert change.actor == isr and "owner" in str(change.after)
 
     other = create_lead(actor=alice, name="B", email="b@example.kr")

@@ -113,11 +113,10 @@ def test_queues_accept_a_handoff(client, alice, root):
     handoff = HandOff.objects.get(record_kind="lead", record_id=lead.pk)
     client.force_login(alice)
     body = client.get("/process/queues/").content.decode()
-    assert (
-        "Waiting for the receiving department" in body
-        or "수신" in body
-        or 'data-testid="handoff-queue"' in body
-    )
+    # alice (field sales) sees her lead waiting, without the receiving department's decision form.
+    assert f'href="/process/records/lead/{lead.pk}/"' in body
+    assert "Waiting for the receiving department" in body
+    assert f"/process/queues/hand-offs/{handoff.pk}/" not in body
     client.force_login(root)
     assert client.post(f"/process/queues/hand-offs/{handoff.pk}/", {"decision": "accept"}).status_code == 302
     assert current_stay("lead", lead.pk).stage.key == "accepted"

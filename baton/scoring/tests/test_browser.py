@@ -3,7 +3,10 @@ the rep who has capacity."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from baton.scoring.models import Assignment
 from baton.scoring.routing import save_routing_rule, set_capacity
@@ -30,19 +33,22 @@ def test_qualify_score_and_route(browser_page, personas, world):
     )
     row.get_by_role("button", name="Save").click()
     page.wait_for_load_state()
-    assert page.get_by_test_id("qual-budget").get_by_role("checkbox").is_checked()
-    assert "CFO confirmed" in page.get_by_test_id("qual-budget").locator("input[name=evidence]").input_value()
+    expect(page.get_by_test_id("qual-budget").get_by_role("checkbox")).to_be_checked()
+    expect(page.get_by_test_id("qual-budget").locator("input[name=evidence]")).to_have_value(
+        re.compile(re.escape("CFO confirmed"))
+    )
 
     panel = page.get_by_test_id("score-panel")
-    assert panel.get_by_test_id("score-total").inner_text().strip() == "5"
-    assert "Reachable by phone" in panel.get_by_test_id("score-reasons").inner_text()
-    assert "Qualification 12% (1 of 8 confirmed)" in panel.get_by_test_id("score-qualification").inner_text()
-    assert "Not enough history" in panel.get_by_test_id("score-predicted").inner_text()
+    expect(panel.get_by_test_id("score-total")).to_have_text("5")
+    expect(panel.get_by_test_id("score-reasons")).to_contain_text("Reachable by phone")
+    expect(panel.get_by_test_id("score-qualification")).to_contain_text(
+        "Qualification 12% (1 of 8 confirmed)"
+    )
+    expect(panel.get_by_test_id("score-predicted")).to_contain_text("Not enough history")
 
     page.get_by_test_id("route").click()
     page.wait_for_load_state()
     assignment = page.get_by_test_id("score-assignment")
-    text = assignment.inner_text()
-    assert "Routed to Bob" in text
-    assert "Alice opted out of routing." in text
+    expect(assignment).to_contain_text("Routed to Bob")
+    expect(assignment).to_contain_text("Alice opted out of routing.")
     assert Assignment.objects.get(lead=lead).assignee == bob

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from django.utils import timezone
 
-from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 from baton.leads.models import Lead
 from baton.scoring import predictive
 from baton.scoring.features import FORBIDDEN, Snapshot, feature_names, vectorize
@@ -106,7 +106,7 @@ def test_learned_model_beats_naive_bayes_and_is_stored(alice, root):
     assert row.n_train > row.n_test > 100
     assert len(row.metrics["model"]["lift"]) == 10
     assert row.params["names"] == feature_names()
-    assert ChangeLog.objects.filter(object_id=row.pk, action="create").exists()
+    assert_audited(row, "create")
     # A fresh lead with strong behaviour now gets a calibrated probability and its reasons.
     from baton.leads.services import create_lead, log_interaction
 

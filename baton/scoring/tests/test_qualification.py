@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
 from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 from baton.deals.models import LostReason, Stage
 from baton.deals.services import create_opportunity, move_opportunity
 from baton.scoring.models import Disqualification, DisqualifyReason, OpportunityCompetitor
@@ -83,7 +84,7 @@ def test_disqualify_with_reason_note_and_recycle_date(world, alice):
     assert lead.status == "disqualified"
     assert "내년 예산" in lead.disqualify_reason
     assert (row.recycle_on, row.disqualified_by) == (recycle_on, alice)
-    assert ChangeLog.objects.filter(object_id=row.pk, action="create").exists()
+    assert_audited(row, "create")
     from baton.process.models import Recycle
 
     # The process engine recycled it into nurture with our date (one follow-up, not a default one).

@@ -5,7 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from baton.activities.models import Notification
-from baton.core.models import ChangeLog, Role, User
+from baton.core.models import Role, User
+from baton.core.testing import audit_rows
 from baton.leads.services import create_lead, update_lead
 from baton.scoring.models import Assignment, LeadScore, RepCapacity, SupplyRun
 from baton.scoring.routing import (
@@ -88,7 +89,7 @@ def test_assignment_is_audited_owner_changed_and_notified(alice, root, reps):
     a = route_lead(item, actor=root, now=NOW)
     item.refresh_from_db()
     assert item.owner == reps[0]
-    log = ChangeLog.objects.get(action="assign", object_id=item.pk)
+    log = audit_rows(item, "assign").get()
     assert log.after["owner_id"] == reps[0].pk and "Assigned to Rep0" in log.note
     note = Notification.objects.get(recipient=reps[0])
     assert note.kind == "assignment" and str(item) in note.text
@@ -102,7 +103,7 @@ def test_only_admins_set_capacity_and_rules(alice, reps):
     with pytest.raises(PermissionDenied):
         save_routing_rule(None, actor=alice, values={"name": "x"}, members=[])
     cap = RepCapacity.objects.get(user=reps[0])
-    log = ChangeLog.objects.filter(object_id=cap.pk, object_repr__contains="/wk").latest("id")
+    log = audit_rows(cap).filter(object_repr__contains="/wk").latest("id")
     assert log.after["weekly_capacity"] == 2 and log.actor.username == "root"
 
 

@@ -3,7 +3,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from baton.core.models import ChangeLog
+from baton.core.testing import assert_audited
 from baton.leads.services import create_lead, log_interaction, update_lead
 from baton.scoring.models import LeadScore, ScoringRule
 from baton.scoring.rules import compile_rules, engagement_score, fit_score, lead_attributes
@@ -125,7 +125,7 @@ def test_rules_are_edited_by_admins_only_and_audited(alice, root):
     with pytest.raises(PermissionDenied):
         save_rule(None, actor=alice, values=values)
     r = save_rule(None, actor=root, values=values)
-    assert ChangeLog.objects.filter(object_id=r.pk, action="create", actor=root).exists()
+    assert_audited(r, "create", actor=root)
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):

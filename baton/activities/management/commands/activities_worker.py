@@ -27,7 +27,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
-from baton.activities import tasks
+from baton.activities import periodic, tasks
 
 log = logging.getLogger(__name__)
 
@@ -45,8 +45,9 @@ class Scheduler(threading.Thread):
     sweep still waits in the queue (so a stopped worker does not pile sweeps up)."""
 
     PRUNE_EVERY = dt.timedelta(hours=6)
-    # Other apps' periodic tasks: (dotted task, every, run at start). Heavy ones wait a full period
-    # after the worker starts, so restarts do not retrain a model each time.
+    # Other apps' periodic tasks: (dotted task, every, run at start). Their schedule lives in the database
+    # (``PeriodicRun``): each period one worker of the fleet claims and enqueues a job, and a restart
+    # keeps the schedule. Heavy ones are first due a full period after the first worker ever started.
     PERIODIC = [
         ("baton.process.tasks.sweep_process", dt.timedelta(hours=1), True),
         ("baton.scoring.tasks.rescore_all", dt.timedelta(days=1), False),
@@ -55,23 +56,21 @@ class Scheduler(threading.Thread):
         ("baton.insights.tasks.snapshot_forecasts", dt.timedelta(hours=6), True),
     ]
 
-    def __init__(self, interval: int, prune: bool = False):
+    def __init__(self, interval: int, prune: bool = False, worker: str = ""):
         super().__init__(name="baton-scheduler", daemon=True)
         self.interval = interval
         self.prune = prune
+        self.worker = worker or f"scheduler-{uuid.uuid4().hex[:12]}"
         self.stopping = threading.Event()
         self._last = None
         self._pruned_at = 0.0
-        now = time.monotonic()
-        self._periodic_at = {path: (0.0 if at_start else now) for path, _every, at_start in self.PERIODIC}
 
     def _enqueue_periodic(self) -> None:
-        for path, every, _at_start in self.PERIODIC:
-            if time.monotonic() - self._periodic_at[path] < every.total_seconds():
+        for path, every, at_start in self.PERIODIC:
+            if not periodic.claim(path, every, run_at_start=at_start, worker=self.worker):
                 continue
             module, name = path.rsplit(".", 1)
             getattr(importlib.import_module(module), name).enqueue()
-            self._periodic_at[path] = time.monotonic()
 
     def _previous_pending(self) -> bool:
         if self._last is None:

@@ -1,0 +1,42 @@
+"""Test support shared by every app's tests (imported by tests only)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import QuerySet
+
+from baton.core.models import ChangeLog
+
+_ANY: Any = object()
+
+
+def audit_rows(instance: models.Model, action: str | None = None) -> QuerySet[ChangeLog]:
+    """The change-log rows of exactly this record: its content type and its id (ids repeat across tables)."""
+    ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    rows = ChangeLog.objects.filter(content_type=ct, object_id=instance.pk)
+    return rows.filter(action=action) if action is not None else rows
+
+
+def assert_audited(
+    instance: models.Model, action: str, *, actor: Any = _ANY, note: str | None = None, **after: Any
+) -> ChangeLog:
+    """Assert that ``instance`` has an audit row for ``action`` (by ``actor``, with ``note``) whose
+    ``after`` holds every given field value; return the newest such row."""
+    rows = audit_rows(instance, action)
+    if actor is not _ANY:
+        rows = rows.filter(actor=actor)
+    if note is not None:
+        rows = rows.filter(note=note)
+    for field, value in after.items():
+        rows = rows.filter(**{f"after__{field}": value})
+    row = rows.order_by("-id").first()
+    if row is None:
+        found = list(audit_rows(instance).values_list("action", "actor_id", "after"))
+        raise AssertionError(
+            f"no {action!r} audit row for {type(instance).__name__} {instance.pk} with "
+            f"actor={actor if actor is not _ANY else 'any'} after={after}; its rows: {found}"
+        )
+    return row
