@@ -190,9 +190,10 @@ def add_line_item(
     list_price: Any = None,
     unit_cost: Any = None,
     description: str = "",
+    vat_exempt: bool | None = None,
 ) -> LineItem:
-    """Add a product to a deal; the list price comes from the price list in the deal's currency and the
-    unit cost from the product, unless given."""
+    """Add a product to a deal; the list price comes from the price list in the deal's currency, the
+    unit cost and VAT exemption from the product, unless given."""
     require_commercial_edit(actor, opportunity)
     if product.is_archived:
         raise ValidationError({"product": [_("This product is archived.")]})
@@ -223,6 +224,7 @@ def add_line_item(
         list_price=_decimal(list_price, "list_price"),
         discount_percent=_decimal(discount_percent, "discount_percent"),
         unit_cost=_decimal(unit_cost, "unit_cost"),
+        vat_exempt=product.vat_exempt if vat_exempt is None else bool(vat_exempt),
         sequence=last + 1,
     )
 
@@ -230,11 +232,18 @@ def add_line_item(
 @transaction.atomic
 def update_line_item(line: LineItem, *, actor: User | None, changes: dict[str, Any]) -> LineItem:
     require_commercial_edit(actor, line.opportunity)
-    allowed = {"quantity", "list_price", "discount_percent", "unit_cost", "description"}
+    allowed = {"quantity", "list_price", "discount_percent", "unit_cost", "description", "vat_exempt"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
-    clean = {k: (_decimal(v, k) if k != "description" else (v or "")[:300]) for k, v in changes.items()}
+    clean: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "description":
+            clean[name] = (value or "")[:300]
+        elif name == "vat_exempt":
+            clean[name] = bool(value)
+        else:
+            clean[name] = _decimal(value, name)
     return update_record(line, actor=actor, changes=clean)
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.deals import views, views_sales
+from baton.deals import views, views_quotes, views_sales
 
 app_name = "deals"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/team/requests/", views_sales.request_add, name="request_add"),
     path("quotes/<int:pk>/", views_sales.quote_detail, name="quote"),
     path("quotes/<int:pk>/pdf/", views_sales.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:pk>/print/", views_quotes.quote_print, name="quote_print"),
     path("quotes/<int:pk>/submit/", views_sales.quote_submit, name="quote_submit"),
     path("quotes/<int:pk>/recall/", views_sales.quote_recall, name="quote_recall"),
     path("quotes/<int:pk>/primary/", views_sales.quote_primary, name="quote_primary"),

@@ -54,6 +54,7 @@ from baton.deals.models import (
 )
 from baton.deals.queries import get_opportunity_for_user
 from baton.deals.quote_pdf import render_quote_pdf
+from baton.deals.quote_sheet import build_sheet
 
 
 def _run(request: HttpRequest, action: Callable[[], Any], form=None) -> bool:
@@ -185,7 +186,11 @@ def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def get_quote_for_user(user: User, pk: int) -> Quote:
     """A quote of a deal the user sees, or one they are asked to approve; 404 otherwise."""
-    quote = Quote.objects.select_related("opportunity__account", "opportunity__owner").filter(pk=pk).first()
+    quote = (
+        Quote.objects.select_related("opportunity__account", "opportunity__owner", "contact")
+        .filter(pk=pk)
+        .first()
+    )
     if quote is None:
         raise Http404("Not found")
     if Opportunity.objects.visible_to(user).filter(pk=quote.opportunity_id).exists():
@@ -214,9 +219,11 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for s in r.steps.all()
         if s.approver_id == request.user.pk and s.status == ApprovalStep.Status.PENDING
     ]
+    lines = list(quote.lines.all())
     context = {
         "quote": quote,
-        "lines": list(quote.lines.all()),
+        "lines": lines,
+        "sheet": build_sheet(quote, lines),
         "requests": requests_,
         "my_step": my_steps[0] if my_steps else None,
         "decision_form": DecisionForm(),
