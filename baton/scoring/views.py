@@ -22,6 +22,7 @@ from baton.core.models import User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
 from baton.core.views_generic import apply_validation_error
+from baton.leads.language import lead_language
 from baton.scoring import routing, services
 from baton.scoring.forms import (
     AnswerForm,
@@ -104,12 +105,13 @@ def lead_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def lead(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
     qual = lead_qualification(obj.pk)
-    language = request.GET.get("lang") or request.LANGUAGE_CODE or "ko"
+    # The letter is written in the customer's language (not the rep's screen's), unless the rep picks one.
+    language = request.GET.get("lang")
     form = DisqualifyForm(
         initial={
             "explanation": services.draft_explanation(
                 qual.gaps,
-                language=language if language in ("ko", "en") else "ko",
+                language=language if language in ("ko", "en") else lead_language(obj),
                 recycle_on=None,
                 name=obj.name,
             )
@@ -133,7 +135,7 @@ def lead(request: HttpRequest, pk: int) -> HttpResponse:
 def lead_explanation(request: HttpRequest, pk: int) -> HttpResponse:
     """The drafted customer-facing explanation in the chosen language (htmx swaps the textarea)."""
     obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
-    language = request.GET.get("lang") if request.GET.get("lang") in ("ko", "en") else "ko"
+    language = request.GET.get("lang") if request.GET.get("lang") in ("ko", "en") else lead_language(obj)
     text = services.draft_explanation(
         lead_qualification(obj.pk).gaps, language=language, recycle_on=None, name=obj.name
     )
