@@ -374,10 +374,11 @@ def _save_catalog(user: User, kind: str, data: dict[str, Any]) -> None:
 @login_required
 def products(request: HttpRequest) -> HttpResponse:
     """The catalog; administrators add families, products and list prices here."""
-    forms = {kind: cls() for kind, cls in CATALOG_FORMS.items()} if request.user.is_admin else {}
+    manager = catalog.can_manage_catalog(request.user)  # type: ignore[arg-type]
+    forms = {kind: cls() for kind, cls in CATALOG_FORMS.items()} if manager else {}
     status = 200
     if request.method == "POST":
-        if not request.user.is_admin:
+        if not manager:
             raise PermissionDenied
         kind = request.POST.get("form", "")
         if kind not in CATALOG_FORMS:
@@ -395,7 +396,8 @@ def products(request: HttpRequest) -> HttpResponse:
     items = (
         Product.objects.select_related("family").prefetch_related("prices__price_list").order_by("code")[:500]
     )
-    return render(request, "deals/sales/products.html", {"products": items, "forms": forms}, status=status)
+    context = {"products": items, "forms": forms, "manager": manager, "tab": "products"}
+    return render(request, "deals/sales/products.html", context, status=status)
 
 
 # --- the team --------------------------------------------------------------------------------------------
