@@ -28,8 +28,8 @@ from django.utils import timezone
 from baton.accounts.models import Account, BuyerRole, Contact
 from baton.accounts.services import create_account, create_contact
 from baton.core.audit import audit_context, new_job_id
-from baton.core.demo_sales import seed_sales
 from baton.core.choices import CompanySize, Industry, Region
+from baton.core.demo_sales import seed_sales
 from baton.core.korean import brn_check_digit, format_brn, normalize_company
 from baton.core.models import ApiToken, ChangeLog, Role, Team, User
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Stage
