@@ -222,3 +222,23 @@ def test_printable_page_is_private(quoted, alice, company, client, charlie):
     quote = quoting.create_quote(quoted, actor=alice)
     client.force_login(charlie)
     assert client.get(f"/deals/quotes/{quote.pk}/print/").status_code == 404
+
+
+def test_api_quote_carries_vat_and_line_exemption(quoted, alice, company, client):
+    from baton.core.services import create_api_token
+
+    _token, secret = create_api_token(alice, name="t")
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    economics = client.get(f"/api/v1/opportunities/{quoted.pk}/economics", **auth).json()
+    assert [line["vat_exempt"] for line in economics["lines"]] == [False, True]
+    r = client.post(
+        f"/api/v1/opportunities/{quoted.pk}/quotes",
+        data={"language": "en"},
+        content_type="application/json",
+        **auth,
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert Decimal(str(body["vat_total"])) == Decimal(12_000_000)
+    assert Decimal(str(body["total_with_vat"])) == Decimal(135_000_000)
+    assert body["contact_id"] == quoted.primary_contact_id
