@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -135,7 +135,7 @@ def _render(sheet: QuoteSheet) -> bytes:
         initialFontName=font,  # else every page also references a non-embedded Helvetica
     )
     header = f"{_q('Quote no.')} {quote.number} ({_q('version %(n)s') % {'n': quote.revision}})"
-    dated = f"{_q('Date')} {quote.created_at.date().isoformat()}"
+    dated = f"{_q('Date')} {timezone.localtime(quote.created_at).date().isoformat()}"
     if quote.valid_until:
         dated += f" · {_q('Valid until')} {quote.valid_until.isoformat()}"
     story: list = [
