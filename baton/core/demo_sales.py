@@ -163,9 +163,10 @@ def seed_quotes(users: dict[str, User], products: dict[str, Product]) -> list[Qu
     made: list[Quote] = []
     valid = timezone.localdate() + dt.timedelta(days=30)
     for index, deal in enumerate(_open_deals(rep)):
-        # 20 % off everything needs the approver (discount rule); 5 % off only the margin rule's two steps.
-        discount = "20" if index == 0 else "5"
-        for code, quantity in (("erp-core", 1), ("erp-user", 150), ("svc-impl", 40), ("svc-training", 2)):
+        # 20 % off everything needs the approver (discount rule); 10 % off only the margin rule's two steps.
+        # (Quantities keep the totals in whole ten-thousands of won, like the demo's other deal amounts.)
+        discount = "20" if index == 0 else "10"
+        for code, quantity in (("erp-core", 1), ("erp-user", 200), ("svc-impl", 40), ("svc-training", 2)):
             catalog.add_line_item(
                 deal, actor=rep, product=products[code], quantity=quantity, discount_percent=discount
             )
