@@ -12,6 +12,7 @@ from baton.activities.api import router as activities_router
 from baton.core.api import router as core_router
 from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.deals.api import router as deals_router
+from baton.deals.api_catalog import router as catalog_router
 from baton.delivery.api import router as delivery_router
 from baton.insights.api import router as insights_router
 from baton.leads.api import router as leads_router
@@ -46,6 +47,7 @@ api.add_router("/", core_router)
 api.add_router("/", leads_router)
 api.add_router("/", accounts_router)
 api.add_router("/", deals_router)
+api.add_router("/", catalog_router)
 api.add_router("/process/", process_router)
 api.add_router("/delivery/", delivery_router)
 api.add_router("/", activities_router)

@@ -195,6 +195,32 @@ BATON_PAGE_SIZE = env_int("BATON_PAGE_SIZE", 50, minimum=5)
 # flagged as late (weekends and Korean public holidays are not working days).
 BATON_REQUEST_LEAD_WORKING_DAYS = env_int("BATON_REQUEST_LEAD_WORKING_DAYS", 3, minimum=0)
 
+# Quotes: the VAT rate (부가세, % of the taxable supply; 0-100) and our company as every quote prints it
+# (상호, 사업자등록번호, 대표자, 주소, 연락처, optional 직인 image file). The demo fills in a sample company.
+BATON_VAT_PERCENT = env_int("BATON_VAT_PERCENT", 10, minimum=0)
+if BATON_VAT_PERCENT > 100:
+    raise ImproperlyConfigured(f"BATON_VAT_PERCENT must be at most 100, not {BATON_VAT_PERCENT}")
+_demo_company = DEMO_MODE
+BATON_COMPANY_NAME = env_str("BATON_COMPANY_NAME", "(주)바톤솔루션즈" if _demo_company else "")
+BATON_COMPANY_NAME_EN = env_str("BATON_COMPANY_NAME_EN", "Baton Solutions Inc." if _demo_company else "")
+BATON_COMPANY_REGISTRATION_NO = env_str(
+    "BATON_COMPANY_REGISTRATION_NO", "120-81-00000" if _demo_company else ""
+)
+BATON_COMPANY_REPRESENTATIVE = env_str("BATON_COMPANY_REPRESENTATIVE", "홍길동" if _demo_company else "")
+BATON_COMPANY_ADDRESS = env_str(
+    "BATON_COMPANY_ADDRESS", "서울특별시 강남구 테헤란로 123, 10층" if _demo_company else ""
+)
+BATON_COMPANY_PHONE = env_str("BATON_COMPANY_PHONE", "02-555-0100" if _demo_company else "")
+BATON_COMPANY_EMAIL = env_str("BATON_COMPANY_EMAIL", "sales@baton.example" if _demo_company else "")
+BATON_COMPANY_SEAL_IMAGE = env_str("BATON_COMPANY_SEAL_IMAGE")
+# A TrueType font with Hangul, embedded (subset) in quote PDFs; `make assets` installs Noto Sans KR here.
+BATON_PDF_FONT = env_str(
+    "BATON_PDF_FONT", str(BASE_DIR / "static" / "vendor" / "pdf" / "NotoSansKR-Regular.ttf")
+)
+BATON_PDF_FONT_BOLD = env_str(
+    "BATON_PDF_FONT_BOLD", str(BASE_DIR / "static" / "vendor" / "pdf" / "NotoSansKR-Bold.ttf")
+)
+
 # Files attached to activities (recordings, documents), served only through permission-checked views.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 MEDIA_URL = "media/"

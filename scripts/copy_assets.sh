@@ -12,4 +12,8 @@ cp node_modules/bootstrap/dist/css/bootstrap.min.css "$dest/"
 cp node_modules/bootstrap/dist/js/bootstrap.bundle.min.js "$dest/"
 cp node_modules/bootstrap-icons/font/bootstrap-icons.min.css "$dest/"
 cp node_modules/bootstrap-icons/font/fonts/* "$dest/fonts/"
+# Noto Sans KR (SIL Open Font License): TrueType, so quote PDFs can embed it (a subset) with the Hangul.
+mkdir -p "$dest/pdf"
+cp node_modules/@expo-google-fonts/noto-sans-kr/400Regular/NotoSansKR_400Regular.ttf "$dest/pdf/NotoSansKR-Regular.ttf"
+cp node_modules/@expo-google-fonts/noto-sans-kr/700Bold/NotoSansKR_700Bold.ttf "$dest/pdf/NotoSansKR-Bold.ttf"
 echo "front-end assets copied to $dest"

@@ -29,6 +29,7 @@ from baton.accounts.models import Account, BuyerRole, Contact
 from baton.accounts.services import create_account, create_contact
 from baton.core.audit import audit_context, new_job_id
 from baton.core.choices import CompanySize, Industry, Region
+from baton.core.demo_sales import seed_sales
 from baton.core.korean import brn_check_digit, format_brn, normalize_company
 from baton.core.models import ApiToken, ChangeLog, Role, Team, User
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Stage
@@ -45,16 +46,16 @@ DEFAULT_SEED = 2026
 
 # (team name, parent team name or None)
 DEMO_TEAMS: list[tuple[str, str | None]] = [
-    ("Sales", None),
-    ("Marketing", None),
-    ("Inside Sales", "Sales"),
-    ("Field Sales 1 (Enterprise)", "Sales"),
-    ("Field Sales 2 (Public/SMB)", "Sales"),
-    ("Solutions", "Sales"),
-    ("Partners", "Sales"),
-    ("Operations", None),
-    ("Delivery", None),
-    ("Customer Success", None),
+    ("영업본부", None),
+    ("마케팅팀", None),
+    ("인사이드세일즈팀", "영업본부"),
+    ("영업1팀 (엔터프라이즈)", "영업본부"),
+    ("영업2팀 (공공/중견)", "영업본부"),
+    ("솔루션팀", "영업본부"),
+    ("파트너팀", "영업본부"),
+    ("영업관리팀", None),
+    ("수행팀", None),
+    ("고객성공팀", None),
 ]
 
 
@@ -70,51 +71,69 @@ class DemoUser:
 
 DEMO_USERS: list[DemoUser] = [
     DemoUser("admin", "최관리", Role.ADMIN, None, title="시스템 관리자"),
-    DemoUser("manager", "박성호", Role.SALES_MANAGER, "Sales", manages="Sales", title="영업본부장"),
-    DemoUser("marketing", "이수진", Role.MARKETING, "Marketing", manages="Marketing", title="마케팅팀장"),
+    DemoUser("manager", "박성호", Role.SALES_MANAGER, "영업본부", manages="영업본부", title="영업본부장"),
+    DemoUser("marketing", "이수진", Role.MARKETING, "마케팅팀", manages="마케팅팀", title="마케팅팀장"),
     DemoUser(
-        "isr", "정다은", Role.INSIDE_SALES, "Inside Sales", manages="Inside Sales", title="인사이드세일즈"
+        "isr",
+        "정다은",
+        Role.INSIDE_SALES,
+        "인사이드세일즈팀",
+        manages="인사이드세일즈팀",
+        title="인사이드세일즈",
     ),
     DemoUser(
         "ae1",
         "김지훈",
         Role.FIELD_SALES,
-        "Field Sales 1 (Enterprise)",
-        manages="Field Sales 1 (Enterprise)",
+        "영업1팀 (엔터프라이즈)",
+        manages="영업1팀 (엔터프라이즈)",
         title="엔터프라이즈 영업 팀장",
     ),
-    DemoUser("ae2", "윤서준", Role.FIELD_SALES, "Field Sales 1 (Enterprise)", title="엔터프라이즈 영업"),
+    DemoUser("ae2", "윤서준", Role.FIELD_SALES, "영업1팀 (엔터프라이즈)", title="엔터프라이즈 영업"),
     DemoUser(
         "ae3",
         "한지민",
         Role.FIELD_SALES,
-        "Field Sales 2 (Public/SMB)",
-        manages="Field Sales 2 (Public/SMB)",
+        "영업2팀 (공공/중견)",
+        manages="영업2팀 (공공/중견)",
         title="공공/중견 영업 팀장",
     ),
-    DemoUser("ae4", "오민석", Role.FIELD_SALES, "Field Sales 2 (Public/SMB)", title="공공/중견 영업"),
+    DemoUser("ae4", "오민석", Role.FIELD_SALES, "영업2팀 (공공/중견)", title="공공/중견 영업"),
     DemoUser(
-        "sa", "강태희", Role.SOLUTION_ARCHITECT, "Solutions", manages="Solutions", title="솔루션 아키텍트"
+        "sa", "강태희", Role.SOLUTION_ARCHITECT, "솔루션팀", manages="솔루션팀", title="솔루션 아키텍트"
     ),
-    DemoUser("specialist", "임동현", Role.SPECIALIST_SALES, "Solutions", title="보안 스페셜리스트"),
+    DemoUser("specialist", "임동현", Role.SPECIALIST_SALES, "솔루션팀", title="보안 스페셜리스트"),
     DemoUser(
-        "partner", "서유진", Role.PARTNER_MANAGER, "Partners", manages="Partners", title="파트너 매니저"
+        "partner", "서유진", Role.PARTNER_MANAGER, "파트너팀", manages="파트너팀", title="파트너 매니저"
     ),
     DemoUser(
-        "ops", "신혜진", Role.OPERATIONS, "Operations", manages="Operations", title="영업관리(법무/재무)"
+        "ops", "신혜진", Role.OPERATIONS, "영업관리팀", manages="영업관리팀", title="영업관리(법무/재무)"
     ),
-    DemoUser("approver", "황병철", Role.APPROVER, "Operations", title="영업 전무 (승인권자)"),
-    DemoUser("delivery", "권재현", Role.DELIVERY, "Delivery", manages="Delivery", title="수행 PM"),
+    DemoUser("approver", "황병철", Role.APPROVER, "영업관리팀", title="영업 전무 (승인권자)"),
+    DemoUser("delivery", "권재현", Role.DELIVERY, "수행팀", manages="수행팀", title="수행 PM"),
     DemoUser(
         "csm",
         "송하은",
         Role.CUSTOMER_SUCCESS,
-        "Customer Success",
-        manages="Customer Success",
+        "고객성공팀",
+        manages="고객성공팀",
         title="고객성공 매니저",
     ),
 ]
 DEMO_USERNAMES = [u.username for u in DEMO_USERS]
+# Team names of demo worlds seeded before the teams had Korean names (wiped by --reset too).
+LEGACY_DEMO_TEAMS = [
+    "Sales",
+    "Marketing",
+    "Inside Sales",
+    "Field Sales 1 (Enterprise)",
+    "Field Sales 2 (Public/SMB)",
+    "Solutions",
+    "Partners",
+    "Operations",
+    "Delivery",
+    "Customer Success",
+]
 
 # --- Korean names --------------------------------------------------------------------------------
 
@@ -619,9 +638,10 @@ def wipe_crm_data() -> None:
     Campaign.objects.all().delete()
     ApiToken.objects.filter(user__username__in=DEMO_USERNAMES).delete()
     ChangeLog.objects.all().delete()
-    Team.objects.filter(name__in=[name for name, _ in DEMO_TEAMS]).update(manager=None, parent=None)
+    team_names = [name for name, _ in DEMO_TEAMS] + LEGACY_DEMO_TEAMS
+    Team.objects.filter(name__in=team_names).update(manager=None, parent=None)
     User.objects.filter(username__in=DEMO_USERNAMES).delete()
-    Team.objects.filter(name__in=[name for name, _ in DEMO_TEAMS]).delete()
+    Team.objects.filter(name__in=team_names).delete()
 
 
 class DemoWorld:
@@ -736,6 +756,8 @@ class DemoWorld:
             self.build_accounts()
             self.build_leads()
             self.build_direct_opportunities()
+            # The catalogue, price lists, approval rules and two quoted deals (one pending approval).
+            seed_sales(self.users)
         s = self.summary
         s.users, s.teams = len(self.users), len(self.teams)
         s.accounts, s.contacts = Account.objects.count(), Contact.objects.count()

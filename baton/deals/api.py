@@ -307,6 +307,7 @@ class LineItemOut(Schema):
     list_price: Decimal
     discount_percent: Decimal
     unit_cost: Decimal
+    vat_exempt: bool
     net_amount: Decimal
     cost: Decimal
     margin: Decimal
@@ -337,6 +338,7 @@ def _economics_out(opportunity) -> dict:
             "list_price": line.list_price,
             "discount_percent": line.discount_percent,
             "unit_cost": line.unit_cost,
+            "vat_exempt": line.vat_exempt,
             "net_amount": amounts["net"],
             "cost": amounts["cost"],
             "margin": amounts["margin"],
@@ -368,6 +370,7 @@ class LineItemIn(InputSchema):
     list_price: Amount() | None = None
     unit_cost: Amount() | None = None
     description: Text(300) = ""
+    vat_exempt: bool | None = None
 
 
 @router.get(
@@ -411,10 +414,14 @@ class QuoteOut(Schema):
     nonstandard_clauses: str
     list_total: Decimal
     net_total: Decimal
+    vat_percent: Decimal
+    vat_total: Decimal
+    total_with_vat: Decimal
     discount_percent: Decimal
     margin: Decimal
     margin_percent: Decimal | None
     opportunity_id: int
+    contact_id: int | None
     created_at: dt.datetime
     version: int
 

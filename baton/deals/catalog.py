@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from baton.core.audit import log_change, snapshot
-from baton.core.models import ChangeLog, User
+from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, update_record
 from baton.deals.models import (
@@ -118,12 +118,39 @@ def _decimal(value: Any, name: str) -> Decimal:
         raise ValidationError({name: [_("Enter a number.")]}) from None
 
 
-# --- catalog set-up (administrators) -----------------------------------------------------------------
+# --- catalog set-up (administrators and operations) ---------------------------------------------------
+
+CATALOG_ROLES = frozenset({Role.ADMIN, Role.OPERATIONS})
+FAMILY_FIELDS = {"name", "name_en", "is_archived"}
+PRODUCT_FIELDS = {
+    "code",
+    "name",
+    "name_en",
+    "family",
+    "unit",
+    "unit_cost",
+    "cost_currency",
+    "description",
+    "vat_exempt",
+    "is_archived",
+}
+PRICE_LIST_FIELDS = {"name", "currency", "is_default", "is_archived"}
+
+
+def can_manage_catalog(user: User | None) -> bool:
+    """Administrators and sales operations keep the catalogue and price lists; everyone reads them."""
+    return user is None or user.is_admin or user.role in CATALOG_ROLES
 
 
 def _require_admin(actor: User | None) -> None:
-    if actor is not None and not actor.is_admin:
-        raise PermissionDenied(_("Only administrators can change the catalog."))
+    if not can_manage_catalog(actor):
+        raise PermissionDenied(_("Only administrators and operations can change the catalog."))
+
+
+def _only(changes: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed.")] for name in sorted(unknown)})
 
 
 @transaction.atomic
@@ -133,21 +160,65 @@ def create_family(*, actor: User | None, name: str, name_en: str = "") -> Produc
 
 
 @transaction.atomic
+def update_family(family: ProductFamily, *, actor: User | None, changes: dict[str, Any]) -> ProductFamily:
+    """Rename or archive a family (archived families take no new products; their products stay)."""
+    _require_admin(actor)
+    _only(changes, FAMILY_FIELDS)
+    return update_record(family, actor=actor, changes=changes)
+
+
+@transaction.atomic
 def create_product(*, actor: User | None, **values: Any) -> Product:
     _require_admin(actor)
+    _only(values, PRODUCT_FIELDS - {"is_archived"})
+    if values.get("family") is not None and values["family"].is_archived:
+        raise ValidationError({"family": [_("This family is archived.")]})
     return create_record(Product, actor=actor, **values)
 
 
 @transaction.atomic
 def update_product(product: Product, *, actor: User | None, changes: dict[str, Any]) -> Product:
+    """Change or archive a product. Deals and quotes keep what they were sold at (lines are copies)."""
     _require_admin(actor)
+    _only(changes, PRODUCT_FIELDS)
+    family = changes.get("family")
+    if family is not None and family.is_archived and family.pk != product.family_id:
+        raise ValidationError({"family": [_("This family is archived.")]})
     return update_record(product, actor=actor, changes=changes)
+
+
+def _one_default(price_list: PriceList, *, actor: User | None) -> None:
+    """One default price list per currency: making one the default unsets the others."""
+    others = PriceList.objects.select_for_update().filter(currency=price_list.currency, is_default=True)
+    for other in others.exclude(pk=price_list.pk):
+        update_record(other, actor=actor, changes={"is_default": False})
 
 
 @transaction.atomic
 def create_price_list(*, actor: User | None, **values: Any) -> PriceList:
     _require_admin(actor)
-    return create_record(PriceList, actor=actor, **values)
+    _only(values, PRICE_LIST_FIELDS - {"is_archived"})
+    price_list = create_record(PriceList, actor=actor, **values)
+    if price_list.is_default:
+        _one_default(price_list, actor=actor)
+    return price_list
+
+
+@transaction.atomic
+def update_price_list(price_list: PriceList, *, actor: User | None, changes: dict[str, Any]) -> PriceList:
+    """Rename, make default, archive; the currency changes only while the list has no prices."""
+    _require_admin(actor)
+    _only(changes, PRICE_LIST_FIELDS)
+    if "currency" in changes and changes["currency"] != price_list.currency and price_list.entries.exists():
+        raise ValidationError(
+            {"currency": [_("The list has prices in %(currency)s.") % {"currency": price_list.currency}]}
+        )
+    if changes.get("is_archived") and changes.get("is_default", price_list.is_default):
+        changes = {**changes, "is_default": False}  # an archived list is nobody's default
+    price_list = update_record(price_list, actor=actor, changes=changes)
+    if price_list.is_default:
+        _one_default(price_list, actor=actor)
+    return price_list
 
 
 @transaction.atomic
@@ -162,6 +233,14 @@ def set_price(
             PriceListEntry, actor=actor, price_list=price_list, product=product, unit_price=price
         )
     return update_record(entry, actor=actor, changes={"unit_price": price})
+
+
+@transaction.atomic
+def remove_price(entry: PriceListEntry, *, actor: User | None) -> None:
+    """Take a product off a price list (deals already priced keep their line prices)."""
+    _require_admin(actor)
+    log_change(actor=actor, action=ChangeLog.Action.DELETE, instance=entry, before=snapshot(entry))
+    entry.delete()
 
 
 def list_price_for(product: Product, currency: str) -> Decimal | None:
@@ -190,9 +269,10 @@ def add_line_item(
     list_price: Any = None,
     unit_cost: Any = None,
     description: str = "",
+    vat_exempt: bool | None = None,
 ) -> LineItem:
-    """Add a product to a deal; the list price comes from the price list in the deal's currency and the
-    unit cost from the product, unless given."""
+    """Add a product to a deal; the list price comes from the price list in the deal's currency, the
+    unit cost and VAT exemption from the product, unless given."""
     require_commercial_edit(actor, opportunity)
     if product.is_archived:
         raise ValidationError({"product": [_("This product is archived.")]})
@@ -223,6 +303,7 @@ def add_line_item(
         list_price=_decimal(list_price, "list_price"),
         discount_percent=_decimal(discount_percent, "discount_percent"),
         unit_cost=_decimal(unit_cost, "unit_cost"),
+        vat_exempt=product.vat_exempt if vat_exempt is None else bool(vat_exempt),
         sequence=last + 1,
     )
 
@@ -230,11 +311,18 @@ def add_line_item(
 @transaction.atomic
 def update_line_item(line: LineItem, *, actor: User | None, changes: dict[str, Any]) -> LineItem:
     require_commercial_edit(actor, line.opportunity)
-    allowed = {"quantity", "list_price", "discount_percent", "unit_cost", "description"}
+    allowed = {"quantity", "list_price", "discount_percent", "unit_cost", "description", "vat_exempt"}
     unknown = set(changes) - allowed
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed.")] for name in unknown})
-    clean = {k: (_decimal(v, k) if k != "description" else (v or "")[:300]) for k, v in changes.items()}
+    clean: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name == "description":
+            clean[name] = (value or "")[:300]
+        elif name == "vat_exempt":
+            clean[name] = bool(value)
+        else:
+            clean[name] = _decimal(value, name)
     return update_record(line, actor=actor, changes=clean)
 
 

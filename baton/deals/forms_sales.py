@@ -149,10 +149,31 @@ class ProductForm(StyledForm):
     unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
     unit_cost = forms.DecimalField(label=_("Unit cost"), max_digits=18, decimal_places=2, min_value=0)
     cost_currency = forms.ChoiceField(label=_("Cost currency"), choices=Currency.choices)
+    vat_exempt = forms.BooleanField(label=_("VAT exempt"), required=False)
+    description = forms.CharField(
+        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["family"].queryset = ProductFamily.objects.filter(is_archived=False)  # type: ignore[attr-defined]
+
+
+class PriceListForm(StyledForm):
+    name = forms.CharField(label=_("Name"), max_length=100)
+    currency = forms.ChoiceField(label=_("Currency"), choices=Currency.choices)
+    is_default = forms.BooleanField(label=_("Default for its currency"), required=False)
+
+
+class EntryForm(StyledForm):
+    """A product's price on one price list (the list is the page's)."""
+
+    product = forms.ModelChoiceField(label=_("Product"), queryset=Product.objects.none())
+    unit_price = forms.DecimalField(label=_("List price"), max_digits=18, decimal_places=2, min_value=0)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].queryset = Product.objects.filter(is_archived=False)  # type: ignore[attr-defined]
 
 
 class PriceForm(StyledForm):

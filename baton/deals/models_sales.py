@@ -83,6 +83,9 @@ class Product(models.Model):
         _("cost currency"), max_length=3, choices=Currency.choices, default=Currency.KRW
     )
     description = models.TextField(_("description"), blank=True)
+    vat_exempt = models.BooleanField(
+        _("VAT exempt"), default=False, help_text=_("Quoted without VAT (부가세 면세).")
+    )
     is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
@@ -172,6 +175,7 @@ class LineItem(models.Model):
     list_price = models.DecimalField(_("list price"), max_digits=18, decimal_places=2)
     discount_percent = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
     unit_cost = models.DecimalField(_("unit cost"), max_digits=18, decimal_places=2, default=0)
+    vat_exempt = models.BooleanField(_("VAT exempt"), default=False)
     sequence = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -394,6 +398,14 @@ class Quote(models.Model):
         EN = "en", _("English")
 
     opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="quotes")
+    contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("addressed to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     number = models.CharField(_("number"), max_length=40, unique=True)
     revision = models.PositiveIntegerField(_("version"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
@@ -406,6 +418,8 @@ class Quote(models.Model):
     notes = models.TextField(_("notes to the customer"), blank=True)
     list_total = models.DecimalField(_("list total"), max_digits=18, decimal_places=2, default=0)
     net_total = models.DecimalField(_("total"), max_digits=18, decimal_places=2, default=0)
+    vat_percent = models.DecimalField(_("VAT %"), max_digits=5, decimal_places=2, default=0)
+    vat_total = models.DecimalField(_("VAT"), max_digits=18, decimal_places=2, default=0)
     cost_total = models.DecimalField(_("cost"), max_digits=18, decimal_places=2, default=0)
     delivery_cost = models.DecimalField(_("delivery cost"), max_digits=18, decimal_places=2, default=0)
     created_by = models.ForeignKey(
@@ -440,6 +454,11 @@ class Quote(models.Model):
         return self.net_total - self.cost_total - self.delivery_cost
 
     @property
+    def total_with_vat(self) -> Decimal:
+        """What the customer pays: the supply amount (``net_total``, 공급가액) plus VAT (합계)."""
+        return self.net_total + self.vat_total
+
+    @property
     def margin_percent(self) -> Decimal | None:
         return percent(self.margin, self.net_total)
 
@@ -467,6 +486,7 @@ class QuoteLine(models.Model):
     discount_percent = models.DecimalField(max_digits=5, decimal_places=2)
     net_amount = models.DecimalField(max_digits=18, decimal_places=2)
     unit_cost = models.DecimalField(max_digits=18, decimal_places=2)
+    vat_exempt = models.BooleanField(default=False)
     sequence = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -8,20 +8,32 @@ quote and the deal's offer are locked.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
+from baton.accounts.models import Contact
 from baton.core.models import User
+from baton.core.money import minor_digits
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, update_record
 from baton.deals import catalog
 from baton.deals.models import Opportunity, Quote, QuoteLine
+from baton.deals.models_sales import HUNDRED
 
 EDITABLE_FIELDS = {"language", "valid_until", "payment_terms_days", "nonstandard_clauses", "notes"}
+
+
+def vat_for(taxable: Decimal, vat_percent: Decimal, currency: str) -> Decimal:
+    """VAT on the taxable supply, cut (not rounded) to the currency's minor unit, as Korean tax invoices
+    drop the fraction of a won."""
+    exp = Decimal(1).scaleb(-minor_digits(currency))
+    return (taxable * vat_percent / HUNDRED).quantize(exp, rounding=ROUND_DOWN)
 
 
 def _require_edit(actor: User | None, opportunity: Opportunity) -> None:
@@ -39,20 +51,29 @@ def create_quote(
     payment_terms_days: int = 30,
     nonstandard_clauses: str = "",
     notes: str = "",
+    contact: Contact | None = None,
 ) -> Quote:
-    """A new version from the deal's current line items and effort (the first one becomes primary)."""
+    """A new version from the deal's current line items and effort (the first one becomes primary).
+
+    The quote keeps the VAT rate in force (``BATON_VAT_PERCENT``) and is addressed to ``contact``
+    (default: the deal's primary contact), so later changes never rewrite what was offered."""
     catalog.require_commercial_edit(actor, opportunity)
     # Lock the deal row so two quotes made at once cannot take the same version number.
     Opportunity.objects.select_for_update().filter(pk=opportunity.pk).first()
     eco = catalog.economics(opportunity)
     if not eco.lines:
         raise ValidationError({"lines": [_("Add products to the deal before making a quote.")]})
+    if contact is not None and contact.account_id != opportunity.account_id:
+        raise ValidationError({"contact": [_("Choose a contact of the deal's account.")]})
+    vat_percent = Decimal(settings.BATON_VAT_PERCENT)
+    taxable = sum((amounts["net"] for line, amounts in eco.lines if not line.vat_exempt), Decimal(0))
     revision = (opportunity.quotes.aggregate(m=Max("revision"))["m"] or 0) + 1
     first = revision == 1 and not opportunity.quotes.exists()
     quote = create_record(
         Quote,
         actor=actor,
         opportunity=opportunity,
+        contact=contact if contact is not None else opportunity.primary_contact,
         number=f"Q-{opportunity.pk:05d}-{revision:02d}",
         revision=revision,
         language=language,
@@ -63,6 +84,8 @@ def create_quote(
         notes=notes or "",
         list_total=eco.list_total,
         net_total=eco.net_total,
+        vat_percent=vat_percent,
+        vat_total=vat_for(taxable, vat_percent, opportunity.currency),
         cost_total=eco.product_cost,
         delivery_cost=eco.delivery_cost,
         created_by=actor if actor is not None and actor.pk else None,
@@ -80,6 +103,7 @@ def create_quote(
             discount_percent=line.discount_percent,
             net_amount=amounts["net"],
             unit_cost=line.unit_cost,
+            vat_exempt=line.vat_exempt,
             sequence=index,
         )
         for index, (line, amounts) in enumerate(eco.lines, start=1)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.deals import views, views_sales
+from baton.deals import views, views_catalog, views_quotes, views_sales
 
 app_name = "deals"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("<int:pk>/team/requests/", views_sales.request_add, name="request_add"),
     path("quotes/<int:pk>/", views_sales.quote_detail, name="quote"),
     path("quotes/<int:pk>/pdf/", views_sales.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:pk>/print/", views_quotes.quote_print, name="quote_print"),
     path("quotes/<int:pk>/submit/", views_sales.quote_submit, name="quote_submit"),
     path("quotes/<int:pk>/recall/", views_sales.quote_recall, name="quote_recall"),
     path("quotes/<int:pk>/primary/", views_sales.quote_primary, name="quote_primary"),
@@ -35,4 +36,18 @@ urlpatterns = [
         "approval-rules/<int:rule_id>/toggle/", views_sales.approval_rule_toggle, name="approval_rule_toggle"
     ),
     path("products/", views_sales.products, name="products"),
+    # The catalogue: everyone reads, administrators and operations write
+    path("products/new/", views_catalog.product_new, name="product_new"),
+    path("products/<int:pk>/edit/", views_catalog.product_edit, name="product_edit"),
+    path("products/<int:pk>/archive/", views_catalog.product_archive, name="product_archive"),
+    path("product-families/", views_catalog.families, name="families"),
+    path("product-families/<int:pk>/edit/", views_catalog.family_edit, name="family_edit"),
+    path("product-families/<int:pk>/archive/", views_catalog.family_archive, name="family_archive"),
+    path("price-lists/", views_catalog.price_lists, name="price_lists"),
+    path("price-lists/<int:pk>/", views_catalog.price_list_detail, name="price_list"),
+    path("price-lists/<int:pk>/edit/", views_catalog.price_list_edit, name="price_list_edit"),
+    path("price-lists/<int:pk>/archive/", views_catalog.price_list_archive, name="price_list_archive"),
+    path(
+        "price-lists/<int:pk>/prices/<int:entry_id>/remove/", views_catalog.price_remove, name="price_remove"
+    ),
 ]

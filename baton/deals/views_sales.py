@@ -55,6 +55,7 @@ from baton.deals.models import (
 )
 from baton.deals.queries import get_opportunity_for_user
 from baton.deals.quote_pdf import render_quote_pdf
+from baton.deals.quote_sheet import build_sheet
 
 
 def _run(request: HttpRequest, action: Callable[[], Any], form=None) -> bool:
@@ -186,7 +187,11 @@ def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def get_quote_for_user(user: User, pk: int) -> Quote:
     """A quote of a deal the user sees, or one they are asked to approve; 404 otherwise."""
-    quote = Quote.objects.select_related("opportunity__account", "opportunity__owner").filter(pk=pk).first()
+    quote = (
+        Quote.objects.select_related("opportunity__account", "opportunity__owner", "contact")
+        .filter(pk=pk)
+        .first()
+    )
     if quote is None:
         raise Http404("Not found")
     if Opportunity.objects.visible_to(user).filter(pk=quote.opportunity_id).exists():
@@ -215,9 +220,11 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for s in r.steps.all()
         if s.approver_id == request.user.pk and s.status == ApprovalStep.Status.PENDING
     ]
+    lines = list(quote.lines.all())
     context = {
         "quote": quote,
-        "lines": list(quote.lines.all()),
+        "lines": lines,
+        "sheet": build_sheet(quote, lines),
         "requests": requests_,
         "my_step": my_steps[0] if my_steps else None,
         "decision_form": DecisionForm(),
@@ -368,10 +375,11 @@ def _save_catalog(user: User, kind: str, data: dict[str, Any]) -> None:
 @login_required
 def products(request: HttpRequest) -> HttpResponse:
     """The catalog; administrators add families, products and list prices here."""
-    forms = {kind: cls() for kind, cls in CATALOG_FORMS.items()} if request.user.is_admin else {}
+    manager = catalog.can_manage_catalog(request.user)  # type: ignore[arg-type]
+    forms = {kind: cls() for kind, cls in CATALOG_FORMS.items()} if manager else {}
     status = 200
     if request.method == "POST":
-        if not request.user.is_admin:
+        if not manager:
             raise PermissionDenied
         kind = request.POST.get("form", "")
         if kind not in CATALOG_FORMS:
@@ -389,7 +397,8 @@ def products(request: HttpRequest) -> HttpResponse:
     items = (
         Product.objects.select_related("family").prefetch_related("prices__price_list").order_by("code")[:500]
     )
-    return render(request, "deals/sales/products.html", {"products": items, "forms": forms}, status=status)
+    context = {"products": items, "forms": forms, "manager": manager, "tab": "products"}
+    return render(request, "deals/sales/products.html", context, status=status)
 
 
 # --- the team --------------------------------------------------------------------------------------------

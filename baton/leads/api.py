@@ -42,7 +42,7 @@ from baton.core.listing import ListSpec
 from baton.core.money import Currency
 from baton.deals.api import open_stages
 from baton.leads import services
-from baton.leads.models import LeadInteraction, LeadSource, LeadStatus
+from baton.leads.models import CustomerLanguage, LeadInteraction, LeadSource, LeadStatus
 from baton.leads.queries import LEAD_LIST, campaigns_for, get_lead_for_user, leads_for
 
 router = Router(tags=["leads"])
@@ -69,6 +69,7 @@ class LeadOut(Schema):
     industry: str
     region: str
     size: str
+    language: str
     source: choice(LeadSource.values)
     status: choice(LeadStatus.values)
     description: str
@@ -96,6 +97,7 @@ class LeadIn(InputSchema):
     industry: choice(Industry.values, blank=True) = ""
     region: choice(Region.values, blank=True) = ""
     size: choice(CompanySize.values, blank=True) = ""
+    language: choice(CustomerLanguage.values, blank=True) = ""
     source: choice(LeadSource.values) = LeadSource.API.value
     status: choice(INPUT_STATUSES) = LeadStatus.NEW.value
     description: Text(20_000) = ""
@@ -119,6 +121,7 @@ class LeadPatch(PatchSchema):
     industry: choice(Industry.values, blank=True) = None
     region: choice(Region.values, blank=True) = None
     size: choice(CompanySize.values, blank=True) = None
+    language: choice(CustomerLanguage.values, blank=True) = None
     source: choice(LeadSource.values) = None
     status: choice(INPUT_STATUSES) = None
     description: Text(20_000) = None

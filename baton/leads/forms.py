@@ -26,6 +26,7 @@ class LeadForm(ServiceModelForm):
             "industry",
             "region",
             "size",
+            "language",
             "source",
             "campaign",
             "status",

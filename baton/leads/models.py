@@ -60,6 +60,13 @@ class LeadSource(models.TextChoices):
     OTHER = "other", _("Other")
 
 
+class CustomerLanguage(models.TextChoices):
+    """The language customer-facing text (letters, quotes) to a person is written in."""
+
+    KO = "ko", _("Korean")
+    EN = "en", _("English")
+
+
 class LeadStatus(models.TextChoices):
     NEW = "new", _("New")
     WORKING = "working", _("Working")
@@ -88,6 +95,15 @@ class Lead(OwnedRecord):
     industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
     region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
     size = models.CharField(_("size"), max_length=16, choices=CompanySize.choices, blank=True)
+    language = models.CharField(
+        _("language"),
+        max_length=2,
+        choices=CustomerLanguage.choices,
+        blank=True,
+        help_text=_(
+            "The language of letters to this person; blank: guessed from the name, company and phone."
+        ),
+    )
     source = models.CharField(
         _("source"), max_length=20, choices=LeadSource.choices, default=LeadSource.WEB_FORM
     )

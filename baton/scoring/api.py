@@ -19,6 +19,7 @@ from pydantic import StrictBool
 
 from baton.core.api import Id, InputSchema, IsoDate, Text, actor, choice, path_id, responses
 from baton.core.api_errors import ErrorOut
+from baton.leads.language import lead_language
 from baton.process.models import MeddpiccItem, QualificationItem
 from baton.scoring import routing, services
 from baton.scoring.models import DisqualifyReason
@@ -191,7 +192,7 @@ def disqualify(request: HttpRequest, payload: DisqualifyIn, id: int = path_id())
 
     def run():
         text = services.draft_explanation(
-            gaps, language=user.language or "ko", recycle_on=recycle_on, name=lead.name
+            gaps, language=lead_language(lead), recycle_on=recycle_on, name=lead.name
         )
         return services.disqualify_lead(
             lead, actor=user, reason=reason, note=payload.note, recycle_on=recycle_on, explanation=text

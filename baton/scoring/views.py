@@ -23,6 +23,7 @@ from baton.core.params import text_param
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
 from baton.core.views_generic import apply_validation_error
+from baton.leads.language import lead_language
 from baton.scoring import routing, services
 from baton.scoring.forms import (
     AnswerForm,
@@ -105,12 +106,13 @@ def lead_panel(request: HttpRequest, pk: int) -> HttpResponse:
 def lead(request: HttpRequest, pk: int) -> HttpResponse:
     obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
     qual = lead_qualification(obj.pk)
-    language = text_param(request.GET, "lang", max_length=5) or request.LANGUAGE_CODE or "ko"
+    # The letter is written in the customer's language (not the rep's screen's), unless the rep picks one.
+    language = text_param(request.GET, "lang", max_length=5)
     form = DisqualifyForm(
         initial={
             "explanation": services.draft_explanation(
                 qual.gaps,
-                language=language if language in ("ko", "en") else "ko",
+                language=language if language in ("ko", "en") else lead_language(obj),
                 recycle_on=None,
                 name=obj.name,
             )
@@ -135,7 +137,7 @@ def lead_explanation(request: HttpRequest, pk: int) -> HttpResponse:
     """The drafted customer-facing explanation in the chosen language (htmx swaps the textarea)."""
     obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
     language = text_param(request.GET, "lang", max_length=5)
-    language = language if language in ("ko", "en") else "ko"
+    language = language if language in ("ko", "en") else lead_language(obj)
     text = services.draft_explanation(
         lead_qualification(obj.pk).gaps, language=language, recycle_on=None, name=obj.name
     )

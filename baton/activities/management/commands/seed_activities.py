@@ -73,7 +73,7 @@ class Command(BaseCommand):
                         record=other,
                         kind=Activity.Kind.EVENT,
                         event_type=Activity.EventType.MEETING,
-                        subject=f"Proposal review: {other.name}",
+                        subject=f"제안서 검토: {other.name}",
                         start_at=today9 + dt.timedelta(days=d, hours=5),
                         end_at=today9 + dt.timedelta(days=d, hours=6),
                         remind_minutes=15,
@@ -82,9 +82,9 @@ class Command(BaseCommand):
                     actor=rep,
                     record=contact or account,
                     kind=Activity.Kind.CALL,
-                    subject="Follow-up call",
-                    body="Budget confirmed for next quarter.",
-                    outcome=f"{MARK} budget confirmed",
+                    subject="후속 통화",
+                    body="다음 분기 예산 확보 확인.",
+                    outcome=f"{MARK} 예산 확인",
                 )
                 minutes = services.create_activity(
                     actor=rep,
@@ -107,14 +107,14 @@ class Command(BaseCommand):
                     actor=rep,
                     record=opp,
                     kind=Activity.Kind.TASK,
-                    subject="Send the revised quote",
+                    subject="수정 견적서 송부",
                     due_at=now - dt.timedelta(days=1, hours=2),
                 )
                 services.create_activity(
                     actor=rep,
                     record=account,
                     kind=Activity.Kind.TASK,
-                    subject="Prepare the reference list",
+                    subject="레퍼런스 고객 목록 준비",
                     due_at=now + dt.timedelta(hours=4),
                 )
                 if colleague is not None and colleague.pk != rep.pk:
@@ -122,7 +122,7 @@ class Command(BaseCommand):
                         opp,
                         actor=rep,
                         assignee=colleague,
-                        subject="Company profile for the proposal",
+                        subject="제안서용 회사 소개서",
                         due_at=now + dt.timedelta(days=3),
                     )
                     services.set_following(account, user=colleague, follow=True)
@@ -133,6 +133,6 @@ class Command(BaseCommand):
                         actor=manager,
                         text=f"@{rep.username} 보안 심사 일정 공유 부탁해요.",
                     )
-                services.post_comment(account, actor=rep, text="Kick-off went well; PoC scope agreed.")
+                services.post_comment(account, actor=rep, text="킥오프 잘 마쳤습니다. PoC 범위 합의.")
                 made += 1
         self.stdout.write(f"activities demo data for {made} rep(s)")
