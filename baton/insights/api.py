@@ -374,7 +374,9 @@ def put_rate(request: HttpRequest, payload: RateIn):
 class ReportOut(Schema):
     id: int
     name: str
-    owner_id: int
+    owner_id: int | None = Field(description="null for the ready-made reports (the seven questions)")
+    is_builtin: bool
+    question: int | None
     sharing: str
     definition: dict[str, Any]
 

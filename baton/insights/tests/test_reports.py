@@ -258,6 +258,8 @@ def test_report_api(client, personas, book):
     assert saved.status_code == 201
     rid = saved.json()["id"]
     assert client.get(f"/api/v1/insights/reports/{rid}/result", **auth).json()["count"] == 0
+    listed = client.get("/api/v1/insights/reports", **auth).json()
+    assert [r["question"] for r in listed if r["is_builtin"]] != [] and rid in [r["id"] for r in listed]
     _t, other = create_api_token(personas["charlie"], name="t")
     assert (
         client.get(f"/api/v1/insights/reports/{rid}/result", HTTP_AUTHORIZATION=f"Bearer {other}").status_code
