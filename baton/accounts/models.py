@@ -8,10 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from baton.core.choices import CompanySize, Industry, Region
 from baton.core.korean import format_brn, normalize_company, normalize_domain, normalize_phone, validate_brn
 from baton.core.records import OwnedRecord
+from baton.core.textsearch import Searchable
 
 
-class Account(OwnedRecord):
+class Account(Searchable, OwnedRecord):
     """A customer or prospect company, identified in Korea by its business registration number."""
+
+    SEARCH_FIELDS = ("name", "brn", "domain")
+    SEARCH_PHONES = ("phone",)
 
     name = models.CharField(_("company name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
@@ -75,8 +79,11 @@ class BuyerRole(models.TextChoices):
     INFLUENCER = "influencer", _("Influencer")
 
 
-class Contact(OwnedRecord):
+class Contact(Searchable, OwnedRecord):
     """A person at an account."""
+
+    SEARCH_FIELDS = ("name", "email")
+    SEARCH_PHONES = ("phone", "mobile")
 
     account = models.ForeignKey(
         Account,

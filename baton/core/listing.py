@@ -21,6 +21,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from baton.core.textsearch import search_filter
+
 COUNT_CAP = 10_000
 
 
@@ -59,10 +61,7 @@ def apply_spec(
     state: dict[str, Any] = {}
     search = str(params.get("search") or params.get("q") or "").strip()[:100]
     if search:
-        cond = Q()
-        for lookup in spec.search_fields:
-            cond |= Q(**{lookup: search})
-        qs = qs.filter(cond)
+        qs = search_filter(qs, spec.search_fields, search)
         state["search"] = search
     for name, (lookup, allowed) in spec.filters.items():
         raw = params.get(name)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from baton.core.audit import diff, field_names, log_change, snapshot
 from baton.core.models import ApiToken, ChangeLog, User
 from baton.core.records import OwnedRecord
+from baton.core.textsearch import refresh_search_fields
 
 R = TypeVar("R", bound=models.Model)
 
@@ -51,6 +52,7 @@ def create_record(model: type[R], *, actor: User | None, note: str = "", **value
     instance = model(**values)
     _apply_owner_team(instance)
     instance.full_clean()
+    refresh_search_fields(instance)
     instance.save(force_insert=True)
     log_change(
         actor=actor, action=ChangeLog.Action.CREATE, instance=instance, after=snapshot(instance), note=note
@@ -85,7 +87,8 @@ def update_record(
     after_all = snapshot(instance, names)
     before, after = diff(before_all, after_all)
     model = type(instance)
-    values = {name: getattr(instance, name) for name in after}
+    values: dict[str, Any] = {name: getattr(instance, name) for name in after}
+    values.update(refresh_search_fields(instance))
     has_version = any(f.name == "version" for f in model._meta.concrete_fields)
     qs = model._default_manager.filter(pk=instance.pk)
     if has_version:

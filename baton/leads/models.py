@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from baton.core.choices import CompanySize, Industry, Region
 from baton.core.korean import format_brn, normalize_company, normalize_phone, validate_brn
 from baton.core.records import OwnedRecord
+from baton.core.textsearch import Searchable
 
 
 class Campaign(OwnedRecord):
@@ -67,8 +68,11 @@ class LeadStatus(models.TextChoices):
     CONVERTED = "converted", _("Converted")
 
 
-class Lead(OwnedRecord):
+class Lead(Searchable, OwnedRecord):
     """A person and company that showed interest, before there is an account (no account code needed)."""
+
+    SEARCH_FIELDS = ("name", "company", "email")
+    SEARCH_PHONES = ("phone",)
 
     name = models.CharField(_("name"), max_length=120)
     company = models.CharField(_("company"), max_length=200, blank=True)
