@@ -167,7 +167,7 @@ class HasTokens(Lookup):
             pk = f"{qn(self.lhs.alias)}.{qn(model._meta.pk.column)}"
             fts = qn(fts_table(model._meta.db_table))
             match = " ".join('"' + t.replace('"', '""') + '"' for t in tokens)
-            return f"{pk} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)", [match]
+            return f"{pk} IN (SELECT rowid FROM {fts} WHERE {fts} MATCH %s)", [match]  # noqa: S608
         # Any other database: a scan over the padded token string.
         sql = " AND ".join([f"(' ' || {lhs} || ' ') LIKE %s"] * len(tokens))
         return sql, [*lhs_params * len(tokens), *[f"% {t} %" for t in tokens]]
@@ -303,26 +303,23 @@ def ensure_index(model: type[models.Model], using: str = "default", *, rebuild: 
             [fts, f"{fts}_ai", f"{fts}_ad", f"{fts}_au"],
         )
         present = {row[0] for row in cursor.fetchall()}
-        cursor.execute(
+        # Names below come from model metadata, never from input.
+        add = f'INSERT INTO "{fts}"(rowid, search_tokens) VALUES (new.id, new.search_tokens);'  # noqa: S608
+        drop = (
+            f'INSERT INTO "{fts}"("{fts}", rowid, search_tokens) '  # noqa: S608
+            "VALUES ('delete', old.id, old.search_tokens);"
+        )
+        for statement in (
             f'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}" USING fts5('
-            f"search_tokens, content='{table}', content_rowid='id', tokenize='unicode61')"
-        )
-        cursor.execute(
-            f'CREATE TRIGGER IF NOT EXISTS "{fts}_ai" AFTER INSERT ON "{table}" BEGIN '
-            f'INSERT INTO "{fts}"(rowid, search_tokens) VALUES (new.id, new.search_tokens); END'
-        )
-        cursor.execute(
-            f'CREATE TRIGGER IF NOT EXISTS "{fts}_ad" AFTER DELETE ON "{table}" BEGIN '
-            f'INSERT INTO "{fts}"("{fts}", rowid, search_tokens) VALUES (\'delete\', old.id, old.search_tokens); '
-            "END"
-        )
-        cursor.execute(
-            f'CREATE TRIGGER IF NOT EXISTS "{fts}_au" AFTER UPDATE OF search_tokens ON "{table}" BEGIN '
-            f'INSERT INTO "{fts}"("{fts}", rowid, search_tokens) VALUES (\'delete\', old.id, old.search_tokens); '
-            f'INSERT INTO "{fts}"(rowid, search_tokens) VALUES (new.id, new.search_tokens); END'
-        )
+            f"search_tokens, content='{table}', content_rowid='id', tokenize='unicode61')",
+            f'CREATE TRIGGER IF NOT EXISTS "{fts}_ai" AFTER INSERT ON "{table}" BEGIN {add} END',
+            f'CREATE TRIGGER IF NOT EXISTS "{fts}_ad" AFTER DELETE ON "{table}" BEGIN {drop} END',
+            f'CREATE TRIGGER IF NOT EXISTS "{fts}_au" AFTER UPDATE OF search_tokens ON "{table}" '
+            f"BEGIN {drop} {add} END",
+        ):
+            cursor.execute(statement)
         if rebuild or len(present) < 4:
-            cursor.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')
+            cursor.execute(f'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')')  # noqa: S608
             return True
     return False
 
