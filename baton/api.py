@@ -17,6 +17,7 @@ from baton.delivery.api import router as delivery_router
 from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
 from baton.scoring.api import router as scoring_router
+from baton.search.api import router as search_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -48,3 +49,4 @@ api.add_router("/process/", process_router)
 api.add_router("/delivery/", delivery_router)
 api.add_router("/", activities_router)
 api.add_router("/scoring/", scoring_router)
+api.add_router("/", search_router)

@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "baton.activities",
     "baton.delivery",
     "baton.scoring",
+    "baton.search",
 ]
 
 MIDDLEWARE = [

@@ -25,5 +25,6 @@ urlpatterns = [
     path("activities/", include("baton.activities.urls")),
     path("delivery/", include("baton.delivery.urls")),
     path("scoring/", include("baton.scoring.urls")),
+    path("search/", include("baton.search.urls")),
     path("api/v1/", api.urls),
 ]
