@@ -47,7 +47,10 @@ def _apply_owner_team(instance: models.Model) -> None:
         instance.team_id = owner.team_id if owner is not None else None
 
 
-@transaction.atomic
+# The generic writes join the caller's transaction without a savepoint of their own (a SAVEPOINT and
+# a RELEASE per call were a third of a lead's create): a caller that goes on after catching a refusal
+# wraps the call in its own atomic block, as every domain service's decorator does.
+@transaction.atomic(savepoint=False)
 def create_record(model: type[R], *, actor: User | None, note: str = "", **values: Any) -> R:
     instance = model(**values)
     _apply_owner_team(instance)
@@ -60,7 +63,7 @@ def create_record(model: type[R], *, actor: User | None, note: str = "", **value
     return instance
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def update_record(
     instance: R,
     *,
