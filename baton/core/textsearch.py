@@ -156,7 +156,7 @@ class HasTokens(Lookup):
     def get_prep_lookup(self) -> Any:
         return [str(t) for t in self.rhs]
 
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, lhs_params = self.process_lhs(compiler, connection)
         tokens = list(self.rhs)
         if connection.vendor == "postgresql":
