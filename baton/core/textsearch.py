@@ -186,9 +186,6 @@ class Searchable(models.Model):
         abstract = True
 
 
-DERIVED_FIELDS = ("search_text", "search_tokens")
-
-
 def refresh_search_fields(instance: models.Model) -> dict[str, str]:
     """Recompute the derived columns on ``instance``; return those whose value changed."""
     if not isinstance(instance, Searchable):
