@@ -55,6 +55,7 @@ compiled-messages: $(LOCALE_MO)
 demo: install assets compiled-messages
 	$(BIN)/baton migrate --noinput
 	$(BIN)/baton seed_demo
+	$(BIN)/baton rebuild_search_index --verbosity 0
 	@echo
 	@echo "Baton is serving on http://$(HOST):$(PORT)/  (Ctrl-C to stop)"
 	@# The background worker (reminder scheduler + database task worker) runs alongside runserver

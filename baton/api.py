@@ -18,6 +18,7 @@ from baton.insights.api import router as insights_router
 from baton.leads.api import router as leads_router
 from baton.process.api import router as process_router
 from baton.scoring.api import router as scoring_router
+from baton.search.api import router as search_router
 from baton.security.api import router as security_router
 from baton.security.api_auth import ApiTokenAuth
 
@@ -54,3 +55,4 @@ api.add_router("/", activities_router)
 api.add_router("/scoring/", scoring_router)
 api.add_router("/insights/", insights_router)
 api.add_router("/security/", security_router)
+api.add_router("/", search_router)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("delivery/", include("baton.delivery.urls")),
     path("scoring/", include("baton.scoring.urls")),
     path("insights/", include("baton.insights.urls")),
+    path("search/", include("baton.search.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -135,6 +135,7 @@ class Writer:
         return columns, tuple(extra_values)
 
     def write(self, model: Any, attnames: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> int:
+        attnames, rows = self._with_search_columns(model, attnames, rows)
         columns, extra = self.columns(model, attnames)
         table = model._meta.db_table
         if extra:
@@ -142,6 +143,28 @@ class Writer:
         if self.vendor == "postgresql":
             return self._copy(table, columns, rows)
         return self._executemany(table, columns, rows)
+
+    @staticmethod
+    def _with_search_columns(
+        model: Any, attnames: Sequence[str], rows: Iterable[tuple[Any, ...]]
+    ) -> tuple[Sequence[str], Iterable[tuple[Any, ...]]]:
+        """Add the derived search columns (baton/core/textsearch.py) the services would write."""
+        from baton.core.textsearch import Searchable, search_values
+
+        if not issubclass(model, Searchable) or "search_tokens" in attnames:
+            return attnames, rows
+        position = {name: i for i, name in enumerate(attnames)}
+        texts = [position.get(name) for name in model.SEARCH_FIELDS]
+        phones = [position.get(name) for name in model.SEARCH_PHONES]
+
+        def extended() -> Iterator[tuple[Any, ...]]:
+            for row in rows:
+                yield row + search_values(
+                    (str(row[i] or "") for i in texts if i is not None),
+                    (str(row[i] or "") for i in phones if i is not None),
+                )
+
+        return [*attnames, "search_text", "search_tokens"], extended()
 
     def _copy(self, table: str, columns: list[str], rows: Iterable[tuple[Any, ...]]) -> int:
         import json

@@ -10,11 +10,15 @@ from baton.core.choices import CompanySize, Industry, Region
 from baton.core.korean import format_brn, normalize_company, normalize_domain, validate_brn
 from baton.core.phones import normalize_phone, validate_phone
 from baton.core.records import OwnedRecord
+from baton.core.textsearch import Searchable
 from baton.core.validators import normalize_web_url, validate_web_url
 
 
-class Account(OwnedRecord):
+class Account(Searchable, OwnedRecord):
     """A customer or prospect company, identified in Korea by its business registration number."""
+
+    SEARCH_FIELDS = ("name", "brn", "domain")
+    SEARCH_PHONES = ("phone",)
 
     name = models.CharField(_("company name"), max_length=200)
     name_key = models.CharField(max_length=200, editable=False, db_index=True)
@@ -80,8 +84,11 @@ class BuyerRole(models.TextChoices):
     INFLUENCER = "influencer", _("Influencer")
 
 
-class Contact(OwnedRecord):
+class Contact(Searchable, OwnedRecord):
     """A person at an account."""
+
+    SEARCH_FIELDS = ("name", "email")
+    SEARCH_PHONES = ("phone", "mobile")
 
     account = models.ForeignKey(
         Account,

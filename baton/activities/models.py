@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baton.core.i18n_text import render_message
 from baton.core.records import OwnedQuerySet, OwnedRecord, visible_team_ids
+from baton.core.textsearch import Searchable
 
 LINK_FIELDS = ("lead", "account", "contact", "opportunity")
 
@@ -57,7 +58,7 @@ class ActivityQuerySet(OwnedQuerySet):
         return self.filter(cond)
 
 
-class Activity(OwnedRecord):
+class Activity(Searchable, OwnedRecord):
     """A task, event, call, email, note or meeting minutes about a customer record."""
 
     class Kind(models.TextChoices):
@@ -124,6 +125,8 @@ class Activity(OwnedRecord):
     agenda = models.TextField(_("agenda"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
     next_steps = models.TextField(_("next steps"), blank=True)
+
+    SEARCH_FIELDS = ("subject",)
 
     objects = ActivityQuerySet.as_manager()
 

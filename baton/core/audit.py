@@ -66,7 +66,8 @@ def _jsonable(value: Any) -> Any:
 
 def field_names(instance: models.Model) -> list[str]:
     """The concrete fields a snapshot records: foreign keys by their id column name."""
-    skip = {"id", "version", "created_at", "updated_at"}
+    # The derived search columns (core/textsearch.py) follow the fields they are made of.
+    skip = {"id", "version", "created_at", "updated_at", "search_text", "search_tokens"}
     return [f.attname for f in instance._meta.concrete_fields if f.attname not in skip]
 
 

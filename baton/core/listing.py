@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from baton.core.params import bool_param, choice_param, id_param, text_param
+from baton.core.textsearch import search_filter
 
 COUNT_CAP = 10_000
 
@@ -53,10 +54,7 @@ def apply_spec(
     state: dict[str, Any] = {}
     search = text_param(params, "search", max_length=100) or text_param(params, "q", max_length=100)
     if search:
-        cond = Q()
-        for lookup in spec.search_fields:
-            cond |= Q(**{lookup: search})
-        qs = qs.filter(cond)
+        qs = search_filter(qs, spec.search_fields, search)
         state["search"] = search
     for name, (lookup, allowed) in spec.filters.items():
         raw = params.get(name)

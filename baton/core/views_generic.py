@@ -369,6 +369,13 @@ class RecordFormView(LoginRequiredMixin, View):
     def initial(self, request: AuthedHttpRequest) -> dict[str, Any]:
         return {}
 
+    def prefill(self, request: AuthedHttpRequest) -> dict[str, Any]:
+        """A new record's ``?name=`` (quick create from the top bar's search)."""
+        name = " ".join(str(request.GET.get("name") or "").split())
+        if name and "name" in self.form_class.base_fields:
+            return {"name": name[:120]}
+        return {}
+
     def check_editable(self, request: AuthedHttpRequest, obj: Any) -> HttpResponse | None:
         """Return a response to refuse editing (e.g. a converted lead), or None."""
         return None
@@ -377,7 +384,10 @@ class RecordFormView(LoginRequiredMixin, View):
         obj = self.get_object(request.user, pk) if pk is not None else None
         if obj is not None and (refusal := self.check_editable(request, obj)):
             return refusal
-        form = self.form_class(instance=obj, initial=self.initial(request), user=request.user)
+        initial = (
+            self.initial(request) if obj is not None else {**self.prefill(request), **self.initial(request)}
+        )
+        form = self.form_class(instance=obj, initial=initial, user=request.user)
         return self.render_form(request, form, obj)
 
     def post(self, request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:

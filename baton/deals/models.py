@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baton.core.money import Currency, validate_amount
 from baton.core.records import OwnedRecord
+from baton.core.textsearch import Searchable
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -115,8 +116,10 @@ class LostReason(models.Model):
         return localized(self.name, self.name_en)
 
 
-class Opportunity(OwnedRecord):
+class Opportunity(Searchable, OwnedRecord):
     """A deal with an account, moving through the buyer's four steps to won, lost or no decision."""
+
+    SEARCH_FIELDS = ("name",)
 
     name = models.CharField(_("name"), max_length=200)
     account = models.ForeignKey(

@@ -10,6 +10,7 @@ from baton.core.choices import CompanySize, Industry, Region
 from baton.core.korean import format_brn, normalize_company, validate_brn
 from baton.core.phones import normalize_phone, validate_phone
 from baton.core.records import OwnedRecord
+from baton.core.textsearch import Searchable
 from baton.core.validators import normalize_web_url, validate_web_url
 
 
@@ -76,8 +77,11 @@ class LeadStatus(models.TextChoices):
     CONVERTED = "converted", _("Converted")
 
 
-class Lead(OwnedRecord):
+class Lead(Searchable, OwnedRecord):
     """A person and company that showed interest, before there is an account (no account code needed)."""
+
+    SEARCH_FIELDS = ("name", "company", "email")
+    SEARCH_PHONES = ("phone",)
 
     name = models.CharField(_("name"), max_length=120)
     company = models.CharField(_("company"), max_length=200, blank=True)
