@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -40,6 +41,14 @@ class Account(OwnedRecord):
         related_name="subsidiaries",
     )
     is_archived = models.BooleanField(_("archived"), default=False)
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer success manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="csm_accounts",
+    )
 
     class Meta:
         ordering = ["name", "id"]

@@ -32,6 +32,7 @@ from baton.core.korean import format_brn
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
+from baton.core.records import assignable_users
 from baton.core.services import ConflictError, ServiceError
 
 if TYPE_CHECKING:
@@ -48,6 +49,17 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def active_users() -> QuerySet[User]:
     return User.objects.filter(is_active=True).select_related("team").order_by("display_name", "username")
+
+
+def owner_choices(user: User, current_owner_id: int | None = None) -> QuerySet[User]:
+    """The owners a form offers: the same assignable-users rule as the API (``core.records``), plus the
+    record's current owner so that an unchanged owner stays valid."""
+    from django.db.models import Q
+
+    allowed = Q(pk__in=assignable_users(user).values("pk"))
+    if current_owner_id:
+        allowed |= Q(pk=current_owner_id)
+    return User.objects.filter(allowed).select_related("team").order_by("display_name", "username")
 
 
 # --- forms ------------------------------------------------------------------------------------------
