@@ -17,6 +17,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -162,6 +163,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             )
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
+    def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": "Not found."}, status=404)
 
@@ -201,6 +205,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (AuthenticationError, on_auth),
         (HttpError, on_http_error),
         (Http404, on_404),
+        (PermissionDenied, on_forbidden),
         (ConflictError, on_conflict),
         (ServiceError, on_service_error),
         (IntegrityError, on_integrity),

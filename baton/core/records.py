@@ -227,6 +227,10 @@ def record_model(kind: str) -> type[models.Model]:
         raise Http404("Unknown record type") from None
 
 
+def is_customer_record(record: models.Model) -> bool:
+    return any(isinstance(record, entry.model) for entry in _KINDS.values())
+
+
 def kind_of(record: models.Model) -> str:
     for entry in _KINDS.values():
         if isinstance(record, entry.model):

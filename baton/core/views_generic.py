@@ -51,7 +51,7 @@ def active_users() -> QuerySet[User]:
     return User.objects.filter(is_active=True).select_related("team").order_by("display_name", "username")
 
 
-def owner_choices(user: User, current_owner_id: int | None = None) -> QuerySet[User]:
+def assignable_owners(user: User, current_owner_id: int | None = None) -> QuerySet[User]:
     """The owners a form offers: the same assignable-users rule as the API (``core.records``), plus the
     record's current owner so that an unchanged owner stays valid."""
     from django.db.models import Q

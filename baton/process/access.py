@@ -1,6 +1,7 @@
 """Who reads a record because it is offered to them (registered with ``core.records`` in ``ready()``):
 the people of a department a pending hand-off is addressed to read the record they are asked to accept,
-so they never accept (and take ownership of) a record nobody could look at. Read-only until accepted."""
+so they never accept (and take ownership of) a record nobody could look at. While it is offered they
+may also change it (accepting takes ownership through the owning app's service)."""
 
 from __future__ import annotations
 
@@ -27,11 +28,14 @@ def receiving_department_ids(user: Any) -> list[int]:
 
 def receiver_reads(kind: str) -> Any:
     def rule(user: Any) -> Q | None:
-        departments = receiving_department_ids(user)
-        if not departments:
+        if not user.role:
             return None
+        # A subquery, no query of its own: the department's roles (a JSON list) name the user's role.
         offered = HandOff.objects.filter(
-            status=HandOff.Status.PENDING, record_kind=kind, to_stage__department_id__in=departments
+            status=HandOff.Status.PENDING,
+            record_kind=kind,
+            to_stage__department__is_archived=False,
+            to_stage__department__roles__icontains=f'"{user.role}"',
         )
         return Q(pk__in=offered.values("record_id"))
 

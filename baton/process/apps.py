@@ -15,7 +15,9 @@ class ProcessConfig(AppConfig):
         from baton.process.access import receiver_reads
 
         for kind in models.RecordKind.values:
-            register_grant(record_model(kind), "receiver of a pending hand-off", receiver_reads(kind))
+            register_grant(
+                record_model(kind), "receiver of a pending hand-off", receiver_reads(kind), edit=True
+            )
 
         # Any save of the design in this process drops the cached design (other processes notice the
         # new DesignVersion on their next read).

@@ -78,3 +78,24 @@ def attach_records(rows: list[Any]) -> list[Any]:
     for row in rows:
         row.record = found.get((row.record_kind, row.record_id))
     return rows
+
+
+def overdue_handoffs_to(user: User, *, now: dt.datetime | None = None) -> list[HandOff]:
+    """Pending hand-offs addressed to a department the user receives for (customer success for a CSM)
+    and past their deadline, oldest first, with ``record`` and ``url`` set (bounded queries)."""
+    from baton.process.access import receiving_department_ids
+
+    now = now or timezone.now()
+    departments = receiving_department_ids(user)
+    if not departments:
+        return []
+    qs = restrict(
+        HandOff.objects.filter(
+            status=HandOff.Status.PENDING, to_stage__department_id__in=departments, due_at__lt=now
+        ),
+        user,
+    )
+    rows = attach_records(list(qs.select_related("to_stage__department").order_by("due_at", "id")[:50]))
+    for row in rows:
+        row.url = records.record_url(row.record_kind, row.record_id)
+    return rows
