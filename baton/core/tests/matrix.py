@@ -292,13 +292,33 @@ OPERATIONS: dict[str, Expect] = {
     "GET /scoring/win-loss": OPEN,
 }
 
-# Minimal valid bodies, so that a refusal is about access and not about the input.
+# Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
 BODIES: dict[str, Any] = {
-    "POST /leads": {"name": "박하늘", "company": "누리소프트"},
-    "POST /accounts": {"name": "누리소프트 매트릭스"},
-    "POST /contacts": {"name": "박하늘"},
-    "POST /opportunities": {"name": "매트릭스 건"},
-    "POST /activities": {"kind": "task", "subject": "매트릭스 할 일"},
+    "POST /leads": lambda ids: {"name": "박하늘", "company": "누리소프트"},
+    "POST /accounts": lambda ids: {"name": "누리소프트 매트릭스"},
+    "POST /contacts": lambda ids: {"name": "박하늘"},
+    "POST /opportunities": lambda ids: {"name": "매트릭스 건"},
+    "POST /activities": lambda ids: {"kind": "task", "subject": "매트릭스 할 일"},
+    "PATCH /leads/{id}": lambda ids: {"version": 1, "title": "팀장"},
+    "PATCH /accounts/{id}": lambda ids: {"version": 1, "region": "seoul"},
+    "PATCH /contacts/{id}": lambda ids: {"version": 1, "title": "CIO"},
+    "PATCH /opportunities/{id}": lambda ids: {"version": 1, "next_step": "데모"},
+    "POST /leads/{id}/interactions": lambda ids: {"kind": "call", "note": "통화"},
+    "POST /opportunities/{id}/move": lambda ids: {"stage_id": ids["stage"], "version": 1},
+    "POST /opportunities/{id}/line-items": lambda ids: {"product_id": ids["product"]},
+    "POST /opportunities/{id}/team-requests": lambda ids: {
+        "assignee_id": ids["bob"],
+        "subject": "데모 준비",
+        "due_date": "2030-01-10",
+        "customer_deadline": "2030-01-20",
+    },
+    "POST /process/records/{kind}/{record_id}/move": lambda ids: {"stage": "mql", "reason": "매트릭스"},
+    "POST /delivery/handoffs/{id}/review": lambda ids: {"decision": "accept"},
+    "POST /records/{record_type}/{id}/comments": lambda ids: {"text": "매트릭스"},
+    "PUT /scoring/leads/{id}/qualification/{item}": lambda ids: {"answer": True},
+    "PUT /scoring/opportunities/{id}/meddpicc/{item}": lambda ids: {"answer": True},
+    "POST /scoring/leads/{id}/disqualify": lambda ids: {"reason_id": ids["disqualify_reason"]},
+    "POST /scoring/opportunities/{id}/competitors": lambda ids: {"name": "경쟁사"},
 }
 
 
@@ -320,7 +340,13 @@ def build_world(cast: dict, world: dict) -> dict[str, Any]:
     from baton.deals.tests.factories import add_lines, make_catalog
     from baton.delivery.services import start_package
 
+    from baton.deals.models import Stage
+    from baton.scoring.models import DisqualifyReason
+
     alice, opp = cast["alice"], world["opportunity"]
+    reason = DisqualifyReason.objects.filter(is_archived=False).first() or DisqualifyReason.objects.create(
+        name="예산 없음", name_en="No budget"
+    )
     minutes = activity_services.create_activity(
         actor=alice, record=opp, kind="minutes", subject="한빛 단가 협상 회의록", body="? 예산 승인 일정"
     )
@@ -349,6 +375,10 @@ def build_world(cast: dict, world: dict) -> dict[str, Any]:
         "effort": effort.pk,
         "team_entry": member.pk,
         "theirs": theirs.pk,
+        "stage": Stage.objects.get(pipeline=opp.pipeline, key="evaluating").pk,
+        "product": cat["cloud"].pk,
+        "bob": cast["bob"].pk,
+        "disqualify_reason": reason.pk,
     }
 
 
