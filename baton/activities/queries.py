@@ -13,9 +13,9 @@ from django.http import Http404
 from django.utils import timezone
 
 from baton.activities.models import LINK_FIELDS, Activity, FeedEntry, Follow, Notification, OpenQuestion
+from baton.core import records
 from baton.core.audit import attach_readable_changes
 from baton.core.models import ChangeLog, User
-from baton.core import records
 from baton.core.records import get_for_user, record_model
 
 

@@ -60,7 +60,9 @@ def _label(model: type[models.Model] | str) -> str:
     return model._meta.label_lower
 
 
-def register_grant(model: type[models.Model] | str, name: str, rule: GrantRule, *, edit: bool = False) -> None:
+def register_grant(
+    model: type[models.Model] | str, name: str, rule: GrantRule, *, edit: bool = False
+) -> None:
     """Let users read ``model``'s rows chosen by ``rule`` (called from a higher app's ``ready()``).
 
     Registering the same (model, name) twice replaces the earlier grant (``ready()`` may run twice)."""
@@ -154,7 +156,8 @@ def can_edit(user: User | Any, record: OwnedRecord | Any) -> bool:
             cond |= rule
     if not any(r is not None for r in rules):
         return False
-    return type(record)._default_manager.filter(cond, pk=record.pk).exists()
+    manager: models.Manager[Any] = type(record)._default_manager
+    return manager.filter(cond, pk=record.pk).exists()
 
 
 def readers_among(record: models.Model, user_ids: set[int] | list[int]) -> set[int]:

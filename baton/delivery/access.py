@@ -23,7 +23,9 @@ def _offered(user: Any) -> QuerySet[HandoffPackage]:
 
 
 def delivery_reads_opportunity(user: Any) -> Q:
-    return Q(pk__in=_projects(user).values("opportunity_id")) | Q(pk__in=_offered(user).values("opportunity_id"))
+    return Q(pk__in=_projects(user).values("opportunity_id")) | Q(
+        pk__in=_offered(user).values("opportunity_id")
+    )
 
 
 def delivery_reads_account(user: Any) -> Q:

@@ -8,8 +8,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from baton.core.models import Role, User
 from baton.core import records
+from baton.core.models import Role, User
 from baton.process.facts import record_model
 from baton.process.models import Department, HandOff, RecordKind, Recycle, StageHistory
 

@@ -262,7 +262,9 @@ OPERATIONS: dict[str, Expect] = {
     "GET /process/metrics": OPEN,
     "GET /process/metrics.csv": OPEN,
     "GET /process/stages": OPEN,
-    "GET /process/records/{kind}/{record_id}/history": rec("lead", "get", ("kind", "lead"), ("record_id", "lead")),
+    "GET /process/records/{kind}/{record_id}/history": rec(
+        "lead", "get", ("kind", "lead"), ("record_id", "lead")
+    ),
     "GET /process/records/{kind}/{record_id}": rec("lead", "get", ("kind", "lead"), ("record_id", "lead")),
     "POST /process/records/{kind}/{record_id}/move": rec(
         "lead", "post", ("kind", "lead"), ("record_id", "lead")
@@ -335,12 +337,11 @@ def build_world(cast: dict, world: dict) -> dict[str, Any]:
     on its team (so the solution architect sees a deal, just not alice's)."""
     from baton.activities import services as activity_services
     from baton.deals import catalog, quoting
+    from baton.deals.models import Stage
     from baton.deals.services import create_opportunity
     from baton.deals.team import add_team_member
     from baton.deals.tests.factories import add_lines, make_catalog
     from baton.delivery.services import start_package
-
-    from baton.deals.models import Stage
     from baton.scoring.models import DisqualifyReason
 
     alice, opp = cast["alice"], world["opportunity"]
@@ -385,7 +386,9 @@ def build_world(cast: dict, world: dict) -> dict[str, Any]:
 def url_kwargs(expect: Expect, ids: dict[str, Any], params: list[str]) -> dict[str, Any]:
     """Fill a route's (or operation's) parameters: named ones from ``args``, the rest with the id of
     the record the entry names."""
-    given = {name: (ids.get(value, value) if isinstance(value, str) else value) for name, value in expect.args}
+    given = {
+        name: (ids.get(value, value) if isinstance(value, str) else value) for name, value in expect.args
+    }
     for name in params:
         if name not in given:
             given[name] = ids[expect.record] if expect.record else MISSING

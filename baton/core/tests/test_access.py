@@ -172,7 +172,9 @@ def foreign_deal(cast, world):
     return {"opportunity": opp, "minutes": minutes, "comment": comment}
 
 
-def test_account_owner_does_not_read_the_activities_of_a_deal_they_cannot_open(client, cast, world, foreign_deal):
+def test_account_owner_does_not_read_the_activities_of_a_deal_they_cannot_open(
+    client, cast, world, foreign_deal
+):
     alice = cast["alice"]
     api = ApiClient(alice)
     assert api.get(f"/opportunities/{foreign_deal['opportunity'].pk}").status_code == 404
@@ -222,7 +224,9 @@ def test_notifications_about_activities_one_can_no_longer_see_are_hidden(client,
     from baton.core.services import update_record
 
     alice, bob = cast["alice"], cast["bob"]
-    task = activity_services.create_activity(actor=alice, record=world["lead"], subject="견적 준비", assignees=[bob])
+    task = activity_services.create_activity(
+        actor=alice, record=world["lead"], subject="견적 준비", assignees=[bob]
+    )
     assert notifications_for(bob).filter(activity=task).exists()
     task.assignees.clear()
     update_record(bob, actor=cast["root"], changes={"team": cast["teams"]["fs2"]})
@@ -264,7 +268,9 @@ def test_account_360_lists_only_the_delivery_projects_the_reader_may_see(client,
     assert 'data-testid="panel-delivery-projects"' in body
     assert "비밀 증설 구축" not in body
     # The PM reads the account through the project and sees it listed.
-    assert "비밀 증설 구축" in _get(client, cast["dave"], f"/accounts/{world['account'].pk}/").content.decode()
+    assert (
+        "비밀 증설 구축" in _get(client, cast["dave"], f"/accounts/{world['account'].pk}/").content.decode()
+    )
 
 
 def _lead_offered_to_inside_sales(alice):
@@ -297,7 +303,9 @@ def test_csm_day_shows_overdue_hand_offs_addressed_to_customer_success(client, c
 
     alice, cara = cast["alice"], cast["cara"]
     opp = world["opportunity"]
-    move_opportunity(opp, actor=alice, stage=Stage.objects.get(pipeline=opp.pipeline, key="won"), expected_version=None)
+    move_opportunity(
+        opp, actor=alice, stage=Stage.objects.get(pipeline=opp.pipeline, key="won"), expected_version=None
+    )
     handoff = HandOff.objects.get(record_kind="account", record_id=world["account"].pk, status="pending")
     HandOff.objects.filter(pk=handoff.pk).update(due_at=timezone.now() - dt.timedelta(days=2))
     body = _get(client, cara, "/activities/").content.decode()
@@ -311,7 +319,11 @@ def test_csm_day_shows_overdue_hand_offs_addressed_to_customer_success(client, c
 @pytest.mark.parametrize(
     ("url", "model", "fields"),
     [
-        ("/leads/new/", Lead, {"name": "윤서준", "company": "누리소프트", "status": "new", "source": "web_form"}),
+        (
+            "/leads/new/",
+            Lead,
+            {"name": "윤서준", "company": "누리소프트", "status": "new", "source": "web_form"},
+        ),
         ("/accounts/new/", Account, {"name": "누리소프트"}),
     ],
 )

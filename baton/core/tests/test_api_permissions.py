@@ -173,7 +173,16 @@ def test_every_operation_by_every_role(cast, world):
     """Blind roles get 404 on every operation naming alice's records and nothing changes; role-gated
     operations answer 403 to the rest; no answer anyone gets (lists, searches, feeds, aggregates,
     exports) shows the names of records they may not see."""
-    from baton.core.tests.matrix import BLIND, BODIES, GUARD, OPERATIONS, PERSONAS, build_world, leaked, url_kwargs
+    from baton.core.tests.matrix import (
+        BLIND,
+        BODIES,
+        GUARD,
+        OPERATIONS,
+        PERSONAS,
+        build_world,
+        leaked,
+        url_kwargs,
+    )
 
     ids = build_world(cast, world)
     clients = {name: ApiClient(cast[name]) for name in PERSONAS}
@@ -217,4 +226,6 @@ def test_every_operation_by_every_role(cast, world):
 
 
 def _list_params(key: str) -> set[str]:
-    return {"search"} if key in {"GET /leads", "GET /accounts", "GET /contacts", "GET /opportunities"} else set()
+    return (
+        {"search"} if key in {"GET /leads", "GET /accounts", "GET /contacts", "GET /opportunities"} else set()
+    )

@@ -254,7 +254,11 @@ def test_every_page_by_every_role(cast, world):
                 allowed = name == "root" if expect.what == "admin" else name in expect.roles
                 if not allowed and status != 403 and not (expect.names_nothing and status == 404):
                     problems.append(f"{route} {name}: {status}, expected 403")
-            if status == 200 and not getattr(response, "streaming", False):
-                if shown := leaked(name, response.content.decode(errors="replace")):
-                    problems.append(f"{route} {name}: shows {shown}")
+            streaming = getattr(response, "streaming", False)
+            if (
+                status == 200
+                and not streaming
+                and (shown := leaked(name, response.content.decode("utf-8", "replace")))
+            ):
+                problems.append(f"{route} {name}: shows {shown}")
     assert not problems, "\n".join(problems)
