@@ -113,7 +113,8 @@ def _declared_followers(record: models.Model) -> set[int]:
 
 
 def is_following(user: User, record: models.Model) -> bool:
-    return user.pk in followers_of(record)
+    """For a reader of the record (the caller checked they may see it)."""
+    return user.pk in _declared_followers(record)
 
 
 @transaction.atomic
