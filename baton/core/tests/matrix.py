@@ -90,6 +90,10 @@ SUPPLY_ROLES = ("ines", "dana", "mina", "root")  # inside sales, sales managers,
 SUPPLY = Expect("roles", roles=SUPPLY_ROLES)
 
 K = ("kind", "opportunity")
+# The catalogue is kept by administrators and operations (no operations persona in the cast: only root).
+CATALOG = Expect("roles", roles=("root",))
+CATALOG_POST = Expect("roles", method="post", roles=("root",))
+MANAGERS = ("dana", "mina", "root")  # sales managers and administrators
 
 ROUTES: dict[str, Expect] = {
     "home": OPEN,
@@ -218,6 +222,61 @@ ROUTES: dict[str, Expect] = {
     "scoring:routing": ADMIN,
     "scoring:supply": SUPPLY,
     "scoring:supply_run": Expect("roles", method="post", roles=SUPPLY_ROLES),
+    # Duplicates and merge (accounts)
+    "accounts:merge": rec("account"),
+    "contacts:merge": rec("contact"),
+    "accounts:merge_detail": Expect("open", args=(("merge_id", MISSING),)),
+    "accounts:merge_undo": Expect("open", method="post", args=(("merge_id", MISSING),)),
+    "core:profile_time_zone": OPEN_POST,
+    # The catalogue: everyone reads, administrators and operations keep it
+    "deals:families": OPEN,
+    "deals:family_edit": Expect("roles", roles=("root",), args=(("pk", MISSING),)),
+    "deals:family_archive": Expect("roles", method="post", roles=("root",), args=(("pk", MISSING),)),
+    "deals:price_lists": OPEN,
+    "deals:price_list": Expect("open", args=(("pk", MISSING),)),
+    "deals:price_list_edit": Expect("roles", roles=("root",), args=(("pk", MISSING),)),
+    "deals:price_list_archive": Expect("roles", method="post", roles=("root",), args=(("pk", MISSING),)),
+    "deals:price_remove": Expect(
+        "roles", method="post", roles=("root",), args=(("pk", MISSING), ("entry_id", MISSING))
+    ),
+    "deals:product_new": CATALOG,
+    "deals:product_edit": Expect("roles", roles=("root",), args=(("pk", MISSING),)),
+    "deals:product_archive": Expect("roles", method="post", roles=("root",), args=(("pk", MISSING),)),
+    "deals:quote_print": rec("quote"),
+    # The manager's numbers (insights): every page reads through the reader's visibility
+    "insights:forecast": OPEN,
+    "insights:forecast_csv": OPEN,
+    "insights:forecast_deals": Expect("open", query="?kind=all&measure=won"),
+    "insights:adjust": OPEN_POST,
+    "insights:snapshot": Expect("roles", method="post", roles=MANAGERS),
+    "insights:quotas": OPEN,
+    "insights:rates": OPEN,
+    "insights:reports": OPEN,
+    "insights:report_builder": Expect("open", query="?object=opportunities&col=name&col=account"),
+    "insights:report_save": OPEN_POST,
+    "insights:report": Expect("open", args=(("pk", MISSING),)),
+    "insights:report_delete": Expect("open", method="post", args=(("pk", MISSING),)),
+    "insights:seven_questions": OPEN,
+    # Global search
+    "search:page": Expect("open", query="?q=한빛"),
+    # Sign-in and security
+    "security:page": OPEN,
+    "security:two_factor_verify": OPEN,
+    "security:two_factor_setup": OPEN,
+    "security:two_factor_disable": OPEN_POST,
+    "security:recovery_codes_renew": OPEN_POST,
+    "security:session_revoke": Expect("open", method="post", args=(("pk", MISSING),)),
+    "security:sessions_revoke_all": OPEN_POST,
+    "security:password_change": OPEN,
+    "security:password_change_done": OPEN,
+    "security:password_reset": PUBLIC,
+    "security:password_reset_done": PUBLIC,
+    "security:password_reset_confirm": PUBLIC,
+    "security:password_reset_complete": PUBLIC,
+    "security:admin_events": ADMIN,
+    "security:admin_lockouts": ADMIN,
+    "security:admin_unlock": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "security:admin_policy": ADMIN,
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
@@ -292,6 +351,51 @@ OPERATIONS: dict[str, Expect] = {
     "POST /scoring/opportunities/{id}/competitors": rec("opportunity", "post"),
     "GET /scoring/supply": SUPPLY,
     "GET /scoring/win-loss": OPEN,
+    # Duplicates and merge
+    "POST /accounts/{id}/merge": rec("account", "post"),
+    "POST /contacts/{id}/merge": rec("contact", "post"),
+    "GET /merges/{id}": Expect("open", args=(("id", MISSING),)),
+    "POST /merges/{id}/undo": Expect("open", method="post", args=(("id", MISSING),)),
+    # The catalogue
+    "GET /catalog/families": OPEN,
+    "POST /catalog/families": CATALOG_POST,
+    "PATCH /catalog/families/{id}": Expect("open", method="patch", args=(("id", MISSING),)),
+    "GET /catalog/products": OPEN,
+    "POST /catalog/products": CATALOG_POST,
+    "GET /catalog/products/{id}": Expect("open", args=(("id", MISSING),)),
+    "PATCH /catalog/products/{id}": Expect("open", method="patch", args=(("id", MISSING),)),
+    "GET /catalog/price-lists": OPEN,
+    "POST /catalog/price-lists": CATALOG_POST,
+    "GET /catalog/price-lists/{id}": Expect("open", args=(("id", MISSING),)),
+    "PATCH /catalog/price-lists/{id}": Expect("open", method="patch", args=(("id", MISSING),)),
+    "PUT /catalog/price-lists/{id}/prices/{product_id}": Expect(
+        "open", method="put", args=(("id", MISSING), ("product_id", MISSING))
+    ),
+    "DELETE /catalog/price-lists/{id}/prices/{product_id}": Expect(
+        "open", method="delete", args=(("id", MISSING), ("product_id", MISSING))
+    ),
+    # The manager's numbers
+    "GET /insights/forecast": OPEN,
+    "GET /insights/forecast/deals": Expect("open", query="?measure=won"),
+    "GET /insights/forecast/adjustments": OPEN,
+    "POST /insights/forecast/adjustments": OPEN_POST,
+    "GET /insights/forecast/snapshots": OPEN,
+    "POST /insights/forecast/snapshots": Expect("roles", method="post", roles=MANAGERS),
+    "GET /insights/quotas": OPEN,
+    "PUT /insights/quotas": Expect("open", method="put"),
+    "GET /insights/exchange-rates": OPEN,
+    "PUT /insights/exchange-rates": Expect("roles", method="put", roles=("root",)),
+    "GET /insights/reports": OPEN,
+    "POST /insights/reports": OPEN_POST,
+    "POST /insights/reports/run": OPEN_POST,
+    "GET /insights/reports/{id}/result": Expect("open", args=(("id", MISSING),)),
+    # Search and security
+    "GET /search": OPEN,
+    "GET /security/events": Expect("roles", roles=("root",)),
+    "GET /security/lockouts": Expect("roles", roles=("root",)),
+    "POST /security/lockouts/{lockout_id}/unlock": Expect(
+        "open", method="post", args=(("lockout_id", MISSING),)
+    ),
 }
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
@@ -321,6 +425,22 @@ BODIES: dict[str, Any] = {
     "PUT /scoring/opportunities/{id}/meddpicc/{item}": lambda ids: {"answer": True},
     "POST /scoring/leads/{id}/disqualify": lambda ids: {"reason_id": ids["disqualify_reason"]},
     "POST /scoring/opportunities/{id}/competitors": lambda ids: {"name": "경쟁사"},
+    "POST /accounts/{id}/merge": lambda ids: {"source_id": ids["theirs_account"]},
+    "POST /contacts/{id}/merge": lambda ids: {"source_id": ids["contact"]},
+    "POST /catalog/families": lambda ids: {"name": "매트릭스 제품군"},
+    "POST /catalog/products": lambda ids: {"code": "MTX-1", "name": "매트릭스", "family_id": ids["family"]},
+    "POST /catalog/price-lists": lambda ids: {"name": "매트릭스 가격표"},
+    "POST /insights/forecast/snapshots": lambda ids: {"period": "2026-Q4"},
+    "PUT /insights/quotas": lambda ids: {"user_id": ids["bob"], "period": "2026-Q4", "amount": 1},
+    "PUT /insights/exchange-rates": lambda ids: {
+        "currency": "USD",
+        "valid_from": "2026-01-01",
+        "krw_per_unit": 1400,
+    },
+    "POST /insights/reports": lambda ids: {"name": "매트릭스", "definition": {"object": "opportunities"}},
+    "POST /insights/reports/run": lambda ids: {
+        "definition": {"object": "opportunities", "columns": ["name"]}
+    },
 }
 
 
@@ -380,6 +500,8 @@ def build_world(cast: dict, world: dict) -> dict[str, Any]:
         "product": cat["cloud"].pk,
         "bob": cast["bob"].pk,
         "disqualify_reason": reason.pk,
+        "theirs_account": their_account.pk,
+        "family": cat["cloud"].family_id,
     }
 
 
