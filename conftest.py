@@ -6,6 +6,8 @@
 - mina: sales manager of "Sales" (the parent of both teams): sees both teams.
 - dana: manager of "Field Sales 1" only.
 - root: administrator: sees everything.
+- ``cast``: the other roles of seed 000 (marketing, inside sales, CSM, delivery, approver, solution
+  architect, partner manager), each on a team of their own.
 """
 
 from __future__ import annotations
@@ -115,6 +117,38 @@ def world(personas):
         phone="01012345678",
     )
     return {"account": account, "contact": contact, "opportunity": opportunity, "lead": lead}
+
+
+@pytest.fixture
+def cast(personas):
+    """The rest of seed 000's cast, beside the sales personas: each on their own team.
+
+    mark (marketing), ines (inside sales), cara (customer success), dave (delivery), fin (approver),
+    sam (solution architect), pat (partner manager)."""
+    from baton.core.models import Role, Team, User
+
+    def make(username, role, team_name):
+        team, _ = Team.objects.get_or_create(name=team_name)
+        return User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            email=f"{username}@baton.test",
+            role=role,
+            team=team,
+            display_name=username.capitalize(),
+        )
+
+    people = dict(personas)
+    people.update(
+        mark=make("mark", Role.MARKETING, "Marketing"),
+        ines=make("ines", Role.INSIDE_SALES, "Inside Sales"),
+        cara=make("cara", Role.CUSTOMER_SUCCESS, "Customer Success"),
+        dave=make("dave", Role.DELIVERY, "Delivery"),
+        fin=make("fin", Role.APPROVER, "Finance"),
+        sam=make("sam", Role.SOLUTION_ARCHITECT, "Presales"),
+        pat=make("pat", Role.PARTNER_MANAGER, "Partners"),
+    )
+    return people
 
 
 def login(client, user):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from baton.accounts.models import Account, Contact
 from baton.accounts.queries import accounts_for
 from baton.core.models import User
-from baton.core.views_generic import LookupSelect, ServiceModelForm, active_users
+from baton.core.views_generic import LookupSelect, ServiceModelForm, assignable_owners
 
 
 class AccountForm(ServiceModelForm):
@@ -31,7 +31,7 @@ class AccountForm(ServiceModelForm):
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
         self.model_choice_field("parent").queryset = parents
-        self.model_choice_field("owner").queryset = active_users()
+        self.model_choice_field("owner").queryset = assignable_owners(user, self.instance.owner_id)
         self.fields["owner"].required = True
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk
@@ -56,7 +56,7 @@ class ContactForm(ServiceModelForm):
 
     def limit_choices(self, user: User) -> None:
         self.model_choice_field("account").queryset = accounts_for(user).filter(is_archived=False)
-        self.model_choice_field("owner").queryset = active_users()
+        self.model_choice_field("owner").queryset = assignable_owners(user, self.instance.owner_id)
         self.fields["owner"].required = True
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk

@@ -47,6 +47,14 @@ class Account(Searchable, OwnedRecord):
         related_name="subsidiaries",
     )
     is_archived = models.BooleanField(_("archived"), default=False)
+    csm = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("customer success manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="csm_accounts",
+    )
 
     class Meta:
         ordering = ["name", "id"]

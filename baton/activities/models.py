@@ -28,23 +28,30 @@ def _link_fk(model: str, related_name: str) -> models.ForeignKey:
     )
 
 
-def linked_visibility(user, prefix: str = "") -> Q:
-    """Rows whose linked record (any of the four) the user may see."""
-    from baton.accounts.models import Account, Contact
-    from baton.deals.models import Opportunity
-    from baton.leads.models import Lead
+# The record an activity, feed entry or comment is about: the most specific of its links (a deal or
+# contact also links its account so it shows on the account's 360° page, but it is still the deal's).
+OWN_RECORD_ORDER = ("opportunity", "contact", "lead", "account")
 
-    models_by_link = {"lead": Lead, "account": Account, "contact": Contact, "opportunity": Opportunity}
-    cond = Q()
-    for name, model in models_by_link.items():
-        cond |= Q(**{f"{prefix}{name}_id__in": model.objects.visible_to(user).values("id")})
+
+def linked_visibility(user, prefix: str = "") -> Q:
+    """Rows whose *own* record (see ``OWN_RECORD_ORDER``) the user may see. Being able to see the
+    account a deal's note is also linked to does not show the note."""
+    from baton.core.records import record_model
+
+    cond = Q(pk__in=[])
+    unset: dict[str, bool] = {}
+    for name in OWN_RECORD_ORDER:
+        visible = record_model(name)._default_manager.visible_to(user).values("id")
+        cond |= Q(**unset, **{f"{prefix}{name}_id__in": visible})
+        unset[f"{prefix}{name}__isnull"] = True
     return cond
 
 
 class ActivityQuerySet(OwnedQuerySet):
     def visible_to(self, user) -> ActivityQuerySet:
         """Visible when the user owns it, is assigned to it, may see the owner's team (managers see
-        their teams' work) or may see the record it is linked to."""
+        their teams' work) or may see the record it is about (its own record, not any record it is
+        also linked to)."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_admin:

@@ -13,25 +13,20 @@ from django.http import Http404
 from django.utils import timezone
 
 from baton.activities.models import LINK_FIELDS, Activity, FeedEntry, Follow, Notification, OpenQuestion
+from baton.core import records
 from baton.core.audit import attach_readable_changes
 from baton.core.models import ChangeLog, User
-from baton.core.records import get_for_user
+from baton.core.records import get_for_user, record_model
 
 
 def record_models() -> dict[str, type[models.Model]]:
-    from baton.accounts.models import Account, Contact
-    from baton.deals.models import Opportunity
-    from baton.leads.models import Lead
-
-    return {"lead": Lead, "account": Account, "contact": Contact, "opportunity": Opportunity}
+    """The four kinds of customer record activities link to (registered in ``core.records``)."""
+    return {name: record_model(name) for name in LINK_FIELDS}
 
 
 def get_record_for_user(user: User, kind: str, pk: Any) -> models.Model:
     """A lead/account/contact/opportunity the user may see, or 404."""
-    model = record_models().get(kind)
-    if model is None:
-        raise Http404("Unknown record type")
-    return get_for_user(model.objects.all(), user, pk)
+    return records.get_record_for_user(user, kind, pk, kinds=LINK_FIELDS)
 
 
 def activities_for(user: User) -> QuerySet[Activity]:
@@ -44,20 +39,23 @@ def get_activity_for_user(user: User, pk: Any) -> Activity:
     return get_for_user(activities_for(user), user, pk)
 
 
-def record_activities(record: models.Model) -> QuerySet[Activity]:
-    """Activities shown on a record (the caller has already checked the record is visible)."""
+def record_activities(record: models.Model, *, user: User) -> QuerySet[Activity]:
+    """Activities shown on a record that the reader may see (a deal's notes show on its account's
+    page only to those who may open the deal)."""
     name = record._meta.model_name
     return (
-        Activity.objects.filter(**{name: record})
+        Activity.objects.visible_to(user)
+        .filter(**{name: record})
         .select_related("owner", "account", "contact", "opportunity", "lead")
         .order_by("-created_at", "-id")
     )
 
 
-def record_open_questions(record: models.Model) -> QuerySet[OpenQuestion]:
+def record_open_questions(record: models.Model, *, user: User) -> QuerySet[OpenQuestion]:
     name = record._meta.model_name
     return (
         OpenQuestion.objects.filter(**{name: record}, status=OpenQuestion.Status.OPEN)
+        .filter(Q(activity__isnull=True) | Q(activity__in=Activity.objects.visible_to(user).values("id")))
         .select_related("owner", "activity")
         .order_by("created_at", "id")
     )
@@ -122,12 +120,19 @@ class FeedItem:
 
 
 def record_feed(
-    record: models.Model, *, before: dt.datetime | None = None, limit: int = 20
+    record: models.Model, *, user: User, before: dt.datetime | None = None, limit: int = 20
 ) -> tuple[list[FeedItem], dt.datetime | None]:
-    """Newest-first feed of a record: its feed entries merged with its change log (field and stage
-    changes). Keyset-paginated by time: pass the returned cursor as ``before`` for the next page."""
+    """Newest-first feed of a record: its feed entries the reader may see (an entry is visible when
+    its own record is) merged with its change log (field and stage changes). Keyset-paginated by
+    time: pass the returned cursor as ``before`` for the next page."""
+    from baton.activities.models import linked_visibility
+
     name = record._meta.model_name
-    entries = FeedEntry.objects.filter(**{name: record}).select_related("actor", "activity")
+    entries = (
+        FeedEntry.objects.filter(**{name: record})
+        .filter(linked_visibility(user))
+        .select_related("actor", "activity")
+    )
     ct = ContentType.objects.get_for_model(record, for_concrete_model=True)
     changes = ChangeLog.objects.filter(content_type=ct, object_id=record.pk).select_related("actor")
     if before is not None:
@@ -174,7 +179,13 @@ def my_feed(user: User, *, before: dt.datetime | None = None, limit: int = 30) -
 
 
 def notifications_for(user: User) -> QuerySet[Notification]:
-    return Notification.objects.filter(recipient=user).select_related("actor").order_by("-created_at", "-id")
+    """The user's notifications, without those about an activity they may no longer see."""
+    return (
+        Notification.objects.filter(recipient=user)
+        .filter(Q(activity__isnull=True) | Q(activity__in=Activity.objects.visible_to(user).values("id")))
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
 
 
 def unread_count(user: User) -> int:

@@ -35,7 +35,7 @@ from baton.activities.models import (
 from baton.core.audit import log_change
 from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
-from baton.core.records import can_edit
+from baton.core.records import can_edit, readers_among, record_url
 from baton.core.services import ConflictError, create_record, update_record  # noqa: F401 - re-exported
 
 COMMENT_TAGS = {"a", "b", "strong", "i", "em", "p", "br", "ul", "ol", "li", "code", "pre", "blockquote"}
@@ -99,7 +99,12 @@ def _require_edit(user: User, activity: Activity) -> None:
 
 
 def followers_of(record: models.Model) -> set[int]:
-    """Users following a record: explicit follows plus the owner unless they unfollowed."""
+    """Users following a record who may still read it: explicit follows plus the owner unless they
+    unfollowed. Someone who lost access to the record is no longer told about it."""
+    return readers_among(record, _declared_followers(record))
+
+
+def _declared_followers(record: models.Model) -> set[int]:
     name = record_link_name(record)
     rows = Follow.objects.filter(**{name: record}).values_list("user_id", "active")
     ids = {uid for uid, active in rows if active}
@@ -110,7 +115,8 @@ def followers_of(record: models.Model) -> set[int]:
 
 
 def is_following(user: User, record: models.Model) -> bool:
-    return user.pk in followers_of(record)
+    """For a reader of the record (the caller checked they may see it)."""
+    return user.pk in _declared_followers(record)
 
 
 @transaction.atomic
@@ -167,18 +173,6 @@ def mark_read(user: User, ids: Iterable[int] | None = None) -> int:
     return qs.update(read_at=timezone.now())
 
 
-def record_url(record: models.Model | None) -> str:
-    """The record's own page when its app defines one, else its activities page."""
-    from django.urls import NoReverseMatch, reverse
-
-    if record is None:
-        return ""
-    try:
-        return record.get_absolute_url()  # type: ignore[attr-defined]
-    except (AttributeError, NoReverseMatch):
-        return reverse("activities:record", args=[record_link_name(record), record.pk])
-
-
 def activity_url(activity: Activity) -> str:
     from django.urls import reverse
 
@@ -186,10 +180,15 @@ def activity_url(activity: Activity) -> str:
 
 
 def _followers_of_links(links: dict[str, Any]) -> set[int]:
+    """Followers of any linked record who may read the entry's own record (the first link: the deal
+    or contact an account-linked entry is about), so an account's followers are not told of a deal
+    they cannot open."""
+    if not links:
+        return set()
     ids: set[int] = set()
     for record in links.values():
-        ids |= followers_of(record)
-    return ids
+        ids |= _declared_followers(record)
+    return readers_among(next(iter(links.values())), ids)
 
 
 def _feed(kind: str, *, actor: User | None, links: dict[str, Any], text: str = "", **extra: Any) -> FeedEntry:
@@ -643,7 +642,7 @@ def post_comment(
     skip = set(mention_ids)
     if parent is not None and parent.actor_id:
         notify(
-            [parent.actor_id],
+            readers_among(record, [parent.actor_id]),
             kind=Notification.Kind.REPLY,
             actor=actor,
             text=Msg(gettext_noop("%(user)s replied to you on %(record)s"), user=actor, record=record),

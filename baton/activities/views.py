@@ -328,14 +328,14 @@ def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def panel_context(request: HttpRequest, kind: str, record) -> dict:
-    items, cursor = queries.record_feed(record, limit=FEED_PAGE)
-    activities = list(queries.record_activities(record)[: PANEL_ACTIVITIES + 1])
+    items, cursor = queries.record_feed(record, user=request.user, limit=FEED_PAGE)
+    activities = list(queries.record_activities(record, user=request.user)[: PANEL_ACTIVITIES + 1])
     return {
         "record": record,
         "record_kind": kind,
         "activities": activities[:PANEL_ACTIVITIES],
         "more_activities": len(activities) > PANEL_ACTIVITIES,
-        "open_questions": list(queries.record_open_questions(record)[:50]),
+        "open_questions": list(queries.record_open_questions(record, user=request.user)[:50]),
         "feed_items": items,
         "feed_cursor": cursor.isoformat() if cursor else "",
         "following": services.is_following(request.user, record),
@@ -365,7 +365,7 @@ def record_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def record_feed_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
     before = _cursor(request)
-    items, cursor = queries.record_feed(record, before=before, limit=FEED_PAGE)
+    items, cursor = queries.record_feed(record, user=request.user, before=before, limit=FEED_PAGE)
     return render(
         request,
         "activities/partials/_feed_items.html",

@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema
@@ -37,7 +37,7 @@ from baton.core.api_errors import ERROR_RESPONSES
 from baton.core.korean import normalize_company, normalize_domain
 from baton.core.listing import ListSpec, apply_spec, keyset_page
 from baton.core.models import Role, User
-from baton.core.records import visible_team_ids
+from baton.core.records import assignable_users as assignable_users
 
 router = Router(tags=["me"])
 
@@ -317,14 +317,6 @@ def list_page(request: HttpRequest, qs: QuerySet, spec: ListSpec, query: Schema)
 def actor(request: HttpRequest) -> User:
     """The user the bearer token belongs to (set by ApiTokenAuth)."""
     return request.auth  # type: ignore[attr-defined,no-any-return]
-
-
-def assignable_users(user: User) -> QuerySet[User]:
-    """Whom the caller may make the owner of a record: themselves and active people on teams they see."""
-    qs = User.objects.filter(is_active=True)
-    if user.is_admin:
-        return qs
-    return qs.filter(Q(pk=user.pk) | Q(team_id__in=visible_team_ids(user)))
 
 
 RefSource = tuple[str, QuerySet | Callable[[], QuerySet], str]

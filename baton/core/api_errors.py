@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -189,6 +189,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             )
         return api.create_response(request, {"detail": str(exc)}, status=exc.status_code)
 
+    def on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return api.create_response(request, {"detail": str(exc) or "Forbidden."}, status=403)
+
     def on_404(request: HttpRequest, exc: Http404) -> HttpResponse:
         return api.create_response(request, {"detail": "Not found."}, status=404)
 
@@ -239,6 +242,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
         (AuthenticationError, on_auth),
         (HttpError, on_http_error),
         (Http404, on_404),
+        (PermissionDenied, on_forbidden),
         (ConflictError, on_conflict),
         (DuplicateError, on_duplicate),
         (ServiceError, on_service_error),

@@ -1,12 +1,24 @@
 """The base of every owned CRM record, and the one place that decides who may see and edit it.
 
-Rule: a user sees and edits records they own, records owned by their team, and records of the teams
-they manage (and those teams' sub-teams); administrators see everything. Views and the API fetch
-user-chosen records only through ``visible_to`` / ``get_for_user``, so an outsider gets a 404.
+Rule, by ownership: a user sees and edits records they own, records owned by their team, and records
+of the teams they manage (and those teams' sub-teams); administrators see everything.
+
+Rule, by relationship and role: the apps that know a relationship register a *grant* here in their
+``AppConfig.ready()`` -- a function that, for a user, returns a ``Q`` over a model's rows the user may
+read through that relationship (the deal team of an opportunity, the approver of a pending step, the
+delivery team of an accepted hand-off, the account's CSM, the marketing role on leads and campaigns).
+``core`` never imports those apps; ``visible_to`` combines the ownership rule with the registered
+grants, so it stays the one function that decides. Grants give read access; edit access stays with
+the ownership rule unless a grant says ``edit=True``.
+
+Views and the API fetch user-chosen records only through ``visible_to`` / ``get_for_user``, so an
+outsider gets a 404. Grants must only build a ``Q`` (subqueries are fine): they run no query.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
@@ -14,12 +26,53 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.http import Http404
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
     from baton.core.models import User
 
 M = TypeVar("M", bound=models.Model)
+
+#: A grant's rule: the rows of its model a user may read through one relationship, or None for none.
+GrantRule = Callable[[Any], "Q | None"]
+
+#: Every row (a grant that gives a role the whole table, e.g. marketing on leads).
+ALL_ROWS = Q(pk__isnull=False)
+
+
+@dataclass(frozen=True)
+class Grant:
+    """Read (and optionally edit) access to ``model``'s rows through one relationship or role."""
+
+    model: str  # "app_label.modelname"
+    name: str  # what the relationship is, for documentation and tests ("deal team")
+    rule: GrantRule
+    edit: bool = False
+
+
+_GRANTS: dict[str, list[Grant]] = {}
+
+
+def _label(model: type[models.Model] | str) -> str:
+    if isinstance(model, str):
+        return model.lower()
+    return model._meta.label_lower
+
+
+def register_grant(
+    model: type[models.Model] | str, name: str, rule: GrantRule, *, edit: bool = False
+) -> None:
+    """Let users read ``model``'s rows chosen by ``rule`` (called from a higher app's ``ready()``).
+
+    Registering the same (model, name) twice replaces the earlier grant (``ready()`` may run twice)."""
+    label = _label(model)
+    kept = [g for g in _GRANTS.get(label, []) if g.name != name]
+    _GRANTS[label] = [*kept, Grant(label, name, rule, edit)]
+
+
+def grants_for(model: type[models.Model] | str) -> list[Grant]:
+    return list(_GRANTS.get(_label(model), []))
 
 
 def visible_team_ids(user: User) -> frozenset[int]:
@@ -54,21 +107,76 @@ def visible_team_ids(user: User) -> frozenset[int]:
     return frozen
 
 
+def _active(user: Any) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def owned_q(user: User | Any, prefix: str = "") -> Q:
+    """The ownership rule on a row with ``owner`` and ``team`` columns (records, and the process rows
+    that copy them): owned by the user, or by a team the user belongs to or manages."""
+    return Q(**{f"{prefix}owner_id": user.pk}) | Q(**{f"{prefix}team_id__in": visible_team_ids(user)})
+
+
+def visibility_q(model: type[models.Model] | str, user: User | Any) -> Q | None:
+    """Rows of an owned ``model`` the user may read: ownership, or any grant registered for the model.
+
+    None means every row (administrators). Inactive and anonymous users get an empty condition."""
+    if not _active(user):
+        return Q(pk__in=[])
+    if user.is_admin:
+        return None
+    cond = owned_q(user)
+    for grant in grants_for(model):
+        extra = grant.rule(user)
+        if extra is not None:
+            cond |= extra
+    return cond
+
+
 class OwnedQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> OwnedQuerySet:
-        if user is None or not user.is_authenticated or not user.is_active:
+        if not _active(user):
             return self.none()
-        if user.is_admin:
-            return self.all()
-        return self.filter(Q(owner_id=user.pk) | Q(team_id__in=visible_team_ids(user)))
+        cond = visibility_q(self.model, user)
+        return self.all() if cond is None else self.filter(cond)
 
 
-def can_edit(user: User, record: OwnedRecord) -> bool:
-    if not user.is_authenticated or not user.is_active:
+def can_edit(user: User | Any, record: OwnedRecord | Any) -> bool:
+    """Edit access: the ownership rule, or a grant registered with ``edit=True`` (checked in one query)."""
+    if not _active(user):
         return False
     if user.is_admin or record.owner_id == user.pk:
         return True
-    return record.team_id is not None and record.team_id in visible_team_ids(user)
+    if record.team_id is not None and record.team_id in visible_team_ids(user):
+        return True
+    rules = [g.rule(user) for g in grants_for(type(record)) if g.edit]
+    cond = Q(pk__in=[])
+    for rule in rules:
+        if rule is not None:
+            cond |= rule
+    if not any(r is not None for r in rules):
+        return False
+    manager: models.Manager[Any] = type(record)._default_manager
+    return manager.filter(cond, pk=record.pk).exists()
+
+
+def readers_among(record: models.Model, user_ids: set[int] | list[int]) -> set[int]:
+    """Of these users, those who may read ``record`` (one query per user beyond the first; followers
+    of a record are few)."""
+    from baton.core.models import User
+
+    ids = {uid for uid in user_ids if uid}
+    if not ids:
+        return set()
+    manager = type(record)._default_manager
+    readers = set()
+    for user in User.objects.filter(pk__in=ids, is_active=True):
+        qs = manager.all()
+        if hasattr(qs, "visible_to"):
+            qs = qs.visible_to(user)
+        if user.is_admin or qs.filter(pk=record.pk).exists():
+            readers.add(user.pk)
+    return readers
 
 
 def get_for_user(queryset: models.QuerySet[M], user: User | Any, pk: Any) -> M:
@@ -78,8 +186,84 @@ def get_for_user(queryset: models.QuerySet[M], user: User | Any, pk: Any) -> M:
         model_qs = model_qs.visible_to(user)
     try:
         return model_qs.get(pk=int(pk))
-    except (ValueError, TypeError, ObjectDoesNotExist):
+    except (ValueError, TypeError, OverflowError, ObjectDoesNotExist):
         raise Http404("Not found") from None
+
+
+def assignable_users(user: User | Any) -> models.QuerySet[User]:
+    """Whom the user may make the owner of a record (pages and API alike): themselves and active people
+    on the teams they see; administrators anyone active."""
+    from baton.core.models import User
+
+    qs = User.objects.filter(is_active=True)
+    if user.is_admin:
+        return qs
+    return qs.filter(Q(pk=user.pk) | Q(team_id__in=visible_team_ids(user)))
+
+
+# --- record kinds: one name, one model, one page per kind of customer record ----------------------
+
+
+@dataclass(frozen=True)
+class RecordType:
+    kind: str  # "lead", "account", "contact", "opportunity"
+    model: type[models.Model]
+    url_name: str  # the record's page, reversed with its pk
+
+
+_KINDS: dict[str, RecordType] = {}
+
+
+def register_record_kind(kind: str, model: type[models.Model], url_name: str) -> None:
+    """Called by the app that owns the model, in its ``ready()``."""
+    _KINDS[kind] = RecordType(kind, model, url_name)
+
+
+def record_kinds() -> dict[str, RecordType]:
+    return dict(_KINDS)
+
+
+def record_model(kind: str) -> type[models.Model]:
+    try:
+        return _KINDS[kind].model
+    except KeyError:
+        raise Http404("Unknown record type") from None
+
+
+def is_customer_record(record: models.Model) -> bool:
+    return any(isinstance(record, entry.model) for entry in _KINDS.values())
+
+
+def kind_of(record: models.Model) -> str:
+    for entry in _KINDS.values():
+        if isinstance(record, entry.model):
+            return entry.kind
+    raise ValueError(f"not a customer record: {record!r}")
+
+
+def get_record_for_user(user: User | Any, kind: str, pk: Any, *, kinds: Any = None) -> Any:
+    """A customer record of ``kind`` the user may see, or 404 (also for a kind outside ``kinds``)."""
+    if kinds is not None and kind not in kinds:
+        raise Http404("Unknown record type")
+    model = record_model(kind)
+    return get_for_user(model._default_manager.all(), user, pk)
+
+
+def record_url(record: models.Model | str | None, pk: int | None = None) -> str:
+    """The page of a record, given the record or its kind and id ("" when there is none)."""
+    if record is None:
+        return ""
+    if isinstance(record, str):
+        kind, record_id = record, pk
+    else:
+        kind, record_id = kind_of(record), record.pk
+    entry = _KINDS.get(kind)
+    if entry is None or record_id is None:
+        return ""
+    try:
+        return reverse(entry.url_name, args=[record_id])
+    except NoReverseMatch:
+        return ""
 
 
 class OwnedRecord(models.Model):

@@ -11,7 +11,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from baton.core.audit import diff, field_names, log_change, snapshot
 from baton.core.models import ApiToken, ChangeLog, User
-from baton.core.records import OwnedRecord
+from baton.core.records import OwnedRecord, can_edit, is_customer_record
 from baton.core.textsearch import refresh_search_fields
 from baton.core.timefmt import available_time_zones
 
@@ -108,7 +108,12 @@ def update_record(
 
     The conditional UPDATE makes the check and the write one statement, so two editors racing
     cannot both succeed. ``expected_version=None`` is for system writes that must not conflict.
+
+    A person changing a customer record (lead, account, contact, opportunity) must be allowed to edit
+    it (``core.records.can_edit``): reading it through a relationship (deal team, CSM, …) is not enough.
     """
+    if actor is not None and is_customer_record(instance) and not can_edit(actor, instance):
+        raise PermissionDenied(_("You may read this record but not change it."))
     names = field_names(instance)
     before_all = snapshot(instance, names)
     for key, value in changes.items():

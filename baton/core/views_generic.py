@@ -35,6 +35,7 @@ from baton.core.models import User
 from baton.core.money import format_money
 from baton.core.params import int_param, note_ignored
 from baton.core.phones import format_phone, phone_uri, validate_phone
+from baton.core.records import assignable_users
 from baton.core.services import ConflictError, DuplicateError, ServiceError
 from baton.core.validators import validate_web_url
 
@@ -52,6 +53,17 @@ def is_htmx(request: HttpRequest) -> bool:
 
 def active_users() -> QuerySet[User]:
     return User.objects.filter(is_active=True).select_related("team").order_by("display_name", "username")
+
+
+def assignable_owners(user: User, current_owner_id: int | None = None) -> QuerySet[User]:
+    """The owners a form offers: the same assignable-users rule as the API (``core.records``), plus the
+    record's current owner so that an unchanged owner stays valid."""
+    from django.db.models import Q
+
+    allowed = Q(pk__in=assignable_users(user).values("pk"))
+    if current_owner_id:
+        allowed |= Q(pk=current_owner_id)
+    return User.objects.filter(allowed).select_related("team").order_by("display_name", "username")
 
 
 # --- forms ------------------------------------------------------------------------------------------

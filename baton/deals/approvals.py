@@ -46,8 +46,7 @@ def quote_facts(quote: Quote) -> dict[str, Any]:
     }
 
 
-def rule_matches(rule: ApprovalRule, facts: dict[str, Any]) -> bool:
-    value = facts.get(rule.field)
+def _compare(rule: ApprovalRule, value: Any) -> bool:
     if rule.operator == ApprovalRule.Operator.PRESENT:
         return bool(value)
     if value is None:
@@ -56,13 +55,27 @@ def rule_matches(rule: ApprovalRule, facts: dict[str, Any]) -> bool:
     return bool(compare and compare(Decimal(value), rule.threshold))
 
 
+def rule_matches(rule: ApprovalRule, facts: dict[str, Any], line_discounts: list[Decimal] = ()) -> bool:  # type: ignore[assignment]
+    """Whether a rule is triggered: by the quote's value, or (``scope=line``) by any one line's."""
+    if rule.scope == ApprovalRule.Scope.LINE:
+        return any(_compare(rule, value) for value in line_discounts)
+    return _compare(rule, facts.get(rule.field))
+
+
 def triggered_rules(quote: Quote) -> list[tuple[ApprovalRule, str]]:
     facts = quote_facts(quote)
-    rules = ApprovalRule.objects.filter(is_active=True).prefetch_related("rule_approvers__user")
+    rules = list(ApprovalRule.objects.filter(is_active=True).prefetch_related("rule_approvers__user"))
+    line_discounts: list[Decimal] = []
+    if any(rule.scope == ApprovalRule.Scope.LINE for rule in rules):
+        line_discounts = list(quote.lines.values_list("discount_percent", flat=True))
     found = []
     for rule in rules:
-        if rule_matches(rule, facts):
-            value = facts[rule.field]
+        if rule_matches(rule, facts, line_discounts):
+            if rule.scope == ApprovalRule.Scope.LINE:
+                worst = [v for v in line_discounts if _compare(rule, v)]
+                value: Any = max(worst) if rule.operator in ("gt", "gte") else min(worst)
+            else:
+                value = facts[rule.field]
             shown = (
                 "" if isinstance(value, bool) else f" ({value.normalize():f})" if value is not None else ""
             )

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baton.accounts.queries import accounts_for, contacts_for
 from baton.core.models import User
-from baton.core.views_generic import LookupSelect, ServiceModelForm, active_users, model_choice_field
+from baton.core.views_generic import LookupSelect, ServiceModelForm, assignable_owners, model_choice_field
 from baton.deals.models import LostReason, Opportunity, Stage
 from baton.deals.services import default_pipeline
 
@@ -37,7 +37,7 @@ class OpportunityForm(ServiceModelForm):
     def limit_choices(self, user: User) -> None:
         self.model_choice_field("account").queryset = accounts_for(user).filter(is_archived=False)
         self.model_choice_field("primary_contact").queryset = contacts_for(user).filter(is_archived=False)
-        self.model_choice_field("owner").queryset = active_users()
+        self.model_choice_field("owner").queryset = assignable_owners(user, self.instance.owner_id)
         self.fields["owner"].required = True
         if self.instance.pk:
             # Stage moves go through the stage buttons (lost needs a reason, the move is audited as such).

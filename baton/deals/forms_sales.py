@@ -128,6 +128,12 @@ class ApprovalRuleForm(StyledForm):
     threshold = forms.DecimalField(
         label=_("Threshold"), max_digits=18, decimal_places=2, initial=0, required=False
     )
+    scope = forms.ChoiceField(
+        label=_("Applies to"),
+        choices=ApprovalRule.Scope.choices,
+        initial=ApprovalRule.Scope.QUOTE,
+        required=False,
+    )
     mode = forms.ChoiceField(label=_("Routing"), choices=ApprovalRule.Mode.choices)
     approvers = forms.ModelMultipleChoiceField(label=_("Approvers (in order)"), queryset=User.objects.none())
 

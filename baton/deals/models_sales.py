@@ -523,8 +523,19 @@ class ApprovalRule(models.Model):
         SEQUENTIAL = "sequential", _("In sequence")
         PARALLEL = "parallel", _("In parallel")
 
+    class Scope(models.TextChoices):
+        QUOTE = "quote", _("the whole quote")
+        LINE = "line", _("any single line")
+
     name = models.CharField(_("name"), max_length=120)
     field = models.CharField(_("field"), max_length=32, choices=Field.choices)
+    scope = models.CharField(
+        _("applies to"),
+        max_length=8,
+        choices=Scope.choices,
+        default=Scope.QUOTE,
+        help_text=_("A discount rule on any single line also catches a deep discount inside a small total."),
+    )
     operator = models.CharField(_("operator"), max_length=8, choices=Operator.choices)
     threshold = models.DecimalField(_("threshold"), max_digits=18, decimal_places=2, default=0)
     mode = models.CharField(_("routing"), max_length=16, choices=Mode.choices, default=Mode.SEQUENTIAL)
@@ -548,9 +559,12 @@ class ApprovalRule(models.Model):
     def describe(self) -> str:
         if self.operator == self.Operator.PRESENT:
             return f"{self.get_field_display()} {self.get_operator_display()}"
-        return f"{self.get_field_display()} {self.get_operator_display()} {self.threshold.normalize():f}"
+        text = f"{self.get_field_display()} {self.get_operator_display()} {self.threshold.normalize():f}"
+        return f"{text} ({self.get_scope_display()})"
 
     def clean(self) -> None:
+        if self.scope == self.Scope.LINE and self.field != self.Field.DISCOUNT:
+            raise ValidationError({"scope": [_("Only discount rules can apply to single lines.")]})
         if self.field == self.Field.NONSTANDARD and self.operator != self.Operator.PRESENT:
             raise ValidationError({"operator": [_("Clauses can only be tested for being present.")]})
         if self.field != self.Field.NONSTANDARD and self.operator == self.Operator.PRESENT:

@@ -335,6 +335,7 @@ def approval_rules(request: HttpRequest) -> HttpResponse:
             data = dict(form.cleaned_data)
             people = list(data.pop("approvers"))
             data["threshold"] = data["threshold"] or 0
+            data["scope"] = data.get("scope") or ApprovalRule.Scope.QUOTE
             if (
                 _run(request, lambda: approvals.save_rule(actor=request.user, approvers=people, **data), form)
                 and not form.errors

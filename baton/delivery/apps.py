@@ -16,6 +16,14 @@ class DeliveryConfig(AppConfig):
 
         register_fact_provider("opportunity", {"handoff_readiness": 0}, _readiness_facts)
 
+        from baton.accounts.models import Account
+        from baton.core.records import register_grant
+        from baton.deals.models import Opportunity
+        from baton.delivery.access import delivery_reads_account, delivery_reads_opportunity
+
+        register_grant(Opportunity, "delivery team of the hand-off", delivery_reads_opportunity)
+        register_grant(Account, "delivery team of the hand-off", delivery_reads_account)
+
         panel = "delivery/panels/_account_projects.html"
         if panel not in AccountDetailView.panels:
             AccountDetailView.panels.append(panel)

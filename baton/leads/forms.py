@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.models import User
-from baton.core.views_generic import ServiceModelForm, active_users, style_form
+from baton.core.views_generic import ServiceModelForm, assignable_owners, style_form
 from baton.deals.models import Stage
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
 from baton.leads.queries import campaigns_for
@@ -36,7 +36,7 @@ class LeadForm(ServiceModelForm):
 
     def limit_choices(self, user: User) -> None:
         self.model_choice_field("campaign").queryset = campaigns_for(user)
-        self.model_choice_field("owner").queryset = active_users()
+        self.model_choice_field("owner").queryset = assignable_owners(user, self.instance.owner_id)
         self.fields["owner"].required = True
         if not self.instance.pk:
             self.fields["owner"].initial = user.pk

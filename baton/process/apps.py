@@ -10,7 +10,14 @@ class ProcessConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import post_delete, post_save
 
+        from baton.core.records import record_model, register_grant
         from baton.process import models, services
+        from baton.process.access import receiver_reads
+
+        for kind in models.RecordKind.values:
+            register_grant(
+                record_model(kind), "receiver of a pending hand-off", receiver_reads(kind), edit=True
+            )
 
         # Any save of the design in this process drops the cached design (other processes notice the
         # new DesignVersion on their next read).

@@ -15,25 +15,17 @@ from typing import Any
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from baton.core.records import record_model as core_record_model
 from baton.process.criteria import FACT_SAMPLES, INTERACTION_KINDS, QUALIFICATION_FACTS, WINDOWS
 from baton.process.models import BANT_ITEMS, MODEL_ITEMS, QualificationAnswer, RecordKind, StageHistory
 from baton.process.providers import providers_for
 
 
 def record_model(kind: str) -> Any:
-    if kind == RecordKind.LEAD:
-        from baton.leads.models import Lead
-
-        return Lead
-    if kind == RecordKind.OPPORTUNITY:
-        from baton.deals.models import Opportunity
-
-        return Opportunity
-    if kind == RecordKind.ACCOUNT:
-        from baton.accounts.models import Account
-
-        return Account
-    raise ValueError(f"unknown record kind {kind!r}")
+    """The model of a record kind The Model moves (the kinds are registered in ``core.records``)."""
+    if kind not in RecordKind.values:
+        raise ValueError(f"unknown record kind {kind!r}")
+    return core_record_model(kind)
 
 
 def kind_of(record: Any) -> str:

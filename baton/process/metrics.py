@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from baton.core.models import User
 from baton.process.models import HandOff, ProcessStage, Recycle, StageHistory
-from baton.process.queries import owned_filter
+from baton.process.queries import readable_rows
 
 DAY = 86400
 
@@ -231,7 +231,7 @@ class FlowMetrics:
 def _base(user: User | None, filters: Filters) -> QuerySet[StageHistory]:
     qs = StageHistory.objects.filter(filters.q())
     if user is not None:
-        cond = owned_filter(user)
+        cond = readable_rows(user)
         if cond is not None:
             qs = qs.filter(cond)
     return qs
@@ -390,7 +390,7 @@ def _flow_metrics(
 
     # 5. hand-offs offered in the period, by receiving stage.
     handoffs = HandOff.objects.filter(filters.q(), requested_at__gte=start, requested_at__lt=end)
-    if user is not None and (cond := owned_filter(user)) is not None:
+    if user is not None and (cond := readable_rows(user)) is not None:
         handoffs = handoffs.filter(cond)
     late = Q(due_at__isnull=False) & (
         Q(decided_at__gt=F("due_at")) | Q(decided_at__isnull=True, due_at__lt=now)
@@ -417,7 +417,7 @@ def _flow_metrics(
     # 6. recycle yield.
     milestones = [order[s.pk] for s in stages if s.is_qualified_milestone and not s.is_archived]
     recycles = Recycle.objects.filter(filters.q(), recycled_at__gte=start, recycled_at__lt=end)
-    if user is not None and (cond := owned_filter(user)) is not None:
+    if user is not None and (cond := readable_rows(user)) is not None:
         recycles = recycles.filter(cond)
     recycled = recycles.count()
     recycle_yield = 0

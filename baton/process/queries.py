@@ -8,35 +8,34 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from baton.core import records
 from baton.core.models import Role, User
-from baton.core.records import get_for_user, visible_team_ids
 from baton.process.facts import record_model
 from baton.process.models import Department, HandOff, RecordKind, Recycle, StageHistory
 
 
-def owned_filter(user: User | Any) -> Q | None:
-    """The same visibility rule as ``OwnedQuerySet.visible_to``, on the owner/team copied into our rows.
-
-    None means "everything" (administrators)."""
+def readable_rows(user: User | Any) -> Q | None:
+    """Stays, hand-offs and recycles of records the user may read, by the one rule of ``core.records``
+    (``visible_to`` of each record kind). None means "everything" (administrators)."""
     if user.is_admin:
         return None
-    return Q(owner_id=user.pk) | Q(team_id__in=visible_team_ids(user))
+    cond = Q(pk__in=[])
+    for kind in RecordKind.values:
+        visible = record_model(kind)._default_manager.visible_to(user).values("id")
+        cond |= Q(record_kind=kind, record_id__in=visible)
+    return cond
 
 
 def restrict(qs: QuerySet, user: User | Any) -> QuerySet:
     if user is None or not user.is_authenticated or not user.is_active:
         return qs.none()
-    cond = owned_filter(user)
+    cond = readable_rows(user)
     return qs if cond is None else qs.filter(cond)
 
 
-def get_record_for_user(user: User, kind: str, pk: Any) -> Any:
-    if kind not in RecordKind.values:
-        from django.http import Http404
-
-        raise Http404("Not found")
-    model = record_model(kind)
-    return get_for_user(model._default_manager.all(), user, pk)
+def get_record_for_user(user: User | Any, kind: str, pk: Any) -> Any:
+    """A lead, opportunity or account (the kinds The Model moves) the user may see, or 404."""
+    return records.get_record_for_user(user, kind, pk, kinds=RecordKind.values)
 
 
 def stage_history(kind: str, record_id: int) -> QuerySet[StageHistory]:
@@ -61,14 +60,9 @@ def departments_of(user: User) -> list[Department]:
 
 
 def handoff_queue(user: User) -> QuerySet[HandOff]:
-    """Pending hand-offs into the user's departments, plus the ones the user's own records wait on."""
-    dept_ids = [d.pk for d in departments_of(user)]
-    qs = HandOff.objects.filter(status=HandOff.Status.PENDING)
-    mine = owned_filter(user)
-    cond = Q(to_stage__department_id__in=dept_ids)
-    if mine is not None:
-        cond |= mine
-        qs = qs.filter(cond)
+    """Pending hand-offs the user may act on or waits on: only of records the user may read (the
+    receiving department reads what is offered to it, see ``process.access``)."""
+    qs = restrict(HandOff.objects.filter(status=HandOff.Status.PENDING), user)
     return qs.select_related("from_stage", "to_stage__department", "owner").order_by("requested_at", "id")
 
 
@@ -86,11 +80,22 @@ def attach_records(rows: list[Any]) -> list[Any]:
     return rows
 
 
-def record_url(kind: str, record_id: int) -> str:
-    from django.urls import NoReverseMatch, reverse
+def overdue_handoffs_to(user: User, *, now: dt.datetime | None = None) -> list[HandOff]:
+    """Pending hand-offs addressed to a department the user receives for (customer success for a CSM)
+    and past their deadline, oldest first, with ``record`` and ``url`` set (bounded queries)."""
+    from baton.process.access import receiving_department_ids
 
-    names = {"lead": "leads:detail", "opportunity": "deals:detail", "account": "accounts:detail"}
-    try:
-        return reverse(names[kind], args=[record_id])
-    except (NoReverseMatch, KeyError):
-        return reverse("process:record", args=[kind, record_id])
+    now = now or timezone.now()
+    departments = receiving_department_ids(user)
+    if not departments:
+        return []
+    qs = restrict(
+        HandOff.objects.filter(
+            status=HandOff.Status.PENDING, to_stage__department_id__in=departments, due_at__lt=now
+        ),
+        user,
+    )
+    rows = attach_records(list(qs.select_related("to_stage__department").order_by("due_at", "id")[:50]))
+    for row in rows:
+        row.url = records.record_url(row.record_kind, row.record_id)
+    return rows

@@ -946,6 +946,11 @@ def accept_handoff(
     )
     if locked.source_kind and locked.source_id and locked.from_stage_id:
         _close_source(locked.source_kind, locked.source_id, design.by_id[locked.from_stage_id], stage, at)
+    # Taken while the hand-off is still pending: the receiving department may take what is offered
+    # to it (``process.access``), and nothing else.
+    if take_ownership and record.owner_id != actor.pk:
+        give_to(record, actor, by=actor)
+        stay.refresh_from_db()
     locked.status = HandOff.Status.ACCEPTED
     locked.note = (note or locked.note)[:300]
     locked.save(update_fields=["status", "decided_at", "decided_by", "note"])
@@ -957,9 +962,6 @@ def accept_handoff(
         after={"status": locked.status, "owner": actor.pk if take_ownership else record.owner_id},
         note=note,
     )
-    if take_ownership and record.owner_id != actor.pk:
-        give_to(record, actor, by=actor)
-        stay.refresh_from_db()
     return stay
 
 

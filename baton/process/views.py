@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from baton.core.choices import CompanySize, Industry
 from baton.core.models import Team, User
 from baton.core.params import choice_param, date_param, id_param, int_param, text_param
-from baton.core.records import can_edit
+from baton.core.records import can_edit, record_url
 from baton.core.services import ServiceError
 from baton.leads.models import LeadSource
 from baton.process import design as design_services
@@ -44,7 +44,6 @@ from baton.process.queries import (
     follow_up_queue,
     get_record_for_user,
     handoff_queue,
-    record_url,
     stage_history,
 )
 

@@ -354,7 +354,8 @@ class SupplyOut(Schema):
     "/supply", response=_r({200: SupplyOut}), summary="Field capacity, threshold and the waiting queue"
 )
 def supply_plan(request: HttpRequest):
-    actor(request)
+    if not routing.may_supply(actor(request)):
+        raise HttpError(403, "Only inside sales, sales managers and administrators see the supply queue.")
     plan = routing.plan_supply()
     passing = {lead.pk for lead in plan.passing}
     rows = []

@@ -332,10 +332,19 @@ def plan_supply(now: dt.datetime | None = None, *, limit: int = 1000) -> SupplyP
     return SupplyPlan(capacity, free, waiting, threshold, floor, passing)
 
 
+# Who supplies leads to field sales, and so sees the supply queue (lead names, companies, owners and
+# scores of every waiting lead): inside sales, the sales managers who run field sales, administrators.
+SUPPLY_ROLES = ("inside_sales", "sales_manager")
+
+
+def may_supply(user: User | None) -> bool:
+    return user is not None and user.is_active and (user.is_admin or user.role in SUPPLY_ROLES)
+
+
 @transaction.atomic
 def run_supply(*, actor: User | None, now: dt.datetime | None = None) -> SupplyRun:
     """Hand the passing leads to field sales through the routing rules; the rest wait, in score order."""
-    if actor is not None and not (actor.is_admin or actor.role in ("inside_sales", "sales_manager")):
+    if actor is not None and not may_supply(actor):
         raise PermissionDenied(_("Only inside sales, managers and administrators hand leads over."))
     now = now or timezone.now()
     # One hand-over at a time: the settings row is the lock, so two runs cannot route the same lead.

@@ -32,7 +32,7 @@ def test_create_event_on_contact_shows_on_account_and_is_audited(alice, world):
     assert act.account == world["account"] and act.contact == world["contact"]
     assert act.team_id == alice.team_id
     assert_audited(act, "create", subject="Visit Hanbit")
-    assert list(queries.record_activities(world["account"])) == [act]
+    assert list(queries.record_activities(world["account"], user=alice)) == [act]
     assert FeedEntry.objects.filter(account=world["account"], kind="activity").count() == 1
 
 
@@ -97,13 +97,13 @@ def test_minutes_question_lines_become_open_questions_until_answered(alice, bob,
         body="Discussed ERP scope.\n? Budget approved by CFO\n?  Go-live date\n",
         decisions="PoC in March",
     )
-    qs = list(queries.record_open_questions(world["account"]))
+    qs = list(queries.record_open_questions(world["account"], user=alice))
     assert [q.question for q in qs] == ["Budget approved by CFO", "Go-live date"]
-    assert list(queries.record_open_questions(world["opportunity"])) == qs
+    assert list(queries.record_open_questions(world["opportunity"], user=alice)) == qs
     assert queries.questions_for(alice).count() == 2
     answered = services.answer_question(qs[0], actor=bob, answer="Yes, 1.2억")
     assert answered.status == OpenQuestion.Status.ANSWERED and answered.answered_by == bob
-    assert queries.record_open_questions(world["account"]).count() == 1
+    assert queries.record_open_questions(world["account"], user=alice).count() == 1
     assert FeedEntry.objects.filter(kind="answer", opportunity=world["opportunity"]).exists()
     assert Notification.objects.filter(recipient=alice, kind="answer").exists()
     assert audit_rows(answered).filter(after__status="answered").exists()
@@ -183,10 +183,10 @@ def test_record_feed_merges_changes_newest_first_and_paginates(alice, world):
     for i in range(3):
         services.post_comment(acc, actor=alice, text=f"c{i}")
     update_account(acc, actor=alice, changes={"phone": "0212345678"}, expected_version=acc.version)
-    items, cursor = queries.record_feed(acc, limit=3)
+    items, cursor = queries.record_feed(acc, user=alice, limit=3)
     assert [i.kind for i in items] == ["change", "comment", "comment"]
     assert cursor is not None
-    rest, cursor2 = queries.record_feed(acc, before=cursor, limit=10)
+    rest, cursor2 = queries.record_feed(acc, user=alice, before=cursor, limit=10)
     assert [i.kind for i in rest] == ["comment", "change"]  # the last comment, then "created"
     assert cursor2 is None
 

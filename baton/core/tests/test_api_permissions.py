@@ -142,3 +142,90 @@ def test_outsider_cannot_point_at_alices_records(personas, world):
     assert set(response.json()["errors"]) == {"parent_id", "owner_id"}
     response = charlie.post("/leads", {"name": "x", "owner_id": personas["alice"].pk})
     assert response.json()["errors"] == {"owner_id": ["Not a user you can assign records to."]}
+
+
+# --- the permission matrix: every OpenAPI operation × every role (see baton/core/tests/matrix.py) -------
+
+
+def _operations() -> dict[str, list[str]]:
+    """Every operation of the published OpenAPI document as "METHOD /path" and its path parameters."""
+    from django.test import Client
+
+    schema = Client().get("/api/v1/openapi.json").json()
+    found = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            key = f"{method.upper()} {path.removeprefix('/api/v1')}"
+            found[key] = [p["name"] for p in operation.get("parameters", []) if p["in"] == "path"]
+    return found
+
+
+def test_api_matrix_covers_every_operation():
+    from baton.core.tests.matrix import OPERATIONS
+
+    operations = _operations()
+    missing = sorted(set(operations) - set(OPERATIONS))
+    assert not missing, f"declare who may use these new operations in baton/core/tests/matrix.py: {missing}"
+    assert not sorted(set(OPERATIONS) - set(operations)), "matrix.py names operations that no longer exist"
+
+
+def test_every_operation_by_every_role(cast, world):
+    """Blind roles get 404 on every operation naming alice's records and nothing changes; role-gated
+    operations answer 403 to the rest; no answer anyone gets (lists, searches, feeds, aggregates,
+    exports) shows the names of records they may not see."""
+    from baton.core.tests.matrix import (
+        BLIND,
+        BODIES,
+        GUARD,
+        OPERATIONS,
+        PERSONAS,
+        build_world,
+        leaked,
+        url_kwargs,
+    )
+
+    ids = build_world(cast, world)
+    clients = {name: ApiClient(cast[name]) for name in PERSONAS}
+    for client in clients.values():
+        client.client.raise_request_exception = False
+    versions = {k: type(v).objects.get(pk=v.pk).version for k, v in world.items()}
+    problems: list[str] = []
+    for key, params in sorted(_operations().items()):
+        expect = OPERATIONS[key]
+        method, template = key.split(" ", 1)
+        path = template.format(**url_kwargs(expect, ids, params))
+        body = BODIES[key](ids) if key in BODIES else {}
+        for name in PERSONAS:
+            blind = expect.what == "record" and GUARD[expect.record] in BLIND.get(name, ())
+            if expect.what == "record" and not blind and not (name == "alice" and method == "GET"):
+                continue
+            client = clients[name]
+            if method == "GET":
+                response = client.get(path)
+            elif method == "DELETE":
+                response = client.delete(path)
+            else:
+                response = client._send(method.lower(), path, body)
+            status = response.status_code
+            if status >= 500:
+                problems.append(f"{key} {name}: {status}")
+            elif blind and status != 404:
+                problems.append(f"{key} {name}: {status}, expected 404")
+            elif expect.what == "record" and not blind and status == 404:
+                problems.append(f"{key} {name}: 404 for the owner (the matrix's ids are wrong)")
+            elif expect.what == "roles" and name not in expect.roles and status != 403:
+                problems.append(f"{key} {name}: {status}, expected 403")
+            if status == 200 and (shown := leaked(name, response.content.decode(errors="replace"))):
+                problems.append(f"{key} {name}: shows {shown}")
+            if method == "GET" and status == 200 and expect.what == "open" and "search" in _list_params(key):
+                found = client.get(path, {"search": "한빛"}).content.decode(errors="replace")
+                if shown := leaked(name, found):
+                    problems.append(f"{key}?search {name}: shows {shown}")
+    assert not problems, "\n".join(problems)
+    assert {k: type(v).objects.get(pk=v.pk).version for k, v in world.items()} == versions
+
+
+def _list_params(key: str) -> set[str]:
+    return (
+        {"search"} if key in {"GET /leads", "GET /accounts", "GET /contacts", "GET /opportunities"} else set()
+    )

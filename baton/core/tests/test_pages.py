@@ -137,3 +137,88 @@ def test_pages_escape_user_data(client, alice):
         body = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in body
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+
+
+# --- the permission matrix: every route × every role (see baton/core/tests/matrix.py) -------------------
+
+
+def _routes() -> dict[str, list[str]]:
+    """Every named page route (the API is covered by its OpenAPI document) and its URL parameters."""
+    from django.urls import URLResolver, get_resolver
+
+    found: dict[str, list[str]] = {}
+
+    def walk(patterns, namespace=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace == "api":
+                    continue
+                walk(p.url_patterns, namespace + (f"{p.namespace}:" if p.namespace else ""))
+            elif p.name:
+                found[namespace + p.name] = list(p.pattern.regex.groupindex)
+
+    walk(get_resolver().url_patterns)
+    return found
+
+
+def test_page_matrix_covers_every_route():
+    from baton.core.tests.matrix import ROUTES
+
+    routes = _routes()
+    missing = sorted(set(routes) - set(ROUTES))
+    assert not missing, f"declare who may use these new routes in baton/core/tests/matrix.py: {missing}"
+    assert not sorted(set(ROUTES) - set(routes)), "matrix.py names routes that no longer exist"
+
+
+def test_every_page_by_every_role(cast, world):
+    """Blind roles get 404 on every route naming alice's records, role-gated pages answer 403 to the
+    rest, and no page anyone opens shows the names of records they may not see."""
+    from django.test import Client
+
+    from baton.core.tests.matrix import BLIND, GUARD, PERSONAS, ROUTES, build_world, leaked, url_kwargs
+
+    ids = build_world(cast, world)
+    clients = {}
+    for name in PERSONAS:
+        clients[name] = Client(raise_request_exception=False)
+        clients[name].force_login(cast[name])
+    anonymous = Client()
+    problems: list[str] = []
+    for route, params in sorted(_routes().items()):
+        expect = ROUTES[route]
+        if expect.what == "public":
+            continue
+        url = reverse(route, kwargs=url_kwargs(expect, ids, params)) + expect.query
+        send = (lambda c, u=url: c.post(u, {})) if expect.method == "post" else (lambda c, u=url: c.get(u))
+        if expect.what == "token":
+            if anonymous.get(url).status_code != 404:
+                problems.append(f"{route}: an unknown token must be 404")
+            continue
+        if send(anonymous).status_code not in (302, 405):
+            problems.append(f"{route}: anonymous is not sent to sign in")
+        for name in PERSONAS:
+            if expect.what == "record":
+                blind = GUARD[expect.record] in BLIND.get(name, ())
+                if not blind and (name != "alice" or expect.method != "get"):
+                    continue
+            response = send(clients[name])
+            status = response.status_code
+            if status >= 500:
+                problems.append(f"{route} {name}: {status}")
+            elif expect.what == "record":
+                if blind and status != 404:
+                    problems.append(f"{route} {name}: {status}, expected 404")
+                if not blind and status == 404:
+                    problems.append(f"{route} {name}: 404 for the owner (the matrix's ids are wrong)")
+            elif expect.what in ("admin", "roles"):
+                allowed = name == "root" if expect.what == "admin" else name in expect.roles
+                if not allowed and status != 403 and not (expect.names_nothing and status == 404):
+                    problems.append(f"{route} {name}: {status}, expected 403")
+            streaming = getattr(response, "streaming", False)
+            if (
+                status == 200
+                and not streaming
+                and (shown := leaked(name, response.content.decode("utf-8", "replace")))
+            ):
+                problems.append(f"{route} {name}: shows {shown}")
+    assert not problems, "\n".join(problems)

@@ -126,7 +126,7 @@ def test_archive_is_audited_and_keeps_the_row(world, alice):
 
 def test_owner_change_moves_team(world, charlie):
     account = world["account"]
-    update_account(account, actor=charlie, changes={"owner": charlie}, expected_version=1)
+    update_account(account, actor=world["account"].owner, changes={"owner": charlie}, expected_version=1)
     account.refresh_from_db()
     assert account.team == charlie.team
 

@@ -182,3 +182,54 @@ def test_rules_are_admin_data(alice, approvers):
             threshold=1,
         )
     assert not ApprovalRule.objects.exists()
+
+
+def test_discount_rules_apply_per_line_or_per_quote_and_say_which(world, alice, cat, approvers, root):
+    """A 20 % line inside a quote whose blended discount is small: a per-quote rule lets it through,
+    a per-line rule catches it."""
+    opp = world["opportunity"]
+    catalog.add_line_item(opp, actor=alice, product=cat["erp"], quantity=1, discount_percent="0")
+    catalog.add_line_item(opp, actor=alice, product=cat["seat"], quantity=7, discount_percent="20")
+    quote = quoting.create_quote(opp, actor=alice)
+    assert quote.discount_percent < 5
+    per_quote = approvals.save_rule(
+        actor=root,
+        approvers=[approvers["fin"]],
+        name="견적 할인 15% 초과",
+        field="discount_percent",
+        operator="gt",
+        threshold=Decimal(15),
+        scope="quote",
+    )
+    assert approvals.triggered_rules(quote) == []
+    per_line = approvals.save_rule(
+        actor=root,
+        approvers=[approvers["cfo"]],
+        name="품목 할인 15% 초과",
+        field="discount_percent",
+        operator="gt",
+        threshold=Decimal(15),
+        scope="line",
+    )
+    triggered = approvals.triggered_rules(quote)
+    assert [rule for rule, _ in triggered] == [per_line]
+    assert "any single line" in triggered[0][1] and "(20)" in triggered[0][1]
+    assert "the whole quote" in per_quote.describe()
+    approvals.submit_quote(quote, actor=alice)
+    quote.refresh_from_db()
+    assert quote.status == Quote.Status.PENDING
+    assert approvals.queue_for(approvers["cfo"]).count() == 1
+
+
+def test_only_discount_rules_apply_per_line(root, approvers):
+    with pytest.raises(ValidationError) as exc:
+        approvals.save_rule(
+            actor=root,
+            approvers=[approvers["fin"]],
+            name="마진",
+            field="margin_percent",
+            operator="lt",
+            threshold=Decimal(20),
+            scope="line",
+        )
+    assert "scope" in exc.value.message_dict

@@ -66,8 +66,12 @@ def test_approver_sees_the_quote_and_their_queue_but_not_the_deal(client, world,
     assert pending.number in queue.content.decode()
     page = client.get(f"/deals/quotes/{pending.pk}/")
     assert page.status_code == 200 and 'data-testid="approve"' in page.content.decode()
-    assert client.get(f"/deals/{world['opportunity'].pk}/").status_code == 404
-    assert client.post(f"/deals/quotes/{pending.pk}/recall/").status_code == 404  # deciding only
+    # The approver reads the deal they are asked to approve (issue 9), but does not change it.
+    assert client.get(f"/deals/{world['opportunity'].pk}/").status_code == 200
+    # Deciding only: recalling is refused (the page says so) and the quote stays pending.
+    assert client.post(f"/deals/quotes/{pending.pk}/recall/").status_code in (302, 403, 404)
+    pending.refresh_from_db()
+    assert pending.status == "pending"
     client.force_login(charlie)
     assert pending.number not in client.get("/deals/approvals/").content.decode()
     step = approvals.queue_for(fin).get()

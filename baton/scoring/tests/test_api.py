@@ -62,12 +62,13 @@ def test_route_disqualify_meddpicc_competitors(api, world, alice, root):
 
 
 @pytest.mark.django_db
-def test_supply_and_win_loss_endpoints(api, world, alice, root):
+def test_supply_and_win_loss_endpoints(api, world, alice, mina, root):
     from baton.leads.services import update_lead
 
     set_capacity(alice, actor=root, values={"weekly_capacity": 1})
     update_lead(world["lead"], actor=alice, changes={"status": "qualified"}, expected_version=None)
-    body = api(alice, "get", "/supply").json()
+    assert api(alice, "get", "/supply").status_code == 403  # field sales does not supply leads
+    body = api(mina, "get", "/supply").json()
     assert (body["capacity"], body["free"], body["waiting"]) == (1, 1, 1)
     assert body["queue"][0]["lead_id"] == world["lead"].pk and body["queue"][0]["passes"] is True
     body = api(alice, "get", "/win-loss").json()

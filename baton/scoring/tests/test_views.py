@@ -61,7 +61,9 @@ def test_admin_pages_are_for_admins(client, alice, root):
     client.force_login(alice)
     for name in ("scoring:rules", "scoring:routing"):
         assert client.get(reverse(name)).status_code == 403
-    for name in ("scoring:index", "scoring:evaluation", "scoring:win_loss", "scoring:supply"):
+    # The supply queue is for the roles that supply leads (inside sales, sales managers, admins).
+    assert client.get(reverse("scoring:supply")).status_code == 403
+    for name in ("scoring:index", "scoring:evaluation", "scoring:win_loss"):
         assert client.get(reverse(name)).status_code == 200, name
     client.force_login(root)
     assert client.get(reverse("scoring:rules")).status_code == 200
@@ -141,14 +143,14 @@ def test_opportunity_meddpicc_and_competitor_pages(client, world, alice, charlie
 
 
 @pytest.mark.django_db
-def test_supply_and_win_loss_pages_have_bounded_queries(client, world, alice, root):
+def test_supply_and_win_loss_pages_have_bounded_queries(client, world, alice, mina, root):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     from baton.leads.services import create_lead, update_lead
 
     set_capacity(alice, actor=root, values={"weekly_capacity": 2})
-    client.force_login(alice)
+    client.force_login(mina)  # a sales manager: the supply queue is theirs
 
     def count(url):
         with CaptureQueriesContext(connection) as ctx:
