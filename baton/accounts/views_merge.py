@@ -20,6 +20,7 @@ from baton.accounts.models import Account, Contact, Merge
 from baton.accounts.queries import accounts_for, contacts_for, get_account_for_user, get_contact_for_user
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
+from baton.core.params import id_param
 from baton.core.records import can_edit
 from baton.core.services import ConflictError, ServiceError
 from baton.core.views_generic import LookupSelect, detail_url, display_value, style_form
@@ -72,7 +73,8 @@ def _rows(target: models.Model, source: models.Model, chosen: dict[str, str]) ->
 def _merge_page(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     user = request.user
     target = _get(kind, user, pk)
-    other = request.POST.get("other") if request.method == "POST" else request.GET.get("other")
+    other_id = id_param(request.POST if request.method == "POST" else request.GET, "other")
+    other = str(other_id) if other_id is not None else ""
     context: dict[str, Any] = {"kind": kind, "target": target, "target_url": detail_url(target)}
     if not other:
         context["pick_form"] = PickForm(kind=kind, user=user, target=target)

@@ -32,6 +32,7 @@ from baton.core.choices import CompanySize, Industry, Region
 from baton.core.demo_sales import seed_sales
 from baton.core.korean import brn_check_digit, format_brn, normalize_company
 from baton.core.models import ApiToken, ChangeLog, Role, Team, User
+from baton.core.phones import parse_phone
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Stage
 from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
 from baton.leads.models import Campaign, Lead, LeadInteraction, LeadSource, LeadStatus
@@ -696,7 +697,12 @@ class DemoWorld:
         return candidate
 
     def mobile(self) -> str:
-        return f"010-{self.rng.randint(2000, 9999)}-{self.rng.randint(0, 9999):04d}"
+        # Some 010 prefixes are not assigned (e.g. 010-597x): draw again until the number is one a
+        # Korean carrier could have given out, as the phone validation of every form requires.
+        while True:
+            number = f"010-{self.rng.randint(2000, 9999)}-{self.rng.randint(0, 9999):04d}"
+            if parse_phone(number) is not None:
+                return number
 
     def company(self) -> Company:
         rng = self.rng

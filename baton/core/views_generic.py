@@ -33,7 +33,7 @@ from baton.core.korean import format_brn
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
-from baton.core.params import int_param, note_ignored
+from baton.core.params import int_param, note_ignored, text_param
 from baton.core.phones import format_phone, phone_uri, validate_phone
 from baton.core.records import assignable_users
 from baton.core.services import ConflictError, DuplicateError, ServiceError
@@ -383,7 +383,7 @@ class RecordFormView(LoginRequiredMixin, View):
 
     def prefill(self, request: AuthedHttpRequest) -> dict[str, Any]:
         """A new record's ``?name=`` (quick create from the top bar's search)."""
-        name = " ".join(str(request.GET.get("name") or "").split())
+        name = " ".join(text_param(request.GET, "name", max_length=200).split())
         if name and "name" in self.form_class.base_fields:
             return {"name": name[:120]}
         return {}

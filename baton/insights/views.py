@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 from baton.core.csvout import csv_response
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import Team, User
+from baton.core.params import text_param
 from baton.insights import services
 from baton.insights.forecast import (
     MEASURES,
@@ -40,7 +41,7 @@ DRILL_LIMIT = 200
 
 def _period(request: AuthedHttpRequest) -> Period:
     today = timezone.localdate()
-    raw = request.GET.get("period") or request.POST.get("period")
+    raw = text_param(request.GET, "period", max_length=20) or request.POST.get("period")
     if raw:
         period = parse_period(raw, today=today)
         if period is not None:
@@ -90,15 +91,15 @@ def forecast_page(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _drill_scope(request: AuthedHttpRequest, forecast: Forecast) -> tuple[str, list[int], str]:
-    kind = request.GET.get("kind", "")
-    measure = request.GET.get("measure", "")
+    kind = text_param(request.GET, "kind", max_length=10)
+    measure = text_param(request.GET, "measure", max_length=20)
     if measure not in MEASURES or kind not in ("user", "team", "all"):
         raise Http404("Not found")
     if kind == "all":
         owners = [r.id for root in forecast.rows for r in root.flatten() if r.kind == "user"]
         return _("Everyone in view"), owners, measure
     try:
-        pk = int(request.GET.get("id", ""))
+        pk = int(text_param(request.GET, "id", max_length=20))
     except ValueError:
         raise Http404("Not found") from None
     row = find_row(forecast, kind, pk)
@@ -114,7 +115,7 @@ def forecast_deals(request: AuthedHttpRequest) -> HttpResponse:
     forecast = compute_forecast(request.user, period)
     name, owners, measure = _drill_scope(request, forecast)
     qs = opportunities_behind(request.user, period, measure=measure, owner_ids=owners)
-    if request.GET.get("format") == "csv":
+    if text_param(request.GET, "format", max_length=10) == "csv":
         return csv_response(
             [
                 _("Opportunity"),

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from baton.core.csvout import csv_response
 from baton.core.http import AuthedHttpRequest
+from baton.core.params import text_param
 from baton.insights import services
 from baton.insights.models import SavedReport
 from baton.insights.reports import (
@@ -158,7 +159,7 @@ def builder(request: AuthedHttpRequest) -> HttpResponse:
             messages.error(request, message)
         definition = parse_definition({"object": "opportunities"})
     result = run_report(definition, request.user)
-    if request.GET.get("format") == "csv":
+    if text_param(request.GET, "format", max_length=10) == "csv":
         return _csv(result, f"report-{definition.object.key}")
     return _page(request, definition, result, None)
 
@@ -175,7 +176,7 @@ def saved(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     definition = parse_definition(report.definition)
     result = run_report(definition, request.user)
-    if request.GET.get("format") == "csv":
+    if text_param(request.GET, "format", max_length=10) == "csv":
         return _csv(result, f"report-{report.pk}")
     return _page(request, definition, result, report)
 

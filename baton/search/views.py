@@ -7,13 +7,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from baton.core.params import bool_param, text_param
 from baton.search.queries import MAX_TERM, clean_term, global_search
 
 
 @require_GET
 @login_required
 def search_page(request: HttpRequest) -> HttpResponse:
-    term = clean_term(request.GET.get("q"))
+    term = clean_term(text_param(request.GET, "q", max_length=MAX_TERM * 4))
     groups = global_search(request.user, term)  # type: ignore[arg-type]
     context = {
         "term": term,
@@ -21,6 +22,6 @@ def search_page(request: HttpRequest) -> HttpResponse:
         "found": any(group.hits for group in groups),
         "max_term": MAX_TERM,
     }
-    if request.headers.get("HX-Request") and request.GET.get("partial"):
+    if request.headers.get("HX-Request") and bool_param(request.GET, "partial"):
         return render(request, "search/partials/_results.html", context)
     return render(request, "search/page.html", context)

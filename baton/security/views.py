@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import Role
+from baton.core.params import text_param
 from baton.security import services, throttle, totp
 from baton.security.forms import CodeForm, PolicyForm
 from baton.security.models import SecurityEvent, SignInThrottle, TotpDevice, UserSession
@@ -34,7 +35,7 @@ LOCKED_MESSAGE = gettext_lazy(
 
 
 def _next_url(request: HttpRequest) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
+    target = request.POST.get("next") or text_param(request.GET, "next", max_length=2000)
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
@@ -65,7 +66,7 @@ def _count_failure(request: HttpRequest, username: str, kind: str = SecurityEven
 @never_cache
 def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect(_next_url(request))
+        return HttpResponseRedirect(_next_url(request))
     form = AuthenticationForm(request, data=request.POST or None)
     status = 200
     locked_message = None
@@ -90,13 +91,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             services.complete_sign_in(request, user, backend=backend)
             if request.session.get(services.ENROL_KEY):
                 return redirect("security:two_factor_setup")
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         else:
             _count_failure(request, username)
     context = {
         "form": form,
         "locked_message": locked_message,
-        "next": _next_url(request) if request.method == "POST" else request.GET.get("next", ""),
+        "next": _next_url(request)
+        if request.method == "POST"
+        else text_param(request.GET, "next", max_length=2000),
     }
     return render(request, "registration/login.html", context, status=status)
 
@@ -124,7 +127,7 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             request.session.pop(services.PENDING_KEY, None)
             throttle.clear(SignInThrottle.Kind.ACCOUNT, user.get_username())
             services.complete_sign_in(request, user, backend=backend, detail="two-factor")
-            return redirect(_next_url(request))
+            return HttpResponseRedirect(_next_url(request))
         else:
             _count_failure(request, user.get_username(), SecurityEvent.Kind.TWO_FACTOR_FAILED)
             form.add_error("code", _("That code does not match."))
@@ -250,7 +253,7 @@ def _require_admin(request: AuthedHttpRequest) -> None:
 def admin_events(request: AuthedHttpRequest) -> HttpResponse:
     _require_admin(request)
     events = SecurityEvent.objects.select_related("user").order_by("-time", "-id")
-    kind = request.GET.get("kind", "")
+    kind = text_param(request.GET, "kind", max_length=40)
     if kind in SecurityEvent.Kind.values:
         events = events.filter(kind=kind)
     return render(

@@ -199,6 +199,10 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "process:design_stage_create": lambda w: {"dept": _first("process.Department").pk},
     "process:design_criterion": lambda w: {"stage_pk": _first("process.ProcessStage").pk},
     "scoring:competitor_remove": _pk("competitor"),
+    # A merge that does not exist: the page must answer 404, never 500 (merges are made in their own tests).
+    "accounts:merge_detail": lambda w: {"merge_id": 10**9},
+    "insights:report": lambda w: {"pk": _first("insights.SavedReport", is_builtin=True).pk},
+    "security:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
 }
 # Routes under these namespaces take the namespace's main record as ``pk`` unless SAMPLES says otherwise.
 NAMESPACE_PK = {
