@@ -963,30 +963,30 @@ class DemoWorld:
             else self.users["isr"]
         )
         with_brn = status == LeadStatus.CONVERTED or rng.random() < 0.3
-        clock = process.process_clock(created)  # stage history is written as of each step's date
-        clock.__enter__()
-        lead = create_lead(
-            actor=creator,
-            owner=self.users["isr"],
-            name=name,
-            company=shown,
-            title=weighted(rng, CONTACT_TITLES),
-            email=self.email(local, domain),
-            phone=self.mobile(),
-            brn=company.brn if with_brn else "",
-            website=f"https://www.{company.domain}"
-            if rng.random() < 0.7 or status == LeadStatus.CONVERTED
-            else "",
-            industry=company.industry,
-            region=company.region,
-            size=company.size,
-            source=source,
-            campaign=campaign,
-            description=rng.choice(INQUIRIES)
-            if source in (LeadSource.WEB_FORM, LeadSource.INBOUND_CALL)
-            else "",
-        )
-        clock.__exit__(None, None, None)
+        # Stage history is written as of each step's date (a with-block: an error must not leave the
+        # clock in the past for whatever runs next).
+        with process.process_clock(created):
+            lead = create_lead(
+                actor=creator,
+                owner=self.users["isr"],
+                name=name,
+                company=shown,
+                title=weighted(rng, CONTACT_TITLES),
+                email=self.email(local, domain),
+                phone=self.mobile(),
+                brn=company.brn if with_brn else "",
+                website=f"https://www.{company.domain}"
+                if rng.random() < 0.7 or status == LeadStatus.CONVERTED
+                else "",
+                industry=company.industry,
+                region=company.region,
+                size=company.size,
+                source=source,
+                campaign=campaign,
+                description=rng.choice(INQUIRIES)
+                if source in (LeadSource.WEB_FORM, LeadSource.INBOUND_CALL)
+                else "",
+            )
         self.stamp(created)
         self.summary.leads += 1
         last = self.interactions(lead, source, campaign, created, status)
