@@ -21,3 +21,9 @@ def times(value: Decimal | None) -> str:
     if value is None:
         return "–"
     return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}×"
+
+
+@register.filter
+def negate(value: Decimal | None) -> Decimal | None:
+    """The amount by which a quota was beaten, from a negative gap."""
+    return None if value is None else -value

@@ -18,6 +18,7 @@ from baton.insights.services import take_current_snapshots
 
 SELLING_ROLES = (Role.FIELD_SALES, Role.INSIDE_SALES, Role.SPECIALIST_SALES)
 TEN_MILLION = Decimal(10_000_000)
+RATES = {"USD": Decimal("1380"), "EUR": Decimal("1490"), "JPY": Decimal("9.2"), "CNY": Decimal("190")}
 # Weekly targets per role, by activity type (the manager's "activity as well as revenue").
 TARGETS = {
     Role.FIELD_SALES: {"call": 15, "event": 5, "minutes": 4, "email": 20},
