@@ -14,6 +14,7 @@ from pathlib import Path
 from django.conf import settings
 
 from baton.core.korean_numbers import won_in_words
+from baton.core.phones import format_phone
 from baton.deals.models import Quote, QuoteLine
 
 
@@ -85,7 +86,8 @@ def build_sheet(quote: Quote, lines: list[QuoteLine] | None = None) -> QuoteShee
         name=account.name,
         registration_no=account.brn,
         address=account.address,
-        phone=(contact.phone or contact.mobile) if contact else account.phone,
+        # As the customer dials it (010-1234-5678), not the stored E.164 form.
+        phone=format_phone((contact.phone or contact.mobile) if contact else account.phone),
         email=contact.email if contact else "",
         contact_name=contact.name if contact else "",
         contact_title=contact.title if contact else "",

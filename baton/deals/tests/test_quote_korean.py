@@ -242,3 +242,14 @@ def test_api_quote_carries_vat_and_line_exemption(quoted, alice, company, client
     assert Decimal(str(body["vat_total"])) == Decimal(12_000_000)
     assert Decimal(str(body["total_with_vat"])) == Decimal(135_000_000)
     assert body["contact_id"] == quoted.primary_contact_id
+
+
+def test_the_customers_phone_reads_as_koreans_dial_it(quoted, alice, company, client, world):
+    """Phones are stored as E.164 (+821022763893); the quote prints them as 010-2276-3893."""
+    from baton.accounts.services import update_contact
+
+    update_contact(world["contact"], actor=alice, changes={"phone": "010-2276-3893"}, expected_version=None)
+    client.force_login(alice)
+    quote = quoting.create_quote(quoted, actor=alice, language="ko")
+    html = client.get(f"/deals/quotes/{quote.pk}/print/").content.decode()
+    assert "010-2276-3893" in html and "+8210" not in html
