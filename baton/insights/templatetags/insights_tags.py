@@ -27,3 +27,13 @@ def times(value: Decimal | None) -> str:
 def negate(value: Decimal | None) -> Decimal | None:
     """The amount by which a quota was beaten, from a negative gap."""
     return None if value is None else -value
+
+
+@register.filter
+def num(value: object) -> object:
+    """A number with thousands separators (two decimals when it has a fraction); other values as they are."""
+    if isinstance(value, bool) or not isinstance(value, int | Decimal):
+        return value
+    if isinstance(value, Decimal) and value != value.to_integral():
+        return f"{value:,.2f}"
+    return f"{int(value):,}"
