@@ -193,7 +193,7 @@ DEFAULT_STAGES = [
     ("purchasing", "최종 구매", "Purchasing", 85, Stage.Outcome.OPEN),
     ("won", "수주", "Won", 100, Stage.Outcome.WON),
     ("lost", "실주", "Lost", 0, Stage.Outcome.LOST),
-    ("no_decision", "결정 보류 (No decision)", "No decision", 0, Stage.Outcome.NO_DECISION),
+    ("no_decision", "결정 보류", "No decision", 0, Stage.Outcome.NO_DECISION),
 ]
 
 DEFAULT_LOST_REASONS = [

@@ -328,3 +328,10 @@ def test_board_counts_each_visible_deal_once_and_shows_recent_closes_only(client
     client.force_login(charlie)
     charlie_cols = {c.stage.key: c for c in client.get("/deals/board/?scope=all").context["columns"]}
     assert charlie_cols["considering"].count == 1
+
+
+def test_no_decision_stage_reads_korean_on_korean_pages():
+    from baton.deals.models import Stage
+
+    stage = Stage.objects.get(pipeline__is_default=True, key="no_decision")
+    assert (stage.name, stage.name_en) == ("결정 보류", "No decision")
