@@ -1,0 +1,87 @@
+"""In-process events: how a lower app announces something to the apps built on top of it.
+
+Baton's apps depend in one direction (core ← accounts ← leads ← deals ← process, scoring,
+activities, delivery, insights ← demo). A lower app never imports a higher one; when a higher app
+must react to a lower app's write (follower notifications, process stays, rescoring), the lower app
+*emits* an event declared here and the higher app *subscribes* to it in its ``AppConfig.ready()``.
+
+Rules, kept small on purpose:
+
+- Every event is declared in this module with a frozen dataclass payload, so a reader finds the
+  whole list of cross-app announcements in one file and mypy checks both ends.
+- ``emit`` calls the subscribers synchronously, in subscription order, inside the caller's
+  transaction: a subscriber that raises rolls the whole write back. Work that must not slow the
+  write (e-mail, rescoring) is deferred by the subscriber itself with ``transaction.on_commit``.
+- A subscriber must not emit the event it handles (no re-entrant chains): ``emit`` refuses it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+_active = threading.local()
+
+
+class Event(Generic[T]):
+    """A named announcement with a typed payload and an ordered list of subscribers."""
+
+    def __init__(self, name: str, doc: str) -> None:
+        self.name = name
+        self.__doc__ = doc
+        self._subscribers: list[Callable[[T], None]] = []
+        REGISTRY[name] = self
+
+    def subscribe(self, handler: Callable[[T], None]) -> Callable[[T], None]:
+        """Add ``handler`` (idempotent: ``ready()`` may run twice in tests). Usable as a decorator."""
+        if handler not in self._subscribers:
+            self._subscribers.append(handler)
+        return handler
+
+    def unsubscribe(self, handler: Callable[[T], None]) -> None:
+        if handler in self._subscribers:
+            self._subscribers.remove(handler)
+
+    @property
+    def subscribers(self) -> tuple[Callable[[T], None], ...]:
+        return tuple(self._subscribers)
+
+    def emit(self, payload: T) -> None:
+        """Call every subscriber with ``payload``, inside the caller's transaction."""
+        running: set[str] = getattr(_active, "names", None) or set()
+        if self.name in running:
+            raise RuntimeError(f"event {self.name!r} emitted again by one of its own subscribers")
+        running.add(self.name)
+        _active.names = running
+        try:
+            for handler in list(self._subscribers):
+                handler(payload)
+        finally:
+            running.discard(self.name)
+
+    def __repr__(self) -> str:
+        return f"<Event {self.name}: {len(self._subscribers)} subscriber(s)>"
+
+
+REGISTRY: dict[str, Event[Any]] = {}
+
+
+# --- Payloads and events. Add new ones below, each with its payload right above it. ---
+
+
+@dataclass(frozen=True)
+class RecordChange:
+    """A lead, account, contact or opportunity was written; ``change`` is its ChangeLog row (or None)."""
+
+    instance: Any
+    change: Any = None
+
+
+record_changed: Event[RecordChange] = Event(
+    "record_changed",
+    "A core CRM record was created or updated (followers are told after the commit).",
+)
