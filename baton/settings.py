@@ -72,45 +72,66 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 DATA_DIR = Path(env_str("BATON_DATA_DIR", str(PROJECT_DIR / "var")))
 _default_db = f"sqlite:///{DATA_DIR / 'baton.sqlite3'}"
-try:
-    _db = dj_database_url.parse(env_str("DATABASE_URL", _default_db))
-except (ValueError, KeyError) as exc:  # unknown scheme or malformed URL
-    raise ImproperlyConfigured(f"DATABASE_URL is not a valid database URL: {exc}") from None
-if _db["ENGINE"] == "django.db.backends.sqlite3":
-    if _db["NAME"] != ":memory:":
-        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
-    _db["CONN_HEALTH_CHECKS"] = True
-    _db["OPTIONS"] = {
-        # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks;
-        # synchronous=NORMAL is durable under WAL except on power loss of the last commits;
-        # mmap and a larger page cache let reads of a big file skip the read() system call.
-        "init_command": (
-            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
-            f"PRAGMA mmap_size={env_int('SQLITE_MMAP_MB', 256, minimum=0) * 1024 * 1024}; "
-            "PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
-        ),
-        "transaction_mode": "IMMEDIATE",
-    }
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    if env_bool("DB_POOL", True):
-        # A pool per process (psycopg_pool): a request borrows an open connection instead of
-        # opening one (a new PostgreSQL backend per request costs several milliseconds).
-        _db["CONN_MAX_AGE"] = 0  # Django refuses persistent connections together with a pool
-        _db["OPTIONS"] = {
-            "pool": {
-                "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0),
-                "max_size": env_int("DB_POOL_MAX_SIZE", 8, minimum=1),
-                "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
-            }
+
+
+def _database(variable: str, default_url: str) -> dict:
+    """One DATABASES entry from a database URL in ``variable``, with the tuning of its engine."""
+    try:
+        db = dj_database_url.parse(env_str(variable, default_url))
+    except (ValueError, KeyError) as exc:  # unknown scheme or malformed URL
+        raise ImproperlyConfigured(f"{variable} is not a valid database URL: {exc}") from None
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        if db["NAME"] != ":memory:":
+            Path(db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+        db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 0, minimum=0)
+        db["CONN_HEALTH_CHECKS"] = True
+        db["OPTIONS"] = {
+            # WAL lets readers work while one writer commits; IMMEDIATE avoids upgrade deadlocks;
+            # synchronous=NORMAL is durable under WAL except on power loss of the last commits;
+            # mmap and a larger page cache let reads of a big file skip the read() system call.
+            "init_command": (
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=5000; "
+                f"PRAGMA mmap_size={env_int('SQLITE_MMAP_MB', 256, minimum=0) * 1024 * 1024}; "
+                "PRAGMA cache_size=-32000; PRAGMA temp_store=MEMORY;"
+            ),
+            "transaction_mode": "IMMEDIATE",
         }
+    elif db["ENGINE"] == "django.db.backends.postgresql":
+        if env_bool("DB_POOL", True):
+            # A pool per process (psycopg_pool): a request borrows an open connection instead of
+            # opening one (a new PostgreSQL backend per request costs several milliseconds).
+            db["CONN_MAX_AGE"] = 0  # Django refuses persistent connections together with a pool
+            db["OPTIONS"] = {
+                "pool": {
+                    "min_size": env_int("DB_POOL_MIN_SIZE", 1, minimum=0),
+                    "max_size": env_int("DB_POOL_MAX_SIZE", 8, minimum=1),
+                    "timeout": env_int("DB_POOL_TIMEOUT", 10, minimum=1),
+                }
+            }
+        else:
+            db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
+            db["CONN_HEALTH_CHECKS"] = True
     else:
-        _db["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60, minimum=0)
-        _db["CONN_HEALTH_CHECKS"] = True
-else:
-    raise ImproperlyConfigured("DATABASE_URL must be a sqlite:// or postgres:// URL")
+        raise ImproperlyConfigured(f"{variable} must be a sqlite:// or postgres:// URL")
+    return db
+
+
+_db = _database("DATABASE_URL", _default_db)
 _db["TEST"] = {"NAME": env_str("BATON_TEST_DATABASE_NAME") or None}
 DATABASES = {"default": _db}
+# Reports, dashboards and the factory floor read from a replica when one is configured (see
+# baton/core/replica.py): a streaming replica of the primary, or any read-only copy of it. Tests
+# point the "replica" alias at the test database (MIRROR), so the routing itself is exercised.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = _database("DATABASE_REPLICA_URL", "")
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+elif env_bool("BATON_TEST_REPLICA", False):
+    # Only for the replica routing tests (`make test` runs them once with this set): a "replica"
+    # alias that mirrors the test database through a connection of its own.
+    DATABASES["replica"] = {**_db, "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["baton.core.replica.ReplicaRouter"]
+# Seconds a user's reads stay on the primary after they wrote (so they see their own change).
+BATON_REPLICA_STICKY_SECONDS = env_int("BATON_REPLICA_STICKY_SECONDS", 10, minimum=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 INSTALLED_APPS = [
@@ -126,6 +147,8 @@ INSTALLED_APPS = [
     # Background work through the Django tasks API (django-tasks backport; database-backed worker).
     "django_tasks",
     "django_tasks_db",
+    "django_rq",
+    "django_tasks_rq",
     "baton.core",
     "baton.accounts",
     "baton.leads",
@@ -155,6 +178,7 @@ MIDDLEWARE = [
     "baton.security.middleware.SessionGuardMiddleware",
     "baton.security.middleware.StripBidiControlsMiddleware",
     "baton.core.errors.ParameterErrorMiddleware",
+    "baton.core.replica.ReplicaReadsMiddleware",
 ]
 
 ROOT_URLCONF = "baton.urls"
@@ -281,12 +305,18 @@ _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
+    # Redis through RQ (django-tasks-rq): run `baton rqworker default` beside `baton activities_worker --no-tasks`.
+    "rq": "django_tasks_rq.RQBackend",
 }
 BATON_TASKS_BACKEND = env_str("BATON_TASKS_BACKEND", "database").strip() or "database"
 if BATON_TASKS_BACKEND not in _TASK_BACKENDS and "." not in BATON_TASKS_BACKEND:
     raise ImproperlyConfigured(
-        "BATON_TASKS_BACKEND must be database, immediate, dummy or a dotted backend class path"
+        "BATON_TASKS_BACKEND must be database, immediate, dummy, rq or a dotted backend class path"
     )
+if BATON_TASKS_BACKEND == "rq" and not env_str("REDIS_URL"):
+    raise ImproperlyConfigured("BATON_TASKS_BACKEND=rq needs REDIS_URL (the Redis the RQ workers read)")
+# The RQ queue the "rq" task backend uses (django-rq); unused with the other backends.
+RQ_QUEUES = {"default": {"URL": env_str("REDIS_URL") or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}}
 TASKS = {
     "default": {
         "BACKEND": _TASK_BACKENDS.get(BATON_TASKS_BACKEND, BATON_TASKS_BACKEND),
@@ -328,6 +358,9 @@ if env_str("REDIS_URL"):
             "LOCATION": env_str("REDIS_URL"),
         }
     }
+    # Sessions are read from Redis and written through to the database, which keeps the rows the
+    # security page lists ("sign out everywhere") and survives a Redis restart.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 LOGGING = {
     "version": 1,
