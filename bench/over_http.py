@@ -143,6 +143,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--user", choices=("rep", "admin"), default="rep")
     parser.add_argument("--only", help="comma-separated substrings of case names to run")
+    parser.add_argument(
+        "--users", type=int, help="load test: this many simulated reps (instead of the cases)"
+    )
+    parser.add_argument("--minutes", type=float, default=5.0, help="load test: how long (default 5)")
+    parser.add_argument("--think", type=float, default=1.0, help="load test: mean seconds between actions")
     args = parser.parse_args(argv)
 
     # The server and this process must share the key: the session's auth hash is signed with it.
@@ -158,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     from baton.leads.models import Lead
     from bench.run import pick_targets, pick_users
 
+    if args.users:
+        return load_test(args)
     rep, admin = pick_users()
     user = rep if args.user == "rep" else admin
     account_id, search = pick_targets(rep, None)
@@ -184,21 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         cases = [c for c in cases if any(w in c.name.lower() for w in wanted)]
     client_counts = [int(c) for c in args.clients.split(",") if c.strip()]
 
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "baton.wsgi",
-            "--workers",
-            str(args.workers),
-            "--bind",
-            f"127.0.0.1:{args.port}",
-            "--log-level",
-            "warning",
-        ],
-        env=os.environ.copy(),
-    )
+    server = start_server(args)
     rows: list[Row] = []
     counter = [0]
     try:
@@ -211,11 +204,7 @@ def main(argv: list[str] | None = None) -> int:
             for clients in client_counts:
                 rows.append(drive(args.port, case, clients, args.requests, headers, counter))
     finally:
-        server.send_signal(signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop_server(server)
         Lead.objects.filter(pk__gt=created_before, name__startswith="HTTP 벤치 리드").delete()
 
     from django.db import connection
@@ -234,6 +223,208 @@ def main(argv: list[str] | None = None) -> int:
             + (f"  ({r.note})" if r.note else "")
         )
     return 1 if any(r.errors for r in rows) else 0
+
+
+def start_server(args: argparse.Namespace) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "baton.wsgi",
+            "--workers",
+            str(args.workers),
+            "--bind",
+            f"127.0.0.1:{args.port}",
+            "--log-level",
+            "warning",
+        ],
+        env=os.environ.copy(),
+    )
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    server.send_signal(signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+
+
+@dataclass
+class Rep:
+    username: str
+    cookie: str
+    token: str
+    leads: list[int]
+    deals: list[tuple[int, list[int]]]  # (opportunity id, two open stage ids of its pipeline)
+    search: str
+
+
+def load_test(args: argparse.Namespace) -> int:
+    """``--users`` reps each doing a rep's day for ``--minutes``: list, open, log a call, move, search."""
+    import random
+
+    from django.conf import settings
+    from django.test import Client
+
+    from baton.core.models import Role, User
+    from baton.core.services import create_api_token
+    from baton.deals.models import Opportunity, Stage
+    from baton.leads.models import Lead
+
+    users = list(
+        User.objects.filter(role=Role.FIELD_SALES, is_active=True, team__isnull=False).order_by("pk")[
+            : args.users
+        ]
+    )
+    if not users:
+        raise SystemExit("No field-sales reps: load data with bench.generate first.")
+    open_stages: dict[int, list[int]] = {}
+    for stage in Stage.objects.filter(outcome=Stage.Outcome.OPEN, is_archived=False).order_by("sequence"):
+        open_stages.setdefault(stage.pipeline_id, []).append(stage.pk)
+    reps: list[Rep] = []
+    for user in users:
+        browser = Client()
+        browser.force_login(user)
+        _, token = create_api_token(user, name="bench.over_http load")
+        leads = list(Lead.objects.visible_to(user).order_by("-pk").values_list("pk", flat=True)[:30])
+        company = (
+            Lead.objects.filter(owner=user)
+            .exclude(company_key="")
+            .values_list("company_key", flat=True)
+            .first()
+            or "한빛"
+        )
+        deals = [
+            (pk, open_stages.get(pipeline, [])[:2])
+            for pk, pipeline in Opportunity.objects.filter(owner=user, stage__outcome=Stage.Outcome.OPEN)
+            .order_by("pk")
+            .values_list("pk", "pipeline_id")[:5]
+        ]
+        reps.append(
+            Rep(
+                user.username,
+                f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}",
+                token,
+                leads,
+                [d for d in deals if len(d[1]) == 2],
+                company[:2],
+            )
+        )
+    created_before = Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    samples: dict[str, list[float]] = {}
+    refused: dict[str, int] = {}
+    failed: dict[str, list[str]] = {}
+    lock = threading.Lock()
+    stop_at = time.monotonic() + args.minutes * 60
+    done = [0]
+
+    def record(action: str, started: float, status: int | None, note: str = "") -> None:
+        elapsed = (time.perf_counter() - started) * 1000
+        with lock:
+            done[0] += 1
+            if status is None or status >= 500:
+                failed.setdefault(action, []).append(note or f"HTTP {status}")
+            elif status >= 400:
+                refused[action] = refused.get(action, 0) + 1
+            else:
+                samples.setdefault(action, []).append(elapsed)
+
+    def day(rep: Rep, seed: int) -> None:
+        rng = random.Random(seed)
+        conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+        page = {"Cookie": rep.cookie, "Host": "127.0.0.1"}
+        api = {
+            "Authorization": f"Bearer {rep.token}",
+            "Host": "127.0.0.1",
+            "Content-Type": "application/json",
+        }
+
+        def call(action: str, method: str, path: str, headers: dict[str, str], body: object = None) -> bytes:
+            nonlocal conn
+            t0 = time.perf_counter()
+            try:
+                conn.request(method, path, body=None if body is None else json.dumps(body), headers=headers)
+                response = conn.getresponse()
+                data = response.read()
+            except OSError as exc:
+                record(action, t0, None, str(exc))
+                conn.close()
+                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=60)
+                return b""
+            record(action, t0, response.status)
+            return data
+
+        while time.monotonic() < stop_at:
+            call("lead list", "GET", "/leads/", page)
+            if rep.leads:
+                lead = rng.choice(rep.leads)
+                call("open lead", "GET", f"/leads/{lead}/", page)
+                call(
+                    "log a call",
+                    "POST",
+                    "/api/v1/activities",
+                    api,
+                    {"kind": "call", "subject": "부하 테스트 통화", "record_type": "lead", "record_id": lead},
+                )
+            if rep.deals:
+                deal, stages = rng.choice(rep.deals)
+                raw = call("open deal (API)", "GET", f"/api/v1/opportunities/{deal}", api)
+                try:
+                    current = json.loads(raw)
+                    target = stages[1] if current.get("stage_id") == stages[0] else stages[0]
+                    call(
+                        "move deal",
+                        "POST",
+                        f"/api/v1/opportunities/{deal}/move",
+                        api,
+                        {"stage_id": target, "version": current["version"]},
+                    )
+                except (ValueError, KeyError):
+                    pass
+            call("search", "GET", "/leads/?search=" + urllib.parse.quote(rep.search), page)
+            time.sleep(rng.expovariate(1 / args.think) if args.think > 0 else 0)
+        conn.close()
+
+    server = start_server(args)
+    started = time.perf_counter()
+    try:
+        wait_until_up(args.port)
+        threads = [threading.Thread(target=day, args=(reps[i % len(reps)], i)) for i in range(args.users)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    finally:
+        wall = time.perf_counter() - started
+        stop_server(server)
+        Lead.objects.filter(pk__gt=created_before, name__startswith="HTTP 벤치 리드").delete()
+
+    from django.db import connection
+
+    print(
+        f"Load test: {args.users} simulated reps for {args.minutes:g} min (think time ~{args.think:g} s), "
+        f"gunicorn {args.workers} workers on {connection.vendor}: {done[0]:,} requests, "
+        f"{done[0] / wall:.1f} requests/s\n"
+    )
+    header = f"{'action':<18} {'ok':>6} {'4xx':>5} {'err':>5} {'p50 ms':>8} {'p95 ms':>8}"
+    print(header)
+    print("-" * len(header))
+    for action in sorted(set(samples) | set(refused) | set(failed)):
+        ok = samples.get(action, [])
+        p50 = percentile(ok, 50) if ok else 0.0
+        p95 = percentile(ok, 95) if ok else 0.0
+        print(
+            f"{action:<18} {len(ok):>6} {refused.get(action, 0):>5} {len(failed.get(action, [])):>5} "
+            f"{p50:8.1f} {p95:8.1f}"
+        )
+    errors = sum(len(v) for v in failed.values())
+    if errors:
+        first = next(iter(failed.values()))[0]
+        print(f"\n{errors} failed request(s), e.g. {first}")
+    return 1 if errors else 0
 
 
 if __name__ == "__main__":
