@@ -12,7 +12,7 @@ from baton.core.models import Role, User
 from baton.core.views_generic import style_form
 from baton.leads.models import LeadInteraction
 from baton.scoring.models import DisqualifyReason, RepCapacity, RoutingRule, ScoringRule
-from baton.scoring.rules import FIT_ATTRIBUTES
+from baton.scoring.scores.rules import FIT_ATTRIBUTES
 
 
 class Styled:

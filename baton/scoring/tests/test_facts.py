@@ -5,8 +5,8 @@ import pytest
 
 from baton.process.criteria import evaluate
 from baton.process.facts import build_facts
-from baton.scoring.qualification import FACT_SAMPLES, scoring_facts
-from baton.scoring.services import set_lead_qualification, set_meddpicc
+from baton.scoring.facts import FACT_SAMPLES, scoring_facts
+from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
 
 
 @pytest.mark.django_db

@@ -6,11 +6,11 @@ from django.utils import timezone
 
 from baton.core.testing import assert_audited
 from baton.leads.models import Lead
-from baton.scoring import predictive
-from baton.scoring.features import FORBIDDEN, Snapshot, feature_names, vectorize
+from baton.scoring.scores import predictive
+from baton.scoring.scores.features import FORBIDDEN, Snapshot, feature_names, vectorize
 from baton.scoring.models import LeadScore, PredictiveModel
-from baton.scoring.services import rescore_lead, train_model
-from baton.scoring.synthetic import generate_history
+from baton.scoring.scores.services import rescore_lead, train_model
+from baton.scoring.scores.synthetic import generate_history
 
 
 def test_metrics_exact_on_a_small_fixed_set():
@@ -121,7 +121,7 @@ def test_learned_model_beats_naive_bayes_and_is_stored(alice, root):
     assert score.predicted_reasons[0]["feature"] == "inbound_question_90d"
     assert score.predicted_reasons[0]["weight"] > 0
     # Bulk scoring gives the same probability and reasons as the per-change rescoring.
-    from baton.scoring.services import score_all_leads
+    from baton.scoring.scores.services import score_all_leads
 
     score_all_leads(batch=250, now=score.computed_at)
     bulk = LeadScore.objects.get(lead=lead)

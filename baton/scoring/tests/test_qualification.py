@@ -9,20 +9,12 @@ from baton.core.testing import assert_audited
 from baton.deals.models import LostReason, Stage
 from baton.deals.services import create_opportunity, move_opportunity
 from baton.scoring.models import Disqualification, DisqualifyReason, OpportunityCompetitor
-from baton.scoring.qualification import (
-    FACT_SAMPLES,
-    lead_qualification,
-    opportunity_qualification,
-    scoring_facts,
-)
-from baton.scoring.queries import win_loss
-from baton.scoring.services import (
-    add_opportunity_competitor,
-    disqualify_lead,
-    draft_explanation,
-    set_lead_qualification,
-    set_meddpicc,
-)
+from baton.scoring.competitors import add_opportunity_competitor
+from baton.scoring.facts import FACT_SAMPLES, scoring_facts
+from baton.scoring.qualification.checklists import lead_qualification, opportunity_qualification
+from baton.scoring.qualification.disqualification import disqualify_lead, draft_explanation
+from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
+from baton.scoring.winloss import win_loss
 
 
 @pytest.mark.django_db

@@ -6,8 +6,8 @@ from django.utils import timezone
 from baton.core.testing import assert_audited
 from baton.leads.services import create_lead, log_interaction, update_lead
 from baton.scoring.models import LeadScore, ScoringRule
-from baton.scoring.rules import compile_rules, engagement_score, fit_score, lead_attributes
-from baton.scoring.services import save_rule, score_all_leads
+from baton.scoring.scores.rules import compile_rules, engagement_score, fit_score, lead_attributes
+from baton.scoring.scores.services import save_rule, score_all_leads
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
@@ -71,7 +71,7 @@ def test_score_recomputed_when_facts_change(alice):
     assert (score.fit, score.engagement) == (35, 0)
     from django.utils import translation
 
-    from baton.scoring.queries import rule_reasons
+    from baton.scoring.scores.queries import rule_reasons
 
     with translation.override("en"):
         labels = {r["label"] for r in rule_reasons(score)}

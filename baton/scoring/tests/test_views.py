@@ -6,8 +6,8 @@ from django.utils import timezone
 
 from baton.scoring.models import Assignment, Disqualification, DisqualifyReason, RoutingRule, ScoringRule
 from baton.scoring.routing import save_routing_rule, set_capacity
-from baton.scoring.services import train_model
-from baton.scoring.synthetic import generate_history
+from baton.scoring.scores.services import train_model
+from baton.scoring.scores.synthetic import generate_history
 
 
 @pytest.mark.django_db

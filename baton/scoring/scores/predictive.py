@@ -17,9 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from baton.scoring.features import (
+from baton.core.models import ChangeLog
+from baton.leads.models import Lead
+from baton.scoring.scores.features import (
     CATEGORICAL,
     NUMERIC_START,
     STAGE_COUNT,
@@ -56,8 +59,6 @@ def build_dataset(
 ) -> Dataset:
     """Labelled snapshots of the leads whose outcome window has closed (the newest ``max_examples`` of
     them, so training cost stays bounded), oldest first."""
-    from baton.leads.models import Lead
-
     now = now or timezone.now()
     latest_created = now - dt.timedelta(days=window_days + snapshot_days)
     rows = list(
@@ -100,11 +101,6 @@ def _rewind_to_snapshots(rows: list[dict[str, Any]], snapshot_days: int, chunk: 
     the lead's updates after the snapshot from newest to oldest and applying each ``before`` leaves
     the value as of the snapshot.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from baton.core.models import ChangeLog
-    from baton.leads.models import Lead
-
     if not rows:
         return
     ct = ContentType.objects.get_for_model(Lead)
@@ -195,7 +191,8 @@ class LinearModel:
 
 def fit_linear(x: np.ndarray, y: np.ndarray) -> LinearModel:
     """Fit on the older part, calibrate on the newer part (time order is the row order)."""
-    from sklearn.linear_model import LogisticRegression
+    # scikit-learn takes about a second and much memory to import: only training processes pay it.
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - heavy, training only
 
     n = len(y)
     cut = int(n * (1 - CALIBRATION_FRACTION))
@@ -278,7 +275,7 @@ class NaiveBayes:
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415 - heavy, evaluation only
 
     if len(set(np.asarray(y).tolist())) < 2:
         return None

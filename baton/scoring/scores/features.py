@@ -17,7 +17,7 @@ import numpy as np
 from django.utils.translation import gettext as _
 
 from baton.core.choices import CompanySize, Industry, Region
-from baton.leads.models import LeadInteraction, LeadSource
+from baton.leads.models import Lead, LeadInteraction, LeadSource
 
 CATEGORICAL: dict[str, list[str]] = {
     "industry": ["", *Industry.values],
@@ -67,8 +67,6 @@ NUMERIC_START = sum(len(v) for v in CATEGORICAL.values())
 
 def feature_label(name: str) -> str:
     """A readable label for a reason line."""
-    from baton.leads.models import Lead
-
     if "=" in name:
         field, value = name.split("=", 1)
         model_field = Lead._meta.get_field(field)
