@@ -7,7 +7,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
@@ -26,6 +27,7 @@ from baton.core.api import (
     responses,
 )
 from baton.core.listing import ListSpec
+from baton.core.models import User
 
 router = Router()
 
@@ -132,10 +134,6 @@ def list_activities(request: HttpRequest, query: Query[ActivityQuery]):
     "/activities", response=responses({201: ActivityOut}), tags=["activities"], summary="Create an activity"
 )
 def create_activity(request: HttpRequest, payload: ActivityIn):
-    from django.core.exceptions import ValidationError
-
-    from baton.core.models import User
-
     user = actor(request)
     data = payload.model_dump()
     record = None
@@ -169,9 +167,6 @@ def get_activity(request: HttpRequest, id: int = path_id()):
     summary="Mark done",
 )
 def complete_activity(request: HttpRequest, payload: CompleteIn, id: int = path_id()):
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
     activity = queries.get_activity_for_user(actor(request), id)
     try:
         return services.complete_activity(activity, actor=actor(request), outcome=payload.outcome)

@@ -16,9 +16,11 @@ from django.utils import translation
 from django.utils.translation import gettext_noop
 
 from baton.activities.models import Notification
-from baton.activities.services import followers_of, record_url
+from baton.activities.services import followers_of
 from baton.core.i18n_text import Bilingual, Msg
 from baton.core.models import ChangeLog, User
+from baton.core.records import record_url
+from baton.deals.models import Stage
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,6 @@ def _label(field: str, value: Any) -> str | Bilingual:
     if value in (None, ""):
         return "—"
     if field == "stage_id":
-        from baton.deals.models import Stage
-
         stage = Stage.objects.filter(pk=value).first()
         return Bilingual(stage.name, stage.name_en) if stage else str(value)
     if field == "owner_id":

@@ -16,7 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.i18n_text import render_message
-from baton.core.records import OwnedQuerySet, OwnedRecord, visible_team_ids
+from baton.core.records import OwnedQuerySet, OwnedRecord, record_model, visible_team_ids
 from baton.core.textsearch import Searchable
 
 LINK_FIELDS = ("lead", "account", "contact", "opportunity")
@@ -36,8 +36,6 @@ OWN_RECORD_ORDER = ("opportunity", "contact", "lead", "account")
 def linked_visibility(user, prefix: str = "") -> Q:
     """Rows whose *own* record (see ``OWN_RECORD_ORDER``) the user may see. Being able to see the
     account a deal's note is also linked to does not show the note."""
-    from baton.core.records import record_model
-
     cond = Q(pk__in=[])
     unset: dict[str, bool] = {}
     for name in OWN_RECORD_ORDER:
@@ -261,6 +259,9 @@ class FeedEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(blank=True)  # sanitised HTML for comments, plain text otherwise
+    # A generated entry ("Asked X: ...") keeps its message code and parameters (baton.core.i18n_text)
+    # so each reader sees it in their language; ``text`` is the copy rendered when it was written.
+    message = models.JSONField(default=dict, blank=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
@@ -286,6 +287,11 @@ class FeedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text[:40]}"
+
+    @property
+    def display_text(self) -> str:
+        """The entry in the reader's active language (comments are stored as written)."""
+        return render_message(self.message, fallback=self.text)
 
 
 class Follow(models.Model):

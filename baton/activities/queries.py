@@ -12,7 +12,15 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from baton.activities.models import LINK_FIELDS, Activity, FeedEntry, Follow, Notification, OpenQuestion
+from baton.activities.models import (
+    LINK_FIELDS,
+    Activity,
+    FeedEntry,
+    Follow,
+    Notification,
+    OpenQuestion,
+    linked_visibility,
+)
 from baton.core import records
 from baton.core.audit import attach_readable_changes
 from baton.core.models import ChangeLog, User
@@ -125,8 +133,6 @@ def record_feed(
     """Newest-first feed of a record: its feed entries the reader may see (an entry is visible when
     its own record is) merged with its change log (field and stage changes). Keyset-paginated by
     time: pass the returned cursor as ``before`` for the next page."""
-    from baton.activities.models import linked_visibility
-
     name = record._meta.model_name
     entries = (
         FeedEntry.objects.filter(**{name: record})
@@ -168,8 +174,6 @@ def followed_q(user: User) -> Q:
 
 
 def my_feed(user: User, *, before: dt.datetime | None = None, limit: int = 30) -> QuerySet[FeedEntry]:
-    from baton.activities.models import linked_visibility
-
     qs = FeedEntry.objects.filter(followed_q(user)).filter(linked_visibility(user))
     if before is not None:
         qs = qs.filter(created_at__lt=before)
