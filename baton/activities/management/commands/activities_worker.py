@@ -28,14 +28,18 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 
 from baton.activities import periodic, tasks
+from baton.activities.inbound import start_receiver
+
+try:
+    from django_tasks_db.backend import DatabaseBackend
+except ImportError:  # pragma: no cover - the dependency is installed with Baton
+    DatabaseBackend = None
 
 log = logging.getLogger(__name__)
 
 
 def uses_database_backend() -> bool:
-    try:
-        from django_tasks_db.backend import DatabaseBackend
-    except ImportError:  # pragma: no cover - the dependency is installed with Baton
+    if DatabaseBackend is None:  # pragma: no cover - the dependency is installed with Baton
         return False
     return isinstance(tasks.sweep_reminders.get_backend(), DatabaseBackend)
 
@@ -155,8 +159,6 @@ class Command(BaseCommand):
         host = smtp_host or getattr(settings, "BATON_INBOUND_SMTP_HOST", "127.0.0.1")
         receiver = None
         if port:
-            from baton.activities.inbound import start_receiver
-
             receiver = start_receiver(host, port)
             self.stdout.write(f"receiving logging mail on {host}:{port}")
         scheduler = Scheduler(interval, prune=uses_database_backend())
