@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from baton.activities import queries, services
-from baton.activities.models import Activity, Notification
+from baton.activities.models import Activity, Notification, visible_records
 from baton.core.api import (
     Id,
     InputSchema,
@@ -142,7 +142,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
         raise ValidationError({"record_id": ["Give both record_type and record_id, or neither."]})
     if record_type is not None:
         model = queries.record_models()[record_type]
-        record = model.objects.visible_to(user).filter(pk=record_id).first()
+        record = visible_records(model, user).filter(pk=record_id).first()
         if record is None:
             raise ValidationError({"record_id": ["Unknown record."]})
     ids = sorted(set(data.pop("assignee_ids")))

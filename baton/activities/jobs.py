@@ -1,5 +1,5 @@
-"""The Django tasks API for the activities app: the ``task`` decorator (Django 6 ships it; Django 5.2
-uses the ``django-tasks`` backport with the same API) and enqueueing after the commit.
+"""The Django tasks API for the activities app: the ``task`` decorator (the ``django-tasks`` backport
+of Django 6's ``django.tasks``) and enqueueing after the commit.
 
 Kept apart from ``tasks.py`` so that the modules defining tasks (``mail.outgoing``) and the modules
 running them (``tasks.py``) both import it without importing each other.
@@ -11,11 +11,7 @@ import logging
 from typing import Any
 
 from django.db import transaction
-
-try:  # Django 6 ships the tasks API; Django 5.2 uses the backport with the same API.
-    from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the Django version
-    from django_tasks import task
+from django_tasks import task  # the backport of Django 6's django.tasks (Baton runs on Django 5.2)
 
 __all__ = ["enqueue_on_commit", "task"]
 

@@ -9,6 +9,7 @@ lists can join the linked record.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -33,13 +34,21 @@ def _link_fk(model: str, related_name: str) -> models.ForeignKey:
 OWN_RECORD_ORDER = ("opportunity", "contact", "lead", "account")
 
 
-def linked_visibility(user, prefix: str = "") -> Q:
+def visible_records(model: type[models.Model], user: Any) -> OwnedQuerySet:
+    """The rows of a customer record model (lead, account, contact, opportunity) ``user`` may see;
+    their managers are ``OwnedQuerySet`` managers (``core.records.OwnedRecord``)."""
+    queryset = model._default_manager.all()
+    assert isinstance(queryset, OwnedQuerySet)
+    return queryset.visible_to(user)
+
+
+def linked_visibility(user: Any, prefix: str = "") -> Q:
     """Rows whose *own* record (see ``OWN_RECORD_ORDER``) the user may see. Being able to see the
     account a deal's note is also linked to does not show the note."""
     cond = Q(pk__in=[])
     unset: dict[str, bool] = {}
     for name in OWN_RECORD_ORDER:
-        visible = record_model(name)._default_manager.visible_to(user).values("id")
+        visible = visible_records(record_model(name), user).values("id")
         cond |= Q(**unset, **{f"{prefix}{name}_id__in": visible})
         unset[f"{prefix}{name}__isnull"] = True
     return cond
@@ -133,7 +142,8 @@ class Activity(Searchable, OwnedRecord):
 
     SEARCH_FIELDS = ("subject",)
 
-    objects = ActivityQuerySet.as_manager()
+    # The activity's own visibility rule replaces OwnedRecord's (same manager attribute, narrower type).
+    objects = ActivityQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -193,9 +193,7 @@ def disqualify(request: HttpRequest, payload: DisqualifyIn, id: int = path_id())
     recycle_on = payload.recycle_on
 
     def run():
-        text = draft_explanation(
-            gaps, language=lead_language(lead), recycle_on=recycle_on, name=lead.name
-        )
+        text = draft_explanation(gaps, language=lead_language(lead), recycle_on=recycle_on, name=lead.name)
         return disqualify_lead(
             lead, actor=user, reason=reason, note=payload.note, recycle_on=recycle_on, explanation=text
         )
@@ -276,9 +274,7 @@ def put_meddpicc(
 ):
     user = actor(request)
     opp = get_opportunity_for_user(user, id)
-    _allowed(
-        lambda: set_meddpicc(opp, item, answer=payload.answer, evidence=payload.evidence, actor=user)
-    )
+    _allowed(lambda: set_meddpicc(opp, item, answer=payload.answer, evidence=payload.evidence, actor=user))
     return _qual_out(opportunity_qualification(opp.pk))
 
 

@@ -13,7 +13,7 @@ class ScoringConfig(AppConfig):
 
     def ready(self) -> None:
         # The facts module reads models: it can be imported only once the app registry is ready.
-        from baton.scoring.facts import FACT_SAMPLES, scoring_facts_batch  # noqa: PLC0415 - needs models
+        from baton.scoring.facts import FACT_SAMPLES, scoring_facts_batch  # noqa: PLC0415, RUF100 - needs models
 
         # Scores, qualification and MEDDPICC become facts The Model's stage criteria can use: one loader
         # call per chunk of records, a fixed number of queries per call.

@@ -21,7 +21,7 @@ class Styled:
         style_form(self)  # type: ignore[arg-type]
 
 
-def attribute_choices() -> list[tuple[str, Any]]:
+def attribute_choices() -> list[tuple[Any, list[tuple[str, Any]]]]:
     fit = [(k, v) for k, v in FIT_ATTRIBUTES.items()]
     engagement = list(LeadInteraction.Kind.choices)
     return [(_("Fit: lead attributes"), fit), (_("Engagement: interactions"), engagement)]

@@ -9,7 +9,11 @@ Kept for callers in other apps (``leads.services`` calls ``on_lead_facts_changed
 from __future__ import annotations
 
 from baton.scoring.access import require_admin
-from baton.scoring.competitors import add_opportunity_competitor, remove_opportunity_competitor, save_competitor
+from baton.scoring.competitors import (
+    add_opportunity_competitor,
+    remove_opportunity_competitor,
+    save_competitor,
+)
 from baton.scoring.qualification.disqualification import (
     disqualify_lead,
     draft_explanation,

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-try:  # Django 6 ships the tasks API; Django 5.2 uses the backport with the same API.
-    from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the Django version
-    from django_tasks import task
+from django_tasks import task  # the backport of Django 6's django.tasks (Baton runs on Django 5.2)
 
 from baton.core.audit import audit_context, new_job_id
 from baton.scoring.models import PredictiveModel

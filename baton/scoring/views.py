@@ -128,17 +128,14 @@ def lead(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             )
         }
     )
-    context = (
-        _panel_context(request, obj)
-        | {
-            "obj": obj,
-            "groups": [("BANT", qual.group("BANT")), (_("The Model's four conditions"), qual.group("Model"))],
-            "can_edit": can_edit(request.user, obj),
-            "disqualify_form": form,
-            "disqualifications": list(obj.disqualifications.select_related("reason", "disqualified_by")[:5]),
-            "assignments": list(assignments_for(obj)),
-        }
-    )
+    context = _panel_context(request, obj) | {
+        "obj": obj,
+        "groups": [("BANT", qual.group("BANT")), (_("The Model's four conditions"), qual.group("Model"))],
+        "can_edit": can_edit(request.user, obj),
+        "disqualify_form": form,
+        "disqualifications": list(obj.disqualifications.select_related("reason", "disqualified_by")[:5]),
+        "assignments": list(assignments_for(obj)),
+    }
     return render(request, "scoring/lead.html", context)
 
 
@@ -294,26 +291,24 @@ def rules(request: AuthedHttpRequest) -> HttpResponse:
         try:
             if kind == "rule":
                 rule = ScoringRule.objects.filter(pk=request.POST.get("pk") or 0).first()
-                form = ScoringRuleForm(
+                new_form = ScoringRuleForm(
                     request.POST, prefix="new" if rule is None else f"r{rule.pk}", instance=rule
                 )
-                if form.is_valid():
+                if new_form.is_valid():
                     fields = ScoringRuleForm.Meta.fields
-                    save_rule(rule, actor=user, values={f: form.cleaned_data[f] for f in fields})
+                    save_rule(rule, actor=user, values={f: new_form.cleaned_data[f] for f in fields})
                     messages.success(request, _("Rule saved. Run “baton score_leads” to rescore every lead."))
                     return redirect("scoring:rules")
-                new_form = form
             elif kind == "reason":
                 reason = DisqualifyReason.objects.filter(pk=request.POST.get("pk") or 0).first()
-                form = DisqualifyReasonForm(request.POST, prefix="reason", instance=reason)
-                if form.is_valid():
+                reason_form = DisqualifyReasonForm(request.POST, prefix="reason", instance=reason)
+                if reason_form.is_valid():
                     fields = DisqualifyReasonForm.Meta.fields
                     save_disqualify_reason(
-                        reason, actor=user, values={f: form.cleaned_data[f] for f in fields}
+                        reason, actor=user, values={f: reason_form.cleaned_data[f] for f in fields}
                     )
                     messages.success(request, _("Reason saved."))
                     return redirect("scoring:rules")
-                reason_form = form
         except ValidationError as exc:
             apply_validation_error(new_form if kind == "rule" else reason_form, exc)
     all_rules = list(ScoringRule.objects.all())
@@ -395,22 +390,21 @@ def routing_admin(request: AuthedHttpRequest) -> HttpResponse:
         try:
             if kind == "rule":
                 rule = RoutingRule.objects.filter(pk=request.POST.get("pk") or 0).first()
-                form = RoutingRuleForm(
+                new_form = RoutingRuleForm(
                     request.POST, prefix="new" if rule is None else f"r{rule.pk}", instance=rule
                 )
-                if form.is_valid():
-                    data = form.cleaned_data
+                if new_form.is_valid():
+                    data = new_form.cleaned_data
                     values = {f: data[f] for f in RoutingRuleForm.Meta.fields}
                     routing.save_routing_rule(rule, actor=user, values=values, members=list(data["members"]))
                     messages.success(request, _("Routing rule saved."))
                     return redirect("scoring:routing")
-                new_form = form
             elif kind == "capacity":
                 rep = get_object_or_404(User, pk=request.POST.get("user") or 0)
                 cap = RepCapacity.objects.filter(user=rep).first()
-                form = CapacityForm(request.POST, prefix=f"c{rep.pk}", instance=cap)
-                if form.is_valid():
-                    routing.set_capacity(rep, actor=user, values=form.cleaned_data)
+                capacity_form = CapacityForm(request.POST, prefix=f"c{rep.pk}", instance=cap)
+                if capacity_form.is_valid():
+                    routing.set_capacity(rep, actor=user, values=capacity_form.cleaned_data)
                     messages.success(request, _("Capacity saved for %(rep)s.") % {"rep": rep})
                 else:
                     messages.error(request, _("Check the capacity values."))

@@ -10,11 +10,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from baton.accounts.models import Account, Contact
 from baton.activities.models import (
     EmailTemplate,
 )
 from baton.core.audit import log_change
 from baton.core.models import ChangeLog, User
+from baton.deals.models import Opportunity
+from baton.leads.models import Lead
 
 MERGE_RE = re.compile(r"{{\s*([a-z_]+)\s*}}")
 MERGE_FIELDS = {
@@ -75,23 +78,24 @@ def templates_for(user: User) -> models.QuerySet[EmailTemplate]:
 
 
 def merge_values(record: models.Model | None, actor: User) -> dict[str, str]:
-    contact = opportunity = None
+    contact: Contact | None = None
+    opportunity: Opportunity | None = None
+    lead = record if isinstance(record, Lead) else None
     company = ""
-    name = record._meta.model_name if record is not None else ""
-    if name == "contact":
+    if isinstance(record, Contact):
         contact = record
-        company = record.account.name if record.account_id else ""
-    elif name == "opportunity":
+        company = record.account.name if record.account_id and record.account else ""
+    elif isinstance(record, Opportunity):
         opportunity = record
         contact = record.primary_contact
-        company = record.account.name if record.account_id else ""
-    elif name == "account":
+        company = record.account.name if record.account_id and record.account else ""
+    elif isinstance(record, Account):
         company = record.name
-    elif name == "lead":
-        company = record.company
+    elif lead is not None:
+        company = lead.company
     values = {
-        "contact_name": contact.name if contact else (record.name if name == "lead" else ""),
-        "contact_title": contact.title if contact else (record.title if name == "lead" else ""),
+        "contact_name": contact.name if contact else (lead.name if lead else ""),
+        "contact_title": contact.title if contact else (lead.title if lead else ""),
         "company": company,
         "owner_name": str(actor),
         "owner_email": actor.email,
@@ -113,9 +117,8 @@ def render_template(template: EmailTemplate, record: models.Model | None, actor:
 
 
 def default_recipient(record: models.Model | None) -> str:
-    name = record._meta.model_name if record is not None else ""
-    if name in ("contact", "lead"):
+    if isinstance(record, Contact | Lead):
         return record.email
-    if name == "opportunity" and record.primary_contact_id:
+    if isinstance(record, Opportunity) and record.primary_contact_id and record.primary_contact:
         return record.primary_contact.email
     return ""

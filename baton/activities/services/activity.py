@@ -358,7 +358,8 @@ def schedule_reminders(activity: Activity) -> None:
         return
     fire_at = activity.start_at - dt.timedelta(minutes=activity.remind_minutes)
     pending.exclude(fire_at=fire_at).delete()
-    recipients = {activity.owner_id, *activity.assignees.values_list("pk", flat=True)} - {None}
+    people = (activity.owner_id, *activity.assignees.values_list("pk", flat=True))
+    recipients = {uid for uid in people if uid is not None}
     Reminder.objects.bulk_create(
         [
             Reminder(activity=activity, recipient_id=uid, kind=Reminder.Kind.BEFORE, fire_at=fire_at)

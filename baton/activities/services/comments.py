@@ -10,7 +10,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from baton.activities.models import FeedEntry, Notification
+from baton.activities.models import FeedEntry, Notification, visible_records
 from baton.activities.services.links import check_visible, links_for, record_link_name
 from baton.activities.services.notifications import add_feed_entry, followers_of_links, notify
 from baton.core.audit import log_change
@@ -63,7 +63,7 @@ def post_comment(
     )
     url = record_url(record)
     mentioned = [
-        u for u in mentioned_users(raw) if type(record).objects.visible_to(u).filter(pk=record.pk).exists()
+        u for u in mentioned_users(raw) if visible_records(type(record), u).filter(pk=record.pk).exists()
     ]
     mention_ids = {u.pk for u in mentioned}
     notify(

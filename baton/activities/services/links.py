@@ -9,7 +9,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from baton.activities.models import LINK_FIELDS, Activity
+from baton.activities.models import LINK_FIELDS, Activity, visible_records
 from baton.core.models import User
 from baton.core.records import can_edit
 
@@ -28,8 +28,9 @@ def links_for(record: models.Model | None) -> dict[str, Any]:
         return {}
     name = record_link_name(record)
     links: dict[str, Any] = {name: record}
-    if name in ("contact", "opportunity") and getattr(record, "account_id", None):
-        links["account"] = record.account
+    account = getattr(record, "account", None) if name in ("contact", "opportunity") else None
+    if account is not None:
+        links["account"] = account
     return links
 
 
@@ -37,7 +38,7 @@ def check_visible(actor: User, record: models.Model | None, field: str = "record
     """Refuse links to records the actor cannot see, with the same message as for unknown ones."""
     if record is None:
         return
-    if not type(record).objects.visible_to(actor).filter(pk=record.pk).exists():
+    if not visible_records(type(record), actor).filter(pk=record.pk).exists():
         raise ValidationError({field: [_("Unknown record.")]})
 
 

@@ -27,8 +27,9 @@ def declared_followers(record: models.Model) -> set[int]:
     rows = Follow.objects.filter(**{name: record}).values_list("user_id", "active")
     ids = {uid for uid, active in rows if active}
     opted_out = {uid for uid, active in rows if not active}
-    if record.owner_id and record.owner_id not in opted_out:
-        ids.add(record.owner_id)
+    owner_id = getattr(record, "owner_id", None)  # every linkable record is an OwnedRecord
+    if owner_id and owner_id not in opted_out:
+        ids.add(owner_id)
     return ids
 
 
@@ -41,7 +42,8 @@ def is_following(user: User, record: models.Model) -> bool:
 def set_following(record: models.Model, *, user: User, follow: bool) -> None:
     check_visible(user, record)
     name = record_link_name(record)
-    Follow.objects.update_or_create(user=user, **{name: record}, defaults={"active": follow})
+    link: dict[str, Any] = {name: record}
+    Follow.objects.update_or_create(user=user, **link, defaults={"active": follow})
     log_change(
         actor=user,
         action=ChangeLog.Action.UPDATE,

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,6 +28,7 @@ from baton.activities.views.common import (
     record_from_request,
     safe_next,
 )
+from baton.core.http import AuthedHttpRequest
 from baton.core.params import (
     choice_param,
     text_param,
@@ -37,7 +38,7 @@ from baton.core.services import ConflictError
 
 @login_required
 @require_GET
-def my_day(request: HttpRequest) -> HttpResponse:
+def my_day(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
     today = timezone.localdate()
     start, end = queries.day_bounds(today)
@@ -45,7 +46,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
     tasks = list(queries.my_tasks(user).filter(due_at__lt=start + dt.timedelta(days=7))[:100])
     context = {
         "today": today,
-        "meetings": list(queries.calendar_events([user.pk], start, end).filter(start_at__isnull=False)[:50]),
+        "meetings": list(queries.calendar_events([user.id], start, end).filter(start_at__isnull=False)[:50]),
         "overdue": [t for t in tasks if t.due_at and t.due_at < now],
         "due": [t for t in tasks if t.due_at and t.due_at >= now],
         "questions": list(queries.questions_for(user)[:50]),
@@ -56,7 +57,7 @@ def my_day(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_create(request: HttpRequest) -> HttpResponse:
+def activity_create(request: AuthedHttpRequest) -> HttpResponse:
     record = record_from_request(request)
     kind = choice_param(request.GET, "kind", Activity.Kind.values) if request.method == "GET" else ""
     if request.method == "POST":
@@ -95,7 +96,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     activity = queries.get_activity_for_user(request.user, pk)
     if not services.can_edit_activity(request.user, activity):
         raise Http404("Not found")
@@ -144,7 +145,7 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     activity = queries.get_activity_for_user(request.user, pk)
     context = {
         "activity": activity,
@@ -162,18 +163,18 @@ def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def activity_complete(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_complete(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     activity = editable_or_404(request, pk)
     services.complete_activity(activity, actor=request.user, outcome=request.POST.get("outcome", "")[:300])
     messages.success(request, _("Marked as done."))
     return redirect(
-        request.POST.get("next") if safe_next(request) else reverse("activities:detail", args=[pk])
+        request.POST.get("next", "") if safe_next(request) else reverse("activities:detail", args=[pk])
     )
 
 
 @login_required
 @require_POST
-def activity_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+def activity_reschedule(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """Drag and drop on the calendar: to another day keeping the time of day (``date``), to a time
     slot (``date`` and ``time``, e.g. 14:00) or to a datetime (``start_at``). ``version`` is the
     version the page showed: a change made meanwhile by someone else is refused with 409."""
@@ -226,7 +227,7 @@ def activity_reschedule(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def question_add(request: HttpRequest, pk: int) -> HttpResponse:
+def question_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     activity = editable_or_404(request, pk)
     try:
         services.add_question(activity, actor=request.user, question=request.POST.get("question", ""))
@@ -237,7 +238,7 @@ def question_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
+def attachment_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     activity = editable_or_404(request, pk)
     upload = request.FILES.get("attachment")
     try:
@@ -251,7 +252,7 @@ def attachment_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def question_answer(request: HttpRequest, pk: int) -> HttpResponse:
+def question_answer(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     question = queries.get_question_for_user(request.user, pk)
     form = AnswerForm(request.POST)
     try:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from baton.activities import queries, services
 from baton.activities.ical import build_calendar
 from baton.activities.models import Activity, PersonalKeys
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.params import (
     bool_param,
@@ -44,7 +45,7 @@ def team_user_ids(user: User) -> list[int]:
 
 @login_required
 @require_GET
-def calendar_page(request: HttpRequest) -> HttpResponse:
+def calendar_page(request: AuthedHttpRequest) -> HttpResponse:
     try:
         view = choice_param(request.GET, "view", ("day", "week", "month")) or "week"
         day = date_param(request.GET, "date") or timezone.localdate()
@@ -68,7 +69,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
         next_day = month_last + dt.timedelta(days=1)
     start, _end = queries.day_bounds(first)
     _start, end = queries.day_bounds(last)
-    users = team_user_ids(request.user) if team else [request.user.pk]
+    users = team_user_ids(request.user) if team else [request.user.id]
     events = list(queries.calendar_events(users, start, end)[:500])
     by_day: dict[dt.date, list[Activity]] = {}
     for event in events:
@@ -115,7 +116,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def calendar_rotate(request: HttpRequest) -> HttpResponse:
+def calendar_rotate(request: AuthedHttpRequest) -> HttpResponse:
     services.rotate_calendar_token(request.user)
     messages.success(request, _("A new calendar address was made; the old one no longer works."))
     return redirect("activities:calendar")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest
+from django.http import Http404
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from baton.activities import queries, services
 from baton.activities.models import Activity
+from baton.core.http import AuthedHttpRequest
 from baton.core.params import (
     datetime_param,
     id_param,
@@ -24,7 +25,7 @@ def error_text(exc: ValidationError) -> str:
     return " ".join(msg for msgs in exc.message_dict.values() for msg in msgs)
 
 
-def feed_cursor(request: HttpRequest):
+def feed_cursor(request: AuthedHttpRequest):
     """The feed's "before" cursor; a bad one (hand-edited, truncated) starts again at the newest."""
     try:
         return datetime_param(request.GET, "before")
@@ -32,7 +33,7 @@ def feed_cursor(request: HttpRequest):
         return None
 
 
-def record_from_request(request: HttpRequest):
+def record_from_request(request: AuthedHttpRequest):
     """The record named by ?record=<kind>:<id> (or a hidden field), checked for visibility."""
     raw = request.POST.get("record") or text_param(request.GET, "record", max_length=40)
     if not raw:
@@ -48,18 +49,18 @@ def int_or_none(raw):
         return None
 
 
-def editable_or_404(request: HttpRequest, pk: int) -> Activity:
+def editable_or_404(request: AuthedHttpRequest, pk: int) -> Activity:
     activity = queries.get_activity_for_user(request.user, pk)
     if not services.can_edit_activity(request.user, activity):
         raise Http404("Not found")
     return activity
 
 
-def safe_next(request: HttpRequest) -> bool:
+def safe_next(request: AuthedHttpRequest) -> bool:
     nxt = request.POST.get("next", "")
     return bool(nxt) and url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()})
 
 
-def as_get(request: HttpRequest) -> HttpRequest:
+def as_get(request: AuthedHttpRequest) -> AuthedHttpRequest:
     request.method = "GET"
     return request

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from baton.activities.views.common import (
     feed_cursor,
     safe_next,
 )
+from baton.core.http import AuthedHttpRequest
 
 # --- record panel and feed -------------------------------------------------------------------------
 
@@ -28,7 +29,7 @@ PANEL_ACTIVITIES = 10
 FEED_PAGE = 15
 
 
-def panel_context(request: HttpRequest, kind: str, record) -> dict:
+def panel_context(request: AuthedHttpRequest, kind: str, record) -> dict:
     items, cursor = queries.record_feed(record, user=request.user, limit=FEED_PAGE)
     activities = list(queries.record_activities(record, user=request.user)[: PANEL_ACTIVITIES + 1])
     return {
@@ -48,7 +49,7 @@ def panel_context(request: HttpRequest, kind: str, record) -> dict:
 
 @login_required
 @require_GET
-def record_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_panel(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     """The activities/"?"/feed panel of a record, for the record pages to include via htmx."""
     record = queries.get_record_for_user(request.user, kind, pk)
     return render(request, "activities/partials/_record_panel.html", panel_context(request, kind, record))
@@ -56,14 +57,14 @@ def record_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def record_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_page(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
     return render(request, "activities/record.html", panel_context(request, kind, record))
 
 
 @login_required
 @require_GET
-def record_feed_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_feed_page(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
     before = feed_cursor(request)
     items, cursor = queries.record_feed(record, user=request.user, before=before, limit=FEED_PAGE)
@@ -79,7 +80,7 @@ def record_feed_page(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
-def _back_to_panel(request: HttpRequest, kind: str, record) -> HttpResponse:
+def _back_to_panel(request: AuthedHttpRequest, kind: str, record) -> HttpResponse:
     if request.headers.get("HX-Request"):
         return render(request, "activities/partials/_record_panel.html", panel_context(request, kind, record))
     if safe_next(request):
@@ -89,7 +90,7 @@ def _back_to_panel(request: HttpRequest, kind: str, record) -> HttpResponse:
 
 @login_required
 @require_POST
-def comment_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def comment_post(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
     try:
         services.post_comment(record, actor=request.user, text=request.POST.get("text", ""))
@@ -104,7 +105,7 @@ def comment_post(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def follow_toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def follow_toggle(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
     services.set_following(record, user=request.user, follow=request.POST.get("follow") == "1")
     return _back_to_panel(request, kind, record)
@@ -112,7 +113,7 @@ def follow_toggle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def request_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def request_create(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
     form = RequestForm(request.POST)
     if form.is_valid():
@@ -135,7 +136,7 @@ def request_create(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def my_feed_page(request: HttpRequest) -> HttpResponse:
+def my_feed_page(request: AuthedHttpRequest) -> HttpResponse:
     before = feed_cursor(request)
     items, cursor = queries.my_feed_items(request.user, before=before, limit=30)
     return render(

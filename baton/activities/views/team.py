@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_GET
 from baton.activities import queries
 from baton.activities.models import Activity, Notification, OpenQuestion
 from baton.activities.views.calendar import team_user_ids
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 
 # --- manager's page --------------------------------------------------------------------------------
@@ -21,7 +23,7 @@ from baton.core.models import User
 
 @login_required
 @require_GET
-def team_page(request: HttpRequest) -> HttpResponse:
+def team_page(request: AuthedHttpRequest) -> HttpResponse:
     """The team's activities this week by rep and type, and overdue work per rep."""
     user_ids = team_user_ids(request.user)
     today = timezone.localdate()
@@ -52,7 +54,7 @@ def team_page(request: HttpRequest) -> HttpResponse:
         .annotate(n=Count("id"))
     )
     kinds = Activity.Kind.choices
-    table = {
+    table: dict[int, dict[str, Any]] = {
         uid: {
             "user": u,
             "kinds": dict.fromkeys(Activity.Kind.values, 0),
@@ -65,10 +67,10 @@ def team_page(request: HttpRequest) -> HttpResponse:
     for row in counts:
         table[row["owner_id"]]["kinds"][row["kind"]] = row["n"]
         table[row["owner_id"]]["total"] += row["n"]
-    for row in overdue:
-        table[row["owner_id"]]["overdue"] = row["n"]
-    for row in open_q:
-        table[row["owner_id"]]["questions"] = row["n"]
+    for late in overdue:
+        table[late["owner_id"]]["overdue"] = late["n"]
+    for asked in open_q:
+        table[asked["owner_id"]]["questions"] = asked["n"]
     rows = [{**r, "cells": [r["kinds"][k] for k, _label in kinds]} for r in table.values()]
     return render(
         request,

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db import models
 from django.utils.translation import gettext as _
 
 from baton.core.choices import CompanySize, Industry, Region
@@ -70,6 +71,7 @@ def feature_label(name: str) -> str:
     if "=" in name:
         field, value = name.split("=", 1)
         model_field = Lead._meta.get_field(field)
+        assert isinstance(model_field, models.Field)  # a column of the lead, never a relation
         choices = dict(model_field.flatchoices)
         shown = str(choices.get(value, value)) if value else _("not set")
         return f"{model_field.verbose_name}: {shown}"
