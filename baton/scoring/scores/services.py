@@ -16,6 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baton.core import events
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
@@ -108,6 +109,11 @@ def on_lead_facts_changed(lead: Lead) -> None:
             rescore_lead(lead)
     except Exception:
         logger.exception("rescoring lead %s failed", lead.pk)
+
+
+def rescore_on_lead_change(payload: events.LeadChange) -> None:
+    """``core.events.lead_changed`` subscriber (see ``apps.py``): rescore the lead that changed."""
+    on_lead_facts_changed(payload.lead)
 
 
 def _batches(batch: int, limit: int | None) -> Iterator[list[dict[str, Any]]]:
