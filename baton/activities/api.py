@@ -7,12 +7,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from django.http import HttpRequest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
 from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from baton.activities import queries, services
-from baton.activities.models import Activity, Notification
+from baton.activities.models import Activity, Notification, visible_records
 from baton.core.api import (
     Id,
     InputSchema,
@@ -26,6 +27,7 @@ from baton.core.api import (
     responses,
 )
 from baton.core.listing import ListSpec
+from baton.core.models import User
 
 router = Router()
 
@@ -132,10 +134,6 @@ def list_activities(request: HttpRequest, query: Query[ActivityQuery]):
     "/activities", response=responses({201: ActivityOut}), tags=["activities"], summary="Create an activity"
 )
 def create_activity(request: HttpRequest, payload: ActivityIn):
-    from django.core.exceptions import ValidationError
-
-    from baton.core.models import User
-
     user = actor(request)
     data = payload.model_dump()
     record = None
@@ -144,7 +142,7 @@ def create_activity(request: HttpRequest, payload: ActivityIn):
         raise ValidationError({"record_id": ["Give both record_type and record_id, or neither."]})
     if record_type is not None:
         model = queries.record_models()[record_type]
-        record = model.objects.visible_to(user).filter(pk=record_id).first()
+        record = visible_records(model, user).filter(pk=record_id).first()
         if record is None:
             raise ValidationError({"record_id": ["Unknown record."]})
     ids = sorted(set(data.pop("assignee_ids")))
@@ -169,9 +167,6 @@ def get_activity(request: HttpRequest, id: int = path_id()):
     summary="Mark done",
 )
 def complete_activity(request: HttpRequest, payload: CompleteIn, id: int = path_id()):
-    from django.core.exceptions import PermissionDenied
-    from django.http import Http404
-
     activity = queries.get_activity_for_user(actor(request), id)
     try:
         return services.complete_activity(activity, actor=actor(request), outcome=payload.outcome)

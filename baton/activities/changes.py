@@ -15,10 +15,12 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from baton.activities.models import Notification
-from baton.activities.services import followers_of, record_url
+from baton.activities.models import Notification, visible_records
+from baton.activities.services import followers_of
 from baton.core.i18n_text import Bilingual, Msg
 from baton.core.models import ChangeLog, User
+from baton.core.records import record_url
+from baton.deals.models import Stage
 
 log = logging.getLogger(__name__)
 
@@ -34,8 +36,6 @@ def _label(field: str, value: Any) -> str | Bilingual:
     if value in (None, ""):
         return "—"
     if field == "stage_id":
-        from baton.deals.models import Stage
-
         stage = Stage.objects.filter(pk=value).first()
         return Bilingual(stage.name, stage.name_en) if stage else str(value)
     if field == "owner_id":
@@ -106,7 +106,7 @@ def notify_followers(change_id: int) -> int:
         return 0
     model = change.content_type.model_class()
     record = model._default_manager.filter(pk=change.object_id).first() if model else None
-    if record is None:
+    if model is None or record is None:
         return 0
     recipients = followers_of(record) - {change.actor_id}
     previous_owner = (change.before or {}).get("owner_id")
@@ -114,7 +114,7 @@ def notify_followers(change_id: int) -> int:
         recipients.add(previous_owner)
     recipients.discard(None)  # type: ignore[arg-type]
     users = list(User.objects.filter(pk__in=sorted(recipients)[:MAX_RECIPIENTS], is_active=True))
-    visible = [u for u in users if model._default_manager.visible_to(u).filter(pk=record.pk).exists()]
+    visible = [u for u in users if visible_records(model, u).filter(pk=record.pk).exists()]
     if previous_owner in recipients and previous_owner not in {u.pk for u in visible}:
         visible += [u for u in users if u.pk == previous_owner]
     url = record_url(record)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -108,8 +110,6 @@ class ActivityForm(StyledForm):
 
     def rows(self):
         """(bound field, JSON list of kinds it applies to or "" for all) for the template."""
-        import json
-
         return [(f, json.dumps(self.FIELD_KINDS[f.name]) if f.name in self.FIELD_KINDS else "") for f in self]
 
     def service_values(self) -> dict:

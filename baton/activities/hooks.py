@@ -1,8 +1,11 @@
-"""The one function other apps' services call to tell followers about a change.
+"""The one function other apps' writes reach (through ``core.events.record_changed``, subscribed in
+``apps.py``) to tell the followers of a record about a change.
 
 It does no notification work inside the caller's transaction: it only remembers which ChangeLog row
-to announce and, after the commit, enqueues ``notify_record_change`` for it. Kept free of
-module-level imports of other apps so that leads/accounts/deals can import it without cycles.
+to announce and, after the commit, enqueues ``notify_record_change`` for it.
+
+``apps.py`` imports this module while the app registry is still loading, so it must not import
+models at module level: the three imports below run on the first call, when every model is ready.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ def record_changed(instance: Any, change: Any = None) -> None:
     ``change`` is the ChangeLog row the write produced; without it the newest row of the record is
     used (one indexed query). A write that changed nothing logs nothing and notifies no one.
     """
-    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415, RUF100 - see above
 
-    from baton.activities.tasks import enqueue_on_commit, notify_record_change
-    from baton.core.models import ChangeLog
+    from baton.activities.tasks import enqueue_on_commit, notify_record_change  # noqa: PLC0415, RUF100
+    from baton.core.models import ChangeLog  # noqa: PLC0415, RUF100 - models load after apps.py
 
     change_id = getattr(change, "pk", None)
     if change_id is None:

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import close_old_connections, connection
 
 from baton.activities.inbound_limits import RateLimiter, ReviewQueueFull, user_for_token
-from baton.activities.mail import InboundError, _token_of, log_inbound_email
+from baton.activities.mail.incoming import InboundError, _token_of, log_inbound_email
 from baton.core.audit import audit_context, new_job_id
 
 log = logging.getLogger(__name__)

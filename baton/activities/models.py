@@ -9,6 +9,7 @@ lists can join the linked record.
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -16,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.i18n_text import render_message
-from baton.core.records import OwnedQuerySet, OwnedRecord, visible_team_ids
+from baton.core.records import OwnedQuerySet, OwnedRecord, record_model, visible_team_ids
 from baton.core.textsearch import Searchable
 
 LINK_FIELDS = ("lead", "account", "contact", "opportunity")
@@ -33,15 +34,21 @@ def _link_fk(model: str, related_name: str) -> models.ForeignKey:
 OWN_RECORD_ORDER = ("opportunity", "contact", "lead", "account")
 
 
-def linked_visibility(user, prefix: str = "") -> Q:
+def visible_records(model: type[models.Model], user: Any) -> OwnedQuerySet:
+    """The rows of a customer record model (lead, account, contact, opportunity) ``user`` may see;
+    their managers are ``OwnedQuerySet`` managers (``core.records.OwnedRecord``)."""
+    queryset = model._default_manager.all()
+    assert isinstance(queryset, OwnedQuerySet)
+    return queryset.visible_to(user)
+
+
+def linked_visibility(user: Any, prefix: str = "") -> Q:
     """Rows whose *own* record (see ``OWN_RECORD_ORDER``) the user may see. Being able to see the
     account a deal's note is also linked to does not show the note."""
-    from baton.core.records import record_model
-
     cond = Q(pk__in=[])
     unset: dict[str, bool] = {}
     for name in OWN_RECORD_ORDER:
-        visible = record_model(name)._default_manager.visible_to(user).values("id")
+        visible = visible_records(record_model(name), user).values("id")
         cond |= Q(**unset, **{f"{prefix}{name}_id__in": visible})
         unset[f"{prefix}{name}__isnull"] = True
     return cond
@@ -135,7 +142,8 @@ class Activity(Searchable, OwnedRecord):
 
     SEARCH_FIELDS = ("subject",)
 
-    objects = ActivityQuerySet.as_manager()
+    # The activity's own visibility rule replaces OwnedRecord's (same manager attribute, narrower type).
+    objects = ActivityQuerySet.as_manager()  # type: ignore[misc]
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -261,6 +269,9 @@ class FeedEntry(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     text = models.TextField(blank=True)  # sanitised HTML for comments, plain text otherwise
+    # A generated entry ("Asked X: ...") keeps its message code and parameters (baton.core.i18n_text)
+    # so each reader sees it in their language; ``text`` is the copy rendered when it was written.
+    message = models.JSONField(default=dict, blank=True)
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
@@ -286,6 +297,11 @@ class FeedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.text[:40]}"
+
+    @property
+    def display_text(self) -> str:
+        """The entry in the reader's active language (comments are stored as written)."""
+        return render_message(self.message, fallback=self.text)
 
 
 class Follow(models.Model):

@@ -9,10 +9,20 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
 
-from baton.activities.models import LINK_FIELDS, Activity, FeedEntry, Follow, Notification, OpenQuestion
+from baton.activities.models import (
+    LINK_FIELDS,
+    Activity,
+    FeedEntry,
+    Follow,
+    Notification,
+    OpenQuestion,
+    linked_visibility,
+    visible_records,
+)
 from baton.core import records
 from baton.core.audit import attach_readable_changes
 from baton.core.models import ChangeLog, User
@@ -42,7 +52,7 @@ def get_activity_for_user(user: User, pk: Any) -> Activity:
 def record_activities(record: models.Model, *, user: User) -> QuerySet[Activity]:
     """Activities shown on a record that the reader may see (a deal's notes show on its account's
     page only to those who may open the deal)."""
-    name = record._meta.model_name
+    name = str(record._meta.model_name)
     return (
         Activity.objects.visible_to(user)
         .filter(**{name: record})
@@ -52,7 +62,7 @@ def record_activities(record: models.Model, *, user: User) -> QuerySet[Activity]
 
 
 def record_open_questions(record: models.Model, *, user: User) -> QuerySet[OpenQuestion]:
-    name = record._meta.model_name
+    name = str(record._meta.model_name)
     return (
         OpenQuestion.objects.filter(**{name: record}, status=OpenQuestion.Status.OPEN)
         .filter(Q(activity__isnull=True) | Q(activity__in=Activity.objects.visible_to(user).values("id")))
@@ -103,7 +113,7 @@ def calendar_events(users: list[int], start: dt.datetime, end: dt.datetime) -> Q
         )
         .distinct()
         .select_related("owner", "account", "contact", "opportunity", "lead")
-        .order_by(models.functions.Coalesce("start_at", "due_at"), "id")
+        .order_by(Coalesce("start_at", "due_at"), "id")
     )
 
 
@@ -125,9 +135,7 @@ def record_feed(
     """Newest-first feed of a record: its feed entries the reader may see (an entry is visible when
     its own record is) merged with its change log (field and stage changes). Keyset-paginated by
     time: pass the returned cursor as ``before`` for the next page."""
-    from baton.activities.models import linked_visibility
-
-    name = record._meta.model_name
+    name = str(record._meta.model_name)
     entries = (
         FeedEntry.objects.filter(**{name: record})
         .filter(linked_visibility(user))
@@ -162,14 +170,14 @@ def followed_q(user: User) -> Q:
         follows = Follow.objects.filter(user=user, **{f"{name}__isnull": False})
         followed = follows.filter(active=True).values(f"{name}_id")
         opted_out = follows.filter(active=False).values(f"{name}_id")
-        owned = models_by_link[name].objects.filter(owner=user).exclude(pk__in=opted_out).values("id")
+        owned = (
+            models_by_link[name]._default_manager.filter(owner=user).exclude(pk__in=opted_out).values("id")
+        )
         cond |= Q(**{f"{name}_id__in": followed}) | Q(**{f"{name}_id__in": owned})
     return cond
 
 
 def my_feed(user: User, *, before: dt.datetime | None = None, limit: int = 30) -> QuerySet[FeedEntry]:
-    from baton.activities.models import linked_visibility
-
     qs = FeedEntry.objects.filter(followed_q(user)).filter(linked_visibility(user))
     if before is not None:
         qs = qs.filter(created_at__lt=before)
@@ -207,7 +215,7 @@ def followed_records_q(user: User) -> Q:
         followed = follows.filter(active=True).values(f"{name}_id")
         opted_out = follows.filter(active=False).values(f"{name}_id")
         ids = (
-            model.objects.visible_to(user)
+            visible_records(model, user)
             .filter(Q(pk__in=followed) | Q(owner=user))
             .exclude(pk__in=opted_out)
             .values("id")

@@ -42,7 +42,10 @@ def ensure_overdue_reminders(now: dt.datetime | None = None) -> int:
     )
     rows = []
     for task in tasks:
-        recipients = {task.owner_id, *(u.pk for u in task.assignees.all())} - {None}
+        if task.due_at is None:  # the query asks for a due time; this keeps the type checker informed
+            continue
+        people = (task.owner_id, *(u.pk for u in task.assignees.all()))
+        recipients = {uid for uid in people if uid is not None}
         rows += [
             Reminder(activity=task, recipient_id=uid, kind=Reminder.Kind.OVERDUE, fire_at=task.due_at)
             for uid in recipients
@@ -86,7 +89,7 @@ def deliver(reminder: Reminder) -> None:
         )
     if relevant:
         with translation.override(user.language or settings.LANGUAGE_CODE):
-            if reminder.kind == Reminder.Kind.BEFORE:
+            if reminder.kind == Reminder.Kind.BEFORE and activity.start_at is not None:
                 text = Msg(
                     gettext_noop("Reminder: “%(subject)s” at %(when)s"),
                     subject=activity.subject,
@@ -97,7 +100,7 @@ def deliver(reminder: Reminder) -> None:
                 text = Msg(
                     gettext_noop("Overdue: “%(subject)s” was due %(when)s"),
                     subject=activity.subject,
-                    when=Moment(activity.due_at),
+                    when=Moment(activity.due_at or reminder.fire_at),
                 )
                 kind = Notification.Kind.OVERDUE
             notify([user.pk], kind=kind, text=text, activity=activity, url=activity_url(activity))

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from baton.activities import views, views_mail
+from baton.activities import views
+from baton.activities.views import mail as views_mail
 
 app_name = "activities"
 urlpatterns = [

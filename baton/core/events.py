@@ -85,3 +85,21 @@ record_changed: Event[RecordChange] = Event(
     "record_changed",
     "A core CRM record was created or updated (followers are told after the commit).",
 )
+
+
+@dataclass(frozen=True)
+class LeadChange:
+    """A lead was created or updated, or an interaction was logged on it (its facts may have changed).
+
+    Emitted by ``leads.services`` inside the write's transaction; scoring rescores the lead (and the
+    process app may place, recycle or advance it). ``actor`` is the user who wrote, or None.
+    """
+
+    lead: Any
+    actor: Any = None
+
+
+lead_changed: Event[LeadChange] = Event(
+    "lead_changed",
+    "A lead or its interactions changed; higher apps recompute what they derive from its facts.",
+)

@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
@@ -19,20 +19,24 @@ from pydantic import StrictBool
 
 from baton.core.api import Id, InputSchema, IsoDate, Text, actor, choice, path_id, responses
 from baton.core.api_errors import ErrorOut
+from baton.deals.queries import get_opportunity_for_user
 from baton.leads.language import lead_language
+from baton.leads.queries import get_lead_for_user
 from baton.process.models import MeddpiccItem, QualificationItem
-from baton.scoring import routing, services
+from baton.scoring import routing, supply
+from baton.scoring.competitors import add_opportunity_competitor, competitors_on
 from baton.scoring.models import DisqualifyReason
-from baton.scoring.qualification import Qualification, lead_qualification, opportunity_qualification
-from baton.scoring.queries import (
-    assignments_for,
-    competitors_on,
-    get_lead_for_user,
-    get_opportunity_for_user,
-    predicted_reasons,
-    rule_reasons,
-    score_for,
+from baton.scoring.qualification.checklists import (
+    Qualification,
+    lead_qualification,
+    opportunity_qualification,
 )
+from baton.scoring.qualification.disqualification import disqualify_lead, draft_explanation
+from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
+from baton.scoring.routing import assignments_for
+from baton.scoring.scores.queries import predicted_reasons, rule_reasons, score_for
+from baton.scoring.scores.services import rescore_lead
+from baton.scoring.winloss import win_loss
 
 router = Router(tags=["scoring"])
 
@@ -85,14 +89,14 @@ def _score_out(lead_id: int, score: Any) -> dict[str, Any]:
 @router.get("/leads/{id}/score", response=_r({200: ScoreOut}), summary="A lead's scores and reasons")
 def lead_score(request: HttpRequest, id: int = path_id()):
     lead = get_lead_for_user(actor(request), id)
-    score = score_for(lead) or services.rescore_lead(lead)
+    score = score_for(lead) or rescore_lead(lead)
     return _score_out(lead.pk, score)
 
 
 @router.post("/leads/{id}/rescore", response=_r({200: ScoreOut}), summary="Recompute a lead's scores")
 def rescore(request: HttpRequest, id: int = path_id()):
     lead = get_lead_for_user(actor(request), id)
-    return _score_out(lead.pk, services.rescore_lead(lead))
+    return _score_out(lead.pk, rescore_lead(lead))
 
 
 class ItemOut(Schema):
@@ -156,7 +160,7 @@ def put_lead_qualification(
     user = actor(request)
     lead = get_lead_for_user(user, id)
     _allowed(
-        lambda: services.set_lead_qualification(
+        lambda: set_lead_qualification(
             lead, item, answer=payload.answer, evidence=payload.evidence, actor=user
         )
     )
@@ -184,17 +188,13 @@ def disqualify(request: HttpRequest, payload: DisqualifyIn, id: int = path_id())
     lead = get_lead_for_user(user, id)
     reason = DisqualifyReason.objects.filter(pk=payload.reason_id, is_archived=False).first()
     if reason is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"reason_id": ["No such disqualification reason."]})
     gaps = lead_qualification(lead.pk).gaps
     recycle_on = payload.recycle_on
 
     def run():
-        text = services.draft_explanation(
-            gaps, language=lead_language(lead), recycle_on=recycle_on, name=lead.name
-        )
-        return services.disqualify_lead(
+        text = draft_explanation(gaps, language=lead_language(lead), recycle_on=recycle_on, name=lead.name)
+        return disqualify_lead(
             lead, actor=user, reason=reason, note=payload.note, recycle_on=recycle_on, explanation=text
         )
 
@@ -274,9 +274,7 @@ def put_meddpicc(
 ):
     user = actor(request)
     opp = get_opportunity_for_user(user, id)
-    _allowed(
-        lambda: services.set_meddpicc(opp, item, answer=payload.answer, evidence=payload.evidence, actor=user)
-    )
+    _allowed(lambda: set_meddpicc(opp, item, answer=payload.answer, evidence=payload.evidence, actor=user))
     return _qual_out(opportunity_qualification(opp.pk))
 
 
@@ -322,7 +320,7 @@ def add_competitor(request: HttpRequest, payload: CompetitorIn, id: int = path_i
     user = actor(request)
     opp = get_opportunity_for_user(user, id)
     row = _allowed(
-        lambda: services.add_opportunity_competitor(
+        lambda: add_opportunity_competitor(
             opp,
             actor=user,
             name=payload.name,
@@ -354,12 +352,12 @@ class SupplyOut(Schema):
     "/supply", response=_r({200: SupplyOut}), summary="Field capacity, threshold and the waiting queue"
 )
 def supply_plan(request: HttpRequest):
-    if not routing.may_supply(actor(request)):
+    if not supply.may_supply(actor(request)):
         raise HttpError(403, "Only inside sales, sales managers and administrators see the supply queue.")
-    plan = routing.plan_supply()
+    plan = supply.plan_supply()
     passing = {lead.pk for lead in plan.passing}
     rows = []
-    for lead in routing.queue()[:200]:
+    for lead in supply.queue()[:200]:
         score = getattr(lead, "score", None)
         rows.append(
             {
@@ -396,7 +394,5 @@ class WinLossOut(Schema):
 
 @router.get("/win-loss", response=_r({200: WinLossOut}), summary="Outcomes by reason, competitor, segment")
 def win_loss_api(request: HttpRequest):
-    from baton.scoring.queries import win_loss
-
     result = win_loss(actor(request))
     return {"overall": result.overall, "groups": result.groups}

@@ -12,7 +12,7 @@ from baton.core.models import Role, User
 from baton.core.views_generic import style_form
 from baton.leads.models import LeadInteraction
 from baton.scoring.models import DisqualifyReason, RepCapacity, RoutingRule, ScoringRule
-from baton.scoring.rules import FIT_ATTRIBUTES
+from baton.scoring.scores.rules import FIT_ATTRIBUTES
 
 
 class Styled:
@@ -21,7 +21,7 @@ class Styled:
         style_form(self)  # type: ignore[arg-type]
 
 
-def attribute_choices() -> list[tuple[str, Any]]:
+def attribute_choices() -> list[tuple[Any, list[tuple[str, Any]]]]:
     fit = [(k, v) for k, v in FIT_ATTRIBUTES.items()]
     engagement = list(LeadInteraction.Kind.choices)
     return [(_("Fit: lead attributes"), fit), (_("Engagement: interactions"), engagement)]

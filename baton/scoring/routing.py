@@ -1,5 +1,6 @@
-"""Routing writes (assignment rules, rep capacity, assigning a lead with its explanation) and the
-capacity-controlled supply of qualified leads from Inside Sales to Field Sales."""
+"""Routing: which rep gets a lead. Admins edit the routing rules and each rep's capacity; ``route_lead``
+walks the rules, assigns the lead, explains every step (stored as data, shown in the reader's
+language) and notifies the new owner. The weekly load helpers are shared with ``supply.py``."""
 
 from __future__ import annotations
 
@@ -9,16 +10,21 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from baton.activities.services import notify
 from baton.core.audit import log_change, snapshot
+from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
-from baton.leads.models import Lead, LeadStatus
-from baton.scoring.models import Assignment, LeadScore, RepCapacity, RoutingRule, SupplyRun, SupplySettings
-from baton.scoring.services import require_admin
+from baton.leads.models import Lead
+from baton.leads.services import update_lead
+from baton.scoring.access import require_admin
+from baton.scoring.models import Assignment, LeadScore, RepCapacity, RoutingRule
 
 
 def week_start(day: dt.date) -> dt.date:
@@ -171,40 +177,53 @@ def decide(lead: Lead, *, product: str = "", now: dt.datetime | None = None, loc
     return Decision(None, None, steps)
 
 
-def explain(steps: list[dict[str, Any]]) -> list[str]:
-    """The explanation as sentences in the active language."""
+# The sentence of each step, as message codes (``gettext_noop``): stored in notifications as data and
+# translated when read, so every reader sees the explanation in their own language.
+STEP_MESSAGES = {
+    "no_match": gettext_noop("Rule “%(rule)s” does not apply (%(field)s differs)."),
+    "match": gettext_noop("Rule “%(rule)s” applies."),
+    "no_capacity_set": gettext_noop("%(rep)s has no capacity set."),
+    "opted_out": gettext_noop("%(rep)s opted out of routing."),
+    "away": gettext_noop("%(rep)s is away until %(until)s."),
+    "full": gettext_noop("%(rep)s is full this week (%(load)s of %(capacity)s)."),
+    "no_specialty": gettext_noop("%(rep)s does not sell %(product)s."),
+    "nobody_free": gettext_noop("Nobody in “%(rule)s” can take it."),
+    "chosen": gettext_noop(
+        "Assigned to %(rep)s (%(how)s; %(load)s of %(capacity)s this week before this lead)."
+    ),
+    "unassigned": gettext_noop("No rule found a rep with free capacity; the lead stays where it is."),
+}
+
+
+def explain_messages(steps: list[dict[str, Any]]) -> list[Msg]:
+    """The explanation of a routing decision as messages, one sentence per step."""
     out = []
     for s in steps:
-        event = s.get("event")
-        if event == "no_match":
-            out.append(_("Rule “%(rule)s” does not apply (%(field)s differs).") % s)
-        elif event == "match":
-            out.append(_("Rule “%(rule)s” applies.") % s)
-        elif event == "no_capacity_set":
-            out.append(_("%(rep)s has no capacity set.") % s)
-        elif event == "opted_out":
-            out.append(_("%(rep)s opted out of routing.") % s)
-        elif event == "away":
-            out.append(_("%(rep)s is away until %(until)s.") % s)
-        elif event == "full":
-            out.append(_("%(rep)s is full this week (%(load)s of %(capacity)s).") % s)
-        elif event == "no_specialty":
-            out.append(_("%(rep)s does not sell %(product)s.") % s)
-        elif event == "nobody_free":
-            out.append(_("Nobody in “%(rule)s” can take it.") % s)
-        elif event == "chosen":
-            how = (
-                _("next in turn")
+        source = STEP_MESSAGES.get(str(s.get("event")))
+        if source is None:
+            continue
+        params: dict[str, Any] = {key: value for key, value in s.items() if key != "event"}
+        if s.get("event") == "chosen":
+            params["how"] = Msg(
+                gettext_noop("next in turn")
                 if s.get("strategy") == RoutingRule.Strategy.ROUND_ROBIN
-                else _("most free capacity")
+                else gettext_noop("most free capacity")
             )
-            out.append(
-                _("Assigned to %(rep)s (%(how)s; %(load)s of %(capacity)s this week before this lead).")
-                % {**s, "how": how}
-            )
-        elif event == "unassigned":
-            out.append(_("No rule found a rep with free capacity; the lead stays where it is."))
+        out.append(Msg(source, **params))
     return out
+
+
+def explain(steps: list[dict[str, Any]]) -> list[str]:
+    """The explanation as sentences in the active language."""
+    return [str(message) for message in explain_messages(steps)]
+
+
+def sentences(messages: list[Msg]) -> Msg:
+    """Several messages read as one text (each translated on its own when rendered)."""
+    # The joining template holds only placeholders: it has no translation and needs none.
+    return Msg(
+        " ".join(f"%(s{i})s" for i in range(len(messages))), **{f"s{i}": m for i, m in enumerate(messages)}
+    )
 
 
 @transaction.atomic
@@ -217,8 +236,6 @@ def route_lead(
     now: dt.datetime | None = None,
 ) -> Assignment:
     """Assign the lead by the rules, explain and audit it, notify the new owner."""
-    from baton.leads.services import update_lead
-
     if actor is not None and not can_edit(actor, lead):
         raise PermissionDenied(_("You may not route this lead."))
     if lead.is_converted:
@@ -253,134 +270,22 @@ def route_lead(
         RepCapacity.objects.filter(user=decision.assignee).update(last_assigned_at=now)
         if lead.owner_id != decision.assignee.pk:
             update_lead(lead, actor=actor, changes={"owner": decision.assignee}, expected_version=None)
-        _notify(decision.assignee, lead, actor, text)
+        _notify(decision.assignee, lead, actor, decision.steps)
     return assignment
 
 
-def _notify(user: User, lead: Lead, actor: User | None, text: str) -> None:
-    from django.urls import reverse
-
-    from baton.activities.services import notify
-
+def _notify(user: User, lead: Lead, actor: User | None, steps: list[dict[str, Any]]) -> None:
+    """Tell the new owner, in the language they read the bell in (not the router's)."""
+    headline = Msg(gettext_noop("Lead assigned to you: %(lead)s."), lead=str(lead))
     notify(
         [user.pk],
         kind="assignment",
-        text=(_("Lead assigned to you: %(lead)s.") % {"lead": lead}) + " " + text,
+        text=sentences([headline, *explain_messages(steps)]),
         actor=actor,
         url=reverse("leads:detail", args=[lead.pk]),
     )
 
 
-# --- supply: qualified leads to field sales, at the rate field sales can absorb ----------------------------
-
-
-def supply_settings() -> SupplySettings:
-    return SupplySettings.objects.order_by("pk").first() or SupplySettings(min_score=0)
-
-
-def field_capacity(now: dt.datetime) -> tuple[int, int]:
-    """(total weekly capacity, still free this week) of the reps who can take leads now."""
-    today = timezone.localdate(now)
-    caps = list(
-        RepCapacity.objects.filter(opted_out=False, user__is_active=True).filter(
-            Q(away_until__isnull=True) | Q(away_until__lt=today)
-        )
-    )
-    load = load_this_week([c.user_id for c in caps], now)
-    total = sum(c.weekly_capacity for c in caps)
-    free = sum(max(0, c.weekly_capacity - load.get(c.user_id, 0)) for c in caps)
-    return total, free
-
-
-def queue() -> Any:
-    """Inside Sales' queue: qualified leads not yet handed over, best score first, oldest first on ties."""
-    handed = Assignment.objects.filter(via=Assignment.Via.SUPPLY, assignee__isnull=False).values("lead_id")
-    return (
-        Lead.objects.filter(status=LeadStatus.QUALIFIED, converted_at__isnull=True)
-        .exclude(pk__in=handed)
-        .select_related("score", "owner")
-        .order_by("-score__total", "score__qualified_at", "id")
-    )
-
-
-@dataclass
-class SupplyPlan:
-    capacity: int
-    free: int
-    waiting: int
-    threshold: int | None
-    floor: int
-    passing: list[Lead]
-
-
-def plan_supply(now: dt.datetime | None = None, *, limit: int = 1000) -> SupplyPlan:
-    """Who would pass now: the best ``free`` queued leads at or above the floor. The threshold is the
-    score of the last one that fits; with more free capacity it relaxes down to the floor."""
-    now = now or timezone.now()
-    capacity, free = field_capacity(now)
-    floor = supply_settings().min_score
-    candidates = list(queue().filter(Q(score__total__gte=floor))[: min(limit, max(free, 0) + 1)])
-    waiting = queue().count()
-    passing = candidates[:free]
-    threshold: int | None
-    if free <= 0:
-        threshold = None  # closed: nothing passes until capacity frees
-    elif len(candidates) > free:
-        threshold = passing[-1].score.total  # short: only the best pass
-    else:
-        threshold = floor  # room for everyone above the floor: fully relaxed
-    return SupplyPlan(capacity, free, waiting, threshold, floor, passing)
-
-
-# Who supplies leads to field sales, and so sees the supply queue (lead names, companies, owners and
-# scores of every waiting lead): inside sales, the sales managers who run field sales, administrators.
-SUPPLY_ROLES = ("inside_sales", "sales_manager")
-
-
-def may_supply(user: User | None) -> bool:
-    return user is not None and user.is_active and (user.is_admin or user.role in SUPPLY_ROLES)
-
-
-@transaction.atomic
-def run_supply(*, actor: User | None, now: dt.datetime | None = None) -> SupplyRun:
-    """Hand the passing leads to field sales through the routing rules; the rest wait, in score order."""
-    if actor is not None and not may_supply(actor):
-        raise PermissionDenied(_("Only inside sales, managers and administrators hand leads over."))
-    now = now or timezone.now()
-    # One hand-over at a time: the settings row is the lock, so two runs cannot route the same lead.
-    if SupplySettings.objects.select_for_update().order_by("pk").first() is None:
-        SupplySettings.objects.create(min_score=0)
-    plan = plan_supply(now)
-    passed = 0
-    for lead in plan.passing:
-        assignment = route_lead(lead, actor=None, via=Assignment.Via.SUPPLY, now=now)
-        if assignment.assignee_id is not None:
-            passed += 1
-    run = SupplyRun.objects.create(
-        period_start=week_start(timezone.localdate(now)),
-        ran_at=now,
-        capacity=plan.capacity,
-        free_capacity=plan.free,
-        queued=plan.waiting,
-        passed=passed,
-        threshold=plan.threshold,
-        actor=actor if actor is not None and actor.pk else None,
-    )
-    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=run, after=snapshot(run))
-    return run
-
-
-def supply_by_period(weeks: int = 12) -> list[dict[str, Any]]:
-    """Per week: leads handed over vs field capacity (the supply-vs-capacity ratio)."""
-    rows: dict[dt.date, dict[str, Any]] = {}
-    for run in SupplyRun.objects.order_by("-period_start", "ran_at")[: weeks * 20]:
-        r = rows.setdefault(
-            run.period_start,
-            {"period": run.period_start, "capacity": run.capacity, "passed": 0, "threshold": run.threshold},
-        )
-        r["passed"] += run.passed
-        r["threshold"] = run.threshold
-    out = sorted(rows.values(), key=lambda r: r["period"], reverse=True)[:weeks]
-    for r in out:
-        r["ratio"] = (r["passed"] / r["capacity"]) if r["capacity"] else None
-    return out
+def assignments_for(lead: Lead, limit: int = 10) -> QuerySet[Assignment]:
+    """The latest routing decisions of a lead the caller already may see."""
+    return Assignment.objects.filter(lead=lead).select_related("assignee", "rule", "actor")[:limit]

@@ -10,19 +10,15 @@ from __future__ import annotations
 
 from typing import Any
 
-try:  # Django 6 ships the tasks API; Django 5.2 uses the backport with the same API.
-    from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the Django version
-    from django_tasks import task
+from django_tasks import task  # the backport of Django 6's django.tasks (Baton runs on Django 5.2)
 
 from baton.core.audit import audit_context, new_job_id
+from baton.scoring.models import PredictiveModel
+from baton.scoring.scores.services import score_all_leads, train_model
 
 
 @task()
 def retrain_and_rescore(window_days: int = 180, snapshot_days: int = 14) -> dict[str, Any]:
-    from baton.scoring.models import PredictiveModel
-    from baton.scoring.services import score_all_leads, train_model
-
     with audit_context(job_id=new_job_id(), source="task"):
         row = train_model(window_days=window_days, snapshot_days=snapshot_days)
         scored = score_all_leads() if row.status == PredictiveModel.Status.ACTIVE else 0
@@ -31,7 +27,5 @@ def retrain_and_rescore(window_days: int = 180, snapshot_days: int = 14) -> dict
 
 @task()
 def rescore_all() -> int:
-    from baton.scoring.services import score_all_leads
-
     with audit_context(job_id=new_job_id(), source="task"):
         return score_all_leads()

@@ -12,19 +12,29 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.params import text_param
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
 from baton.core.views_generic import apply_validation_error
+from baton.deals.models import Opportunity
+from baton.deals.queries import get_opportunity_for_user
 from baton.leads.language import lead_language
-from baton.scoring import routing, services
+from baton.leads.models import Lead
+from baton.leads.queries import get_lead_for_user
+from baton.scoring import routing
+from baton.scoring.competitors import (
+    add_opportunity_competitor,
+    competitors_on,
+    remove_opportunity_competitor,
+)
 from baton.scoring.forms import (
     AnswerForm,
     CapacityForm,
@@ -43,25 +53,25 @@ from baton.scoring.models import (
     ScoringRule,
     SupplyRun,
 )
-from baton.scoring.qualification import lead_qualification, opportunity_qualification
-from baton.scoring.queries import (
-    assignments_for,
-    competitors_on,
-    get_lead_for_user,
-    get_opportunity_for_user,
-    latest_model,
-    predicted_reasons,
-    rule_reasons,
-    score_for,
-    win_loss,
+from baton.scoring.qualification.checklists import lead_qualification, opportunity_qualification
+from baton.scoring.qualification.disqualification import (
+    disqualify_lead,
+    draft_explanation,
+    save_disqualify_reason,
 )
+from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
+from baton.scoring.routing import assignments_for
+from baton.scoring.scores.queries import latest_model, predicted_reasons, rule_reasons, score_for
+from baton.scoring.scores.services import rescore_lead, save_rule, score_all_leads, train_model
+from baton.scoring.supply import may_supply, plan_supply, queue, run_supply, supply_by_period
+from baton.scoring.winloss import win_loss
 
 
-def _admin(request: HttpRequest) -> User:
+def _admin(request: AuthedHttpRequest) -> User:
     user = request.user
-    if not user.is_admin:  # type: ignore[union-attr]
+    if not user.is_admin:
         raise PermissionDenied
-    return user  # type: ignore[return-value]
+    return user
 
 
 def _error_text(exc: ValidationError) -> str:
@@ -69,15 +79,15 @@ def _error_text(exc: ValidationError) -> str:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "scoring/index.html", {"model": latest_model()})
 
 
 # --- leads --------------------------------------------------------------------------------------------
 
 
-def _panel_context(request: HttpRequest, lead: Any) -> dict[str, Any]:
-    score = score_for(lead) or services.rescore_lead(lead)
+def _panel_context(request: AuthedHttpRequest, lead: Lead) -> dict[str, Any]:
+    score = score_for(lead) or rescore_lead(lead)
     model = latest_model()
     assignments = list(assignments_for(lead, limit=1))
     latest = assignments[0] if assignments else None
@@ -96,21 +106,21 @@ def _panel_context(request: HttpRequest, lead: Any) -> dict[str, Any]:
 
 
 @login_required
-def lead_panel(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The score panel for the lead page (htmx): scores, reasons, predicted probability, qualification."""
-    lead = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
+    lead = get_lead_for_user(request.user, pk)
     return render(request, "scoring/partials/_lead_panel.html", _panel_context(request, lead))
 
 
 @login_required
-def lead(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
+def lead(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    obj = get_lead_for_user(request.user, pk)
     qual = lead_qualification(obj.pk)
     # The letter is written in the customer's language (not the rep's screen's), unless the rep picks one.
     language = text_param(request.GET, "lang", max_length=5)
     form = DisqualifyForm(
         initial={
-            "explanation": services.draft_explanation(
+            "explanation": draft_explanation(
                 qual.gaps,
                 language=language if language in ("ko", "en") else lead_language(obj),
                 recycle_on=None,
@@ -118,27 +128,24 @@ def lead(request: HttpRequest, pk: int) -> HttpResponse:
             )
         }
     )
-    context = (
-        _panel_context(request, obj)
-        | {
-            "obj": obj,
-            "groups": [("BANT", qual.group("BANT")), (_("The Model's four conditions"), qual.group("Model"))],
-            "can_edit": can_edit(request.user, obj),  # type: ignore[arg-type]
-            "disqualify_form": form,
-            "disqualifications": list(obj.disqualifications.select_related("reason", "disqualified_by")[:5]),
-            "assignments": list(assignments_for(obj)),
-        }
-    )
+    context = _panel_context(request, obj) | {
+        "obj": obj,
+        "groups": [("BANT", qual.group("BANT")), (_("The Model's four conditions"), qual.group("Model"))],
+        "can_edit": can_edit(request.user, obj),
+        "disqualify_form": form,
+        "disqualifications": list(obj.disqualifications.select_related("reason", "disqualified_by")[:5]),
+        "assignments": list(assignments_for(obj)),
+    }
     return render(request, "scoring/lead.html", context)
 
 
 @login_required
-def lead_explanation(request: HttpRequest, pk: int) -> HttpResponse:
+def lead_explanation(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """The drafted customer-facing explanation in the chosen language (htmx swaps the textarea)."""
-    obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
+    obj = get_lead_for_user(request.user, pk)
     language = text_param(request.GET, "lang", max_length=5)
     language = language if language in ("ko", "en") else lead_language(obj)
-    text = services.draft_explanation(
+    text = draft_explanation(
         lead_qualification(obj.pk).gaps, language=language, recycle_on=None, name=obj.name
     )
     return render(request, "scoring/partials/_explanation.html", {"text": text})
@@ -146,12 +153,12 @@ def lead_explanation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lead_qualify(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
+def lead_qualify(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    obj = get_lead_for_user(request.user, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            services.set_lead_qualification(
+            set_lead_qualification(
                 obj,
                 form.cleaned_data["item"],
                 answer=form.cleaned_data["answer"],
@@ -166,15 +173,15 @@ def lead_qualify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lead_disqualify(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
+def lead_disqualify(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    obj = get_lead_for_user(request.user, pk)
     form = DisqualifyForm(request.POST)
     if form.is_valid():
         try:
-            services.disqualify_lead(
+            disqualify_lead(
                 obj,
                 actor=request.user,
-                reason=form.cleaned_data["reason"],  # type: ignore[arg-type]
+                reason=form.cleaned_data["reason"],
                 note=form.cleaned_data["note"],
                 recycle_on=form.cleaned_data["recycle_on"],
                 explanation=form.cleaned_data["explanation"],
@@ -189,10 +196,10 @@ def lead_disqualify(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def lead_route(request: HttpRequest, pk: int) -> HttpResponse:
-    obj = get_lead_for_user(request.user, pk)  # type: ignore[arg-type]
+def lead_route(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    obj = get_lead_for_user(request.user, pk)
     try:
-        a = routing.route_lead(obj, actor=request.user, product=request.POST.get("product", "")[:60])  # type: ignore[arg-type]
+        a = routing.route_lead(obj, actor=request.user, product=request.POST.get("product", "")[:60])
         if a.assignee_id:
             messages.success(request, _("Assigned to %(rep)s.") % {"rep": a.assignee})
         else:
@@ -205,36 +212,36 @@ def lead_route(request: HttpRequest, pk: int) -> HttpResponse:
 # --- opportunities --------------------------------------------------------------------------------------
 
 
-def _opportunity_context(request: HttpRequest, opp: Any) -> dict[str, Any]:
+def _opportunity_context(request: AuthedHttpRequest, opp: Opportunity) -> dict[str, Any]:
     return {
         "opp": opp,
         "qualification": opportunity_qualification(opp.pk),
         "competitors": list(competitors_on(opp)),
         "competitor_form": CompetitorForm(),
-        "can_edit": can_edit(request.user, opp),  # type: ignore[arg-type]
+        "can_edit": can_edit(request.user, opp),
     }
 
 
 @login_required
-def opportunity(request: HttpRequest, pk: int) -> HttpResponse:
-    opp = get_opportunity_for_user(request.user, pk)  # type: ignore[arg-type]
+def opportunity(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    opp = get_opportunity_for_user(request.user, pk)
     return render(request, "scoring/opportunity.html", _opportunity_context(request, opp))
 
 
 @login_required
-def opportunity_panel(request: HttpRequest, pk: int) -> HttpResponse:
-    opp = get_opportunity_for_user(request.user, pk)  # type: ignore[arg-type]
+def opportunity_panel(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    opp = get_opportunity_for_user(request.user, pk)
     return render(request, "scoring/partials/_opportunity_panel.html", _opportunity_context(request, opp))
 
 
 @login_required
 @require_POST
-def opportunity_meddpicc(request: HttpRequest, pk: int) -> HttpResponse:
-    opp = get_opportunity_for_user(request.user, pk)  # type: ignore[arg-type]
+def opportunity_meddpicc(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    opp = get_opportunity_for_user(request.user, pk)
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            services.set_meddpicc(
+            set_meddpicc(
                 opp,
                 form.cleaned_data["item"],
                 answer=form.cleaned_data["answer"],
@@ -249,12 +256,12 @@ def opportunity_meddpicc(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def opportunity_competitor(request: HttpRequest, pk: int) -> HttpResponse:
-    opp = get_opportunity_for_user(request.user, pk)  # type: ignore[arg-type]
+def opportunity_competitor(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    opp = get_opportunity_for_user(request.user, pk)
     form = CompetitorForm(request.POST)
     if form.is_valid():
         try:
-            services.add_opportunity_competitor(opp, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            add_opportunity_competitor(opp, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, _error_text(exc))
     else:
@@ -264,10 +271,10 @@ def opportunity_competitor(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def competitor_remove(request: HttpRequest, pk: int) -> HttpResponse:
+def competitor_remove(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     row = get_object_or_404(OpportunityCompetitor.objects.select_related("opportunity"), pk=pk)
-    opp = get_opportunity_for_user(request.user, row.opportunity_id)  # type: ignore[arg-type]
-    services.remove_opportunity_competitor(row, actor=request.user)  # type: ignore[arg-type]
+    opp = get_opportunity_for_user(request.user, row.opportunity_id)
+    remove_opportunity_competitor(row, actor=request.user)
     return redirect("scoring:opportunity", opp.pk)
 
 
@@ -275,7 +282,7 @@ def competitor_remove(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def rules(request: HttpRequest) -> HttpResponse:
+def rules(request: AuthedHttpRequest) -> HttpResponse:
     user = _admin(request)
     new_form = ScoringRuleForm(prefix="new")
     reason_form = DisqualifyReasonForm(prefix="reason")
@@ -284,26 +291,24 @@ def rules(request: HttpRequest) -> HttpResponse:
         try:
             if kind == "rule":
                 rule = ScoringRule.objects.filter(pk=request.POST.get("pk") or 0).first()
-                form = ScoringRuleForm(
+                new_form = ScoringRuleForm(
                     request.POST, prefix="new" if rule is None else f"r{rule.pk}", instance=rule
                 )
-                if form.is_valid():
+                if new_form.is_valid():
                     fields = ScoringRuleForm.Meta.fields
-                    services.save_rule(rule, actor=user, values={f: form.cleaned_data[f] for f in fields})
+                    save_rule(rule, actor=user, values={f: new_form.cleaned_data[f] for f in fields})
                     messages.success(request, _("Rule saved. Run “baton score_leads” to rescore every lead."))
                     return redirect("scoring:rules")
-                new_form = form
             elif kind == "reason":
                 reason = DisqualifyReason.objects.filter(pk=request.POST.get("pk") or 0).first()
-                form = DisqualifyReasonForm(request.POST, prefix="reason", instance=reason)
-                if form.is_valid():
+                reason_form = DisqualifyReasonForm(request.POST, prefix="reason", instance=reason)
+                if reason_form.is_valid():
                     fields = DisqualifyReasonForm.Meta.fields
-                    services.save_disqualify_reason(
-                        reason, actor=user, values={f: form.cleaned_data[f] for f in fields}
+                    save_disqualify_reason(
+                        reason, actor=user, values={f: reason_form.cleaned_data[f] for f in fields}
                     )
                     messages.success(request, _("Reason saved."))
                     return redirect("scoring:rules")
-                reason_form = form
         except ValidationError as exc:
             apply_validation_error(new_form if kind == "rule" else reason_form, exc)
     all_rules = list(ScoringRule.objects.all())
@@ -320,7 +325,7 @@ def rules(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def evaluation(request: HttpRequest) -> HttpResponse:
+def evaluation(request: AuthedHttpRequest) -> HttpResponse:
     models = list(PredictiveModel.objects.order_by("-version")[:10])
     current = models[0] if models else None
     chart = None
@@ -344,11 +349,11 @@ def evaluation(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def train(request: HttpRequest) -> HttpResponse:
+def train(request: AuthedHttpRequest) -> HttpResponse:
     user = _admin(request)
-    row = services.train_model(actor=user)
+    row = train_model(actor=user)
     if row.status == PredictiveModel.Status.ACTIVE:
-        services.score_all_leads()
+        score_all_leads()
         messages.success(request, _("Model v%(v)s is active; every lead was rescored.") % {"v": row.version})
     else:
         messages.warning(request, row.note or row.get_status_display())
@@ -359,8 +364,8 @@ def train(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def win_loss_page(request: HttpRequest) -> HttpResponse:
-    result = win_loss(request.user)  # type: ignore[arg-type]
+def win_loss_page(request: AuthedHttpRequest) -> HttpResponse:
+    result = win_loss(request.user)
     titles = {
         "reason": _("By reason"),
         "competitor": _("By competitor"),
@@ -377,7 +382,7 @@ def win_loss_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def routing_admin(request: HttpRequest) -> HttpResponse:
+def routing_admin(request: AuthedHttpRequest) -> HttpResponse:
     user = _admin(request)
     new_form = RoutingRuleForm(prefix="new")
     if request.method == "POST":
@@ -385,22 +390,21 @@ def routing_admin(request: HttpRequest) -> HttpResponse:
         try:
             if kind == "rule":
                 rule = RoutingRule.objects.filter(pk=request.POST.get("pk") or 0).first()
-                form = RoutingRuleForm(
+                new_form = RoutingRuleForm(
                     request.POST, prefix="new" if rule is None else f"r{rule.pk}", instance=rule
                 )
-                if form.is_valid():
-                    data = form.cleaned_data
+                if new_form.is_valid():
+                    data = new_form.cleaned_data
                     values = {f: data[f] for f in RoutingRuleForm.Meta.fields}
                     routing.save_routing_rule(rule, actor=user, values=values, members=list(data["members"]))
                     messages.success(request, _("Routing rule saved."))
                     return redirect("scoring:routing")
-                new_form = form
             elif kind == "capacity":
                 rep = get_object_or_404(User, pk=request.POST.get("user") or 0)
                 cap = RepCapacity.objects.filter(user=rep).first()
-                form = CapacityForm(request.POST, prefix=f"c{rep.pk}", instance=cap)
-                if form.is_valid():
-                    routing.set_capacity(rep, actor=user, values=form.cleaned_data)
+                capacity_form = CapacityForm(request.POST, prefix=f"c{rep.pk}", instance=cap)
+                if capacity_form.is_valid():
+                    routing.set_capacity(rep, actor=user, values=capacity_form.cleaned_data)
                     messages.success(request, _("Capacity saved for %(rep)s.") % {"rep": rep})
                 else:
                     messages.error(request, _("Check the capacity values."))
@@ -435,13 +439,13 @@ def routing_admin(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def supply(request: HttpRequest) -> HttpResponse:
-    if not routing.may_supply(request.user):  # type: ignore[arg-type]
+def supply(request: AuthedHttpRequest) -> HttpResponse:
+    if not may_supply(request.user):
         raise PermissionDenied
     now = timezone.now()
-    plan = routing.plan_supply(now)
+    plan = plan_supply(now)
     passing = {lead.pk for lead in plan.passing}
-    waiting = list(routing.queue()[:200])
+    waiting = list(queue()[:200])
     rows = []
     for lead_ in waiting:
         score = getattr(lead_, "score", None)
@@ -456,7 +460,7 @@ def supply(request: HttpRequest) -> HttpResponse:
         {
             "plan": plan,
             "rows": rows,
-            "periods": routing.supply_by_period(),
+            "periods": supply_by_period(),
             "runs": SupplyRun.objects.all()[:10],
             "can_run": can_run,
         },
@@ -465,7 +469,7 @@ def supply(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def supply_run(request: HttpRequest) -> HttpResponse:
-    run = routing.run_supply(actor=request.user)  # type: ignore[arg-type]
+def supply_run(request: AuthedHttpRequest) -> HttpResponse:
+    run = run_supply(actor=request.user)
     messages.success(request, _("%(n)s leads handed to field sales.") % {"n": run.passed})
     return redirect("scoring:supply")

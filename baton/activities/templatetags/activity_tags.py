@@ -5,6 +5,8 @@ from __future__ import annotations
 from django import template
 from django.template.loader import render_to_string
 
+from baton.activities.views.feed import panel_context
+
 register = template.Library()
 
 
@@ -17,8 +19,6 @@ def model_name_of(record) -> str:
 def activity_panel(context, record):
     """Render the activities/"?"/feed panel of a record inline: ``{% activity_panel account %}``.
     The record must already have been fetched with a permission check (it was, to show its page)."""
-    from baton.activities.views import panel_context
-
     request = context["request"]
     return render_to_string(
         "activities/partials/_record_panel.html",

@@ -9,11 +9,14 @@ from email.message import EmailMessage as Mime
 import pytest
 from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
-from baton.activities import mail, tasks
+from baton.activities import mail, services, tasks
 from baton.activities.inbound import start_receiver
 from baton.activities.models import Activity, EmailMessage, EmailTemplate, FeedEntry, Notification
 from baton.core.testing import assert_audited
+from conftest import login
 
 
 def free_port() -> int:
@@ -232,10 +235,6 @@ def test_resolve_review_onto_record(alice, charlie, world, settings):
 def test_compose_page_with_template_and_outsider_404(
     client, alice, charlie, world, smtp_server, django_capture_on_commit_callbacks
 ):
-    from django.urls import reverse
-
-    from conftest import login
-
     tpl = mail.save_template(
         None,
         actor=alice,
@@ -261,12 +260,6 @@ def test_compose_page_with_template_and_outsider_404(
 
 @pytest.mark.django_db
 def test_attachment_download_permission(client, alice, charlie, world, settings, tmp_path):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.urls import reverse
-
-    from baton.activities import services
-    from conftest import login
-
     settings.MEDIA_ROOT = tmp_path
     act = services.create_activity(actor=alice, record=world["account"], kind="minutes", subject="m")
     att = services.attach_file(act, actor=alice, upload=SimpleUploadedFile("rec.txt", b"hello"))

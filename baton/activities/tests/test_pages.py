@@ -7,11 +7,14 @@ import datetime as dt
 
 import icalendar
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from baton.activities import services
 from baton.activities.models import Activity, FeedEntry, Notification, OpenQuestion, PersonalKeys
+from baton.deals import services as deals
 from conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -148,8 +151,6 @@ def test_create_activity_bad_input_saves_nothing(client, alice, charlie, world):
 
 
 def test_oversized_attachment_refused(client, alice, world, settings):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.BATON_MAX_ATTACHMENT_MB = 1
     login(client, alice)
     big = SimpleUploadedFile("rec.m4a", b"x" * (1024 * 1024 + 1))
@@ -178,8 +179,6 @@ def test_answer_question_and_outsider_404(client, alice, charlie, busy):
 
 
 def test_state_changes_need_post_and_csrf(alice, busy, world):
-    from django.test import Client
-
     client = Client(enforce_csrf_checks=True)
     client.force_login(alice)
     url = reverse("activities:comment", args=["account", world["account"].pk])
@@ -209,8 +208,6 @@ def test_follow_toggle_and_my_feed(client, bob, world):
 
 
 def test_my_feed_merges_changes_of_followed_records(client, alice, bob, charlie, world):
-    from baton.deals import services as deals
-
     login(client, bob)
     client.post(reverse("activities:follow", args=["opportunity", world["opportunity"].pk]), {"follow": "1"})
     opp = world["opportunity"]

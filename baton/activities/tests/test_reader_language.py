@@ -4,18 +4,26 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import re
 
 import pytest
+from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from baton.activities import services
+from baton.activities.changes import notify_followers
 from baton.activities.models import Notification
 from baton.core.audit import history_for
+from baton.core.i18n_text import render_message
 from baton.core.models import ChangeLog
+from baton.core.services import create_api_token, set_user_time_zone
+from baton.core.timefmt import relative
+from baton.deals.models import Stage
+from baton.leads.models import Lead
 from conftest import login
 
 pytestmark = pytest.mark.django_db
@@ -40,8 +48,6 @@ def test_comment_notification_follows_the_readers_current_language(client, alice
     assert "댓글" not in page
     bell = client.get(reverse("activities:bell")).content.decode()
     assert f"Alice commented on {world['account'].name}" in bell
-    from baton.core.services import create_api_token
-
     _token, secret = create_api_token(bob, name="test")
     api = client.get("/api/v1/notifications", HTTP_AUTHORIZATION=f"Bearer {secret}").json()
     assert api[0]["text"] == f"Alice commented on {world['account'].name}"
@@ -53,9 +59,6 @@ def test_comment_notification_follows_the_readers_current_language(client, alice
 
 
 def test_stage_change_notification_names_the_stage_in_the_readers_language(client, alice, bob, world):
-    from baton.activities.changes import notify_followers
-    from baton.deals.models import Stage
-
     deal = world["opportunity"]
     stage = (
         Stage.objects.filter(pipeline_id=deal.pipeline_id)
@@ -98,8 +101,6 @@ def test_following_in_history_reads_in_the_readers_language(client, alice, world
 
 
 def test_converted_lead_history_has_translated_field_labels(alice, world):
-    from baton.leads.models import Lead
-
     field = Lead._meta.get_field("converted_account")
     with translation.override("ko"):
         assert str(field.verbose_name) != "converted account"
@@ -126,8 +127,6 @@ def test_history_shows_local_relative_times_not_iso(client, alice, world):
 
 @override_settings(TIME_ZONE="Asia/Seoul")
 def test_relative_and_absolute_times_in_both_languages():
-    from baton.core.timefmt import relative
-
     now = timezone.now()
     with translation.override("en"):
         assert relative(now - dt.timedelta(minutes=3), now) == "3 minutes ago"
@@ -138,8 +137,6 @@ def test_relative_and_absolute_times_in_both_languages():
 
 
 def test_a_users_time_zone_applies_to_their_pages(client, alice, world):
-    from baton.core.services import set_user_time_zone
-
     set_user_time_zone(alice, "America/New_York")
     ct = ContentType.objects.get_for_model(world["account"]).pk
     ChangeLog.objects.filter(content_type_id=ct, object_id=world["account"].pk).update(
@@ -164,12 +161,6 @@ def test_time_zone_setting_refuses_unknown_zones(client, alice):
 def test_the_migration_recovers_existing_notifications_as_messages(alice):
     """Rows written before the message column existed: the migration's matcher recovers the code and
     parameters from Korean or English text, so old notifications follow the reader's language too."""
-    import importlib
-
-    from django.apps import apps
-
-    from baton.core.i18n_text import render_message
-
     migration = importlib.import_module("baton.activities.migrations.0003_notification_message")
     old = Notification.objects.create(
         recipient=alice, kind="change", text="Bob 님이 (주)한빛소프트에 댓글을 남겼습니다"

@@ -8,6 +8,7 @@ import time
 
 import pytest
 from django.core import mail
+from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.utils import timezone
 
@@ -137,8 +138,6 @@ def test_two_concurrent_workers_deliver_each_reminder_once(personas, world):
 
 
 def test_worker_command_once(db, alice, world):
-    from django.core.management import call_command
-
     services.create_activity(
         actor=alice, record=world["account"], subject="late", due_at=timezone.now() - dt.timedelta(hours=1)
     )

@@ -12,6 +12,7 @@ from django.utils import timezone
 from baton.activities import periodic
 from baton.activities.management.commands.activities_worker import Scheduler
 from baton.activities.models import PeriodicRun
+from baton.process.tasks import sweep_process
 
 
 def _fake_tasks(calls):
@@ -94,8 +95,6 @@ def test_concurrent_workers_claim_a_period_once():
 
 @pytest.mark.django_db
 def test_process_sweep_task_runs(world):
-    from baton.process.tasks import sweep_process
-
     result = sweep_process.call()
     # The world's lead waits in a stage with automatic successors, so the sweep looks at it.
     assert set(result) == {"checked", "moved", "handoffs"} and result["checked"] >= 1

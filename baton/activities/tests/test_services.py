@@ -8,6 +8,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from baton.accounts.services import update_account
 from baton.activities import queries, services
 from baton.activities.models import Activity, FeedEntry, Notification, OpenQuestion
 from baton.core.testing import assert_audited, audit_rows
@@ -177,8 +178,6 @@ def test_my_feed_only_followed_and_visible(alice, charlie, world):
 
 
 def test_record_feed_merges_changes_newest_first_and_paginates(alice, world):
-    from baton.accounts.services import update_account
-
     acc = world["account"]
     for i in range(3):
         services.post_comment(acc, actor=alice, text=f"c{i}")

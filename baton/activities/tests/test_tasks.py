@@ -4,21 +4,28 @@ notifications for changes made in other apps, inbound mail attachments."""
 from __future__ import annotations
 
 import datetime as dt
+from email.message import EmailMessage as Mime
 
 import pytest
+from django.core import mail as outbox
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from baton.accounts import services as accounts
 from baton.activities import changes, mail, services, tasks
-from baton.activities.models import Attachment, EmailMessage, Notification
+from baton.activities.models import Attachment, EmailMessage, Follow, Notification
+from baton.deals import services as deals
+from baton.deals.models import Stage
+from baton.leads import services as leads
+from conftest import login
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
 @pytest.mark.django_db(transaction=True)
 def test_database_backend_worker_runs_the_sweep(personas, world, settings):
-    from django_tasks_db.models import DBTaskResult
-
     settings.TASKS = DB_TASKS
     alice = personas["alice"]
     services.create_activity(
@@ -37,8 +44,6 @@ def test_worker_once_runs_queued_mail(personas, world, settings):
     """`baton activities_worker --once`: one sweep, then the queued tasks (here a mail)."""
     settings.TASKS = DB_TASKS
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from django.core import mail as outbox
-
     stored = mail.send_record_email(
         world["contact"], actor=personas["alice"], to="minjun@hanbit.co.kr", subject="Hi", body="Hello"
     )
@@ -61,9 +66,6 @@ def test_stale_queued_mail_is_picked_up_by_the_sweep(db, alice, world, settings)
 def test_followers_notified_of_stage_move_owner_and_amount(
     db, personas, world, django_capture_on_commit_callbacks
 ):
-    from baton.deals import services as deals
-    from baton.deals.models import Stage
-
     alice, bob, mina = personas["alice"], personas["bob"], personas["mina"]
     opp = world["opportunity"]
     services.set_following(opp, user=bob, follow=True)
@@ -97,9 +99,6 @@ def test_followers_notified_of_stage_move_owner_and_amount(
 def test_follower_who_cannot_see_the_record_is_not_told(
     db, personas, world, django_capture_on_commit_callbacks
 ):
-    from baton.accounts import services as accounts
-    from baton.activities.models import Follow
-
     alice, charlie, bob = personas["alice"], personas["charlie"], personas["bob"]
     account = world["account"]
     Follow.objects.create(user=charlie, account=account)  # e.g. followed before a team change
@@ -111,8 +110,6 @@ def test_follower_who_cannot_see_the_record_is_not_told(
 
 
 def test_lead_conversion_notifies_followers(db, personas, world, django_capture_on_commit_callbacks):
-    from baton.leads import services as leads
-
     alice, bob = personas["alice"], personas["bob"]
     lead = world["lead"]
     services.set_following(lead, user=bob, follow=True)
@@ -123,8 +120,6 @@ def test_lead_conversion_notifies_followers(db, personas, world, django_capture_
 
 
 def _mail_with_files(sender: str, files: list[tuple[str, bytes]]) -> bytes:
-    from email.message import EmailMessage as Mime
-
     msg = Mime()
     msg["From"], msg["To"], msg["Subject"] = sender, "alice@baton.test", "Specs"
     msg["Message-ID"] = f"<{sender}-{len(files)}@x>"
@@ -135,10 +130,6 @@ def _mail_with_files(sender: str, files: list[tuple[str, bytes]]) -> bytes:
 
 
 def test_inbound_attachments_kept_limited_and_permission_checked(client, personas, world, settings, tmp_path):
-    from django.urls import reverse
-
-    from conftest import login
-
     settings.MEDIA_ROOT = tmp_path
     settings.BATON_INBOUND_DOMAIN = "log.baton.test"
     settings.BATON_MAX_ATTACHMENT_MB = 1

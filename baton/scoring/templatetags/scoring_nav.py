@@ -6,7 +6,7 @@ from typing import Any
 
 from django import template
 
-from baton.scoring.routing import may_supply as _may_supply
+from baton.scoring.supply import may_supply as _may_supply
 
 register = template.Library()
 

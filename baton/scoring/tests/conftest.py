@@ -1,8 +1,8 @@
 import pytest
 
+from baton.scoring.scores import services
+
 
 @pytest.fixture(autouse=True)
 def _strict_scoring_hooks(monkeypatch):
-    from baton.scoring import services
-
     monkeypatch.setattr(services, "STRICT_HOOKS", True)

@@ -1,6 +1,7 @@
 import pytest
 
 from baton.core.services import create_api_token
+from baton.leads.services import update_lead
 from baton.scoring.models import DisqualifyReason
 from baton.scoring.routing import save_routing_rule, set_capacity
 
@@ -63,8 +64,6 @@ def test_route_disqualify_meddpicc_competitors(api, world, alice, root):
 
 @pytest.mark.django_db
 def test_supply_and_win_loss_endpoints(api, world, alice, mina, root):
-    from baton.leads.services import update_lead
-
     set_capacity(alice, actor=root, values={"weekly_capacity": 1})
     update_lead(world["lead"], actor=alice, changes={"status": "qualified"}, expected_version=None)
     assert api(alice, "get", "/supply").status_code == 403  # field sales does not supply leads

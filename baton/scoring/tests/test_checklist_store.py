@@ -7,8 +7,8 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from baton.process.models import QualificationAnswer
-from baton.scoring.qualification import opportunity_qualification
-from baton.scoring.services import set_meddpicc
+from baton.scoring.qualification.checklists import opportunity_qualification
+from baton.scoring.qualification.services import set_meddpicc
 
 BEFORE = ("scoring", "0003_scoring_rule_label_en")
 AFTER = ("scoring", "0004_meddpicc_into_the_checklist_store")

@@ -3,10 +3,11 @@ stage criteria can use them, and build_facts loads them only when a criterion as
 
 import pytest
 
-from baton.process.criteria import evaluate
+from baton.delivery.services import opportunity_readiness, start_package
+from baton.process.criteria import evaluate, validate_expression
 from baton.process.facts import build_facts
-from baton.scoring.qualification import FACT_SAMPLES, scoring_facts
-from baton.scoring.services import set_lead_qualification, set_meddpicc
+from baton.scoring.facts import FACT_SAMPLES, scoring_facts
+from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
 
 
 @pytest.mark.django_db
@@ -35,8 +36,6 @@ def test_scoring_facts_work_in_cel_criteria(world, alice):
 
 @pytest.mark.django_db
 def test_provided_facts_validate_and_load_only_when_named(world, alice, django_assert_max_num_queries):
-    from baton.process.criteria import validate_expression
-
     validate_expression("lead_score >= 60 && qualification_gaps <= 2", "lead")
     validate_expression("meddpicc_complete && handoff_readiness >= 80", "opportunity")
     lead = world["lead"]
@@ -47,8 +46,6 @@ def test_provided_facts_validate_and_load_only_when_named(world, alice, django_a
 
 @pytest.mark.django_db
 def test_handoff_readiness_is_a_fact(world, alice):
-    from baton.delivery.services import opportunity_readiness, start_package
-
     opp = world["opportunity"]
     assert build_facts(opp)["handoff_readiness"] == 0
     start_package(opp, actor=alice)

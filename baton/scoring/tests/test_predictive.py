@@ -6,11 +6,13 @@ from django.utils import timezone
 
 from baton.core.testing import assert_audited
 from baton.leads.models import Lead
-from baton.scoring import predictive
-from baton.scoring.features import FORBIDDEN, Snapshot, feature_names, vectorize
+from baton.leads.services import create_lead, log_interaction, update_lead
 from baton.scoring.models import LeadScore, PredictiveModel
-from baton.scoring.services import rescore_lead, train_model
-from baton.scoring.synthetic import generate_history
+from baton.scoring.scores import predictive
+from baton.scoring.scores.features import FORBIDDEN, Snapshot, feature_names, vectorize
+from baton.scoring.scores.services import rescore_lead, score_all_leads, train_model
+from baton.scoring.scores.synthetic import generate_history
+from baton.scoring.tasks import rescore_all, retrain_and_rescore
 
 
 def test_metrics_exact_on_a_small_fixed_set():
@@ -108,8 +110,6 @@ def test_learned_model_beats_naive_bayes_and_is_stored(alice, root):
     assert row.params["names"] == feature_names()
     assert_audited(row, "create")
     # A fresh lead with strong behaviour now gets a calibrated probability and its reasons.
-    from baton.leads.services import create_lead, log_interaction
-
     lead = create_lead(actor=alice, name="신규", company="신규회사", industry="manufacturing")
     for _ in range(3):
         log_interaction(
@@ -121,8 +121,6 @@ def test_learned_model_beats_naive_bayes_and_is_stored(alice, root):
     assert score.predicted_reasons[0]["feature"] == "inbound_question_90d"
     assert score.predicted_reasons[0]["weight"] > 0
     # Bulk scoring gives the same probability and reasons as the per-change rescoring.
-    from baton.scoring.services import score_all_leads
-
     score_all_leads(batch=250, now=score.computed_at)
     bulk = LeadScore.objects.get(lead=lead)
     assert bulk.probability == score.probability and bulk.predicted_reasons == score.predicted_reasons
@@ -146,8 +144,6 @@ def test_not_enough_history_falls_back_to_the_rule_score(alice):
 @pytest.mark.django_db
 def test_retrain_task_trains_and_rescores(alice, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-    from baton.scoring.tasks import rescore_all, retrain_and_rescore
-
     generate_history(owner=alice, n=900, seed=11)
     result = retrain_and_rescore.enqueue()
     assert result.return_value["status"] == "active" and result.return_value["scored"] == 900
@@ -158,8 +154,6 @@ def test_retrain_task_trains_and_rescores(alice, settings):
 @pytest.mark.django_db
 def test_fields_filled_in_after_the_snapshot_are_rewound(alice):
     """The registration number typed in while closing the deal must not be a training feature."""
-    from baton.leads.services import create_lead, update_lead
-
     lead = create_lead(actor=alice, name="과거", company="과거상사", size="")
     Lead.objects.filter(pk=lead.pk).update(created_at=timezone.now() - dt.timedelta(days=400))
     lead.refresh_from_db()

@@ -4,25 +4,18 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone, translation
 
-from baton.core.models import ChangeLog
+from baton.core.models import ChangeLog, User
 from baton.core.testing import assert_audited
 from baton.deals.models import LostReason, Stage
 from baton.deals.services import create_opportunity, move_opportunity
+from baton.process.models import Recycle
+from baton.scoring.competitors import add_opportunity_competitor
+from baton.scoring.facts import FACT_SAMPLES, scoring_facts
 from baton.scoring.models import Disqualification, DisqualifyReason, OpportunityCompetitor
-from baton.scoring.qualification import (
-    FACT_SAMPLES,
-    lead_qualification,
-    opportunity_qualification,
-    scoring_facts,
-)
-from baton.scoring.queries import win_loss
-from baton.scoring.services import (
-    add_opportunity_competitor,
-    disqualify_lead,
-    draft_explanation,
-    set_lead_qualification,
-    set_meddpicc,
-)
+from baton.scoring.qualification.checklists import lead_qualification, opportunity_qualification
+from baton.scoring.qualification.disqualification import disqualify_lead, draft_explanation
+from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
+from baton.scoring.winloss import win_loss
 
 
 @pytest.mark.django_db
@@ -85,8 +78,6 @@ def test_disqualify_with_reason_note_and_recycle_date(world, alice):
     assert "내년 예산" in lead.disqualify_reason
     assert (row.recycle_on, row.disqualified_by) == (recycle_on, alice)
     assert_audited(row, "create")
-    from baton.process.models import Recycle
-
     # The process engine recycled it into nurture with our date (one follow-up, not a default one).
     recycle = Recycle.objects.get(record_kind="lead", record_id=lead.pk)
     assert recycle.follow_up_on == recycle_on and "내년 예산" in recycle.reason
@@ -140,6 +131,4 @@ def test_competitors_incumbents_and_no_decision_apart_in_win_rates(world, alice,
     comp = {t.key: (t.won, t.lost, t.no_decision) for t in result.groups["competitor"]}
     assert comp["SAP"] == (1, 1, 0)
     # An outsider sees none of alice's deals.
-    from baton.core.models import User
-
     assert win_loss(User.objects.get(username="charlie")).overall.total == 0

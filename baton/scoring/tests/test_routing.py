@@ -9,15 +9,8 @@ from baton.core.models import Role, User
 from baton.core.testing import audit_rows
 from baton.leads.services import create_lead, update_lead
 from baton.scoring.models import Assignment, LeadScore, RepCapacity, SupplyRun
-from baton.scoring.routing import (
-    explain,
-    plan_supply,
-    queue,
-    route_lead,
-    run_supply,
-    save_routing_rule,
-    set_capacity,
-)
+from baton.scoring.routing import explain, route_lead, save_routing_rule, set_capacity
+from baton.scoring.supply import plan_supply, queue, run_supply
 
 NOW = timezone.make_aware(dt.datetime(2026, 11, 25, 10, 0))  # a Wednesday
 

@@ -1,13 +1,15 @@
 import datetime as dt
 
 import pytest
-from django.utils import timezone
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
 
 from baton.core.testing import assert_audited
 from baton.leads.services import create_lead, log_interaction, update_lead
 from baton.scoring.models import LeadScore, ScoringRule
-from baton.scoring.rules import compile_rules, engagement_score, fit_score, lead_attributes
-from baton.scoring.services import save_rule, score_all_leads
+from baton.scoring.scores.queries import rule_reasons
+from baton.scoring.scores.rules import compile_rules, engagement_score, fit_score, lead_attributes
+from baton.scoring.scores.services import save_rule, score_all_leads
 
 NOW = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
 
@@ -69,10 +71,6 @@ def test_score_recomputed_when_facts_change(alice):
     score = LeadScore.objects.get(lead=lead)
     # Default rules: target industry 15 + enterprise 20.
     assert (score.fit, score.engagement) == (35, 0)
-    from django.utils import translation
-
-    from baton.scoring.queries import rule_reasons
-
     with translation.override("en"):
         labels = {r["label"] for r in rule_reasons(score)}
     assert labels == {"Target industry (manufacturing, finance, IT)", "Enterprise (1,000+ employees)"}
@@ -112,8 +110,6 @@ def test_bulk_scoring_matches_single_lead_scoring(alice):
 
 @pytest.mark.django_db
 def test_rules_are_edited_by_admins_only_and_audited(alice, root):
-    from django.core.exceptions import PermissionDenied
-
     values = {
         "category": "fit",
         "label": "Seoul",
@@ -126,7 +122,5 @@ def test_rules_are_edited_by_admins_only_and_audited(alice, root):
         save_rule(None, actor=alice, values=values)
     r = save_rule(None, actor=root, values=values)
     assert_audited(r, "create", actor=root)
-    from django.core.exceptions import ValidationError
-
     with pytest.raises(ValidationError):
         save_rule(None, actor=root, values=values | {"attribute": "shoe_size"})

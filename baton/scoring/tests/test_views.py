@@ -1,13 +1,17 @@
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from baton.core.tests.i18n import ensure_compiled_messages
+from baton.leads.services import create_lead, update_lead
 from baton.scoring.models import Assignment, Disqualification, DisqualifyReason, RoutingRule, ScoringRule
 from baton.scoring.routing import save_routing_rule, set_capacity
-from baton.scoring.services import train_model
-from baton.scoring.synthetic import generate_history
+from baton.scoring.scores.services import train_model
+from baton.scoring.scores.synthetic import generate_history
 
 
 @pytest.mark.django_db
@@ -144,11 +148,6 @@ def test_opportunity_meddpicc_and_competitor_pages(client, world, alice, charlie
 
 @pytest.mark.django_db
 def test_supply_and_win_loss_pages_have_bounded_queries(client, world, alice, mina, root):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    from baton.leads.services import create_lead, update_lead
-
     set_capacity(alice, actor=root, values={"weekly_capacity": 2})
     client.force_login(mina)  # a sales manager: the supply queue is theirs
 
@@ -178,8 +177,6 @@ def test_supply_and_win_loss_pages_have_bounded_queries(client, world, alice, mi
     ],
 )
 def test_panel_renders_in_each_language(client, world, alice, lang, texts):
-    from baton.core.tests.i18n import ensure_compiled_messages
-
     ensure_compiled_messages()
     client.force_login(alice)
     body = client.get(reverse("scoring:lead_panel", args=[world["lead"].pk]), HTTP_ACCEPT_LANGUAGE=lang)

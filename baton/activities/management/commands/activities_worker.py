@@ -26,17 +26,16 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
+from django_tasks import TaskResult
+from django_tasks_db.backend import DatabaseBackend
 
 from baton.activities import periodic, tasks
+from baton.activities.inbound import start_receiver
 
 log = logging.getLogger(__name__)
 
 
 def uses_database_backend() -> bool:
-    try:
-        from django_tasks_db.backend import DatabaseBackend
-    except ImportError:  # pragma: no cover - the dependency is installed with Baton
-        return False
     return isinstance(tasks.sweep_reminders.get_backend(), DatabaseBackend)
 
 
@@ -62,7 +61,7 @@ class Scheduler(threading.Thread):
         self.prune = prune
         self.worker = worker or f"scheduler-{uuid.uuid4().hex[:12]}"
         self.stopping = threading.Event()
-        self._last = None
+        self._last: TaskResult[int] | None = None
         self._pruned_at = 0.0
 
     def _enqueue_periodic(self) -> None:
@@ -152,11 +151,9 @@ class Command(BaseCommand):
             return
         interval = max(5, interval or getattr(settings, "BATON_REMINDER_INTERVAL", 30))
         port = smtp_port if smtp_port is not None else getattr(settings, "BATON_INBOUND_SMTP_PORT", 0)
-        host = smtp_host or getattr(settings, "BATON_INBOUND_SMTP_HOST", "127.0.0.1")
+        host = smtp_host or str(getattr(settings, "BATON_INBOUND_SMTP_HOST", "127.0.0.1"))
         receiver = None
         if port:
-            from baton.activities.inbound import start_receiver
-
             receiver = start_receiver(host, port)
             self.stdout.write(f"receiving logging mail on {host}:{port}")
         scheduler = Scheduler(interval, prune=uses_database_backend())

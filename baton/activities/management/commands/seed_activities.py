@@ -3,6 +3,10 @@
 For each of a few reps with records: a customer visit today and meetings this week (with reminders),
 calls, meeting minutes with "?" items (one answered), tasks overdue and due, a request to a
 colleague, comments with an @mention, and follows. Idempotent: a second run adds nothing.
+
+The demo world comes with a year of history (stage moves, owner changes, conversions). Its follower
+notifications are delivered here and those about changes older than a day marked read, so that a
+freshly seeded demo user opens a bell with today's news rather than dozens of last year's.
 """
 
 from __future__ import annotations
@@ -14,11 +18,34 @@ from django.db import transaction
 from django.utils import timezone
 
 from baton.activities import services
-from baton.activities.models import Activity
+from baton.activities.changes import ANNOUNCED_ACTIONS, RECORD_MODELS, notify_followers
+from baton.activities.models import Activity, Notification
 from baton.core.audit import audit_context, new_job_id
-from baton.core.models import User
+from baton.core.models import ChangeLog, User
+from baton.deals.models import Opportunity
 
 MARK = "[demo]"
+# Seeded history older than this is old news: its notifications arrive already read.
+HISTORY_READ_AFTER = dt.timedelta(days=1)
+
+
+def settle_history(now: dt.datetime | None = None) -> int:
+    """Deliver the follower notifications of the seeded history now and mark those about changes
+    older than ``HISTORY_READ_AFTER`` read; returns how many were marked. Idempotent: the queued
+    ``notify_record_change`` tasks of the same changes later find them made and add nothing."""
+    now = now or timezone.now()
+    old = list(
+        ChangeLog.objects.filter(
+            content_type__model__in=sorted(RECORD_MODELS),
+            action__in=[*ANNOUNCED_ACTIONS, ChangeLog.Action.UPDATE, ChangeLog.Action.ASSIGN],
+            time__lt=now - HISTORY_READ_AFTER,
+        )
+        .order_by("id")
+        .values_list("id", flat=True)
+    )
+    for change_id in old:
+        notify_followers(change_id)
+    return Notification.objects.filter(change_id__in=old, read_at__isnull=True).update(read_at=now)
 
 
 class Command(BaseCommand):
@@ -31,8 +58,6 @@ class Command(BaseCommand):
         ):
             self.stdout.write("activities demo data already present")
             return
-        from baton.deals.models import Opportunity
-
         reps = list(
             User.objects.filter(is_active=True, username__in=["ae1", "ae2", "ae3", "ae4"]).order_by(
                 "username"
@@ -135,4 +160,7 @@ class Command(BaseCommand):
                     )
                 services.post_comment(account, actor=rep, text="킥오프 잘 마쳤습니다. PoC 범위 합의.")
                 made += 1
-        self.stdout.write(f"activities demo data for {made} rep(s)")
+        read = settle_history()
+        self.stdout.write(
+            f"activities demo data for {made} rep(s); {read} notification(s) of older history marked read"
+        )

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from baton.scoring import predictive
+from baton.scoring.scores import predictive
 
 
 class Command(BaseCommand):

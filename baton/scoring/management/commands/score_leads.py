@@ -5,7 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from baton.core.audit import audit_context, new_job_id
-from baton.scoring.services import score_all_leads
+from baton.scoring.scores.services import score_all_leads
 
 
 class Command(BaseCommand):

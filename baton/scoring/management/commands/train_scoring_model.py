@@ -4,7 +4,7 @@ or the task worker), then rescore with ``baton score_leads``."""
 from django.core.management.base import BaseCommand
 
 from baton.core.audit import audit_context, new_job_id
-from baton.scoring.services import train_model
+from baton.scoring.scores.services import train_model
 
 
 class Command(BaseCommand):

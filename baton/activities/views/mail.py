@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from baton.activities import mail, queries
 from baton.activities.forms import ComposeForm, TemplateForm
 from baton.activities.models import Attachment
+from baton.core.http import AuthedHttpRequest
 from baton.core.params import id_param
 
 
@@ -23,7 +24,7 @@ def _errors(form, exc: ValidationError) -> None:
 
 
 @login_required
-def compose(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def compose(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = queries.get_record_for_user(request.user, kind, pk)
     templates = list(mail.templates_for(request.user))
     if request.method == "POST":
@@ -61,7 +62,7 @@ def compose(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def template_list(request: HttpRequest) -> HttpResponse:
+def template_list(request: AuthedHttpRequest) -> HttpResponse:
     return render(
         request,
         "activities/templates_list.html",
@@ -73,7 +74,7 @@ def template_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def template_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     template = None
     if pk is not None:
         template = mail.templates_for(request.user).filter(pk=pk).first()
@@ -112,7 +113,7 @@ def template_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_GET
-def review_list(request: HttpRequest) -> HttpResponse:
+def review_list(request: AuthedHttpRequest) -> HttpResponse:
     items = list(
         mail.review_queue(request.user).prefetch_related("attachments").order_by("-created_at", "-id")[:100]
     )
@@ -125,7 +126,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+def review_resolve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     message = mail.review_queue(request.user).filter(pk=pk).first()
     if message is None:
         raise Http404("Not found")
@@ -142,14 +143,17 @@ def review_resolve(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: AuthedHttpRequest, pk: int) -> FileResponse:
     try:
         attachment = Attachment.objects.select_related("activity").get(pk=int(pk))
     except Attachment.DoesNotExist:
         raise Http404("Not found") from None
     if attachment.activity_id is not None:
         queries.get_activity_for_user(request.user, attachment.activity_id)  # 404 unless visible
-    elif not mail.review_queue(request.user).filter(pk=attachment.email_id).exists():
+    elif (
+        attachment.email_id is None
+        or not mail.review_queue(request.user).filter(pk=attachment.email_id).exists()
+    ):
         raise Http404("Not found")  # a file of inbound mail still waiting in someone's review queue
     try:
         handle = attachment.file.open("rb")

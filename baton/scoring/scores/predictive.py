@@ -14,12 +14,15 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
-from baton.scoring.features import (
+from baton.core.models import ChangeLog
+from baton.leads.models import Lead
+from baton.scoring.scores.features import (
     CATEGORICAL,
     NUMERIC_START,
     STAGE_COUNT,
@@ -56,11 +59,9 @@ def build_dataset(
 ) -> Dataset:
     """Labelled snapshots of the leads whose outcome window has closed (the newest ``max_examples`` of
     them, so training cost stays bounded), oldest first."""
-    from baton.leads.models import Lead
-
     now = now or timezone.now()
     latest_created = now - dt.timedelta(days=window_days + snapshot_days)
-    rows = list(
+    query = (
         Lead.objects.filter(created_at__lte=latest_created)
         .order_by("-created_at", "-id")
         .values(
@@ -68,6 +69,8 @@ def build_dataset(
             "converted_opportunity__stage__outcome", "converted_opportunity__closed_at",
         )[:max_examples]
     )  # fmt: skip
+    # Plain dicts: the field values are rewound to the snapshot below, one key at a time.
+    rows = cast("list[dict[str, Any]]", list(query))
     rows.reverse()
     _rewind_to_snapshots(rows, snapshot_days)
     snapshots: list[Snapshot] = []
@@ -77,11 +80,11 @@ def build_dataset(
     by_lead = interactions_by_lead([r["id"] for r in rows])
     for row in rows:
         at = row["created_at"] + dt.timedelta(days=snapshot_days)
-        closed = row["converted_opportunity__closed_at"]
-        won = row["converted_opportunity__stage__outcome"] == "won" and closed is not None
-        if won and closed <= at:
+        closed: dt.datetime | None = row["converted_opportunity__closed_at"]
+        won = row["converted_opportunity__stage__outcome"] == "won"
+        if won and closed is not None and closed <= at:
             continue  # decided before we would have scored it: nothing to predict
-        label = 1 if won and closed <= at + window else 0
+        label = 1 if won and closed is not None and closed <= at + window else 0
         snapshots.append(Snapshot(row["id"], at.timestamp(), row, by_lead.get(row["id"], [])))
         labels.append(label)
         times.append(at.timestamp())
@@ -100,11 +103,6 @@ def _rewind_to_snapshots(rows: list[dict[str, Any]], snapshot_days: int, chunk: 
     the lead's updates after the snapshot from newest to oldest and applying each ``before`` leaves
     the value as of the snapshot.
     """
-    from django.contrib.contenttypes.models import ContentType
-
-    from baton.core.models import ChangeLog
-    from baton.leads.models import Lead
-
     if not rows:
         return
     ct = ContentType.objects.get_for_model(Lead)
@@ -195,7 +193,8 @@ class LinearModel:
 
 def fit_linear(x: np.ndarray, y: np.ndarray) -> LinearModel:
     """Fit on the older part, calibrate on the newer part (time order is the row order)."""
-    from sklearn.linear_model import LogisticRegression
+    # scikit-learn takes about a second and much memory to import: only training processes pay it.
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415, RUF100 - heavy, training only
 
     n = len(y)
     cut = int(n * (1 - CALIBRATION_FRACTION))
@@ -278,7 +277,7 @@ class NaiveBayes:
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415, RUF100 - heavy, evaluation only
 
     if len(set(np.asarray(y).tolist())) < 2:
         return None

@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+from django.db import models
 from django.utils.translation import gettext as _
 
 from baton.core.choices import CompanySize, Industry, Region
-from baton.leads.models import LeadInteraction, LeadSource
+from baton.leads.models import Lead, LeadInteraction, LeadSource
 
 CATEGORICAL: dict[str, list[str]] = {
     "industry": ["", *Industry.values],
@@ -67,11 +68,10 @@ NUMERIC_START = sum(len(v) for v in CATEGORICAL.values())
 
 def feature_label(name: str) -> str:
     """A readable label for a reason line."""
-    from baton.leads.models import Lead
-
     if "=" in name:
         field, value = name.split("=", 1)
         model_field = Lead._meta.get_field(field)
+        assert isinstance(model_field, models.Field)  # a column of the lead, never a relation
         choices = dict(model_field.flatchoices)
         shown = str(choices.get(value, value)) if value else _("not set")
         return f"{model_field.verbose_name}: {shown}"

@@ -1,60 +1,20 @@
-"""Permission-aware reads: lead scores and qualification, opportunity qualification and competitors, the
-win/loss analysis, routing and supply views. Records the user may not see are 404s."""
+"""Win/loss: closed opportunities the reader may see, tallied by lost reason, competitor, incumbent,
+segment and the stage they reached. "No decision" is an outcome of its own."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from baton.core.choices import CompanySize, Industry
 from baton.core.models import User
 from baton.deals.models import Opportunity, Stage, localized
-from baton.deals.queries import get_opportunity_for_user
-from baton.leads.models import Lead
-from baton.leads.queries import get_lead_for_user
-from baton.scoring.models import Assignment, LeadScore, OpportunityCompetitor, PredictiveModel
-
-__all__ = ["get_lead_for_user", "get_opportunity_for_user"]
+from baton.process.models import StageHistory
+from baton.scoring.models import OpportunityCompetitor
 
 WIN_LOSS_LIMIT = 20000
-
-
-def score_for(lead: Lead) -> LeadScore | None:
-    return LeadScore.objects.filter(lead_id=lead.pk).first()
-
-
-def rule_reasons(score: LeadScore) -> list[dict[str, Any]]:
-    """The rule reasons with each rule's current label in the reader's language (one query)."""
-    from baton.scoring.models import ScoringRule
-
-    ids = {r.get("rule") for r in score.reasons}
-    labels = {rule.pk: str(rule) for rule in ScoringRule.objects.filter(pk__in=ids)}
-    return [r | {"label": labels.get(r.get("rule"), r.get("label", ""))} for r in score.reasons]
-
-
-def predicted_reasons(score: LeadScore) -> list[dict[str, Any]]:
-    """The model's reasons labelled in the reader's language (they were stored in the scorer's)."""
-    from baton.scoring.features import feature_label
-
-    return [r | {"label": feature_label(r["feature"])} for r in score.predicted_reasons if r.get("feature")]
-
-
-def latest_model() -> PredictiveModel | None:
-    return PredictiveModel.objects.order_by("-version").first()
-
-
-def assignments_for(lead: Lead, limit: int = 10) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(lead=lead).select_related("assignee", "rule", "actor")[:limit]
-
-
-def competitors_on(opportunity: Opportunity) -> QuerySet[OpportunityCompetitor]:
-    return OpportunityCompetitor.objects.filter(opportunity=opportunity).select_related("competitor")
-
-
-# --- win/loss ----------------------------------------------------------------------------------------
 
 
 def outcome_of(stage_outcome: str, lost_reason_no_decision: bool | None) -> str:
@@ -106,9 +66,8 @@ class WinLoss:
 
 
 def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
-    from baton.core.choices import CompanySize, Industry
-    from baton.process.models import StageHistory
-
+    """Closed opportunities the user may see, newest ``limit`` first, tallied overall and by lost
+    reason, competitor, incumbent, segment and the furthest open stage they reached."""
     rows = list(
         Opportunity.objects.visible_to(user)
         .filter(stage__outcome__in=[Stage.Outcome.WON, Stage.Outcome.LOST, Stage.Outcome.NO_DECISION])
