@@ -37,6 +37,7 @@ def compose(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
                     cc=form.cleaned_data["cc"],
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
+                    marketing=form.cleaned_data["marketing"],
                 )
             except ValidationError as exc:
                 _errors(form, exc)
