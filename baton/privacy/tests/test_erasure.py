@@ -56,7 +56,7 @@ def scan(values: list[str]) -> list[tuple[str, str]]:
     hits = set()
     with connection.cursor() as cursor:
         for table in _tables():
-            cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - table names from the catalogue
+            cursor.execute(f'SELECT * FROM "{table}"')
             for row in cursor.fetchall():
                 text = " ".join(_cell(c) for c in row).lower()
                 for value, variants in forms.items():
@@ -85,14 +85,26 @@ def person(personas, world, settings, tmp_path):
     )
     activity_services.post_comment(contact, actor=alice, text=f"@bob {NAME} 님 연락 부탁해요 {MOBILE}")
     consent.record_consent(contact, actor=alice, purpose="marketing_email", granted=True, channel="web_form")
-    mail.send_record_email(contact, actor=alice, to=EMAIL, subject=f"{NAME} 님께", body=f"{NAME} 님 안녕하세요")
+    mail.send_record_email(
+        contact, actor=alice, to=EMAIL, subject=f"{NAME} 님께", body=f"{NAME} 님 안녕하세요"
+    )
     # The deal keeps its figures; the person's address in its text goes.
     opp = world["opportunity"]
     type(opp).objects.filter(pk=opp.pk).update(description=f"담당 {EMAIL}")
     return {"lead": lead, "contact": contact, "alice": alice, "bob": bob}
 
 
-VALUES = [NAME, EMAIL, OLD_EMAIL, "+821098765432", "01098765432", PHONE, "+821024681357", "01024681357", MOBILE]
+VALUES = [
+    NAME,
+    EMAIL,
+    OLD_EMAIL,
+    "+821098765432",
+    "01098765432",
+    PHONE,
+    "+821024681357",
+    "01024681357",
+    MOBILE,
+]
 
 
 def test_the_subject_page_finds_everything_and_erasure_leaves_nothing_in_any_table(person, root):
@@ -168,7 +180,10 @@ def test_erasure_through_the_api_is_admin_only(person, root, personas):
     api = ApiClient(root)
     found = api.get("/privacy/subjects", {"q": "9876-5432"})
     assert found.status_code == 200
-    assert {(r["kind"], r["id"]) for r in found.json()} >= {("lead", person["lead"].pk), ("contact", person["contact"].pk)}
+    assert {(r["kind"], r["id"]) for r in found.json()} >= {
+        ("lead", person["lead"].pk),
+        ("contact", person["contact"].pk),
+    }
     assert api.get("/privacy/subjects", {"q": "x"}).status_code == 422
     assert api.post("/privacy/subjects/erase", {"lead_ids": [10**9]}).status_code == 404
     response = api.post("/privacy/subjects/erase", payload)
