@@ -22,7 +22,7 @@ from baton.privacy.models import ErasureLog, RetentionRule, RetentionRun
 from baton.privacy.subjects import ERASED, Subject, erase
 
 # At most this many records per rule and run: a first run over years of data is spread over days.
-BATCH = 500
+BATCH = 200
 
 
 def _recent(model: type[models.Model], link: str, cutoff: dt.datetime, *dates: str) -> Exists:

@@ -67,6 +67,7 @@ LOGGED_PERSONAL_KEYS = {"name", "email", "phone", "mobile", "title", "department
 SKIP_APPS = {"auth", "contenttypes", "sessions"}
 SKIP_MODELS = {User, ErasureLog, ExportLog, RetentionRun}
 TEXT_FIELDS = (models.CharField, models.TextField, models.JSONField)
+VALUES_PER_QUERY = 40
 
 
 @dataclass
@@ -288,8 +289,9 @@ def _replace_json(value: Any, patterns: list[re.Pattern[str]]) -> Any:
 
 
 def _patterns(values: Iterable[str]) -> list[re.Pattern[str]]:
-    # Longest first, so that "010-1234-5678" goes before a shorter form inside it.
-    return [re.compile(re.escape(v), re.IGNORECASE) for v in sorted(set(values), key=len, reverse=True) if v]
+    # One alternation, longest first, so that "010-1234-5678" goes before a shorter form inside it.
+    ordered = [re.escape(v) for v in sorted({v for v in values if v}, key=len, reverse=True)]
+    return [re.compile("|".join(ordered), re.IGNORECASE)] if ordered else []
 
 
 def _match_q(f: models.Field, values: Iterable[str], alias: str) -> Q:
@@ -306,11 +308,17 @@ def _match_q(f: models.Field, values: Iterable[str], alias: str) -> Q:
     return cond
 
 
+def _chunks(items: Iterable[Any], size: int) -> list[list[Any]]:
+    items = sorted(items, key=str)
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
 def _scrub_model(
     model: type[models.Model], identifiers: set[str], names: set[str], in_scope: set[int], counts: Counter
 ) -> set[int]:
     """Remove the values from every text column of ``model``: identifiers in every row, names only in
-    the rows about the person. Returns the primary keys changed."""
+    the rows about the person. Returns the primary keys changed. Values and ids go to the database in
+    chunks (a retention run erases hundreds of people at once; SQLite limits an expression's depth)."""
     changed: set[int] = set()
     id_patterns, all_patterns = _patterns(identifiers), _patterns(identifiers | names)
     for f in model._meta.concrete_fields:
@@ -320,21 +328,26 @@ def _scrub_model(
         qs = model._base_manager.all()
         if isinstance(f, models.JSONField):
             qs = qs.annotate(**{alias: Cast(f.attname, models.TextField())})
-        cond = _match_q(f, identifiers, alias)
+        conds = [_match_q(f, chunk, alias) for chunk in _chunks(identifiers, VALUES_PER_QUERY)]
         if names and in_scope:
-            cond |= Q(_match_q(f, names, alias), pk__in=list(in_scope))
-        if not cond:
-            continue
-        for pk, value in qs.filter(cond).values_list("pk", f.attname):
-            patterns = all_patterns if pk in in_scope else id_patterns
-            new = (
-                _replace_json(value, patterns)
-                if isinstance(f, models.JSONField)
-                else _replace_text(value, patterns)
-            )
-            if new != value:
-                model._base_manager.filter(pk=pk).update(**{f.attname: new})
-                changed.add(pk)
+            for ids in _chunks(in_scope, 500):
+                conds += [
+                    Q(_match_q(f, chunk, alias), pk__in=ids) for chunk in _chunks(names, VALUES_PER_QUERY)
+                ]
+        hits: set[Any] = set()
+        for cond in conds:
+            hits |= set(qs.filter(cond).values_list("pk", flat=True))
+        for ids in _chunks(hits, 500):
+            for pk, value in model._base_manager.filter(pk__in=ids).values_list("pk", f.attname):
+                patterns = all_patterns if pk in in_scope else id_patterns
+                new = (
+                    _replace_json(value, patterns)
+                    if isinstance(f, models.JSONField)
+                    else _replace_text(value, patterns)
+                )
+                if new != value:
+                    model._base_manager.filter(pk=pk).update(**{f.attname: new})
+                    changed.add(pk)
     if changed:
         counts[_label(model)] += len(changed)
     return changed
@@ -398,7 +411,7 @@ def erase(
         Q(activity_id__in=list(own_activities)) | Q(pk__in=list(scope.get(EmailMessage, set())))
     )
     attachments = Attachment.objects.filter(Q(activity_id__in=list(own_activities)) | Q(email__in=mails))
-    files = [a.file.name for a in attachments if a.file]
+    files: list[str] = [str(a.file.name) for a in attachments if a.file and a.file.name]
     deleted_objects: list[tuple[type[models.Model], set[int]]] = [
         (Attachment, set(attachments.values_list("pk", flat=True))),
         (EmailMessage, set(mails.values_list("pk", flat=True))),
@@ -431,11 +444,11 @@ def erase(
 
     # 3. Their change log: the personal fields of every before/after blanked.
     for model in (Lead, Contact):
-        ids = [p.pk for p in subject.records if isinstance(p, model)]
-        if not ids:
+        person_ids = [p.pk for p in subject.records if isinstance(p, model)]
+        if not person_ids:
             continue
         ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
-        for row in ChangeLog.objects.filter(content_type=ct, object_id__in=ids):
+        for row in ChangeLog.objects.filter(content_type=ct, object_id__in=person_ids):
             row.before = {
                 k: (ERASED if k in LOGGED_PERSONAL_KEYS and v else v) for k, v in row.before.items()
             }

@@ -96,3 +96,34 @@ def test_csv_exports_are_logged_with_who_what_and_rows(world, alice):
     forecast = client.get("/insights/forecast/csv/")
     assert forecast.status_code == 200
     assert ExportLog.objects.filter(user=alice, what__startswith="forecast").exists()
+
+
+def test_one_run_erases_many_people_at_once(personas, root):
+    """Hundreds of values in one erasure go to the database in chunks (SQLite limits expression depth)."""
+    alice = personas["alice"]
+    leads = Lead.objects.bulk_create(
+        Lead(
+            name=f"대량{i:03d}",
+            email=f"bulk{i:03d}@retention.kr",
+            phone=f"+8210555{i:05d}",
+            status="disqualified",
+            owner=alice,
+        )
+        for i in range(120)
+    )
+    Lead.objects.filter(pk__in=[p.pk for p in leads]).update(
+        updated_at=timezone.now() - dt.timedelta(days=2000)
+    )
+    rule = retention.save_rule(
+        actor=root,
+        name="대량",
+        target="lead",
+        lead_statuses=["disqualified"],
+        inactive_days=365,
+        include_archived=True,
+        is_active=True,
+    )
+    run = retention.apply_rule(rule, actor=root)
+    assert run.erased == 120
+    assert not Lead.objects.filter(email__endswith="@retention.kr").exists()
+    assert not Lead.objects.filter(name__startswith="대량").exists()
