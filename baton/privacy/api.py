@@ -10,12 +10,11 @@ from typing import Literal
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import Field
 
-from baton.core.api import InputSchema, Text, actor, choice, path_id, responses
+from baton.core.api import Id, InputSchema, IsoDateTime, Text, actor, choice, path_id, responses
 from baton.core.models import User
 from baton.core.records import get_record_for_user
 from baton.leads.models import LeadStatus
@@ -56,7 +55,7 @@ class ConsentIn(InputSchema):
     granted: bool
     channel: choice(Channel.values)
     source: Text(200) = ""
-    given_at: dt.datetime | None = None
+    given_at: IsoDateTime | None = None
 
 
 def _state(person) -> dict:
@@ -85,8 +84,6 @@ def get_consents(request: HttpRequest, kind: PersonKind, id: int = path_id()):
 def post_consent(request: HttpRequest, kind: PersonKind, payload: ConsentIn, id: int = path_id()):
     person = get_record_for_user(actor(request), kind, id, kinds=("lead", "contact"))
     given_at = payload.given_at
-    if given_at is not None and timezone.is_naive(given_at):
-        given_at = timezone.make_aware(given_at)
     consent: Consent = consent_services.record_consent(
         person,
         actor=actor(request),
@@ -127,8 +124,8 @@ def find_subjects(request: HttpRequest, q: str = Query("", max_length=200)):
 
 
 class SubjectIn(InputSchema):
-    lead_ids: list[int] = Field(default_factory=list, max_length=200)
-    contact_ids: list[int] = Field(default_factory=list, max_length=200)
+    lead_ids: list[Id] = Field(default_factory=list, max_length=200)
+    contact_ids: list[Id] = Field(default_factory=list, max_length=200)
 
 
 def _subject(payload: SubjectIn) -> subjects.Subject:

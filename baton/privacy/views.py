@@ -92,7 +92,10 @@ def consent_add(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
                 return _consent_panel(request, kind, person)
             messages.success(request, _("The consent statement was recorded."))
             return redirect(reverse(f"{'leads' if kind == 'lead' else 'contacts'}:detail", args=[person.pk]))
-    return _consent_panel(request, kind, person, form, status=400)
+    # htmx swaps only 2xx answers: the panel with its field errors comes back as 200 there.
+    return _consent_panel(
+        request, kind, person, form, status=200 if request.headers.get("HX-Request") else 400
+    )
 
 
 # --- data-subject requests --------------------------------------------------------------------------

@@ -118,6 +118,12 @@ def test_consent_panel_and_form_on_lead_and_contact(client: Client, world, alice
         f"/privacy/consent/lead/{lead.pk}/add/", {"purpose": "x", "granted": "1", "channel": "paper"}
     )
     assert bad.status_code == 400
+    swapped = client.post(
+        f"/privacy/consent/lead/{lead.pk}/add/",
+        {"purpose": "x", "granted": "1", "channel": "paper"},
+        headers={"HX-Request": "true"},
+    )
+    assert swapped.status_code == 200 and "error-purpose" in swapped.content.decode()
     assert Consent.objects.count() == 1
     contact = world["contact"]
     assert client.get(f"/privacy/consent/contact/{contact.pk}/").status_code == 200
