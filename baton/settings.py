@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "baton.insights",
     "baton.security",
     "baton.search",
+    "baton.privacy",
 ]
 
 MIDDLEWARE = [

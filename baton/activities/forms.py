@@ -135,6 +135,9 @@ class ComposeForm(StyledForm):
     cc = forms.CharField(label=_("Cc"), max_length=1000, required=False)
     subject = forms.CharField(label=_("Subject"), max_length=300)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 12}), max_length=100_000)
+    marketing = forms.BooleanField(
+        label=_("Marketing mail (sent only to people who consented)"), required=False
+    )
 
 
 class TemplateForm(StyledForm):

@@ -171,6 +171,9 @@ NOTE_LABELS = {
     "attachment": gettext_lazy("Attachment"),
     "comment": gettext_lazy("Comment"),
     "no approval rule applies": gettext_lazy("No approval rule applies"),
+    "consent given": gettext_lazy("Consent given"),
+    "consent withdrawn": gettext_lazy("Consent withdrawn"),
+    "personal data erased": gettext_lazy("Personal data erased"),
 }
 
 

@@ -103,3 +103,36 @@ lead_changed: Event[LeadChange] = Event(
     "lead_changed",
     "A lead or its interactions changed; higher apps recompute what they derive from its facts.",
 )
+
+
+@dataclass(frozen=True)
+class MailSending:
+    """A mail about ``record`` to ``recipients`` is about to be queued; ``marketing`` says it is a
+    marketing mail. A subscriber refuses it by raising ``ValidationError`` (nothing is written)."""
+
+    record: Any
+    recipients: tuple[str, ...]
+    marketing: bool
+    actor: Any = None
+
+
+mail_sending: Event[MailSending] = Event(
+    "mail_sending",
+    "A mail to customers is about to be queued (the privacy app refuses marketing mail without consent).",
+)
+
+
+@dataclass(frozen=True)
+class DataExport:
+    """``user`` downloaded ``rows`` rows of ``what`` (a CSV of a report, the forecast's deals, …)."""
+
+    user: Any
+    what: str
+    rows: int
+    kind: str = "csv"
+
+
+data_exported: Event[DataExport] = Event(
+    "data_exported",
+    "Records were exported (downloaded) by a user; the privacy app logs who took what, when.",
+)

@@ -143,6 +143,8 @@ def forecast_deals(request: AuthedHttpRequest) -> HttpResponse:
                 for o in qs.iterator(chunk_size=500)
             ),
             filename=f"forecast-{period.key}-{measure}.csv",
+            exported_by=request.user,
+            what=f"forecast deals {period.key} {measure}",
         )
     labels = {
         "won": _("Closed won"),
@@ -211,7 +213,13 @@ def forecast_csv(request: AuthedHttpRequest) -> HttpResponse:
                     fmt(row.numbers.coverage, 1),
                 ]
             )
-    return csv_response(header, rows, filename=f"forecast-{period.key}.csv")
+    return csv_response(
+        header,
+        rows,
+        filename=f"forecast-{period.key}.csv",
+        exported_by=request.user,
+        what=f"forecast {period.key}",
+    )
 
 
 @login_required

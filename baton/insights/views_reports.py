@@ -92,11 +92,15 @@ def _grid(result: Result) -> list[dict[str, Any]]:
     ]
 
 
-def _csv(result: Result, name: str) -> HttpResponse:
+def _csv(result: Result, name: str, user: object = None) -> HttpResponse:
     definition = result.definition
     if not definition.group_by:
         return csv_response(
-            [str(c.label) for c in definition.columns], record_rows(result), filename=f"{name}.csv"
+            [str(c.label) for c in definition.columns],
+            record_rows(result),
+            filename=f"{name}.csv",
+            exported_by=user,
+            what=f"{name} ({definition.object.key})",
         )
     two = len(definition.group_by) == 2
     header = [str(definition.group_by[0][0].label)]
@@ -104,7 +108,7 @@ def _csv(result: Result, name: str) -> HttpResponse:
         header += [result.label(1, c) for c in result.col_keys]
     header.append(_("Total"))
     rows = [[row["label"], *row["cells"], row["total"]] for row in _grid(result)]
-    return csv_response(header, rows, filename=f"{name}.csv")
+    return csv_response(header, rows, filename=f"{name}.csv", exported_by=user, what=f"{name} (grouped)")
 
 
 def _page(request: AuthedHttpRequest, definition: Definition, result: Result, report: SavedReport | None):
@@ -160,7 +164,7 @@ def builder(request: AuthedHttpRequest) -> HttpResponse:
         definition = parse_definition({"object": "opportunities"})
     result = run_report(definition, request.user)
     if text_param(request.GET, "format", max_length=10) == "csv":
-        return _csv(result, f"report-{definition.object.key}")
+        return _csv(result, f"report-{definition.object.key}", request.user)
     return _page(request, definition, result, None)
 
 
@@ -177,7 +181,7 @@ def saved(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     definition = parse_definition(report.definition)
     result = run_report(definition, request.user)
     if text_param(request.GET, "format", max_length=10) == "csv":
-        return _csv(result, f"report-{report.pk}")
+        return _csv(result, f"report-{report.pk}", request.user)
     return _page(request, definition, result, report)
 
 

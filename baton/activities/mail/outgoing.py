@@ -27,6 +27,7 @@ from baton.activities.models import (
 )
 from baton.activities.services import activity_url, check_visible, create_activity, notify
 from baton.core.audit import audit_context, log_change, new_job_id
+from baton.core.events import MailSending, mail_sending
 from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
 from baton.core.services import update_record
@@ -56,6 +57,7 @@ def send_record_email(
     subject: str,
     body: str,
     cc: str | list[str] = "",
+    marketing: bool = False,
 ) -> EmailMessage:
     """Queue a mail about a record and log it as an email activity on the record.
 
@@ -88,6 +90,8 @@ def send_record_email(
         errors["to"] = [_("At most 50 recipients.")]
     if errors:
         raise ValidationError(errors)
+    # The privacy app refuses a marketing mail to anyone without consent (ValidationError on "to").
+    mail_sending.emit(MailSending(record, tuple(to_list + cc_list), marketing, actor))
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "baton.localhost"
     message_id = make_msgid(domain=domain)
     html = linebreaks(escape(body))

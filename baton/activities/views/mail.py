@@ -38,6 +38,7 @@ def compose(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
                     cc=form.cleaned_data["cc"],
                     subject=form.cleaned_data["subject"],
                     body=form.cleaned_data["body"],
+                    marketing=form.cleaned_data["marketing"],
                 )
             except ValidationError as exc:
                 _errors(form, exc)

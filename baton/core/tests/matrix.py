@@ -277,6 +277,18 @@ ROUTES: dict[str, Expect] = {
     "security:admin_lockouts": ADMIN,
     "security:admin_unlock": Expect("admin", method="post", args=(("pk", MISSING),)),
     "security:admin_policy": ADMIN,
+    # Personal information (PIPA/GDPR)
+    "privacy:home": ADMIN,
+    "privacy:subject": ADMIN,
+    "privacy:subject_export": ADMIN_POST,
+    "privacy:subject_erase": ADMIN_POST,
+    "privacy:consent_panel": rec("lead", "get", ("kind", "lead")),
+    "privacy:consent_add": rec("lead", "post", ("kind", "lead")),
+    "privacy:retention": ADMIN,
+    "privacy:retention_preview": Expect("admin", args=(("pk", MISSING),)),
+    "privacy:retention_apply": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "privacy:retention_delete": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "privacy:logs": ADMIN,
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
@@ -396,6 +408,16 @@ OPERATIONS: dict[str, Expect] = {
     "POST /security/lockouts/{lockout_id}/unlock": Expect(
         "open", method="post", args=(("lockout_id", MISSING),)
     ),
+    "GET /privacy/consents/{kind}/{id}": rec("lead", "get", ("kind", "lead")),
+    "POST /privacy/consents/{kind}/{id}": rec("lead", "post", ("kind", "lead")),
+    "GET /privacy/subjects": Expect("roles", roles=("root",)),
+    "POST /privacy/subjects/export": Expect("roles", method="post", roles=("root",)),
+    "POST /privacy/subjects/erase": Expect("roles", method="post", roles=("root",)),
+    "GET /privacy/erasures": Expect("roles", roles=("root",)),
+    "GET /privacy/exports": Expect("roles", roles=("root",)),
+    "GET /privacy/retention-rules": Expect("roles", roles=("root",)),
+    "POST /privacy/retention-rules": Expect("roles", method="post", roles=("root",)),
+    "GET /privacy/retention-rules/{id}/preview": Expect("roles", roles=("root",), args=(("id", MISSING),)),
 }
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
@@ -438,6 +460,12 @@ BODIES: dict[str, Any] = {
         "krw_per_unit": 1400,
     },
     "POST /insights/reports": lambda ids: {"name": "매트릭스", "definition": {"object": "opportunities"}},
+    "POST /privacy/consents/{kind}/{id}": lambda ids: {
+        "purpose": "marketing_email",
+        "granted": True,
+        "channel": "web_form",
+    },
+    "POST /privacy/retention-rules": lambda ids: {"name": "매트릭스 보존", "target": "lead"},
     "POST /insights/reports/run": lambda ids: {
         "definition": {"object": "opportunities", "columns": ["name"]}
     },

@@ -203,6 +203,11 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "accounts:merge_detail": lambda w: {"merge_id": 10**9},
     "insights:report": lambda w: {"pk": _first("insights.SavedReport", is_builtin=True).pk},
     "security:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
+    "privacy:consent_panel": _record("contact", "contact"),
+    "privacy:consent_add": _record("contact", "contact"),
+    "privacy:retention_preview": lambda w: {"pk": 10**9},
+    "privacy:retention_apply": lambda w: {"pk": 10**9},
+    "privacy:retention_delete": lambda w: {"pk": 10**9},
 }
 # Routes under these namespaces take the namespace's main record as ``pk`` unless SAMPLES says otherwise.
 NAMESPACE_PK = {

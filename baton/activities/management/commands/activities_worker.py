@@ -53,6 +53,7 @@ class Scheduler(threading.Thread):
         ("baton.scoring.tasks.retrain_and_rescore", dt.timedelta(days=7), False),
         # Idempotent per week: the first run of a week records it, later runs find it taken.
         ("baton.insights.tasks.snapshot_forecasts", dt.timedelta(hours=6), True),
+        ("baton.privacy.tasks.apply_retention_rules", dt.timedelta(days=1), False),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PrivacyConfig(AppConfig):
+    name = "baton.privacy"
+    label = "privacy"
+    verbose_name = _("Personal information")
+
+    def ready(self) -> None:
+        from baton.core import events
+        from baton.privacy import consent, exports
+
+        events.mail_sending.subscribe(consent.refuse_marketing_without_consent)
+        events.data_exported.subscribe(exports.log_export)
