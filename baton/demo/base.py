@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import models
 from django.db.models import Max
 from django.utils import timezone
 
@@ -203,5 +204,5 @@ class WorldBase:
         )
         return self.users[self.rng.choice(["ae3", "ae4"] if public else ["ae1", "ae2"])]
 
-    def backdate(self, model: type, pk: int, **values: Any) -> None:
+    def backdate(self, model: type[models.Model], pk: int, **values: Any) -> None:
         model._default_manager.filter(pk=pk).update(**values)

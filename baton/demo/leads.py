@@ -70,14 +70,15 @@ class LeadsWorld(DealsWorld):
             self.make_lead(status, existing=(i in attach_to_existing))
 
     def lead_window(self, status: str) -> tuple[float, float]:
-        return {
+        windows: dict[str, tuple[float, float]] = {
             LeadStatus.NEW: (0, 21),
             LeadStatus.WORKING: (3, 60),
             LeadStatus.NURTURING: (30, 300),
             LeadStatus.QUALIFIED: (7, 90),
             LeadStatus.DISQUALIFIED: (20, 330),
             LeadStatus.CONVERTED: (40, 350),
-        }[status]
+        }
+        return windows[status]
 
     def make_lead(self, status: str, *, existing: bool) -> None:
         rng = self.rng
@@ -199,7 +200,8 @@ class LeadsWorld(DealsWorld):
             kinds.append((LeadInteraction.Kind.INBOUND_QUESTION, rng.choice(INQUIRIES)))
         elif source == LeadSource.BUSINESS_CARD:
             kinds.append((LeadInteraction.Kind.MEETING, "전시회 부스 명함 교환"))
-        extra = {LeadStatus.NEW: 1, LeadStatus.WORKING: 2, LeadStatus.NURTURING: 3}.get(status, 3)
+        extras: dict[str, int] = {LeadStatus.NEW: 1, LeadStatus.WORKING: 2, LeadStatus.NURTURING: 3}
+        extra = extras.get(status, 3)
         for _ in range(rng.randint(0, extra)):
             kind = weighted(
                 rng,

@@ -222,7 +222,7 @@ REGION_WEIGHTS: list[tuple[str, int]] = [
     (Region.GANGWON, 1),
     (Region.JEJU, 1),
 ]
-AREA_CODES = {
+AREA_CODES: dict[str, str] = {
     Region.SEOUL: "02",
     Region.GYEONGGI: "031",
     Region.INCHEON: "032",
@@ -239,7 +239,7 @@ AREA_CODES = {
     Region.JEJU: "064",
     Region.OVERSEAS: "02",
 }
-ADDRESSES = {
+ADDRESSES: dict[str, list[str]] = {
     Region.SEOUL: [
         "서울특별시 강남구 테헤란로",
         "서울특별시 중구 세종대로",
