@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.panels import register_panel
+
 
 class AccountsConfig(AppConfig):
     name = "baton.accounts"
@@ -12,8 +14,7 @@ class AccountsConfig(AppConfig):
         from baton.accounts import views  # noqa: PLC0415 - needs the app registry (models)
         from baton.accounts.access import csm_reads_account, csm_reads_contacts  # noqa: PLC0415 - models
         from baton.accounts.models import Account, Contact  # noqa: PLC0415 - models in ready()
-        from baton.core.panels import register_panel  # noqa: PLC0415 - beside the registrations
-        from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - ditto
+        from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - imports core.models
 
         register_record_kind("account", Account, "accounts:detail")
         register_record_kind("contact", Contact, "contacts:detail")

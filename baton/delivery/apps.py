@@ -4,6 +4,8 @@ from typing import Any
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.panels import register_panel
+
 
 class DeliveryConfig(AppConfig):
     name = "baton.delivery"
@@ -13,15 +15,14 @@ class DeliveryConfig(AppConfig):
     def ready(self) -> None:
         # Models (and the modules that use them) are importable only once the app registry is ready.
         from baton.accounts.models import Account  # noqa: PLC0415 - models in ready()
-        from baton.core.panels import register_panel  # noqa: PLC0415 - beside the registrations
-        from baton.core.records import register_grant  # noqa: PLC0415 - ditto
+        from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
         from baton.deals.models import Opportunity  # noqa: PLC0415 - models in ready()
         from baton.delivery import services  # noqa: PLC0415 - models in ready()
         from baton.delivery.access import (  # noqa: PLC0415 - models in ready()
             delivery_reads_account,
             delivery_reads_opportunity,
         )
-        from baton.process.providers import register_fact_provider  # noqa: PLC0415 - ditto
+        from baton.process.providers import register_fact_provider  # noqa: PLC0415 - process models
 
         def readiness_facts(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
             return {pk: {"handoff_readiness": score} for pk, score in services.readiness_scores(ids).items()}

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.panels import register_panel
+
 
 class LeadsConfig(AppConfig):
     name = "baton.leads"
@@ -9,8 +11,7 @@ class LeadsConfig(AppConfig):
 
     def ready(self) -> None:
         # Models (and the queries over them) are importable only once the app registry is ready.
-        from baton.core.panels import register_panel  # noqa: PLC0415 - beside the registrations
-        from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - ditto
+        from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - imports core.models
         from baton.leads.access import marketing_reads  # noqa: PLC0415 - models in ready()
         from baton.leads.models import Campaign, Lead  # noqa: PLC0415 - models in ready()
         from baton.leads.queries import account_leads_panel  # noqa: PLC0415 - models in ready()
