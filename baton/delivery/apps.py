@@ -22,7 +22,7 @@ class DeliveryConfig(AppConfig):
             delivery_reads_account,
             delivery_reads_opportunity,
         )
-        from baton.process.providers import register_fact_provider  # noqa: PLC0415 - process models
+        from baton.process.providers import register_fact_provider  # noqa: PLC0415 - process loads its engine (models) lazily
 
         def readiness_facts(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
             return {pk: {"handoff_readiness": score} for pk, score in services.readiness_scores(ids).items()}
