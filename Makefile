@@ -94,6 +94,7 @@ test-postgres: compiled-messages
 lint: install
 	$(BIN)/ruff check baton bench scripts conftest.py
 	$(BIN)/ruff format --check baton bench scripts conftest.py
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy baton

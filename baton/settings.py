@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "baton.security",
     "baton.search",
     "baton.privacy",
+    "baton.demo",
 ]
 
 MIDDLEWARE = [

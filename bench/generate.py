@@ -264,7 +264,7 @@ class World:
     """Generates rows in id order. Everything random comes from one ``random.Random(seed)``."""
 
     def __init__(self, sizes: Sizes, *, seed: int, now: dt.datetime):
-        from baton.core import demo
+        from baton.demo import vocab as demo
 
         self.sizes = sizes
         self.rng = random.Random(seed)

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.panels import register_panel
+
 
 class AccountsConfig(AppConfig):
     name = "baton.accounts"
@@ -8,11 +10,17 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from baton.accounts.access import csm_reads_account, csm_reads_contacts
-        from baton.accounts.models import Account, Contact
-        from baton.core.records import register_grant, register_record_kind
+        # Models (and the views that use them) are importable only once the app registry is ready.
+        from baton.accounts import views  # noqa: PLC0415 - needs the app registry (models)
+        from baton.accounts.access import csm_reads_account, csm_reads_contacts  # noqa: PLC0415 - models
+        from baton.accounts.models import Account, Contact  # noqa: PLC0415 - models in ready()
+        from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - imports core.models
 
         register_record_kind("account", Account, "accounts:detail")
         register_record_kind("contact", Contact, "contacts:detail")
         register_grant(Account, "the account's CSM", csm_reads_account)
         register_grant(Contact, "the account's CSM", csm_reads_contacts)
+        # The account 360° page: accounts' own panels (leads and delivery add theirs in between).
+        register_panel("account", "accounts/panels/_contacts.html", 10, views.contacts_panel)
+        register_panel("account", "accounts/panels/_opportunities.html", 20, views.opportunities_panel)
+        register_panel("account", "accounts/panels/_hierarchy.html", 40, views.hierarchy_panel)

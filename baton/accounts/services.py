@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from baton.accounts.duplicates import account_duplicates, contact_duplicates, duplicate_guard
 from baton.accounts.models import Account, Contact
-from baton.activities.hooks import record_changed  # activities: follower notifications
+from baton.core import events
 from baton.core.models import ChangeLog, User
 from baton.core.services import create_record, update_record
 
@@ -43,7 +43,7 @@ def update_account(
     if "parent" in changes:
         _check_parent(account, changes["parent"])
     account = update_record(account, actor=actor, changes=changes, expected_version=expected_version)
-    record_changed(account)  # activities: notify followers (task, after commit)
+    events.record_changed.emit(events.RecordChange(account))  # followers are told after the commit
     return account
 
 
@@ -56,7 +56,7 @@ def archive_account(account: Account, *, actor: User | None, expected_version: i
         expected_version=expected_version,
         action=ChangeLog.Action.ARCHIVE,
     )
-    record_changed(account)  # activities: notify followers (task, after commit)
+    events.record_changed.emit(events.RecordChange(account))  # followers are told after the commit
     return account
 
 
@@ -73,7 +73,7 @@ def update_contact(
     contact: Contact, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
 ) -> Contact:
     contact = update_record(contact, actor=actor, changes=changes, expected_version=expected_version)
-    record_changed(contact)  # activities: notify followers (task, after commit)
+    events.record_changed.emit(events.RecordChange(contact))  # followers are told after the commit
     return contact
 
 
@@ -86,5 +86,5 @@ def archive_contact(contact: Contact, *, actor: User | None, expected_version: i
         expected_version=expected_version,
         action=ChangeLog.Action.ARCHIVE,
     )
-    record_changed(contact)  # activities: notify followers (task, after commit)
+    events.record_changed.emit(events.RecordChange(contact))  # followers are told after the commit
     return contact

@@ -27,6 +27,7 @@ from baton.core.choices import CompanySize, Industry, Region
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.money import format_money
+from baton.core.panels import render_panels
 from baton.core.params import id_param, text_param
 from baton.core.views_generic import (
     RecordDetailView,
@@ -36,7 +37,6 @@ from baton.core.views_generic import (
     owner_choices,
 )
 from baton.deals.queries import opportunities_for
-from baton.leads.queries import leads_for
 
 YES_NO = [("false", gettext_lazy("Active")), ("true", gettext_lazy("Archived"))]
 
@@ -67,8 +67,38 @@ def _totals(opportunities: list) -> list[str]:
     return [format_money(total, currency) for currency, total in sorted(sums.items())]
 
 
+PANEL_LIMIT = 100
+
+
+def contacts_panel(user: User, account: Account) -> dict[str, Any]:
+    return {"contacts": list(contacts_for(user).filter(account=account).order_by("name", "id")[:PANEL_LIMIT])}
+
+
+def opportunities_panel(user: User, account: Account) -> dict[str, Any]:
+    opportunities = list(
+        opportunities_for(user)
+        .filter(account=account)
+        .select_related("primary_contact")
+        .order_by("-updated_at", "-id")[:PANEL_LIMIT]
+    )
+    open_opps = [o for o in opportunities if not o.stage.is_closed]
+    closed_opps = [o for o in opportunities if o.stage.is_closed]
+    won = [o for o in closed_opps if o.stage.is_won]
+    return {
+        "open_opportunities": open_opps,
+        "closed_opportunities": closed_opps,
+        "open_totals": _totals(open_opps),
+        "won_totals": _totals(won),
+    }
+
+
+def hierarchy_panel(user: User, account: Account) -> dict[str, Any]:
+    return {"subsidiaries": list(accounts_for(user).filter(parent=account).order_by("name", "id")[:50])}
+
+
 class AccountDetailView(RecordDetailView):
-    """The account 360° page. Panels are templates listed in ``panels``: later apps append theirs."""
+    """The account 360° page: the panels registered for ``"account"`` (``baton.core.panels``) in
+    order; accounts registers its own in ``AccountsConfig.ready()``, higher apps theirs."""
 
     template_name = "accounts/account_detail.html"
     fields = [
@@ -84,43 +114,14 @@ class AccountDetailView(RecordDetailView):
         "owner",
         "description",
     ]
-    panels = [
-        "accounts/panels/_contacts.html",
-        "accounts/panels/_opportunities.html",
-        "accounts/panels/_leads.html",
-        "accounts/panels/_hierarchy.html",
-    ]
-    PANEL_LIMIT = 100
+    PANEL_LIMIT = PANEL_LIMIT
 
     def get_object(self, user: User, pk: int) -> Account:
         return get_account_for_user(user, pk)
 
     def extra_context(self, request: AuthedHttpRequest, obj: Account) -> dict[str, Any]:
-        user = request.user
-        opportunities = list(
-            opportunities_for(user)
-            .filter(account=obj)
-            .select_related("primary_contact")
-            .order_by("-updated_at", "-id")[: self.PANEL_LIMIT]
-        )
-        open_opps = [o for o in opportunities if not o.stage.is_closed]
-        closed_opps = [o for o in opportunities if o.stage.is_closed]
-        won = [o for o in closed_opps if o.stage.is_won]
-        return {
-            "account": obj,
-            "panels": self.panels,
-            "contacts": list(
-                contacts_for(user).filter(account=obj).order_by("name", "id")[: self.PANEL_LIMIT]
-            ),
-            "open_opportunities": open_opps,
-            "closed_opportunities": closed_opps,
-            "open_totals": _totals(open_opps),
-            "won_totals": _totals(won),
-            "source_leads": list(
-                leads_for(user).filter(converted_account=obj).order_by("-converted_at", "-id")[:50]
-            ),
-            "subsidiaries": list(accounts_for(user).filter(parent=obj).order_by("name", "id")[:50]),
-        }
+        templates, context = render_panels("account", request.user, obj)
+        return {**context, "account": obj, "panels": templates}
 
 
 class AccountFormView(RecordFormView):

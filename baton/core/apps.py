@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -8,9 +9,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
-
-        from baton.core.textsearch import ensure_indexes_after_migrate
+        # textsearch defines an abstract model: importable only once the app registry is ready.
+        from baton.core.textsearch import ensure_indexes_after_migrate  # noqa: PLC0415 - models in ready()
 
         # Once per migrate (sent for this app after every app has migrated): the search token
         # indexes, and on SQLite the FTS triggers a table rebuild by a later migration dropped.

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
@@ -29,8 +29,7 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from baton.core.models import User
+from baton.core.models import Team, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -80,8 +79,6 @@ def visible_team_ids(user: User) -> frozenset[int]:
     cached = getattr(user, "_baton_team_ids", None)
     if cached is not None:
         return cached
-    from baton.core.models import Team
-
     parents: dict[int, int | None] = {}
     managed: list[int] = []
     for tid, parent_id, manager_id in Team.objects.values_list("id", "parent_id", "manager_id"):
@@ -163,8 +160,6 @@ def can_edit(user: User | Any, record: OwnedRecord | Any) -> bool:
 def readers_among(record: models.Model, user_ids: set[int] | list[int]) -> set[int]:
     """Of these users, those who may read ``record`` (one query per user beyond the first; followers
     of a record are few)."""
-    from baton.core.models import User
-
     ids = {uid for uid in user_ids if uid}
     if not ids:
         return set()
@@ -193,8 +188,6 @@ def get_for_user(queryset: models.QuerySet[M], user: User | Any, pk: Any) -> M:
 def assignable_users(user: User | Any) -> models.QuerySet[User]:
     """Whom the user may make the owner of a record (pages and API alike): themselves and active people
     on the teams they see; administrators anyone active."""
-    from baton.core.models import User
-
     qs = User.objects.filter(is_active=True)
     if user.is_admin:
         return qs

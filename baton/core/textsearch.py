@@ -23,7 +23,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from django.db import connections, models
+from django.apps import apps
+from django.db import connections, migrations, models
 from django.db.models import Lookup, Q, QuerySet
 
 _CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
@@ -261,8 +262,6 @@ def fts_table(table: str) -> str:
 
 
 def searchable_models() -> list[type[Searchable]]:
-    from django.apps import apps
-
     return [m for m in apps.get_models() if issubclass(m, Searchable)]
 
 
@@ -361,7 +360,6 @@ def backfill_fields(
 
 def backfill_operation(app_label: str, model_name: str, names: Sequence[str], phones: Sequence[str] = ()):
     """A data migration step filling the derived columns of existing rows."""
-    from django.db import migrations
 
     def forward(apps: Any, schema_editor: Any) -> None:
         model = apps.get_model(app_label, model_name)

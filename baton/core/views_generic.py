@@ -19,7 +19,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -58,8 +58,6 @@ def active_users() -> QuerySet[User]:
 def assignable_owners(user: User, current_owner_id: int | None = None) -> QuerySet[User]:
     """The owners a form offers: the same assignable-users rule as the API (``core.records``), plus the
     record's current owner so that an unchanged owner stays valid."""
-    from django.db.models import Q
-
     allowed = Q(pk__in=assignable_users(user).values("pk"))
     if current_owner_id:
         allowed |= Q(pk=current_owner_id)

@@ -1,5 +1,10 @@
+from collections.abc import Sequence
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+from baton.core.panels import register_panel
 
 
 class DeliveryConfig(AppConfig):
@@ -8,28 +13,23 @@ class DeliveryConfig(AppConfig):
     verbose_name = _("Delivery")
 
     def ready(self) -> None:
-        # The account 360° page lists its panels as templates; delivery adds its projects panel.
-        from baton.accounts.views import AccountDetailView
+        # Models (and the modules that use them) are importable only once the app registry is ready.
+        from baton.accounts.models import Account  # noqa: PLC0415 - models in ready()
+        from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
+        from baton.deals.models import Opportunity  # noqa: PLC0415 - models in ready()
+        from baton.delivery import services  # noqa: PLC0415 - models in ready()
+        from baton.delivery.access import (  # noqa: PLC0415 - models in ready()
+            delivery_reads_account,
+            delivery_reads_opportunity,
+        )
+        from baton.process.providers import register_fact_provider  # noqa: PLC0415 - process loads its engine (models) lazily
+
+        def readiness_facts(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+            return {pk: {"handoff_readiness": score} for pk, score in services.readiness_scores(ids).items()}
 
         # The hand-off readiness is a fact stage criteria can require (e.g. before Closed Won).
-        from baton.process.providers import register_fact_provider
-
-        register_fact_provider("opportunity", {"handoff_readiness": 0}, _readiness_facts)
-
-        from baton.accounts.models import Account
-        from baton.core.records import register_grant
-        from baton.deals.models import Opportunity
-        from baton.delivery.access import delivery_reads_account, delivery_reads_opportunity
-
+        register_fact_provider("opportunity", {"handoff_readiness": 0}, readiness_facts)
         register_grant(Opportunity, "delivery team of the hand-off", delivery_reads_opportunity)
         register_grant(Account, "delivery team of the hand-off", delivery_reads_account)
-
-        panel = "delivery/panels/_account_projects.html"
-        if panel not in AccountDetailView.panels:
-            AccountDetailView.panels.append(panel)
-
-
-def _readiness_facts(ids):
-    from baton.delivery.services import readiness_scores  # models are not ready at import time
-
-    return {pk: {"handoff_readiness": score} for pk, score in readiness_scores(ids).items()}
+        # The account 360° page: the delivery projects the reader may see (after the hierarchy).
+        register_panel("account", "delivery/panels/_account_projects.html", 50)

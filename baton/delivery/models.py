@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from baton.deals.models import localized
+
 
 class ChecklistItem(models.Model):
     """What delivery needs to know before accepting a deal, defined by delivery (admins edit it).
@@ -32,8 +34,6 @@ class ChecklistItem(models.Model):
         verbose_name_plural = _("checklist items")
 
     def __str__(self) -> str:
-        from baton.deals.models import localized
-
         return localized(self.text, self.text_en)
 
 

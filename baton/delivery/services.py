@@ -20,12 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from baton.activities.models import OpenQuestion
+from baton.activities.services import notify
 from baton.core.audit import log_change
 from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, update_record
-from baton.deals.models import Opportunity, Stage
+from baton.deals.models import EffortEstimate, LineItem, Opportunity, Stage
 from baton.delivery.models import (
     ChecklistAnswer,
     ChecklistItem,
@@ -38,8 +40,6 @@ TEXT_FIELDS = ("scope_summary", "pains_goals", "stakeholders", "commitments", "r
 
 
 def _notify(user_ids: list[int | None], *, actor: User | None, text: str | Msg, url: str) -> None:
-    from baton.activities.services import notify
-
     notify([u for u in user_ids if u is not None], kind="request", text=text, actor=actor, url=url)
 
 
@@ -96,7 +96,6 @@ def readiness(
 ) -> Readiness:
     """Score the package. Pages (and ``readiness_scores``) that already loaded the checklist, answers,
     lines, efforts or open questions pass them in."""
-    from baton.activities.models import OpenQuestion
 
     opportunity = package.opportunity
     result = Readiness()
@@ -142,9 +141,6 @@ def readiness(
 def readiness_scores(opportunity_ids: Sequence[int]) -> dict[int, int]:
     """The readiness score of many deals' packages in six queries, whatever their number (the sweep's
     chunks read it as the ``handoff_readiness`` fact). Deals without a package are left out."""
-    from baton.activities.models import OpenQuestion
-    from baton.deals.models import EffortEstimate, LineItem
-
     packages = list(
         HandoffPackage.objects.filter(opportunity_id__in=list(opportunity_ids)).select_related("opportunity")
     )

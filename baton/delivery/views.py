@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from baton.activities.models import Activity, OpenQuestion
 from baton.core.audit import history_for
+from baton.core.http import AuthedHttpRequest
 from baton.core.records import can_edit
 from baton.core.services import ConflictError, ServiceError
 from baton.core.views_generic import apply_validation_error
@@ -42,7 +43,7 @@ def _run(request: HttpRequest, action: Callable[[], Any], form=None) -> bool:
 
 
 @login_required
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthedHttpRequest) -> HttpResponse:
     """Packages handed to me, and the packages of deals I can see; with the rework-loop metrics."""
     visible = packages_for(request.user)
     mine = list(visible.filter(delivery_lead=request.user).exclude(status=HandoffPackage.Status.DRAFT)[:100])
@@ -55,7 +56,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def handoff(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
+def handoff(request: AuthedHttpRequest, opportunity_pk: int) -> HttpResponse:
     """The deal's package: start it on first visit (sales), then show it."""
     opportunity = get_opportunity_for_user(request.user, opportunity_pk)
     package = HandoffPackage.objects.filter(opportunity=opportunity).first()
@@ -69,7 +70,7 @@ def handoff(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
     return redirect("delivery:package", package.pk)
 
 
-def _package_context(request: HttpRequest, package: HandoffPackage, **forms: Any) -> dict[str, Any]:
+def _package_context(request: AuthedHttpRequest, package: HandoffPackage, **forms: Any) -> dict[str, Any]:
     opportunity = package.opportunity
     items = services.checklist_for(opportunity)
     answers = list(package.answers.all())
@@ -105,14 +106,14 @@ def _package_context(request: HttpRequest, package: HandoffPackage, **forms: Any
 
 
 @login_required
-def package_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def package_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     package = get_package_for_user(request.user, pk)
     return render(request, "delivery/package.html", _package_context(request, package))
 
 
 @login_required
 @require_POST
-def package_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def package_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     package = get_package_for_user(request.user, pk)
     form = PackageForm(request.POST, instance=package)
     if form.is_valid():
@@ -135,7 +136,7 @@ def package_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def answer(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
+def answer(request: AuthedHttpRequest, pk: int, item_id: int) -> HttpResponse:
     package = get_package_for_user(request.user, pk)
     item = ChecklistItem.objects.filter(pk=item_id, is_archived=False).first()
     if item is None:
@@ -150,7 +151,7 @@ def answer(request: HttpRequest, pk: int, item_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     package = get_package_for_user(request.user, pk)
     form = SubmitForm(request.POST)
     if form.is_valid() and _run(
@@ -165,7 +166,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review(request: HttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     package = get_package_for_user(request.user, pk)
     form = ReviewForm(request.POST)
     if form.is_valid():
@@ -192,7 +193,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     return render(
         request, "delivery/project.html", {"project": project, "history": history_for(project, limit=20)}
@@ -200,7 +201,7 @@ def project_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def checklists(request: HttpRequest) -> HttpResponse:
+def checklists(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.is_admin:
         raise PermissionDenied
     form = ChecklistItemForm(request.POST or None)

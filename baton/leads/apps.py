@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.panels import register_panel
+
 
 class LeadsConfig(AppConfig):
     name = "baton.leads"
@@ -8,11 +10,15 @@ class LeadsConfig(AppConfig):
     verbose_name = _("Leads")
 
     def ready(self) -> None:
-        from baton.core.records import register_grant, register_record_kind
-        from baton.leads.access import marketing_reads
-        from baton.leads.models import Campaign, Lead
+        # Models (and the queries over them) are importable only once the app registry is ready.
+        from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - imports core.models
+        from baton.leads.access import marketing_reads  # noqa: PLC0415 - models in ready()
+        from baton.leads.models import Campaign, Lead  # noqa: PLC0415 - models in ready()
+        from baton.leads.queries import account_leads_panel  # noqa: PLC0415 - models in ready()
 
         register_record_kind("lead", Lead, "leads:detail")
         # Marketing works on every lead and campaign (read; they edit what they own, like everyone).
         register_grant(Lead, "marketing reads leads", marketing_reads)
         register_grant(Campaign, "marketing reads campaigns", marketing_reads)
+        # The account 360° page: the leads converted into the account.
+        register_panel("account", "leads/panels/_account_leads.html", 30, account_leads_panel)

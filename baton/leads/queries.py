@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
+from baton.accounts.models import Account
 from baton.core.choices import CompanySize, Industry, Region
 from baton.core.listing import ListSpec
 from baton.core.models import User
@@ -56,3 +59,12 @@ def campaigns_for(user: User) -> QuerySet[Campaign]:
 
 def get_campaign_for_user(user: User, pk: object) -> Campaign:
     return get_for_user(Campaign.objects.all(), user, pk)
+
+
+def account_leads_panel(user: User, account: Account) -> dict[str, Any]:
+    """The account 360° page's "source leads" panel: the leads converted into it that ``user`` may see."""
+    return {
+        "source_leads": list(
+            leads_for(user).filter(converted_account=account).order_by("-converted_at", "-id")[:50]
+        )
+    }

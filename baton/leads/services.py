@@ -20,7 +20,7 @@ from baton.accounts.duplicates import (
 )
 from baton.accounts.models import Account, Contact
 from baton.accounts.services import create_account, create_contact, update_contact
-from baton.activities.hooks import record_changed  # activities: follower notifications
+from baton.core import events
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.core.services import DuplicateError, ServiceError, check_version, create_record, update_record
@@ -43,6 +43,20 @@ def update_campaign(
     return update_record(campaign, actor=actor, changes=changes, expected_version=expected_version)
 
 
+def _lead_changed(lead: Lead, actor: User | None) -> None:
+    """Tell The Model (place, recycle or advance the lead) and scoring (rescore) about a lead write.
+
+    These two point UP (process and scoring sit above leads) and are the last function-local imports
+    of this module, listed in pyproject.toml's import-linter ``ignore_imports``: they become a
+    ``baton.core.events`` event once process and scoring subscribe to it in their ``ready()``.
+    """
+    from baton.process.services import on_lead_changed  # noqa: PLC0415 - upward hook (see docstring)
+    from baton.scoring.services import on_lead_facts_changed  # noqa: PLC0415 - upward hook (see docstring)
+
+    on_lead_changed(lead, actor=actor)
+    on_lead_facts_changed(lead)
+
+
 @transaction.atomic
 def create_lead(*, actor: User | None, allow_duplicate: bool | None = None, **values: Any) -> Lead:
     """``allow_duplicate``: None skips the duplicate check (web-to-lead, imports, the demo); a
@@ -53,12 +67,7 @@ def create_lead(*, actor: User | None, allow_duplicate: bool | None = None, **va
         raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
     check = duplicate_guard(lead_duplicates, actor, allow_duplicate)
     lead = create_record(Lead, actor=actor, check=check, **values)
-    from baton.process.services import on_lead_changed  # process hook: place the lead in The Model
-
-    on_lead_changed(lead, actor=actor)
-    from baton.scoring.services import on_lead_facts_changed  # scoring hook: rescore the lead
-
-    on_lead_facts_changed(lead)
+    _lead_changed(lead, actor)  # place the lead in The Model
     return lead
 
 
@@ -77,13 +86,8 @@ def update_lead(
     ):
         raise ValidationError({"disqualify_reason": [_("Say why the lead is disqualified.")]})
     lead = update_record(lead, actor=actor, changes=changes, expected_version=expected_version)
-    record_changed(lead)  # activities: notify followers (task, after commit)
-    from baton.process.services import on_lead_changed  # process hook: recycle or advance the lead
-
-    on_lead_changed(lead, actor=actor)
-    from baton.scoring.services import on_lead_facts_changed  # scoring hook: rescore the lead
-
-    on_lead_facts_changed(lead)
+    events.record_changed.emit(events.RecordChange(lead))  # followers are told after the commit
+    _lead_changed(lead, actor)  # recycle or advance the lead
     return lead
 
 
@@ -108,12 +112,7 @@ def log_interaction(
     interaction.full_clean()
     interaction.save()
     log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=interaction, after=snapshot(interaction))
-    from baton.process.services import on_lead_changed  # process hook: new facts may meet criteria
-
-    on_lead_changed(lead, actor=actor)
-    from baton.scoring.services import on_lead_facts_changed  # scoring hook: rescore the lead
-
-    on_lead_facts_changed(lead)
+    _lead_changed(lead, actor)  # new facts may meet criteria
     return interaction
 
 
@@ -258,8 +257,9 @@ def convert_lead(
             **{f"new_despite_{kind}_matches": ids for kind, ids in passed_over.items()},
         },
     )
-    record_changed(locked, conversion)  # activities: notify followers (task, after commit)
-    from baton.process.services import on_lead_converted  # process hook: the opportunity continues the flow
+    events.record_changed.emit(events.RecordChange(locked, conversion))  # followers: after the commit
+    # The Model's hook: the opportunity continues the lead's flow (see ``_lead_changed``).
+    from baton.process.services import on_lead_converted  # noqa: PLC0415 - upward hook, see _lead_changed
 
     on_lead_converted(locked, opportunity, actor=actor)
     lead.refresh_from_db()

@@ -8,10 +8,23 @@ before (010-1234-5678) and leaves international numbers in E.164, which is what 
 import phonenumbers
 from django.db import migrations
 
-from baton.core.phones import normalize_phone
-
 BATCH = 2000
 FIELDS = {"Account": ["phone"], "Contact": ["phone", "mobile"]}
+
+
+def normalize_phone(value):
+    """E.164 for a valid number, anything else stripped: a frozen copy of ``baton.core.phones`` as of
+    this migration (migrations never import live code)."""
+    text = (value or "").strip()
+    if not text or len(text) > 40:
+        return text
+    try:
+        number = phonenumbers.parse(text, "KR")
+    except phonenumbers.NumberParseException:
+        return text
+    if not phonenumbers.is_valid_number(number):
+        return text
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _dashed(value):

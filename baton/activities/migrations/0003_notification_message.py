@@ -82,5 +82,6 @@ class Migration(migrations.Migration):
             name="message",
             field=models.JSONField(blank=True, default=dict),
         ),
+        # Reverse: nothing to undo, the reverse of the AddField above drops the column the data went to.
         migrations.RunPython(recover, migrations.RunPython.noop),
     ]

@@ -108,6 +108,7 @@ class Migration(migrations.Migration):
             name="size",
             field=models.CharField(blank=True, max_length=16),
         ),
+        # Reverse: nothing to undo, the reverse of the AddFields above drops the columns it filled.
         migrations.RunPython(backfill_segment, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="stagehistory",

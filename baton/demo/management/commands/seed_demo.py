@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
-from baton.core.demo import (
+from baton.core.models import Role, User
+from baton.demo.world import (
     DEFAULT_SEED,
     crm_data_exists,
     demo_exists,
@@ -17,6 +20,7 @@ from baton.core.demo import (
     seed_demo,
     wipe_crm_data,
 )
+from baton.scoring.routing import set_capacity
 
 
 class Command(BaseCommand):
@@ -56,6 +60,7 @@ class Command(BaseCommand):
                 "(use --reset to wipe them, or an empty database)."
             )
         summary = seed_demo(seed=options["seed"], scale=options["scale"])
+        # The other apps' demo seeders run from here (the demo app sits on top of them all).
         # Meetings, minutes with "?" items, tasks and follows for the reps' day (baton/activities).
         call_command("seed_activities", verbosity=0)
         # Quotas, weekly activity targets and this week's forecast snapshot (baton/insights).
@@ -81,13 +86,6 @@ class Command(BaseCommand):
 
     def seed_capacity(self) -> None:
         """Weekly capacity for the field reps, so the supply queue shows a threshold (one rep away)."""
-        import datetime as dt
-
-        from django.utils import timezone
-
-        from baton.core.models import Role, User
-        from baton.scoring.routing import set_capacity
-
         admin = User.objects.filter(role=Role.ADMIN).order_by("pk").first()
         reps = User.objects.filter(role=Role.FIELD_SALES, is_active=True).order_by("username")
         for rep, weekly in zip(reps, (4, 3, 3, 2), strict=False):

@@ -8,10 +8,11 @@ from django.db.models import F
 from django.test import override_settings
 
 from baton.accounts.models import Account, Contact
-from baton.core.demo import DEMO_PASSWORD, make_brn
 from baton.core.korean import is_valid_brn, normalize_company
 from baton.core.models import ChangeLog, Role, User
 from baton.deals.models import Opportunity, Stage
+from baton.demo.base import make_brn
+from baton.demo.people import DEMO_PASSWORD
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
 
 
