@@ -307,7 +307,7 @@ _TASK_BACKENDS = {
     "database": "django_tasks_db.DatabaseBackend",
     "immediate": "django_tasks.backends.immediate.ImmediateBackend",
     "dummy": "django_tasks.backends.dummy.DummyBackend",
-    # Redis through RQ (django-tasks-rq): run `baton rqworker default` beside `baton activities_worker --no-tasks`.
+    # Redis through RQ (django-tasks-rq): `baton rqworker default`, plus `activities_worker --no-tasks`.
     "rq": "django_tasks_rq.RQBackend",
 }
 BATON_TASKS_BACKEND = env_str("BATON_TASKS_BACKEND", "database").strip() or "database"

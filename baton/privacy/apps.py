@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core import events
+
 
 class PrivacyConfig(AppConfig):
     name = "baton.privacy"
@@ -8,8 +10,7 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Personal information")
 
     def ready(self) -> None:
-        from baton.core import events
-        from baton.privacy import consent, exports
+        from baton.privacy import consent, exports  # noqa: PLC0415 - they import models: only once apps are ready
 
         events.mail_sending.subscribe(consent.refuse_marketing_without_consent)
         events.data_exported.subscribe(exports.log_export)
