@@ -277,6 +277,8 @@ ROUTES: dict[str, Expect] = {
     "security:admin_lockouts": ADMIN,
     "security:admin_unlock": Expect("admin", method="post", args=(("pk", MISSING),)),
     "security:admin_policy": ADMIN,
+    "security:sso_login": PUBLIC,
+    "security:sso_callback": PUBLIC,
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
