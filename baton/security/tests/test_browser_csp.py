@@ -41,6 +41,7 @@ PAGES = [
     "/security/admin/events/",
     "/security/admin/lockouts/",
     "/security/admin/policy/",
+    "/activities/new/",
     "/api/v1/docs",
 ]
 
@@ -56,7 +57,7 @@ def test_main_pages_have_no_csp_violation(browser_page, personas, world):
         "console",
         lambda m: (
             console.append(m.text)
-            if "Content Security Policy" in m.text or "Content-Security" in m.text
+            if "Content Security Policy" in m.text or "Content-Security" in m.text or "Alpine" in m.text
             else None
         ),
     )
@@ -64,7 +65,12 @@ def test_main_pages_have_no_csp_violation(browser_page, personas, world):
     page.goto("/login/")
     assert "script-src 'self'" in (page.request.get("/login/").headers.get("content-security-policy") or "")
     sign_in(page, "root")
-    pages = [*PAGES, f"/leads/{world['lead'].pk}/", f"/deals/{world['opportunity'].pk}/"]
+    pages = [
+        *PAGES,
+        f"/leads/{world['lead'].pk}/",
+        f"/leads/{world['lead'].pk}/convert/",
+        f"/deals/{world['opportunity'].pk}/",
+    ]
     for url in pages:
         response = page.goto(url)
         assert response is not None and response.status == 200, url
@@ -86,6 +92,29 @@ def test_main_pages_have_no_csp_violation(browser_page, personas, world):
         " === 'function'"
     )
     assert page.evaluate("window.__csp") == []
+
+    # The Alpine components of the forms (CSP build, no eval): the activity form shows the fields of
+    # the chosen kind, the lead conversion shows the opportunity fields while its box is ticked.
+    page.goto("/activities/new/?kind=task")
+    kind = page.locator("select[name=kind]")
+    decisions = page.locator("[name=decisions]")
+    kind.select_option("task")
+    expect(decisions).to_be_hidden()
+    kind.select_option("minutes")
+    expect(decisions).to_be_visible()
+    page.goto(f"/leads/{world['lead'].pk}/convert/")
+    box = page.get_by_test_id("create-opportunity")
+    deal_name = page.locator("[name=opportunity_name]")
+    if box.is_checked():
+        expect(deal_name).to_be_visible()
+        box.uncheck()
+        expect(deal_name).to_be_hidden()
+    else:
+        expect(deal_name).to_be_hidden()
+        box.check()
+        expect(deal_name).to_be_visible()
+    assert page.evaluate("window.__csp") == []
+    assert console == [] and errors == []
 
     # The listener does catch a violation: an injected inline script is blocked and reported.
     page.evaluate(
