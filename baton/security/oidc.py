@@ -59,7 +59,9 @@ def discovery_url() -> str:
 def client() -> DjangoOAuth2App:
     """The Authlib client for the configured provider (its discovery document and keys are cached)."""
     if not enabled():
-        raise ImproperlyConfigured("Single sign-on is not configured (BATON_OIDC_ISSUER, BATON_OIDC_CLIENT_ID)")
+        raise ImproperlyConfigured(
+            "Single sign-on is not configured (BATON_OIDC_ISSUER, BATON_OIDC_CLIENT_ID)"
+        )
     config = (
         discovery_url(),
         settings.BATON_OIDC_CLIENT_ID,
@@ -102,7 +104,9 @@ def role_map() -> list[tuple[str, str]]:
     pairs = parse_map(settings.BATON_OIDC_ROLE_MAP, "BATON_OIDC_ROLE_MAP")
     for _group, role in pairs:
         if role not in Role.values:
-            raise ImproperlyConfigured(f"BATON_OIDC_ROLE_MAP: {role!r} is not a role ({', '.join(Role.values)})")
+            raise ImproperlyConfigured(
+                f"BATON_OIDC_ROLE_MAP: {role!r} is not a role ({', '.join(Role.values)})"
+            )
     return pairs
 
 

@@ -29,7 +29,9 @@ from baton.security import oidc, services, throttle, totp
 from baton.security.forms import CodeForm, PolicyForm
 from baton.security.models import SecurityEvent, SignInThrottle, TotpDevice, UserSession
 
-SSO_ONLY_MESSAGE = gettext_lazy("Sign in with single sign-on: passwords are turned off for this organisation.")
+SSO_ONLY_MESSAGE = gettext_lazy(
+    "Sign in with single sign-on: passwords are turned off for this organisation."
+)
 LOCKED_MESSAGE = gettext_lazy(
     "Too many failed sign-ins. Wait a few minutes and try again, or ask an administrator."
 )

@@ -4,9 +4,14 @@ signing in with a second factor works end to end."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
+from baton.activities import services as activity_services
+from baton.activities.models import Activity
 from baton.security import services, totp
 from conftest import PASSWORD, sign_in
 
@@ -143,3 +148,35 @@ def test_sign_in_with_a_second_factor(browser_page, personas):
     page.get_by_test_id("nav-security").click()
     expect(page.get_by_test_id("two-factor-on")).to_be_visible()
     expect(page.get_by_test_id("session-row")).to_have_count(1)
+
+
+def test_calendar_drag_and_drop_works_under_the_policy(browser_page, personas, world):
+    """The calendar component (Alpine's CSP build, values from data-* attributes) still moves an event."""
+    alice = personas["alice"]
+    start = timezone.localtime().replace(hour=10, minute=0, second=0, microsecond=0) + dt.timedelta(days=1)
+    event = activity_services.create_activity(
+        actor=alice,
+        record=world["account"],
+        kind="event",
+        subject="Drag me",
+        start_at=start,
+        end_at=start + dt.timedelta(hours=1),
+    )
+    page = browser_page
+    page.add_init_script(LISTEN)
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if "Alpine" in m.text else None)
+    sign_in(page, "alice")
+    day = start.date()
+    target = day + dt.timedelta(days=1)
+    page.goto(f"/activities/calendar/?view=week&date={day.isoformat()}")
+    item = page.locator(f"[data-activity='{event.pk}']")
+    expect(item).to_be_visible()
+    item.drag_to(page.get_by_test_id(f"slot-{target.isoformat()}-14:00"))
+    expect(
+        page.get_by_test_id(f"slot-{target.isoformat()}-14:00").locator(f"[data-activity='{event.pk}']")
+    ).to_be_visible()
+    moved = timezone.localtime(Activity.objects.get(pk=event.pk).start_at)
+    assert (moved.date(), moved.hour, moved.minute) == (target, 14, 0)
+    assert page.evaluate("window.__csp") == [] and errors == []
