@@ -4,10 +4,12 @@ migration encrypts (and, going back, decrypts) secrets stored before."""
 from __future__ import annotations
 
 import importlib
+import io
 from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.db import connection
 from django.test import Client, override_settings
 
@@ -75,3 +77,13 @@ def test_the_data_migration_encrypts_plain_secrets_and_reverses(personas):
 
     migration.decrypt_secrets(None, editor)
     assert stored_secret(device.pk) == plain
+
+
+def test_rotate_field_key_command_moves_every_secret_to_the_new_key(personas):
+    with override_settings(BATON_FIELD_KEY="old-passphrase"):
+        device = services.start_enrolment(personas["mina"])
+        secret = device.secret
+    with override_settings(BATON_FIELD_KEY="new-passphrase,old-passphrase"):
+        call_command("rotate_field_key", stdout=io.StringIO())
+    with override_settings(BATON_FIELD_KEY="new-passphrase"):  # the old key can go now
+        assert TotpDevice.objects.get(pk=device.pk).secret == secret
