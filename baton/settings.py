@@ -359,5 +359,7 @@ BATON_OIDC_SSO_ONLY = env_bool("BATON_OIDC_SSO_ONLY", False)
 BATON_OIDC_TIMEOUT = env_int("BATON_OIDC_TIMEOUT", 10, minimum=1)
 if BATON_OIDC_ISSUER and not BATON_OIDC_CLIENT_ID:
     raise ImproperlyConfigured("BATON_OIDC_CLIENT_ID must be set when BATON_OIDC_ISSUER is")
+if BATON_OIDC_ISSUER and "openid" not in BATON_OIDC_SCOPES.split():
+    raise ImproperlyConfigured("BATON_OIDC_SCOPES must include openid")
 if BATON_OIDC_SSO_ONLY and not BATON_OIDC_ISSUER:
     raise ImproperlyConfigured("BATON_OIDC_SSO_ONLY needs BATON_OIDC_ISSUER (and a client id)")

@@ -147,8 +147,9 @@ def fetch_claims(request: Any) -> dict[str, Any]:
     """Finish the code flow for this callback request: the validated ID token's claims + userinfo."""
     app = client()
     issuer = app.load_server_metadata().get("issuer")
-    if not issuer:
-        raise SsoRefused("discovery document has no issuer")
+    if not issuer or str(issuer).rstrip("/") != settings.BATON_OIDC_ISSUER:
+        # OpenID Connect Discovery 1.0 section 4.3: the document must name the issuer we configured.
+        raise SsoRefused(f"discovery issuer {str(issuer)[:80]!r} is not BATON_OIDC_ISSUER")
     claims_options = {
         "iss": {"essential": True, "values": [issuer]},
         "sub": {"essential": True},

@@ -207,3 +207,13 @@ def test_sso_pages_are_404_when_not_configured(db):
     assert client.get("/security/sso/login/").status_code == 404
     assert client.get("/security/sso/callback/?code=x&state=y").status_code == 404
     assert "sso-login" not in client.get("/login/").content.decode()
+
+
+def test_a_discovery_document_naming_another_issuer_is_refused(sso, personas):
+    with override_settings(
+        BATON_OIDC_ISSUER=sso.issuer + "-other",
+        BATON_OIDC_DISCOVERY_URL=sso.issuer + "/.well-known/openid-configuration",
+    ):
+        client = Client()
+        refused(client, sso_sign_in(client))
+    assert "discovery issuer" in SecurityEvent.objects.get(kind=SecurityEvent.Kind.SSO_FAILED).detail
