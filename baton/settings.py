@@ -371,3 +371,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Encryption at rest of small secrets (TOTP keys): one or more comma-separated passphrases, the first
+# encrypts and all decrypt (rotation). Unset: derived from SECRET_KEY (then keep SECRET_KEY stable).
+BATON_FIELD_KEY = env_str("BATON_FIELD_KEY")
+
+# Single sign-on with OpenID Connect (baton/security/oidc.py; README "Single sign-on").
+BATON_OIDC_ISSUER = env_str("BATON_OIDC_ISSUER").strip().rstrip("/")
+BATON_OIDC_DISCOVERY_URL = env_str("BATON_OIDC_DISCOVERY_URL").strip()
+BATON_OIDC_CLIENT_ID = env_str("BATON_OIDC_CLIENT_ID").strip()
+BATON_OIDC_CLIENT_SECRET = env_str("BATON_OIDC_CLIENT_SECRET")
+BATON_OIDC_SCOPES = env_str("BATON_OIDC_SCOPES", "openid email profile").strip()
+BATON_OIDC_PROVIDER_NAME = env_str("BATON_OIDC_PROVIDER_NAME", "SSO").strip() or "SSO"
+BATON_OIDC_USERNAME_CLAIM = env_str("BATON_OIDC_USERNAME_CLAIM", "preferred_username").strip()
+BATON_OIDC_GROUPS_CLAIM = env_str("BATON_OIDC_GROUPS_CLAIM", "groups").strip()
+BATON_OIDC_ROLE_MAP = env_str("BATON_OIDC_ROLE_MAP")
+BATON_OIDC_TEAM_MAP = env_str("BATON_OIDC_TEAM_MAP")
+BATON_OIDC_DEFAULT_ROLE = env_str("BATON_OIDC_DEFAULT_ROLE", "field_sales").strip()
+BATON_OIDC_CREATE_USERS = env_bool("BATON_OIDC_CREATE_USERS", True)
+BATON_OIDC_ALLOWED_DOMAINS = env_list("BATON_OIDC_ALLOWED_DOMAINS", [])
+BATON_OIDC_SSO_ONLY = env_bool("BATON_OIDC_SSO_ONLY", False)
+BATON_OIDC_TIMEOUT = env_int("BATON_OIDC_TIMEOUT", 10, minimum=1)
+if BATON_OIDC_ISSUER and not BATON_OIDC_CLIENT_ID:
+    raise ImproperlyConfigured("BATON_OIDC_CLIENT_ID must be set when BATON_OIDC_ISSUER is")
+if BATON_OIDC_ISSUER and "openid" not in BATON_OIDC_SCOPES.split():
+    raise ImproperlyConfigured("BATON_OIDC_SCOPES must include openid")
+if BATON_OIDC_SSO_ONLY and not BATON_OIDC_ISSUER:
+    raise ImproperlyConfigured("BATON_OIDC_SSO_ONLY needs BATON_OIDC_ISSUER (and a client id)")

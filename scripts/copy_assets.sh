@@ -5,7 +5,8 @@ dest=baton/static/vendor
 rm -rf "$dest"
 mkdir -p "$dest/fonts"
 cp node_modules/htmx.org/dist/htmx.min.js "$dest/"
-cp node_modules/alpinejs/dist/cdn.min.js "$dest/alpine.min.js"
+# Alpine's CSP build: it parses x-data/x-show/@event expressions itself, without eval or Function().
+cp node_modules/@alpinejs/csp/dist/cdn.min.js "$dest/alpine-csp.min.js"
 cp node_modules/sortablejs/Sortable.min.js "$dest/"
 cp node_modules/chart.js/dist/chart.umd.js "$dest/chart.umd.min.js"
 cp node_modules/bootstrap/dist/css/bootstrap.min.css "$dest/"

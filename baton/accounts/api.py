@@ -172,6 +172,20 @@ def archive_account(request: HttpRequest, id: int = path_id(), version: int | No
     return Status(204, None)
 
 
+@router.post(
+    "/accounts/{id}/restore",
+    response=responses({200: AccountOut}),
+    tags=["accounts"],
+    summary="Restore an archived account",
+)
+def restore_account(request: HttpRequest, id: int = path_id(), version: int | None = version_query()):
+    """Un-archive an account (list them with `archived=true`). Those who may edit it may; a reader gets
+    403, an account merged into another one 409 (undo the merge instead)."""
+    account = get_account_for_user(actor(request), id)
+    services.restore_account(account, actor=actor(request), expected_version=version)
+    return get_account_for_user(actor(request), id)
+
+
 # --- contacts ---------------------------------------------------------------------------------
 
 
@@ -269,6 +283,20 @@ def archive_contact(request: HttpRequest, id: int = path_id(), version: int | No
     contact = get_contact_for_user(actor(request), id)
     services.archive_contact(contact, actor=actor(request), expected_version=version)
     return Status(204, None)
+
+
+@router.post(
+    "/contacts/{id}/restore",
+    response=responses({200: ContactOut}),
+    tags=["contacts"],
+    summary="Restore an archived contact",
+)
+def restore_contact(request: HttpRequest, id: int = path_id(), version: int | None = version_query()):
+    """Un-archive a contact (list them with `archived=true`). Those who may edit it may; a reader gets
+    403, a contact merged into another one 409 (undo the merge instead)."""
+    contact = get_contact_for_user(actor(request), id)
+    services.restore_contact(contact, actor=actor(request), expected_version=version)
+    return get_contact_for_user(actor(request), id)
 
 
 # --- merges -----------------------------------------------------------------------------------

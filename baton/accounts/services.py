@@ -9,10 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from baton.accounts.duplicates import account_duplicates, contact_duplicates, duplicate_guard
-from baton.accounts.models import Account, Contact
+from baton.accounts.models import Account, Contact, Merge
 from baton.core import events
 from baton.core.models import ChangeLog, User
-from baton.core.services import create_record, update_record
+from baton.core.services import ServiceError, create_record, update_record
 
 
 def _check_parent(account: Account | None, parent: Account | None) -> None:
@@ -88,3 +88,30 @@ def archive_contact(contact: Contact, *, actor: User | None, expected_version: i
     )
     events.record_changed.emit(events.RecordChange(contact))  # followers are told after the commit
     return contact
+
+
+def _restore(record: Account | Contact, kind: str, *, actor: User | None, expected_version: int | None):
+    """Un-archive a record; those who may edit it may (``update_record`` checks, 403 otherwise)."""
+    if not record.is_archived:
+        raise ServiceError(_("This record is not archived."))
+    if Merge.objects.filter(kind=kind, source_id=record.pk, undone_at__isnull=True).exists():
+        raise ServiceError(_("This record was merged into another one: undo the merge to get it back."))
+    record = update_record(
+        record,
+        actor=actor,
+        changes={"is_archived": False},
+        expected_version=expected_version,
+        note="restore",
+    )
+    events.record_changed.emit(events.RecordChange(record))  # followers are told after the commit
+    return record
+
+
+@transaction.atomic
+def restore_account(account: Account, *, actor: User | None, expected_version: int | None = None) -> Account:
+    return _restore(account, Merge.Kind.ACCOUNT, actor=actor, expected_version=expected_version)
+
+
+@transaction.atomic
+def restore_contact(contact: Contact, *, actor: User | None, expected_version: int | None = None) -> Contact:
+    return _restore(contact, Merge.Kind.CONTACT, actor=actor, expected_version=expected_version)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.accounts import views, views_merge
+from baton.accounts import views, views_merge, views_restore
 
 app_name = "accounts"
 urlpatterns = [
@@ -12,6 +12,7 @@ urlpatterns = [
     path("<int:pk>/merge/", views_merge.account_merge, name="merge"),
     path("merges/<int:merge_id>/", views_merge.merge_detail, name="merge_detail"),
     path("merges/<int:merge_id>/undo/", views_merge.merge_undo, name="merge_undo"),
+    path("<int:pk>/restore/", views_restore.account_restore, name="restore"),
 ]
 
 # Mounted at /contacts/ under the "contacts" namespace by baton/urls.py.
@@ -22,4 +23,5 @@ contact_urlpatterns = [
     path("<int:pk>/", views.ContactDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ContactFormView.as_view(), name="edit"),
     path("<int:pk>/merge/", views_merge.contact_merge, name="merge"),
+    path("<int:pk>/restore/", views_restore.contact_restore, name="restore"),
 ]

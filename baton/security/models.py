@@ -6,6 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.models import User
+from baton.security.fields import EncryptedCharField
 
 
 class SignInThrottle(models.Model):
@@ -61,6 +62,8 @@ class SecurityEvent(models.Model):
         TWO_FACTOR_FAILED = "2fa_failed", _("Wrong two-factor code")
         RECOVERY_CODE_USED = "recovery_used", _("Recovery code used")
         SESSION_REVOKED = "session_revoked", _("Session signed out remotely")
+        SSO_FAILED = "sso_failed", _("Single sign-on refused")
+        SSO_USER_CREATED = "sso_user_created", _("User created by single sign-on")
 
     time = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=24, choices=Kind.choices)
@@ -109,7 +112,8 @@ class TotpDevice(models.Model):
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="totp_device")
-    secret = models.CharField(max_length=64)
+    # Encrypted at rest (baton/security/fields.py): the column never holds the key itself.
+    secret = EncryptedCharField(max_length=255)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_step = models.BigIntegerField(default=0)
@@ -156,3 +160,28 @@ class SecurityPolicy(models.Model):
 
     def requires_two_factor(self, user: User) -> bool:
         return self.require_two_factor_for_all or user.role in (self.two_factor_roles or [])
+
+
+class ExternalIdentity(models.Model):
+    """The link between a Baton user and an OpenID Connect subject (issuer + ``sub``).
+
+    The subject, not the e-mail address, identifies the person on later sign-ins: addresses change and
+    may be reused, ``sub`` does not.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="external_identities")
+    issuer = models.CharField(_("issuer"), max_length=300)
+    subject = models.CharField(_("subject"), max_length=255)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_login_at = models.DateTimeField(_("last sign-in"), null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "subject"], name="external_identity_issuer_subject")
+        ]
+        verbose_name = _("external identity")
+        verbose_name_plural = _("external identities")
+
+    def __str__(self) -> str:
+        return f"{self.issuer} {self.subject}"

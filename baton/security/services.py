@@ -89,11 +89,19 @@ def update_policy(*, actor: User, require_for_all: bool, roles: list[str]) -> Se
 
 
 @transaction.atomic
-def complete_sign_in(request: HttpRequest, user: User, *, backend: str, detail: str = "") -> None:
+def complete_sign_in(
+    request: HttpRequest,
+    user: User,
+    *,
+    backend: str,
+    detail: str = "",
+    second_factor_by_provider: bool = False,
+) -> None:
     """Open the session (Django's login rotates its key), track it and log the sign-in.
 
     When the policy asks this user for a second factor they have not set up, the session is marked so
-    every page sends them to the enrolment page first.
+    every page sends them to the enrolment page first. A single sign-on provider enforces its own
+    second factor (``second_factor_by_provider``), so Baton's is not asked for on top of it.
     """
     login(request, user, backend=backend)
     now = timezone.now()
@@ -107,7 +115,11 @@ def complete_sign_in(request: HttpRequest, user: User, *, backend: str, detail: 
         },
     )
     request.session[SEEN_KEY] = int(now.timestamp())
-    if get_policy().requires_two_factor(user) and not has_second_factor(user):
+    if (
+        not second_factor_by_provider
+        and get_policy().requires_two_factor(user)
+        and not has_second_factor(user)
+    ):
         request.session[ENROL_KEY] = True
     record_event(SecurityEvent.Kind.LOGIN, request=request, user=user, detail=detail)
 

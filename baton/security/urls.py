@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.security import views, views_password
+from baton.security import views, views_password, views_sso
 
 app_name = "security"
 urlpatterns = [
@@ -29,4 +29,6 @@ urlpatterns = [
     path("admin/lockouts/", views.admin_lockouts, name="admin_lockouts"),
     path("admin/lockouts/<int:pk>/unlock/", views.admin_unlock, name="admin_unlock"),
     path("admin/policy/", views.admin_policy, name="admin_policy"),
+    path("sso/login/", views_sso.sso_login, name="sso_login"),
+    path("sso/callback/", views_sso.sso_callback, name="sso_callback"),
 ]

@@ -25,10 +25,13 @@ from django.views.decorators.http import require_POST
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import Role
 from baton.core.params import text_param
-from baton.security import services, throttle, totp
+from baton.security import oidc, services, throttle, totp
 from baton.security.forms import CodeForm, PolicyForm
 from baton.security.models import SecurityEvent, SignInThrottle, TotpDevice, UserSession
 
+SSO_ONLY_MESSAGE = gettext_lazy(
+    "Sign in with single sign-on: passwords are turned off for this organisation."
+)
 LOCKED_MESSAGE = gettext_lazy(
     "Too many failed sign-ins. Wait a few minutes and try again, or ask an administrator."
 )
@@ -80,6 +83,14 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form = AuthenticationForm(request, initial={"username": username})
             locked_message = LOCKED_MESSAGE
             status = 429
+        elif form.is_valid() and oidc.sso_only() and not form.get_user().is_admin:
+            # Only administrators keep a password sign-in (to repair a broken provider setup).
+            services.record_event(
+                SecurityEvent.Kind.LOGIN_FAILED, request=request, user=form.get_user(), detail="sso only"
+            )
+            form = AuthenticationForm(request, initial={"username": username})
+            locked_message = SSO_ONLY_MESSAGE
+            status = 403
         elif form.is_valid():
             user = form.get_user()
             throttle.clear(SignInThrottle.Kind.ACCOUNT, username)
@@ -97,6 +108,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "locked_message": locked_message,
+        "sso_enabled": oidc.enabled(),
+        "sso_only": oidc.sso_only(),
+        "sso_name": settings.BATON_OIDC_PROVIDER_NAME,
         "next": _next_url(request)
         if request.method == "POST"
         else text_param(request.GET, "next", max_length=2000),

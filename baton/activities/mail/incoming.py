@@ -100,7 +100,7 @@ def log_inbound_email(raw: bytes, *, rcpt_tos: list[str]) -> EmailMessage:
         senders = [a for _n, a in getaddresses([str(msg.get("From", ""))]) if "@" in a]
         to_addrs = [a for _n, a in getaddresses([str(v) for v in msg.get_all("To", [])]) if "@" in a]
         cc_addrs = [a for _n, a in getaddresses([str(v) for v in msg.get_all("Cc", [])]) if "@" in a]
-        subject = str(msg.get("Subject", "") or "")[:300]
+        subject = BIDI_CONTROLS.sub("", str(msg.get("Subject", "") or ""))[:300]
         message_id = str(msg.get("Message-ID", "") or "")[:300].strip()
     except (ValueError, TypeError, IndexError) as exc:
         raise InboundError(_("The message headers could not be read.")) from exc
@@ -184,8 +184,15 @@ def log_inbound_email(raw: bytes, *, rcpt_tos: list[str]) -> EmailMessage:
 MAX_INBOUND_ATTACHMENTS = 20
 
 
+# Bidi controls (U+202A..U+202E, U+2066..U+2069, LRM, RLM, ALM) make "invoice\u202egpj.exe" display as
+# "invoiceexe.jpg": dropped from received subjects and file names, as the security middleware drops
+# them from every form and API body (mail arrives outside HTTP, so it is done here).
+BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def _safe_filename(raw: str | None, index: int) -> str:
-    name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
+    raw = BIDI_CONTROLS.sub("", raw or "")
+    name = raw.replace("\\", "/").rsplit("/", 1)[-1].strip().strip(".")
     name = re.sub(r"[\x00-\x1f<>:\"|?*]", "_", name)[:200]
     return name or f"attachment-{index}"
 

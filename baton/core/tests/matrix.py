@@ -225,6 +225,8 @@ ROUTES: dict[str, Expect] = {
     # Duplicates and merge (accounts)
     "accounts:merge": rec("account"),
     "contacts:merge": rec("contact"),
+    "accounts:restore": rec("account", "post"),
+    "contacts:restore": rec("contact", "post"),
     "accounts:merge_detail": Expect("open", args=(("merge_id", MISSING),)),
     "accounts:merge_undo": Expect("open", method="post", args=(("merge_id", MISSING),)),
     "core:profile_time_zone": OPEN_POST,
@@ -289,6 +291,8 @@ ROUTES: dict[str, Expect] = {
     "privacy:retention_apply": Expect("admin", method="post", args=(("pk", MISSING),)),
     "privacy:retention_delete": Expect("admin", method="post", args=(("pk", MISSING),)),
     "privacy:logs": ADMIN,
+    "security:sso_login": PUBLIC,
+    "security:sso_callback": PUBLIC,
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
@@ -366,6 +370,8 @@ OPERATIONS: dict[str, Expect] = {
     # Duplicates and merge
     "POST /accounts/{id}/merge": rec("account", "post"),
     "POST /contacts/{id}/merge": rec("contact", "post"),
+    "POST /accounts/{id}/restore": rec("account", "post"),
+    "POST /contacts/{id}/restore": rec("contact", "post"),
     "GET /merges/{id}": Expect("open", args=(("id", MISSING),)),
     "POST /merges/{id}/undo": Expect("open", method="post", args=(("id", MISSING),)),
     # The catalogue

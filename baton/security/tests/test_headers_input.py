@@ -38,6 +38,33 @@ def test_pages_carry_csp_referrer_and_permissions_policy(client, alice):
         assert response["X-Content-Type-Options"] == "nosniff"
 
 
+def test_the_policy_allows_no_eval(client, alice):
+    client.force_login(alice)
+    for url in ("/login/", "/leads/"):
+        csp = client.get(url)["Content-Security-Policy"]
+        script_src = csp.split("script-src")[1].split(";")[0]
+        assert script_src.strip() == "'self'", csp
+        assert "unsafe-eval" not in csp and "wasm-unsafe-eval" not in csp
+    page = client.get("/leads/").content.decode()
+    # Alpine's CSP build (no Function()) and htmx with eval turned off.
+    assert "vendor/alpine-csp.min.js" in page and "vendor/alpine.min.js" not in page
+    assert '"allowEval": false' in page
+
+
+def test_alpine_directives_name_components_not_inline_code():
+    """The CSP build parses expressions itself; keep them to names (a component, a property, a method)
+    so nothing depends on JavaScript syntax it may not support: object literals, calls with arguments,
+    statements. Values come from data-* attributes."""
+    directive = re.compile(r"""\s(x-data|x-show|x-model|x-on:[\w.-]+|@[\w.-]+)\s*=\s*(["'])(.*?)\2""", re.S)
+    offenders = []
+    for path in TEMPLATES.rglob("templates/**/*.html"):
+        for match in directive.finditer(path.read_text()):
+            if not re.fullmatch(r"[A-Za-z_$][\w$]*", match.group(3).strip()):
+                offenders.append(f"{path.name}: {match.group(0).strip()}")
+    assert offenders == []
+    assert "hx-on" not in "".join(p.read_text() for p in TEMPLATES.rglob("templates/**/*.html"))
+
+
 def test_api_responses_carry_the_headers_too(alice):
     response = ApiClient(alice).get("/me")
     assert "Content-Security-Policy" in response and "Permissions-Policy" in response
