@@ -257,6 +257,11 @@ ROUTES: dict[str, Expect] = {
     "insights:report": Expect("open", args=(("pk", MISSING),)),
     "insights:report_delete": Expect("open", method="post", args=(("pk", MISSING),)),
     "insights:seven_questions": OPEN,
+    "insights:marketing": OPEN,
+    "insights:inside_sales": OPEN,
+    "insights:dashboard_records": OPEN,
+    "insights:report_subscribe": Expect("open", method="post", args=(("pk", MISSING),)),
+    "insights:campaign_cost": Expect("roles", method="post", roles=("mark", "root"), args=(("pk", MISSING),)),
     # Global search
     "search:page": Expect("open", query="?q=한빛"),
     # Sign-in and security
@@ -389,6 +394,11 @@ OPERATIONS: dict[str, Expect] = {
     "POST /insights/reports": OPEN_POST,
     "POST /insights/reports/run": OPEN_POST,
     "GET /insights/reports/{id}/result": Expect("open", args=(("id", MISSING),)),
+    "GET /insights/dashboards/marketing": OPEN,
+    "GET /insights/dashboards/inside-sales": OPEN,
+    "GET /insights/subscriptions": OPEN,
+    "PUT /insights/reports/{id}/subscription": Expect("open", method="put", args=(("id", MISSING),)),
+    "DELETE /insights/reports/{id}/subscription": Expect("open", method="delete", args=(("id", MISSING),)),
     # Search and security
     "GET /search": OPEN,
     "GET /security/events": Expect("roles", roles=("root",)),
@@ -438,6 +448,7 @@ BODIES: dict[str, Any] = {
         "krw_per_unit": 1400,
     },
     "POST /insights/reports": lambda ids: {"name": "매트릭스", "definition": {"object": "opportunities"}},
+    "PUT /insights/reports/{id}/subscription": lambda ids: {"frequency": "weekly"},
     "POST /insights/reports/run": lambda ids: {
         "definition": {"object": "opportunities", "columns": ["name"]}
     },

@@ -13,9 +13,9 @@ from baton.activities.models import Activity
 from baton.deals import catalog
 from baton.deals.models import LostReason, Opportunity, Stage
 from baton.deals.services import create_opportunity, update_opportunity
+from baton.deals.tests.factories import make_catalog
 from baton.insights import dashboards
 from baton.insights.home import month_bounds
-from baton.deals.tests.factories import make_catalog
 from baton.insights.models import ActivityTarget, ExchangeRate, Quota
 from baton.insights.periods import period_containing
 

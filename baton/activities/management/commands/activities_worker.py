@@ -54,6 +54,8 @@ class Scheduler(threading.Thread):
         ("baton.scoring.tasks.retrain_and_rescore", dt.timedelta(days=7), False),
         # Idempotent per week: the first run of a week records it, later runs find it taken.
         ("baton.insights.tasks.snapshot_forecasts", dt.timedelta(hours=6), True),
+        # Report subscriptions: each due one is claimed per row, so two workers never mail it twice.
+        ("baton.insights.tasks.send_report_subscriptions", dt.timedelta(minutes=15), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):
