@@ -204,7 +204,8 @@ def test_subscribe_page_and_api(client, personas, shared_report):
         **auth,
     )
     assert bad.status_code in (400, 422)
-    assert client.delete(f"/api/v1/insights/reports/{shared_report.pk}/subscription", **auth).status_code == 204
+    url = f"/api/v1/insights/reports/{shared_report.pk}/subscription"
+    assert client.delete(url, **auth).status_code == 204
     assert not ReportSubscription.objects.exists()
     client.post(f"/insights/reports/{shared_report.pk}/subscribe/", {"frequency": "none"})
     assert client.post("/insights/reports/999999/subscribe/", {"frequency": "daily"}).status_code == 404
