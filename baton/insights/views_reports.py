@@ -34,6 +34,7 @@ from baton.insights.reports import (
     record_rows,
     run_report,
 )
+from baton.insights.reports.parallel import run_reports
 from baton.insights.reports.table import grid, result_table
 
 EXPORT_FORMATS = ("csv", "xlsx")
@@ -271,9 +272,10 @@ QUESTIONS = {
 def seven_questions(request: AuthedHttpRequest) -> HttpResponse:
     """All seven questions with their current answers, each read from its ready-made report."""
     answers = []
-    for report in SavedReport.objects.filter(is_builtin=True, question__isnull=False).order_by("question"):
-        definition = parse_definition(report.definition)
-        result = run_report(definition, request.user)
+    reports = list(SavedReport.objects.filter(is_builtin=True, question__isnull=False).order_by("question"))
+    definitions = [parse_definition(report.definition) for report in reports]
+    results = run_reports(definitions, request.user)
+    for report, definition, result in zip(reports, definitions, results, strict=True):
         question, meaning = QUESTIONS.get(report.question or 0, (str(report), ""))
         headline = None
         if report.question == 2:
