@@ -270,7 +270,7 @@ def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
     return Decimal(micro) / Decimal(3_600_000_000)
 
 
-def first_touches(leads: QuerySet[Lead]) -> QuerySet[Lead]:
+def first_touches(leads: QuerySet[Lead]) -> QuerySet[Any]:
     """Each lead with ``first_touch``: the earliest completion of a call, e-mail, meeting or minutes on it."""
     first = (
         Activity.objects.filter(
@@ -322,7 +322,7 @@ def inside_sales(
         row.waiting = n - touched - (breached - (touched - met_n))
     # ... and the hours of the touched leads, for the median (a median needs every value).
     touched_rows = (
-        leads.filter(first_touch__isnull=False)
+        leads.filter(Q(first_touch__isnull=False))
         .order_by()
         .values_list("owner_id", "created_at", "first_touch")
     )
@@ -401,7 +401,8 @@ def speed_leads(user: User, *, now: dt.datetime, days: int, state: str, owner_id
         leads = leads.filter(owner_id=owner_id)
     picked = []
     for lead in leads.select_related("owner", "campaign").order_by("-created_at", "-id")[:5000]:
-        lead_state = sla_state(lead.created_at, lead.first_touch, now, sla_hours)
-        if state == "all" or state == lead_state or (state == "touched" and lead.first_touch is not None):
+        touch = getattr(lead, "first_touch", None)
+        lead_state = sla_state(lead.created_at, touch, now, sla_hours)
+        if state == "all" or state == lead_state or (state == "touched" and touch is not None):
             picked.append(lead)
     return picked

@@ -130,9 +130,8 @@ def render(sub: ReportSubscription, *, now: dt.datetime) -> Rendered:
             "count": len(rows),
             "more": len(rows) > MAIL_ROWS,
             "frequency": sub.get_frequency_display(),
-            "url": settings.BATON_BASE_URL.rstrip("/") + reverse("insights:report", args=[report.pk])
-            if getattr(settings, "BATON_BASE_URL", "")
-            else reverse("insights:report", args=[report.pk]),
+            "url": str(getattr(settings, "BATON_BASE_URL", "")).rstrip("/")
+            + reverse("insights:report", args=[report.pk]),
         }
         text = render_to_string("insights/mail/subscription.txt", context)
         html = render_to_string("insights/mail/subscription.html", context)

@@ -213,8 +213,8 @@ def forecast_csv(request: AuthedHttpRequest) -> HttpResponse:
                     fmt(row.numbers.coverage, 1),
                 ]
             )
-    fmt = "xlsx" if text_param(request.GET, "format", max_length=10) == "xlsx" else "csv"
-    return table_response(fmt, header, rows, filename=f"forecast-{period.key}")
+    kind = "xlsx" if text_param(request.GET, "format", max_length=10) == "xlsx" else "csv"
+    return table_response(kind, header, rows, filename=f"forecast-{period.key}")
 
 
 @login_required

@@ -85,7 +85,7 @@ class Command(BaseCommand):
             budget__isnull=False,
             cost__isnull=True,
         ):
-            cost = (campaign.budget * Decimal("0.9") / 100_000).quantize(
+            cost = (Decimal(campaign.budget or 0) * Decimal("0.9") / 100_000).quantize(
                 Decimal(1), rounding=ROUND_HALF_UP
             ) * 100_000
             update_campaign(campaign, actor=None, changes={"cost": cost}, expected_version=None)
