@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from baton.accounts.services import create_account
 from baton.activities.models import Activity
 from baton.core.models import ChangeLog
+from baton.core.services import create_api_token
 from baton.deals.models import Opportunity, Stage
 from baton.deals.services import create_opportunity
 from baton.insights import funnel
@@ -230,3 +231,22 @@ def test_inside_sales_visibility_and_drill(client, inside_world, cast, monkeypat
     assert "Ines,4,2,16.00,16.00,1,2,1,33.3,1,0" in csv
     assert client.get("/insights/dashboards/records/?what=bogus").status_code == 400
     assert client.get("/insights/dashboards/records/?what=campaign_won&campaign=999999").status_code == 404
+
+
+def test_dashboard_api_same_numbers_and_visibility(client, marketing_world, inside_world, cast, monkeypatch):
+    monkeypatch.setattr(funnel.timezone, "now", lambda: NOW)
+
+    def get(user, url):
+        _token, secret = create_api_token(user, name="test")
+        return client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    data = get(cast["root"], "/api/v1/insights/dashboards/marketing?days=90").json()
+    # root sees the marketing world's 4 window leads plus the inside-sales world's 4 (all recent).
+    assert data["total"]["leads"] == 8
+    a = next(c for c in data["campaigns"] if c["id"] == marketing_world["a"].pk)
+    assert (a["leads"], a["opportunities"], Decimal(a["influenced_won"])) == (3, 1, Decimal(15 * M))
+    inside = get(cast["ines"], "/api/v1/insights/dashboards/inside-sales?days=90").json()
+    assert inside["total"]["leads"] == 4 and inside["field_capacity_per_week"] == 8
+    outsider = get(cast["charlie"], "/api/v1/insights/dashboards/inside-sales").json()
+    assert outsider["total"]["leads"] == 0
+    assert get(cast["ines"], "/api/v1/insights/dashboards/marketing?days=0").status_code == 422
