@@ -244,6 +244,8 @@ def main(argv: list[str] | None = None) -> int:
             target_ms=INSIGHTS_MS,
         ),
         Case("seven questions", "GET", "/insights/seven-questions/", target_ms=INSIGHTS_MS),
+        Case("marketing dashboard", "GET", "/insights/marketing/", target_ms=INSIGHTS_MS),
+        Case("inside-sales dashboard", "GET", "/insights/inside-sales/", target_ms=INSIGHTS_MS),
     ]
     if args.only:
         wanted = [w.strip().lower() for w in args.only.split(",")]

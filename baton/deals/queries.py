@@ -64,6 +64,8 @@ _CARD_FIELDS = (
     "owner__first_name",
     "owner__last_name",
     "account__name",
+    "stage_changed_at",  # the board's "too long in stage" mark (board_marks.py)
+    "created_at",
 )
 
 

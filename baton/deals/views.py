@@ -28,13 +28,13 @@ from baton.core.views_generic import (
     filter_field,
     owner_choices,
 )
+from baton.deals import board_marks
 from baton.deals.forms import MoveForm, OpportunityForm
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 from baton.deals.queries import (
     BOARD_CLOSED_DAYS,
     OPPORTUNITY_LIST,
     BoardColumn,
-    board,
     board_totals,
     get_opportunity_for_user,
     list_totals,
@@ -170,11 +170,15 @@ def board_view(request: AuthedHttpRequest) -> HttpResponse:
     try:
         scope = _scope(choice_param(request.GET, "scope", dict(SCOPES)) or None, request.user)
         pipeline = _pipeline(request, id_param(request.GET, "pipeline"))
+        mark = choice_param(request.GET, "mark", board_marks.MARKS)
     except ValidationError as exc:
         note_ignored(request, exc)
         return redirect("deals:board")
-    columns = board(request.user, pipeline, scope=scope)
+    columns = board_marks.marked_board(request.user, pipeline, scope=scope, mark=mark)
     context = {
+        "mark": mark,
+        "marks": board_marks.mark_choices(),
+        "summary": board_marks.summary(columns),
         "columns": columns,
         "pipeline": pipeline,
         "pipelines": list(Pipeline.objects.filter(is_archived=False)),

@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 
 from baton.core.api import Amount, Id, InputSchema, IsoDate, Text, actor, path_id, responses
 from baton.core.models import Team, User
-from baton.insights import services
+from baton.insights import funnel, services, subscriptions
 from baton.insights.forecast import (
     Numbers,
     compute_forecast,
@@ -29,7 +29,7 @@ from baton.insights.forecast import (
     scope_user_ids,
 )
 from baton.insights.history import forecast_history
-from baton.insights.models import ExchangeRate, ForecastAdjustment, PeriodKind, Quota
+from baton.insights.models import ExchangeRate, ForecastAdjustment, PeriodKind, Quota, ReportSubscription
 from baton.insights.periods import Period, parse_period, period_containing
 from baton.insights.reports import parse_definition, record_rows, run_report
 
@@ -471,3 +471,188 @@ def saved_report_result(request: HttpRequest, id: int = path_id()):
     if report is None:
         raise HttpError(404, "Not found")
     return _result(parse_definition(report.definition), user)
+
+
+# --- the marketing and inside-sales dashboards (definitions: insights/funnel.py) -------------------------
+
+
+class FunnelRowOut(Schema):
+    key: str | None
+    label: str
+    leads: int
+    mql: int
+    sql: int
+    conversion: Decimal | None
+
+
+class CampaignRowOut(Schema):
+    id: int
+    name: str
+    cost: Decimal | None
+    leads: int
+    opportunities: int
+    cost_per_lead: Decimal | None
+    cost_per_opportunity: Decimal | None
+    influenced_won_count: int
+    influenced_won: Decimal
+
+
+class MarketingOut(Schema):
+    days: int
+    total: FunnelRowOut
+    by_source: list[FunnelRowOut]
+    by_campaign: list[FunnelRowOut]
+    campaigns: list[CampaignRowOut]
+
+
+def _funnel_row(row: funnel.FunnelRow) -> dict[str, Any]:
+    return {
+        "key": None if row.key is None else str(row.key),
+        "label": row.label,
+        "leads": row.leads,
+        "mql": row.mql,
+        "sql": row.sql,
+        "conversion": row.conversion,
+    }
+
+
+@router.get(
+    "/dashboards/marketing",
+    response=responses({200: MarketingOut}),
+    summary="Marketing: leads, MQLs and SQLs by source and campaign; campaign cost and influence",
+)
+def marketing_api(request: HttpRequest, days: int = Query(funnel.DEFAULT_DAYS, ge=1, le=730)):
+    data = funnel.marketing(actor(request), days=days)
+    return {
+        "days": data.days,
+        "total": _funnel_row(data.total),
+        "by_source": [_funnel_row(r) for r in data.by_source],
+        "by_campaign": [_funnel_row(r) for r in data.by_campaign],
+        "campaigns": [
+            {
+                "id": c.campaign.pk,
+                "name": c.campaign.name,
+                "cost": c.cost,
+                "leads": c.leads,
+                "opportunities": c.opportunities,
+                "cost_per_lead": c.cost_per_lead,
+                "cost_per_opportunity": c.cost_per_opportunity,
+                "influenced_won_count": c.won_count,
+                "influenced_won": c.influenced_won,
+            }
+            for c in data.campaigns
+        ],
+    }
+
+
+class SpeedRowOut(Schema):
+    owner_id: int | None
+    label: str
+    leads: int
+    touched: int
+    sla_met: int
+    sla_breached: int
+    waiting: int
+    sla_compliance: Decimal | None
+    median_hours_to_first_touch: Decimal | None
+    mean_hours_to_first_touch: Decimal | None
+    meetings_set: int
+    sqls: int
+
+
+class SupplyWeekOut(Schema):
+    week_start: dt.date
+    supplied: int
+
+
+class InsideSalesOut(Schema):
+    days: int
+    sla_hours: int
+    total: SpeedRowOut
+    by_owner: list[SpeedRowOut]
+    supply_weeks: list[SupplyWeekOut]
+    field_capacity_per_week: int
+    field_capacity_free: int
+
+
+def _speed_row(row: funnel.SpeedRow) -> dict[str, Any]:
+    return {
+        "owner_id": row.key or None,
+        "label": row.label,
+        "leads": row.leads,
+        "touched": row.touched,
+        "sla_met": row.met,
+        "sla_breached": row.breached,
+        "waiting": row.waiting,
+        "sla_compliance": row.compliance,
+        "median_hours_to_first_touch": row.median_hours,
+        "mean_hours_to_first_touch": row.mean_hours,
+        "meetings_set": row.meetings,
+        "sqls": row.sql,
+    }
+
+
+@router.get(
+    "/dashboards/inside-sales",
+    response=responses({200: InsideSalesOut}),
+    summary="Inside sales: speed to lead, SLA compliance, meetings set, SQLs supplied against capacity",
+)
+def inside_sales_api(request: HttpRequest, days: int = Query(funnel.DEFAULT_DAYS, ge=1, le=730)):
+    data = funnel.inside_sales(actor(request), days=days)
+    return {
+        "days": data.days,
+        "sla_hours": data.sla_hours,
+        "total": _speed_row(data.total),
+        "by_owner": [_speed_row(r) for r in data.by_owner],
+        "supply_weeks": [{"week_start": w.start, "supplied": w.supplied} for w in data.weeks],
+        "field_capacity_per_week": data.capacity,
+        "field_capacity_free": data.free,
+    }
+
+
+# --- report subscriptions ------------------------------------------------------------------------------
+
+
+class SubscriptionOut(Schema):
+    id: int
+    report_id: int
+    frequency: str
+    next_send_at: dt.datetime
+    last_sent_at: dt.datetime | None
+    last_error: str
+
+
+class SubscriptionIn(InputSchema):
+    frequency: Literal["daily", "weekly", "monthly"]
+
+
+@router.get(
+    "/subscriptions", response=responses({200: list[SubscriptionOut]}), summary="My report subscriptions"
+)
+def list_subscriptions(request: HttpRequest):
+    return list(ReportSubscription.objects.filter(user=actor(request)).order_by("report__name", "id")[:500])
+
+
+@router.put(
+    "/reports/{id}/subscription",
+    response=responses({200: SubscriptionOut}),
+    summary="Subscribe to a saved report by e-mail (or change how often)",
+)
+def put_subscription(request: HttpRequest, payload: SubscriptionIn, id: int = path_id()):
+    user = actor(request)
+    report = services.reports_for(user).filter(pk=id).first()
+    if report is None:
+        raise HttpError(404, "Not found")
+    return subscriptions.subscribe(actor=user, report=report, frequency=payload.frequency)
+
+
+@router.delete(
+    "/reports/{id}/subscription", response=responses({204: None}), summary="End my subscription to a report"
+)
+def delete_subscription(request: HttpRequest, id: int = path_id()):
+    user = actor(request)
+    sub = ReportSubscription.objects.filter(report_id=id, user=user).first()
+    if sub is None:
+        raise HttpError(404, "Not found")
+    subscriptions.unsubscribe(actor=user, subscription=sub)
+    return Status(204, None)

@@ -8,3 +8,9 @@ class InsightsConfig(AppConfig):
     name = "baton.insights"
     label = "insights"
     verbose_name = _("Insights")
+
+    def ready(self) -> None:
+        from baton.deals.board_marks import register_next_activity  # noqa: PLC0415, RUF100 - after the app registry
+        from baton.insights.board_activity import PROVIDER  # noqa: PLC0415, RUF100 - activities models
+
+        register_next_activity(PROVIDER)

@@ -21,7 +21,21 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import ExtractMonth, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -49,17 +63,32 @@ class Risk:
     reasons: list[str] = field(default_factory=list)
 
 
+RISK_CANDIDATES = 500
+RISK_CHUNK = 100
+
+
 def deals_at_risk(opportunities: QuerySet[Opportunity], *, now: dt.datetime, limit: int = 50) -> list[Risk]:
-    """Open deals with a reason to worry (stale in stage, no next activity, close date passed): two
-    queries for the deals and their next activities, whatever their number (at most ``limit`` shown)."""
+    """Open deals with a reason to worry (stale in stage, no next activity, close date passed), the
+    earliest expected close first, among the first ``RISK_CANDIDATES`` open deals: read a chunk at a time
+    (the deals, then their next activities: two queries a chunk) until ``limit`` are found."""
     today = timezone.localdate(now)
-    open_deals = list(
+    ordered = (
         opportunities.filter(stage__outcome=Stage.Outcome.OPEN)
         .select_related("stage", "account", "owner")
-        .order_by("expected_close_date", "id")[:500]
+        .order_by("expected_close_date", "id")
     )
-    if not open_deals:
-        return []
+    risks: list[Risk] = []
+    for first in range(0, RISK_CANDIDATES, RISK_CHUNK):
+        chunk = list(ordered[first : first + RISK_CHUNK])
+        if not chunk:
+            break
+        risks.extend(_risks_of(chunk, now=now, today=today))
+        if len(risks) >= limit or len(chunk) < RISK_CHUNK:
+            break
+    return risks[:limit]
+
+
+def _risks_of(open_deals: list[Opportunity], *, now: dt.datetime, today: dt.date) -> list[Risk]:
     with_next = set(
         Activity.objects.filter(
             opportunity_id__in=[o.pk for o in open_deals],
@@ -84,7 +113,7 @@ def deals_at_risk(opportunities: QuerySet[Opportunity], *, now: dt.datetime, lim
             reasons.append(_("close date passed"))
         if reasons:
             risks.append(Risk(opp, reasons))
-    return risks[:limit]
+    return risks
 
 
 @dataclass
@@ -119,27 +148,47 @@ class WinStats:
 def win_stats_by_owner(
     opportunities: QuerySet[Opportunity], *, start: dt.datetime, end: dt.datetime
 ) -> dict[int | None, WinStats]:
-    """Closed deals of a window grouped by owner (one query; amounts in KRW at the close day's rate)."""
+    """Closed deals of a window grouped by owner, in one grouped query (amounts in KRW at the close
+    day's rate: deals in another currency are summed per close day, so the conversion stays exact)."""
     rates = Rates()
     stats: dict[int | None, WinStats] = defaultdict(WinStats)
     rows = (
         opportunities.filter(closed_at__gte=start, closed_at__lt=end)
         .exclude(stage__outcome=Stage.Outcome.OPEN)
-        .values_list("owner_id", "stage__outcome", "amount", "currency", "created_at", "closed_at")
+        .annotate(
+            day=Case(
+                When(currency="KRW", then=Value(None, output_field=DateField())),
+                default=TruncDate("closed_at"),
+                output_field=DateField(),
+            )
+        )
+        .order_by()
+        .values_list("owner_id", "stage__outcome", "currency", "day")
+        .annotate(
+            n=Count("id"),
+            total=Sum("amount"),
+            cycle=Sum(ExpressionWrapper(F("closed_at") - F("created_at"), output_field=DurationField())),
+        )
     )
-    for owner_id, outcome, amount, currency, created_at, closed_at in rows.iterator(chunk_size=2000):
+    for owner_id, outcome, currency, day, n, total, cycle in rows:
         s = stats[owner_id]
-        if closed_at is None:
-            continue
         if outcome == Stage.Outcome.WON:
-            s.won += 1
-            s.won_amount += rates.to_krw(amount, currency, timezone.localdate(closed_at))
-            s.cycle_days_total += Decimal((closed_at - created_at).total_seconds()) / 86400
+            s.won += n
+            s.won_amount += rates.to_krw(total or ZERO, currency, day) if day else (total or ZERO)
+            s.cycle_days_total += duration_days(cycle)
         elif outcome == Stage.Outcome.LOST:
-            s.lost += 1
+            s.lost += n
         else:
-            s.no_decision += 1
+            s.no_decision += n
     return stats
+
+
+def duration_days(value: dt.timedelta | None) -> Decimal:
+    """A duration in days, exactly (from whole microseconds, not a float)."""
+    if not value:
+        return ZERO
+    micro = (value.days * 86400 + value.seconds) * 1_000_000 + value.microseconds
+    return Decimal(micro) / Decimal(86_400_000_000)
 
 
 def total_stats(stats: dict[Any, WinStats]) -> WinStats:
@@ -259,7 +308,13 @@ class Trend:
 
 
 def revenue_trend(opportunities: QuerySet[Opportunity], *, today: dt.date) -> Trend:
-    """Won revenue per month this year against last year (to the same day), and year-to-date splits."""
+    """Won revenue per month this year against last year (to the same day), and year-to-date splits.
+
+    Grouped in SQL, exactly: KRW deals by (month, which year, industry, region); deals in another currency
+    by close day and currency, so each sum is converted at that day's rate (a conversion is a plain
+    multiplication, so converting a day's sum equals summing the converted deals). Line items are grouped
+    by (family, quantity, list price, discount): identical lines have the identical rounded net amount,
+    which is worked out once per group and multiplied by the group's count."""
     rates = Rates()
     this_start = dt.date(today.year, 1, 1)
     last_start = dt.date(today.year - 1, 1, 1)
@@ -272,43 +327,79 @@ def revenue_trend(opportunities: QuerySet[Opportunity], *, today: dt.date) -> Tr
         closed_at__gte=day_start(last_start),
         closed_at__lt=day_start(today + dt.timedelta(days=1)),
     )
+    # 0: this year to date; 1: last year up to the same day; 2: the rest of last year (monthly chart only)
+    bucket = Case(
+        When(closed_at__gte=day_start(this_start), then=Value(0)),
+        When(closed_at__lt=day_start(last_same_day + dt.timedelta(days=1)), then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
     this_months = [ZERO] * 12
     last_months = [ZERO] * 12
     industry: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
     region: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    won_ids_this: list[int] = []
-    won_ids_last: list[int] = []
-    for pk, amount, currency, closed_at, ind, reg in won.values_list(
-        "pk", "amount", "currency", "closed_at", "account__industry", "account__region"
-    ).iterator(chunk_size=2000):
-        day = timezone.localdate(closed_at)
-        value = rates.to_krw(amount, currency, day)
-        if day >= this_start:
-            this_months[day.month - 1] += value
-            industry[ind or ""][0] += value
-            region[reg or ""][0] += value
-            won_ids_this.append(pk)
-        elif day <= last_same_day:
-            last_months[day.month - 1] += value
-            industry[ind or ""][1] += value
-            region[reg or ""][1] += value
-            won_ids_last.append(pk)
-        else:
-            last_months[day.month - 1] += value
     family: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO, ZERO])
-    for index, ids in ((0, won_ids_this), (1, won_ids_last)):
-        for first in range(0, len(ids), 5000):
-            lines = LineItem.objects.filter(opportunity_id__in=ids[first : first + 5000]).values_list(
-                "product__family__name",
-                "quantity",
-                "list_price",
-                "discount_percent",
-                "opportunity__currency",
-                "opportunity__closed_at",
-            )
-            for name, quantity, price, discount, currency, closed_at in lines.iterator(chunk_size=5000):
-                net = line_amounts(quantity, price, discount, ZERO, currency)["net"]
-                family[name or ""][index] += rates.to_krw(net, currency, timezone.localdate(closed_at))
+
+    def add(kind: int, month: int, ind: str | None, reg: str | None, value: Decimal) -> None:
+        if kind == 0:
+            this_months[month - 1] += value
+        else:
+            last_months[month - 1] += value
+        if kind < 2:
+            industry[ind or ""][kind] += value
+            region[reg or ""][kind] += value
+
+    krw = (
+        won.filter(currency="KRW")
+        .annotate(kind=bucket, month=ExtractMonth("closed_at"))
+        .order_by()
+        .values_list("kind", "month", "account__industry", "account__region")
+        .annotate(total=Sum("amount"))
+    )
+    for kind, month, ind, reg, total in krw:
+        add(kind, month, ind, reg, total or ZERO)
+    foreign = (
+        won.exclude(currency="KRW")
+        .annotate(kind=bucket, day=TruncDate("closed_at"))
+        .order_by()
+        .values_list("kind", "day", "currency", "account__industry", "account__region")
+        .annotate(total=Sum("amount"))
+    )
+    for kind, day, currency, ind, reg, total in foreign:
+        add(kind, day.month, ind, reg, rates.to_krw(total or ZERO, currency, day))
+    line_rows = (
+        LineItem.objects.filter(opportunity__in=won.values("pk"))
+        .annotate(
+            kind=Case(
+                When(opportunity__closed_at__gte=day_start(this_start), then=Value(0)),
+                When(
+                    opportunity__closed_at__lt=day_start(last_same_day + dt.timedelta(days=1)), then=Value(1)
+                ),
+                default=Value(2),
+                output_field=IntegerField(),
+            ),
+            day=Case(
+                When(opportunity__currency="KRW", then=Value(None, output_field=DateField())),
+                default=TruncDate("opportunity__closed_at"),
+                output_field=DateField(),
+            ),
+        )
+        .filter(kind__lt=2)
+        .order_by()
+        .values_list(
+            "kind",
+            "day",
+            "opportunity__currency",
+            "product__family__name",
+            "quantity",
+            "list_price",
+            "discount_percent",
+        )
+        .annotate(n=Count("id"))
+    )
+    for kind, day, currency, name, quantity, price, discount, n in line_rows:
+        net = line_amounts(quantity, price, discount, ZERO, currency)["net"] * n
+        family[name or ""][kind] += net if currency == "KRW" else rates.to_krw(net, currency, day)
     industry_labels = dict(Account._meta.get_field("industry").choices or [])
     region_labels = dict(Account._meta.get_field("region").choices or [])
 

@@ -205,22 +205,39 @@ def opportunities_behind(user: User, period: Period, *, measure: str, owner_ids:
     return qs.select_related("owner", "account", "stage").order_by("-amount", "id")
 
 
-def _numbers_by_owner(user: User, period: Period, rates: Rates, today: dt.date) -> dict[int, Numbers]:
+def _numbers_by_owner(
+    user: User, period: Period, rates: Rates, today: dt.date, currencies: set[str] | None = None
+) -> dict[int, Numbers]:
     """Two grouped queries: open deals by (owner, currency, category) and won deals by (owner, currency,
     close day); the rows are few whatever the number of deals."""
     result: dict[int, Numbers] = defaultdict(Numbers)
-    base = period_opportunities(user, period)
+    # Each query carries only its own half of ``period_filter`` (same rows as filtering the union by
+    # outcome), so the database can use the close-date indexes instead of scanning the OR.
+    start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
+    end = timezone.make_aware(dt.datetime.combine(period.end, dt.time.min))
+    scoped = Opportunity.objects.visible_to(user).filter(owner_id__in=scope_user_ids(user))
+    open_base = scoped.filter(
+        stage_id__in=Stage.objects.filter(outcome=Stage.Outcome.OPEN).values("pk"),
+        expected_close_date__gte=period.start,
+        expected_close_date__lt=period.end,
+    ).exclude(forecast_category=ForecastCategory.OMITTED)
+    won_base = scoped.filter(
+        stage_id__in=Stage.objects.filter(outcome=Stage.Outcome.WON).values("pk"),
+        closed_at__gte=start,
+        closed_at__lt=end,
+    )
     weighted = ExpressionWrapper(
         F("amount") * F("stage__probability") / 100,
         output_field=DecimalField(max_digits=24, decimal_places=4),
     )
     open_rows = (
-        base.filter(stage__outcome=Stage.Outcome.OPEN)
-        .order_by()
+        open_base.order_by()
         .values("owner_id", "currency", "forecast_category")
         .annotate(total=Sum("amount"), weighted=Sum(weighted))
     )
+    seen = currencies if currencies is not None else set()
     for row in open_rows:
+        seen.add(row["currency"])
         numbers = result[row["owner_id"]]
         total = rates.to_krw(row["total"] or ZERO, row["currency"], today)
         w = rates.to_krw(row["weighted"] or ZERO, row["currency"], today)
@@ -233,16 +250,15 @@ def _numbers_by_owner(user: User, period: Period, rates: Rates, today: dt.date) 
             # "closed" on an open deal cannot happen through the services; count it as pipeline.
             numbers.pipeline += total
         numbers.weighted += w
-    won_rows = base.filter(stage__outcome=Stage.Outcome.WON).order_by().values("owner_id", "currency")
+    won_rows = won_base.order_by().values("owner_id", "currency")
     krw_won = won_rows.filter(currency="KRW").annotate(total=Sum("amount"))
     for won_row in krw_won:
         result[won_row["owner_id"]].won += won_row["total"] or ZERO
-    for owner_id, currency, amount, closed_at in (
-        base.filter(stage__outcome=Stage.Outcome.WON)
-        .exclude(currency="KRW")
-        .values_list("owner_id", "currency", "amount", "closed_at")
+    for owner_id, currency, amount, closed_at in won_base.exclude(currency="KRW").values_list(
+        "owner_id", "currency", "amount", "closed_at"
     ):
         day = timezone.localdate(closed_at) if closed_at else today
+        seen.add(currency)
         result[owner_id].won += rates.to_krw(amount, currency, day)
     return result
 
@@ -325,7 +341,8 @@ def can_adjust(manager: User, subject: User, managed: set[int] | None = None) ->
 def compute_forecast(user: User, period: Period, *, today: dt.date | None = None) -> Forecast:
     today = today or timezone.localdate()
     rates = Rates()
-    by_owner = _numbers_by_owner(user, period, rates, today)
+    currencies: set[str] = set()  # the currencies of the deals counted, for the missing-rate warning
+    by_owner = _numbers_by_owner(user, period, rates, today, currencies)
     user_quotas, team_quotas = _quota_lookup(period)
     team_ids = scope_team_ids(user)
     teams = {t.pk: t for t in Team.objects.filter(pk__in=team_ids).order_by("name")}
@@ -394,14 +411,6 @@ def compute_forecast(user: User, period: Period, *, today: dt.date | None = None
             quota_total += row.numbers.quota
             any_quota = True
     total.quota = quota_total if any_quota else None
-    currencies = (
-        Opportunity.objects.visible_to(user)
-        .filter(period_filter(period))
-        .exclude(currency="KRW")
-        .order_by()
-        .values_list("currency", flat=True)
-        .distinct()
-    )
     missing = sorted({c for c in currencies if not rates.known(c)})
     return Forecast(period=period, rows=rows, total=total, missing_rates=missing)
 

@@ -256,3 +256,43 @@ class SavedReport(models.Model):
         if self.name_en and translation.get_language() == "en":
             return self.name_en
         return self.name
+
+
+class ReportSubscription(models.Model):
+    """A person's standing order for a saved report by e-mail, daily, weekly (Mondays) or monthly (the
+    1st), at ``SEND_HOUR`` local time. The worker claims each due row with one conditional UPDATE, so a
+    period's mail goes out once however many workers run; it is rendered with the recipient's
+    visibility and language."""
+
+    SEND_HOUR = 7
+
+    class Frequency(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly (Mondays)")
+        MONTHLY = "monthly", _("Monthly (the 1st)")
+
+    report = models.ForeignKey(
+        SavedReport, verbose_name=_("report"), on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recipient"), on_delete=models.CASCADE, related_name="+"
+    )
+    frequency = models.CharField(_("how often"), max_length=8, choices=Frequency.choices)
+    next_send_at = models.DateTimeField(_("next e-mail"))
+    last_sent_at = models.DateTimeField(_("last e-mailed"), null=True, blank=True)
+    last_worker = models.CharField(max_length=64, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["report__name", "id"]
+        verbose_name = _("report subscription")
+        verbose_name_plural = _("report subscriptions")
+        constraints = [
+            models.UniqueConstraint(fields=["report", "user"], name="report_subscription_once_per_user")
+        ]
+        indexes = [models.Index(fields=["next_send_at"], name="report_sub_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.report_id} → {self.user_id} ({self.frequency})"

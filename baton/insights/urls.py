@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.insights import views, views_reports
+from baton.insights import views, views_dashboards, views_reports, views_subscriptions
 
 app_name = "insights"
 
@@ -18,4 +18,9 @@ urlpatterns = [
     path("reports/save/", views_reports.save, name="report_save"),
     path("reports/<int:pk>/", views_reports.saved, name="report"),
     path("reports/<int:pk>/delete/", views_reports.delete, name="report_delete"),
+    path("reports/<int:pk>/subscribe/", views_subscriptions.subscribe, name="report_subscribe"),
+    path("marketing/", views_dashboards.marketing_page, name="marketing"),
+    path("marketing/campaigns/<int:pk>/cost/", views_dashboards.campaign_cost, name="campaign_cost"),
+    path("inside-sales/", views_dashboards.inside_sales_page, name="inside_sales"),
+    path("dashboards/records/", views_dashboards.drill, name="dashboard_records"),
 ]

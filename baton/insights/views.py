@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from baton.core.csvout import csv_response
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import Team, User
 from baton.core.params import text_param
+from baton.core.xlsxout import table_response
 from baton.insights import services
 from baton.insights.forecast import (
     MEASURES,
@@ -115,8 +115,10 @@ def forecast_deals(request: AuthedHttpRequest) -> HttpResponse:
     forecast = compute_forecast(request.user, period)
     name, owners, measure = _drill_scope(request, forecast)
     qs = opportunities_behind(request.user, period, measure=measure, owner_ids=owners)
-    if text_param(request.GET, "format", max_length=10) == "csv":
-        return csv_response(
+    fmt = text_param(request.GET, "format", max_length=10)
+    if fmt in ("csv", "xlsx"):
+        return table_response(
+            fmt,
             [
                 _("Opportunity"),
                 _("Account"),
@@ -142,7 +144,7 @@ def forecast_deals(request: AuthedHttpRequest) -> HttpResponse:
                 ]
                 for o in qs.iterator(chunk_size=500)
             ),
-            filename=f"forecast-{period.key}-{measure}.csv",
+            filename=f"forecast-{period.key}-{measure}",
             exported_by=request.user,
             what=f"forecast deals {period.key} {measure}",
         )
@@ -213,10 +215,12 @@ def forecast_csv(request: AuthedHttpRequest) -> HttpResponse:
                     fmt(row.numbers.coverage, 1),
                 ]
             )
-    return csv_response(
+    kind = "xlsx" if text_param(request.GET, "format", max_length=10) == "xlsx" else "csv"
+    return table_response(
+        kind,
         header,
         rows,
-        filename=f"forecast-{period.key}.csv",
+        filename=f"forecast-{period.key}",
         exported_by=request.user,
         what=f"forecast {period.key}",
     )

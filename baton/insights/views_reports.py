@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from baton.core.csvout import csv_response
 from baton.core.http import AuthedHttpRequest
 from baton.core.params import text_param
+from baton.core.xlsxout import table_response
 from baton.insights import services
-from baton.insights.models import SavedReport
+from baton.insights.models import ReportSubscription, SavedReport
 from baton.insights.reports import (
     AGGREGATE_LABELS,
     OBJECTS,
@@ -34,6 +34,10 @@ from baton.insights.reports import (
     record_rows,
     run_report,
 )
+from baton.insights.reports.parallel import run_reports
+from baton.insights.reports.table import grid, result_table
+
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def definition_from_query(query: QueryDict) -> dict[str, Any]:
@@ -80,35 +84,13 @@ def _flat(value: Any) -> str:
     return "" if value is None else str(display(value))
 
 
-def _grid(result: Result) -> list[dict[str, Any]]:
-    two = len(result.definition.group_by) == 2
-    return [
-        {
-            "label": result.label(0, r),
-            "cells": [display(result.cells.get((r, c))) for c in result.col_keys] if two else [],
-            "total": display(result.row_totals.get(r)),
-        }
-        for r in result.row_keys
-    ]
+_grid = grid
 
 
-def _csv(result: Result, name: str, user: object = None) -> HttpResponse:
-    definition = result.definition
-    if not definition.group_by:
-        return csv_response(
-            [str(c.label) for c in definition.columns],
-            record_rows(result),
-            filename=f"{name}.csv",
-            exported_by=user,
-            what=f"{name} ({definition.object.key})",
-        )
-    two = len(definition.group_by) == 2
-    header = [str(definition.group_by[0][0].label)]
-    if two:
-        header += [result.label(1, c) for c in result.col_keys]
-    header.append(_("Total"))
-    rows = [[row["label"], *row["cells"], row["total"]] for row in _grid(result)]
-    return csv_response(header, rows, filename=f"{name}.csv", exported_by=user, what=f"{name} (grouped)")
+def _export(result: Result, name: str, fmt: str, user: object = None) -> HttpResponse:
+    header, rows = result_table(result)
+    what = f"{name} ({result.definition.object.key})"
+    return table_response(fmt, header, rows, filename=name, exported_by=user, what=what)
 
 
 def _page(request: AuthedHttpRequest, definition: Definition, result: Result, report: SavedReport | None):
@@ -150,6 +132,10 @@ def _page(request: AuthedHttpRequest, definition: Definition, result: Result, re
             "report": report,
             "sharing": SavedReport.Sharing.choices,
             "chart": chart,
+            "subscription": ReportSubscription.objects.filter(report=report, user=request.user).first()
+            if report
+            else None,
+            "frequencies": ReportSubscription.Frequency.choices,
         },
     )
 
@@ -163,8 +149,9 @@ def builder(request: AuthedHttpRequest) -> HttpResponse:
             messages.error(request, message)
         definition = parse_definition({"object": "opportunities"})
     result = run_report(definition, request.user)
-    if text_param(request.GET, "format", max_length=10) == "csv":
-        return _csv(result, f"report-{definition.object.key}", request.user)
+    fmt = text_param(request.GET, "format", max_length=10)
+    if fmt in EXPORT_FORMATS:
+        return _export(result, f"report-{definition.object.key}", fmt, request.user)
     return _page(request, definition, result, None)
 
 
@@ -180,8 +167,9 @@ def saved(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     report = _report_for(request, pk)
     definition = parse_definition(report.definition)
     result = run_report(definition, request.user)
-    if text_param(request.GET, "format", max_length=10) == "csv":
-        return _csv(result, f"report-{report.pk}", request.user)
+    fmt = text_param(request.GET, "format", max_length=10)
+    if fmt in EXPORT_FORMATS:
+        return _export(result, f"report-{report.pk}", fmt, request.user)
     return _page(request, definition, result, report)
 
 
@@ -285,9 +273,10 @@ QUESTIONS = {
 def seven_questions(request: AuthedHttpRequest) -> HttpResponse:
     """All seven questions with their current answers, each read from its ready-made report."""
     answers = []
-    for report in SavedReport.objects.filter(is_builtin=True, question__isnull=False).order_by("question"):
-        definition = parse_definition(report.definition)
-        result = run_report(definition, request.user)
+    reports = list(SavedReport.objects.filter(is_builtin=True, question__isnull=False).order_by("question"))
+    definitions = [parse_definition(report.definition) for report in reports]
+    results = run_reports(definitions, request.user)
+    for report, definition, result in zip(reports, definitions, results, strict=True):
         question, meaning = QUESTIONS.get(report.question or 0, (str(report), ""))
         headline = None
         if report.question == 2:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,15 @@ class Campaign(OwnedRecord):
     starts_on = models.DateField(_("starts"), null=True, blank=True)
     ends_on = models.DateField(_("ends"), null=True, blank=True)
     budget = models.DecimalField(_("budget"), max_digits=18, decimal_places=2, null=True, blank=True)
+    cost = models.DecimalField(
+        _("actual cost (KRW)"),
+        max_digits=18,
+        decimal_places=0,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_("What the campaign actually cost, in KRW; blank: not entered yet."),
+    )
     description = models.TextField(_("description"), blank=True)
 
     class Meta:

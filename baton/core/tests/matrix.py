@@ -259,6 +259,11 @@ ROUTES: dict[str, Expect] = {
     "insights:report": Expect("open", args=(("pk", MISSING),)),
     "insights:report_delete": Expect("open", method="post", args=(("pk", MISSING),)),
     "insights:seven_questions": OPEN,
+    "insights:marketing": OPEN,
+    "insights:inside_sales": OPEN,
+    "insights:dashboard_records": OPEN,
+    "insights:report_subscribe": Expect("open", method="post", args=(("pk", MISSING),)),
+    "insights:campaign_cost": Expect("roles", method="post", roles=("mark", "root"), args=(("pk", MISSING),)),
     # Global search
     "search:page": Expect("open", query="?q=한빛"),
     # Sign-in and security
@@ -407,6 +412,11 @@ OPERATIONS: dict[str, Expect] = {
     "POST /insights/reports": OPEN_POST,
     "POST /insights/reports/run": OPEN_POST,
     "GET /insights/reports/{id}/result": Expect("open", args=(("id", MISSING),)),
+    "GET /insights/dashboards/marketing": OPEN,
+    "GET /insights/dashboards/inside-sales": OPEN,
+    "GET /insights/subscriptions": OPEN,
+    "PUT /insights/reports/{id}/subscription": Expect("open", method="put", args=(("id", MISSING),)),
+    "DELETE /insights/reports/{id}/subscription": Expect("open", method="delete", args=(("id", MISSING),)),
     # Search and security
     "GET /search": OPEN,
     "GET /security/events": Expect("roles", roles=("root",)),
@@ -472,6 +482,7 @@ BODIES: dict[str, Any] = {
         "channel": "web_form",
     },
     "POST /privacy/retention-rules": lambda ids: {"name": "매트릭스 보존", "target": "lead"},
+    "PUT /insights/reports/{id}/subscription": lambda ids: {"frequency": "weekly"},
     "POST /insights/reports/run": lambda ids: {
         "definition": {"object": "opportunities", "columns": ["name"]}
     },

@@ -202,6 +202,7 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     # A merge that does not exist: the page must answer 404, never 500 (merges are made in their own tests).
     "accounts:merge_detail": lambda w: {"merge_id": 10**9},
     "insights:report": lambda w: {"pk": _first("insights.SavedReport", is_builtin=True).pk},
+    "insights:campaign_cost": lambda w: {"pk": 10**9},
     "security:password_reset_confirm": lambda w: {"uidb64": "MQ", "token": "set-password"},
     "privacy:consent_panel": _record("contact", "contact"),
     "privacy:consent_add": _record("contact", "contact"),

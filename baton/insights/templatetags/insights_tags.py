@@ -37,3 +37,11 @@ def num(value: object) -> object:
     if isinstance(value, Decimal) and value != value.to_integral():
         return f"{value:,.2f}"
     return f"{int(value):,}"
+
+
+@register.filter
+def hours(value: Decimal | None) -> str:
+    """A duration in hours with one decimal ("3.5 h"), or an en dash."""
+    if value is None:
+        return "–"
+    return f"{Decimal(value).quantize(Decimal('0.1'), rounding=ROUND_HALF_UP):,} h"

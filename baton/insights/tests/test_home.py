@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from baton.accounts.services import create_account
 from baton.activities.models import Activity
+from baton.deals import catalog
 from baton.deals.models import LostReason, Opportunity, Stage
 from baton.deals.services import create_opportunity, update_opportunity
+from baton.deals.tests.factories import make_catalog
 from baton.insights import dashboards
 from baton.insights.home import month_bounds
-from baton.insights.models import ActivityTarget, Quota
+from baton.insights.models import ActivityTarget, ExchangeRate, Quota
 from baton.insights.periods import period_containing
 
 M = 1_000_000
@@ -31,9 +33,9 @@ def test_home_shows_my_pipeline_leads_closing_deals_and_changes(
     today = timezone.localdate()
     update_opportunity(opp, actor=alice, changes={"expected_close_date": today}, expected_version=opp.version)
     client.force_login(alice)
-    # Pinned: session and user (2), the forecast of the quarter (12), my pipeline, closing deals, leads,
+    # Pinned: session and user (2), the forecast of the quarter (11), my pipeline, closing deals, leads,
     # changes (4), deals at risk (2), this week's activity and targets (2), open questions (2).
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(23):
         response = client.get("/")
     assert response.status_code == 200
     body = response.content.decode()
@@ -215,3 +217,35 @@ def test_revenue_trend_this_year_against_last(personas):
 def test_month_bounds():
     assert month_bounds(dt.date(2026, 2, 14)) == (dt.date(2026, 2, 1), dt.date(2026, 2, 28))
     assert month_bounds(dt.date(2026, 12, 31)) == (dt.date(2026, 12, 1), dt.date(2026, 12, 31))
+
+
+def test_revenue_trend_converts_each_day_and_splits_line_items_by_family(personas):
+    """Grouped in SQL: a USD deal converted at its close day's rate, line items' rounded nets by family."""
+    alice = personas["alice"]
+    account = create_account(actor=alice, name="한빛")
+    cat = make_catalog()
+    today = dt.date(2026, 6, 15)
+    ExchangeRate.objects.create(currency="USD", valid_from=dt.date(2026, 1, 1), krw_per_unit=Decimal("1400"))
+    ExchangeRate.objects.create(currency="USD", valid_from=dt.date(2026, 3, 1), krw_per_unit=Decimal("1300"))
+
+    def won(amount, day, currency="KRW"):
+        opp = create_opportunity(
+            actor=alice, name=str(day), account=account, amount=Decimal(amount), currency=currency
+        )
+        return opp, timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+
+    usd_feb, feb = won(1000, dt.date(2026, 2, 10), "USD")
+    usd_mar, mar = won(2000, dt.date(2026, 3, 10), "USD")
+    krw_jan, jan = won(3 * M, dt.date(2026, 1, 5))
+    # ERP core at 10,000,000 less 3.5% = 9,650,000; 7 seats at 99,999 less 3.5% = 675,493.245 → 675,493.
+    catalog.add_line_item(krw_jan, actor=alice, product=cat["erp"], quantity=1, discount_percent="3.5")
+    catalog.add_line_item(krw_jan, actor=alice, product=cat["seat"], quantity=7, discount_percent="3.5")
+    catalog.add_line_item(krw_jan, actor=alice, product=cat["seat"], quantity=7, discount_percent="3.5")
+    for opp, closed in ((usd_feb, feb), (usd_mar, mar), (krw_jan, jan)):
+        Opportunity.objects.filter(pk=opp.pk).update(stage=stage("won"), closed_at=closed, amount=opp.amount)
+    trend = dashboards.revenue_trend(Opportunity.objects.all(), today=today)
+    assert trend.months[1]["this"] == 1000 * 1400
+    assert trend.months[2]["this"] == 2000 * 1300
+    families = {r["key"]: r["this"] for r in trend.by_family}
+    assert families["ERP"] == 9_650_000 + 2 * 675_493
+    assert sum(m["this"] for m in trend.months) == 1_400_000 + 2_600_000 + 3 * M

@@ -54,6 +54,8 @@ class Scheduler(threading.Thread):
         # Idempotent per week: the first run of a week records it, later runs find it taken.
         ("baton.insights.tasks.snapshot_forecasts", dt.timedelta(hours=6), True),
         ("baton.privacy.tasks.apply_retention_rules", dt.timedelta(days=1), False),
+        # Report subscriptions: each due one is claimed per row, so two workers never mail it twice.
+        ("baton.insights.tasks.send_report_subscriptions", dt.timedelta(minutes=15), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):

@@ -1,4 +1,5 @@
-"""Quotas, activity targets and this week's forecast snapshot for the demo world (run by seed_demo)."""
+"""Quotas, activity targets, this week's forecast snapshot, campaign costs and the managers' weekly
+win-rate e-mail for the demo world (run by seed_demo)."""
 
 from __future__ import annotations
 
@@ -12,9 +13,12 @@ from django.utils import timezone
 
 from baton.core.models import Role, User
 from baton.deals.models import Opportunity, Stage
-from baton.insights.models import ActivityTarget, Quota
+from baton.insights.models import ActivityTarget, Quota, ReportSubscription, SavedReport
 from baton.insights.periods import period_containing
 from baton.insights.services import take_current_snapshots
+from baton.insights.subscriptions import subscribe
+from baton.leads.models import Campaign
+from baton.leads.services import update_campaign
 
 SELLING_ROLES = (Role.FIELD_SALES, Role.INSIDE_SALES, Role.SPECIALIST_SALES)
 TEN_MILLION = Decimal(10_000_000)
@@ -65,7 +69,37 @@ class Command(BaseCommand):
                     user=None, role=role, kind=kind, defaults={"per_week": per_week}
                 )
         snapshots = take_current_snapshots(today=today)
+        costs = self.campaign_costs()
+        subscribed = self.subscriptions()
         self.stdout.write(
             f"Quotas for {len(sellers)} sellers, activity targets for {len(TARGETS)} roles, "
-            f"{len(snapshots)} forecast snapshots."
+            f"{len(snapshots)} forecast snapshots, costs of {costs} campaigns, "
+            f"{subscribed} report subscriptions."
         )
+
+    def campaign_costs(self) -> int:
+        """Campaigns that ran (active or completed) cost 90 % of their budget, in whole 100,000 won."""
+        count = 0
+        for campaign in Campaign.objects.filter(
+            status__in=[Campaign.Status.ACTIVE, Campaign.Status.COMPLETED],
+            budget__isnull=False,
+            cost__isnull=True,
+        ):
+            cost = (Decimal(campaign.budget or 0) * Decimal("0.9") / 100_000).quantize(
+                Decimal(1), rounding=ROUND_HALF_UP
+            ) * 100_000
+            update_campaign(campaign, actor=None, changes={"cost": cost}, expected_version=None)
+            count += 1
+        return count
+
+    def subscriptions(self) -> int:
+        """Each sales manager receives the win-rate question (seed 003's second) every Monday."""
+        report = SavedReport.objects.filter(is_builtin=True, question=2).first()
+        if report is None:
+            return 0
+        count = 0
+        for manager in User.objects.filter(role=Role.SALES_MANAGER, is_active=True).exclude(email=""):
+            if not ReportSubscription.objects.filter(report=report, user=manager).exists():
+                subscribe(actor=manager, report=report, frequency=ReportSubscription.Frequency.WEEKLY)
+                count += 1
+        return count
