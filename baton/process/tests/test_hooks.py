@@ -7,10 +7,10 @@ from django.test.utils import CaptureQueriesContext
 from baton.leads.models import Lead, LeadInteraction
 from baton.leads.services import create_lead, log_interaction, update_lead
 from baton.process import services
-from baton.process.services import hooks, transitions
 from baton.process.design import save_criterion
 from baton.process.facts import build_facts
 from baton.process.models import ProcessStage, StageHistory
+from baton.process.services import hooks, transitions
 
 
 def sql(ctx):
