@@ -19,15 +19,18 @@ from django.views.decorators.http import require_POST
 
 from baton.core.choices import CompanySize, Industry
 from baton.core.models import Team, User
-from baton.core.params import choice_param, date_param, id_param, int_param, text_param
+from baton.core.params import date_param, text_param
 from baton.core.records import can_edit, record_url
 from baton.core.services import ServiceError
+from baton.deals.models import LostReason
 from baton.leads.models import LeadSource
 from baton.process import design as design_services
 from baton.process import services
+from baton.process.criteria import fact_names
 from baton.process.fact_labels import readable_evidence
 from baton.process.facts import kind_of
-from baton.process.metrics import DRILLDOWN_METRICS, Filters, drilldown, flow_metrics
+from baton.process.metrics import DRILLDOWN_METRICS, drilldown, flow_metrics
+from baton.process.metrics_io import metrics_csv, parse_filters, parse_period
 from baton.process.models import (
     Channel,
     Department,
@@ -49,37 +52,6 @@ from baton.process.queries import (
 
 PERIODS = (7, 30, 90, 365)
 CHART_MIN_ARRIVALS = 3
-
-
-# --- period and filters, shared by the pages, the API and the CSV export ------------------------------
-
-
-def parse_period(params: Any) -> tuple[dt.datetime, dt.datetime, dict[str, Any]]:
-    """``start``/``end`` dates (end inclusive) or ``days`` back from today (default 90)."""
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate()
-    start_d = date_param(params, "start")
-    end_d = date_param(params, "end")
-    if start_d is None:
-        days = int_param(params, "days", minimum=1, maximum=3660) or 90
-        end_d = end_d or today
-        start_d = end_d - dt.timedelta(days=days - 1)
-    end_d = end_d or today
-    if end_d < start_d:
-        raise ValidationError({"end": [_("The end date is before the start date.")]})
-    start = dt.datetime.combine(start_d, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(end_d + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end, {"start": start_d, "end": end_d, "days": (end_d - start_d).days + 1}
-
-
-def parse_filters(params: Any) -> Filters:
-    return Filters(
-        team=id_param(params, "team"),
-        owner=id_param(params, "owner"),
-        source=choice_param(params, "source", LeadSource.values),
-        size=choice_param(params, "size", CompanySize.values),
-        industry=choice_param(params, "industry", Industry.values),
-    )
 
 
 # --- the factory floor ------------------------------------------------------------------------------
@@ -166,8 +138,6 @@ def floor(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def floor_csv(request: HttpRequest) -> HttpResponse:
-    from baton.process.api import metrics_csv
-
     try:
         start, end, _period = parse_period(request.GET)
         filters = parse_filters(request.GET)
@@ -226,8 +196,6 @@ def panel_context(user: User, record: Any) -> dict[str, Any]:
     items = [(value, label, answers.get(value)) for value, label in QualificationItem.choices]
     lost_reasons = []
     if kind == "opportunity":
-        from baton.deals.models import LostReason
-
         lost_reasons = list(LostReason.objects.filter(is_archived=False))
     current = stay.stage if stay else None
     by_stage = {check.stage.pk: check for check in checks}
@@ -310,8 +278,6 @@ def record_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
             raise ValidationError({"stage": [_("Choose a stage.")]})
         lost_reason = None
         if request.POST.get("lost_reason"):
-            from baton.deals.models import LostReason
-
             lost_reason = LostReason.objects.filter(pk=_int(request.POST.get("lost_reason"))).first()
         result = services.move_record(
             record,
@@ -452,7 +418,6 @@ def design_page(request: HttpRequest, errors: dict | None = None, status: int = 
         dept.stage_list = sorted(dept.stages.all(), key=lambda s: (s.sequence, s.pk))
         for stage in dept.stage_list:
             stage.active_criteria = [c for c in stage.criteria.all() if not c.is_archived]
-    from baton.process.criteria import fact_names
 
     return render(
         request,
