@@ -28,6 +28,7 @@ from baton.core.views_generic import (
     filter_field,
     owner_choices,
 )
+from baton.deals.catalog import pending_quote
 from baton.deals.forms import MoveForm, OpportunityForm
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 from baton.deals.queries import (
@@ -116,8 +117,6 @@ class OpportunityFormView(RecordFormView):
         return get_opportunity_for_user(user, pk)
 
     def check_editable(self, request: AuthedHttpRequest, obj: Opportunity) -> HttpResponse | None:
-        from baton.deals.catalog import pending_quote  # a quote awaiting approval locks the deal
-
         if pending_quote(obj) is not None:
             messages.error(request, _("A quote of this deal is pending approval; recall it to make changes."))
             return redirect("deals:detail", obj.pk)

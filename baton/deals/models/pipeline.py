@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
@@ -198,8 +199,6 @@ class Opportunity(Searchable, OwnedRecord):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         self.name = (self.name or "").strip()
         errors: dict[str, Sequence[StrOrPromise]] = {}
         try:
@@ -219,8 +218,3 @@ class Opportunity(Searchable, OwnedRecord):
             errors["probability"] = [_("Probability is a percentage from 0 to 100.")]
         if errors:
             raise ValidationError(errors)
-
-
-# Products, line items, the deal team, quotes and approvals live in their own module (size); importing
-# it here registers those models with the deals app.
-from baton.deals.models_sales import *  # noqa: E402, F403
