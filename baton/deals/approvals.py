@@ -253,10 +253,10 @@ def decide(step: ApprovalStep, *, actor: User, approve: bool, reason: str = "") 
         nxt = same_rule.filter(status=ApprovalStep.Status.WAITING).order_by("position").first()
         if nxt is not None:
             opened = same_rule.filter(status=ApprovalStep.Status.WAITING, position=nxt.position)
-            ids = list(opened.values_list("approver_id", flat=True))
+            approver_ids = list(opened.values_list("approver_id", flat=True))
             opened.update(status=ApprovalStep.Status.PENDING)
             _notify(
-                ids,
+                approver_ids,
                 actor=actor,
                 url=_quote_url(quote),
                 text=Msg(gettext_noop("Approval needed: %(quote)s"), quote=quote.number),

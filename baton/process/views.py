@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baton.core.choices import CompanySize, Industry
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import Team, User
 from baton.core.params import date_param, text_param
 from baton.core.records import can_edit, record_url
@@ -58,7 +59,7 @@ CHART_MIN_ARRIVALS = 3
 
 
 @login_required
-def floor(request: HttpRequest) -> HttpResponse:
+def floor(request: AuthedHttpRequest) -> HttpResponse:
     try:
         start, end, period = parse_period(request.GET)
         filters = parse_filters(request.GET)
@@ -67,7 +68,7 @@ def floor(request: HttpRequest) -> HttpResponse:
         return redirect("process:floor")
     metrics = flow_metrics(start, end, filters=filters, user=request.user)
     by_stage = {m.stage.pk: m for m in metrics.stages}
-    departments = []
+    departments: list[dict[str, Any]] = []
     for dept in Department.objects.filter(is_archived=False).order_by("sequence", "id"):
         cards = [
             m
@@ -95,7 +96,7 @@ def floor(request: HttpRequest) -> HttpResponse:
     # Conversion over time: one line per open stage, % of each week's arrivals that moved forward. Weeks
     # with fewer than CHART_MIN_ARRIVALS arrivals are left out (a rate of 1 of 1 is noise); the five
     # busiest stages are shown, the others one click away in the legend.
-    series = []
+    series: list[dict[str, Any]] = []
     for m in flat:
         if m.stage.is_terminal or m.stage.pk not in metrics.weekly:
             continue
@@ -137,7 +138,7 @@ def floor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def floor_csv(request: HttpRequest) -> HttpResponse:
+def floor_csv(request: AuthedHttpRequest) -> HttpResponse:
     try:
         start, end, _period = parse_period(request.GET)
         filters = parse_filters(request.GET)
@@ -147,7 +148,7 @@ def floor_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def drill(request: HttpRequest, key: str, metric: str) -> HttpResponse:
+def drill(request: AuthedHttpRequest, key: str, metric: str) -> HttpResponse:
     if metric not in DRILLDOWN_METRICS:
         raise Http404("Not found")
     stage = get_object_or_404(ProcessStage, key=key)
@@ -236,26 +237,26 @@ def panel_context(user: User, record: Any) -> dict[str, Any]:
     }
 
 
-def _panel_response(request: HttpRequest, record: Any, status: int = 200, error: str = "") -> HttpResponse:
+def _panel_response(
+    request: AuthedHttpRequest, record: Any, status: int = 200, error: str = ""
+) -> HttpResponse:
     context = {"panel": panel_context(request.user, record), "panel_error": error}
-    template = "process/partials/_record_stage.html" if request.htmx_request else "process/record.html"
+    template = "process/partials/_record_stage.html" if _is_htmx(request) else "process/record.html"
     return render(request, template, context, status=status)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
 @login_required
-def record_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_panel(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = get_record_for_user(request.user, kind, pk)
-    request.htmx_request = _is_htmx(request)  # type: ignore[attr-defined]
     return _panel_response(request, record)
 
 
-def _act(request: HttpRequest, kind: str, pk: int, action: Any) -> HttpResponse:
+def _act(request: AuthedHttpRequest, kind: str, pk: int, action: Any) -> HttpResponse:
     record = get_record_for_user(request.user, kind, pk)
-    request.htmx_request = _is_htmx(request)  # type: ignore[attr-defined]
     try:
         message = action(record)
     except ValidationError as exc:
@@ -264,14 +265,14 @@ def _act(request: HttpRequest, kind: str, pk: int, action: Any) -> HttpResponse:
         return _panel_response(
             request, record, status=403 if isinstance(exc, PermissionDenied) else 409, error=str(exc)
         )
-    if message and not request.htmx_request:
+    if message and not _is_htmx(request):
         messages.success(request, message)
     return _panel_response(request, record)
 
 
 @login_required
 @require_POST
-def record_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_move(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     def action(record: Any) -> str:
         stage = ProcessStage.objects.filter(pk=_int(request.POST.get("stage"))).first()
         if stage is None:
@@ -296,7 +297,7 @@ def record_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_qualify(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_qualify(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     def action(record: Any) -> str:
         services.set_qualification(
             record,
@@ -312,7 +313,7 @@ def record_qualify(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_recycle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_recycle(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     def action(record: Any) -> str:
         services.recycle_record(
             record,
@@ -336,7 +337,7 @@ def _int(raw: Any) -> int:
 
 
 @login_required
-def queues(request: HttpRequest) -> HttpResponse:
+def queues(request: AuthedHttpRequest) -> HttpResponse:
     followups = attach_records(list(follow_up_queue(request.user)[:200]))
     handoffs = attach_records(list(handoff_queue(request.user)[:200]))
     for row in followups + handoffs:
@@ -359,7 +360,7 @@ def queues(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
+def followup_done(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     recycle = follow_up_queue(request.user, today=dt.date.max).filter(pk=pk).first()
     if recycle is None:
         raise Http404("Not found")
@@ -373,7 +374,7 @@ def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def handoff_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def handoff_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     handoff = handoff_queue(request.user).filter(pk=pk).first()
     if handoff is None:
         raise Http404("Not found")
@@ -405,19 +406,20 @@ def handoff_decide(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the stage design editor (admins) ---------------------------------------------------------------
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedHttpRequest) -> None:
     if not request.user.is_admin:
         raise PermissionDenied(_("Only administrators change the stage design."))
 
 
 @login_required
-def design_page(request: HttpRequest, errors: dict | None = None, status: int = 200) -> HttpResponse:
+def design_page(request: AuthedHttpRequest, errors: dict | None = None, status: int = 200) -> HttpResponse:
     _require_admin(request)
     departments = list(Department.objects.prefetch_related("stages__criteria").order_by("sequence", "id"))
     for dept in departments:
-        dept.stage_list = sorted(dept.stages.all(), key=lambda s: (s.sequence, s.pk))
-        for stage in dept.stage_list:
-            stage.active_criteria = [c for c in stage.criteria.all() if not c.is_archived]
+        stage_list = sorted(dept.stages.all(), key=lambda s: (s.sequence, s.pk))
+        dept.stage_list = stage_list  # type: ignore[attr-defined]  # read by the template only
+        for stage in stage_list:
+            stage.active_criteria = [c for c in stage.criteria.all() if not c.is_archived]  # type: ignore[attr-defined]  # template only
 
     return render(
         request,
@@ -434,7 +436,7 @@ def design_page(request: HttpRequest, errors: dict | None = None, status: int = 
     )
 
 
-def _design_action(request: HttpRequest, key: str, fn: Any) -> HttpResponse:
+def _design_action(request: AuthedHttpRequest, key: str, fn: Any) -> HttpResponse:
     _require_admin(request)
     try:
         fn()
@@ -459,7 +461,7 @@ def _opt_int(raw: Any) -> int | None:
 
 @login_required
 @require_POST
-def design_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def design_stage(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     stage = get_object_or_404(ProcessStage, pk=pk)
     post = request.POST
     op = post.get("op", "save")
@@ -500,7 +502,7 @@ def design_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def design_stage_create(request: HttpRequest, dept: int) -> HttpResponse:
+def design_stage_create(request: AuthedHttpRequest, dept: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=dept)
     post = request.POST
     return _design_action(
@@ -519,7 +521,7 @@ def design_stage_create(request: HttpRequest, dept: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def design_criterion(request: HttpRequest, stage_pk: int) -> HttpResponse:
+def design_criterion(request: AuthedHttpRequest, stage_pk: int) -> HttpResponse:
     stage = get_object_or_404(ProcessStage, pk=stage_pk)
     post = request.POST
     criterion = None

@@ -143,3 +143,4 @@ def main(argv: list[str] | None = None) -> int:
         f"indexes {report.index_seconds:.1f}s; (VACUUM) ANALYZE {report.analyze_seconds:.1f}s; "
         f"total {report.total_seconds:.1f}s"
     )
+    return 0

@@ -388,7 +388,7 @@ def generate(
             status = statuses[i & 4095]
             created = world.ago(rng.random())
             name, local = world.people[rng.randrange(len(world.people))]
-            conv = (None, None, None, None)
+            conv: tuple[dt.datetime | None, int | None, int | None, int | None] = (None, None, None, None)
             if status == "converted" and n_opp:
                 j = rng.randrange(n_opp)
                 k = opp_account[j]

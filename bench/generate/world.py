@@ -119,7 +119,7 @@ def build_org(world: World) -> Org:
 
     sizes = world.sizes
     n_field = max(2, sizes.teams - 8)
-    names: list[tuple[str, str]] = [
+    names: list[tuple[str, Role]] = [
         ("Bench Sales", Role.SALES_MANAGER),
         ("Bench Marketing", Role.MARKETING),
         ("Bench Inside Sales 1", Role.INSIDE_SALES),

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baton.core.http import AuthedHttpRequest
 from baton.core.views_generic import run_action
 from baton.deals import approvals
 from baton.deals.forms import (
@@ -25,7 +26,7 @@ from baton.deals.models import (
 
 
 @login_required
-def approval_queue(request: HttpRequest) -> HttpResponse:
+def approval_queue(request: AuthedHttpRequest) -> HttpResponse:
     steps = list(approvals.queue_for(request.user)[:200])
     recent = list(
         ApprovalStep.objects.filter(approver=request.user, decided_at__isnull=False)
@@ -37,7 +38,7 @@ def approval_queue(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def approval_decide(request: HttpRequest, step_id: int) -> HttpResponse:
+def approval_decide(request: AuthedHttpRequest, step_id: int) -> HttpResponse:
     step = (
         ApprovalStep.objects.filter(pk=step_id, approver=request.user)
         .select_related("request__quote")
@@ -62,7 +63,7 @@ def approval_decide(request: HttpRequest, step_id: int) -> HttpResponse:
 
 
 @login_required
-def approval_rules(request: HttpRequest) -> HttpResponse:
+def approval_rules(request: AuthedHttpRequest) -> HttpResponse:
     if not request.user.is_admin:
         raise PermissionDenied
     form = ApprovalRuleForm(request.POST or None)
@@ -90,7 +91,7 @@ def approval_rules(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def approval_rule_toggle(request: HttpRequest, rule_id: int) -> HttpResponse:
+def approval_rule_toggle(request: AuthedHttpRequest, rule_id: int) -> HttpResponse:
     if not request.user.is_admin:
         raise PermissionDenied
     rule = get_object_or_404(ApprovalRule, pk=rule_id)

@@ -10,11 +10,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baton.core.http import AuthedHttpRequest
 from baton.core.records import can_edit
 from baton.core.views_generic import run_action
 from baton.deals import catalog, quoting
@@ -34,7 +35,7 @@ from baton.deals.queries import get_opportunity_for_user
 # --- the offer -------------------------------------------------------------------------------------------
 
 
-def _offer_context(request: HttpRequest, opp: Opportunity, **forms: Any) -> dict[str, Any]:
+def _offer_context(request: AuthedHttpRequest, opp: Opportunity, **forms: Any) -> dict[str, Any]:
     lines = list(opp.line_items.select_related("product__family").order_by("sequence", "id"))
     efforts = list(opp.efforts.order_by("role", "id"))
     quotes = list(opp.quotes.order_by("-revision"))
@@ -51,14 +52,14 @@ def _offer_context(request: HttpRequest, opp: Opportunity, **forms: Any) -> dict
 
 
 @login_required
-def offer(request: HttpRequest, pk: int) -> HttpResponse:
+def offer(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     return render(request, "deals/sales/offer.html", _offer_context(request, opp))
 
 
 @login_required
 @require_POST
-def line_add(request: HttpRequest, pk: int) -> HttpResponse:
+def line_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     form = LineItemForm(request.POST)
     if form.is_valid():
@@ -85,7 +86,7 @@ def line_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
+def line_remove(request: AuthedHttpRequest, pk: int, line_id: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     line = get_object_or_404(LineItem, pk=line_id, opportunity=opp)
     run_action(request, lambda: catalog.remove_line_item(line, actor=request.user))
@@ -94,7 +95,7 @@ def line_remove(request: HttpRequest, pk: int, line_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def effort_add(request: HttpRequest, pk: int) -> HttpResponse:
+def effort_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     form = EffortForm(request.POST)
     if form.is_valid():
@@ -111,7 +112,7 @@ def effort_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def effort_remove(request: HttpRequest, pk: int, effort_id: int) -> HttpResponse:
+def effort_remove(request: AuthedHttpRequest, pk: int, effort_id: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     effort = get_object_or_404(EffortEstimate, pk=effort_id, opportunity=opp)
     run_action(request, lambda: catalog.remove_effort(effort, actor=request.user))
@@ -120,7 +121,7 @@ def effort_remove(request: HttpRequest, pk: int, effort_id: int) -> HttpResponse
 
 @login_required
 @require_POST
-def quote_create(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_create(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     form = QuoteForm(request.POST)
     created: list[Quote] = []

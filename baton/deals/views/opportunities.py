@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -156,7 +156,7 @@ def _scope(value: str | None, user: User | None = None) -> str:
     return "mine"
 
 
-def _pipeline(request: HttpRequest, pk: int | None) -> Pipeline:
+def _pipeline(request: AuthedHttpRequest, pk: int | None) -> Pipeline:
     if pk is not None:
         found = Pipeline.objects.filter(pk=pk, is_archived=False).first()
         if found is not None:
@@ -187,7 +187,7 @@ def board_view(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "deals/board.html", context)
 
 
-def column_headers(request: HttpRequest, user: User, pipeline_id: int, scope: str) -> dict[str, str]:
+def column_headers(request: AuthedHttpRequest, user: User, pipeline_id: int, scope: str) -> dict[str, str]:
     """Freshly rendered column headers (count and totals per currency) after a move."""
     pipeline = Pipeline.objects.get(pk=pipeline_id)
     stages = list(Stage.objects.filter(pipeline_id=pipeline_id, is_archived=False))
@@ -202,7 +202,7 @@ def column_headers(request: HttpRequest, user: User, pipeline_id: int, scope: st
     return headers
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def _wants_json(request: AuthedHttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baton.core.audit import history_for
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.params import bool_param
 from baton.core.records import can_edit
@@ -50,7 +51,7 @@ def get_quote_for_user(user: User, pk: int) -> Quote:
 
 
 @login_required
-def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
     requests_ = list(
         quote.approval_requests.select_related("requested_by").prefetch_related(
@@ -84,14 +85,14 @@ def quote_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quote_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
     response = HttpResponse(render_quote_pdf(quote), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
     return response
 
 
-def _editable_quote(request: HttpRequest, pk: int) -> Quote:
+def _editable_quote(request: AuthedHttpRequest, pk: int) -> Quote:
     quote = get_quote_for_user(request.user, pk)
     get_opportunity_for_user(request.user, quote.opportunity_id)  # approvers only decide
     return quote
@@ -99,7 +100,7 @@ def _editable_quote(request: HttpRequest, pk: int) -> Quote:
 
 @login_required
 @require_POST
-def quote_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = _editable_quote(request, pk)
     if run_action(request, lambda: approvals.submit_quote(quote, actor=request.user)):
         quote.refresh_from_db()
@@ -113,7 +114,7 @@ def quote_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quote_recall(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_recall(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = _editable_quote(request, pk)
     if run_action(
         request,
@@ -125,7 +126,7 @@ def quote_recall(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def quote_primary(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_primary(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = _editable_quote(request, pk)
     if run_action(request, lambda: quoting.set_primary(quote, actor=request.user)):
         messages.success(request, _("This is now the primary quote; the deal's amount follows it."))
@@ -133,6 +134,6 @@ def quote_primary(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def quote_print(request: HttpRequest, pk: int) -> HttpResponse:
+def quote_print(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)  # type: ignore[arg-type]
     return render(request, "deals/sales/quote_print.html", {"sheet": build_sheet(quote)})

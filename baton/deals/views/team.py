@@ -9,11 +9,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baton.core.http import AuthedHttpRequest
 from baton.core.records import can_edit
 from baton.core.views_generic import run_action
 from baton.deals import team, workdays
@@ -33,7 +34,7 @@ from baton.deals.queries import get_opportunity_for_user
 # --- the team --------------------------------------------------------------------------------------------
 
 
-def _team_context(request: HttpRequest, opp: Opportunity, **forms: Any) -> dict[str, Any]:
+def _team_context(request: AuthedHttpRequest, opp: Opportunity, **forms: Any) -> dict[str, Any]:
     requests_ = TeamRequest.objects.filter(opportunity=opp).select_related("requester", "assignee")
     return {
         "opportunity": opp,
@@ -51,14 +52,14 @@ def _team_context(request: HttpRequest, opp: Opportunity, **forms: Any) -> dict[
 
 
 @login_required
-def team_page(request: HttpRequest, pk: int) -> HttpResponse:
+def team_page(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     return render(request, "deals/sales/team.html", _team_context(request, opp))
 
 
 @login_required
 @require_POST
-def team_add(request: HttpRequest, pk: int) -> HttpResponse:
+def team_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     form = TeamMemberForm(request.POST)
     if (
@@ -74,7 +75,7 @@ def team_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def buyer_add(request: HttpRequest, pk: int) -> HttpResponse:
+def buyer_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     form = BuyerForm(request.POST, opportunity=opp, user=request.user)
     if (
@@ -90,7 +91,7 @@ def buyer_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def team_remove(request: HttpRequest, pk: int, kind: str, entry_id: int) -> HttpResponse:
+def team_remove(request: AuthedHttpRequest, pk: int, kind: str, entry_id: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     entry: DealTeamMember | BuyerTeamMember
     if kind == "member":
@@ -105,7 +106,7 @@ def team_remove(request: HttpRequest, pk: int, kind: str, entry_id: int) -> Http
 
 @login_required
 @require_POST
-def request_add(request: HttpRequest, pk: int) -> HttpResponse:
+def request_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
     form = TeamRequestForm(request.POST)
     made: list[TeamRequest] = []
@@ -133,7 +134,7 @@ def request_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def requests_overview(request: HttpRequest) -> HttpResponse:
+def requests_overview(request: AuthedHttpRequest) -> HttpResponse:
     """Requests I made and requests made to me, and late requests counted per requester (over the deals
     I can see: a manager sees their teams')."""
     visible = Opportunity.objects.visible_to(request.user).values("id")
