@@ -6,6 +6,7 @@
 - ``quotes``: quotes, their lines, and discount approvals.
 """
 
+from baton.core.vocabulary import localized
 from baton.deals.models.catalog import (
     HUNDRED,
     EffortEstimate,
@@ -16,7 +17,7 @@ from baton.deals.models.catalog import (
     ProductFamily,
     line_amounts,
 )
-from baton.deals.models.pipeline import ForecastCategory, LostReason, Opportunity, Pipeline, Stage, localized
+from baton.deals.models.pipeline import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 from baton.deals.models.quotes import (
     ApprovalRequest,
     ApprovalRule,

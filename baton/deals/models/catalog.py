@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baton.core.models import Role
 from baton.core.money import Currency, quantize, validate_amount
-from baton.deals.models.pipeline import localized
+from baton.core.vocabulary import localized
 
 HUNDRED = Decimal(100)
 
