@@ -23,6 +23,7 @@ from baton.core.models import Team, User
 from baton.core.params import date_param, text_param
 from baton.core.records import can_edit, record_url
 from baton.core.services import ServiceError
+from baton.core.views_generic import run_action
 from baton.deals.models import LostReason
 from baton.leads.models import LeadSource
 from baton.process import design as design_services
@@ -364,11 +365,11 @@ def followup_done(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     recycle = follow_up_queue(request.user, today=dt.date.max).filter(pk=pk).first()
     if recycle is None:
         raise Http404("Not found")
-    try:
-        services.complete_follow_up(recycle, actor=request.user, note=request.POST.get("note", ""))
-        messages.success(request, _("Follow-up done."))
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
+    run_action(
+        request,
+        lambda: services.complete_follow_up(recycle, actor=request.user, note=request.POST.get("note", "")),
+        success=_("Follow-up done."),
+    )
     return redirect("process:queues")
 
 
@@ -378,28 +379,29 @@ def handoff_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     handoff = handoff_queue(request.user).filter(pk=pk).first()
     if handoff is None:
         raise Http404("Not found")
-    try:
-        if request.POST.get("decision") == "accept":
-            services.accept_handoff(
+    if request.POST.get("decision") == "accept":
+        run_action(
+            request,
+            lambda: services.accept_handoff(
                 handoff,
                 actor=request.user,
                 note=request.POST.get("note", ""),
                 take_ownership=not request.POST.get("keep_owner"),
-            )
-            messages.success(request, _("Hand-off accepted."))
-        else:
-            services.reject_handoff(
+            ),
+            success=_("Hand-off accepted."),
+        )
+    else:
+        run_action(
+            request,
+            lambda: services.reject_handoff(
                 handoff,
                 actor=request.user,
                 reason_code=request.POST.get("reason_code", ""),
                 return_to=request.POST.get("return_to") or HandOff.ReturnTo.NURTURE,
                 note=request.POST.get("note", ""),
-            )
-            messages.success(request, _("Hand-off rejected."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
+            ),
+            success=_("Hand-off rejected."),
+        )
     return redirect("process:queues")
 
 
