@@ -100,7 +100,7 @@ class Report:
 def generate(sizes: Sizes, **options: Any) -> Report:
     """Load the world into the default database (already migrated); see ``loader.generate``."""
     # The loader imports Django models at its top, so it may only be imported once Django is set up.
-    from bench.generate.loader import generate as load  # noqa: PLC0415 - models need django.setup() first
+    from bench.generate.loader import generate as load
 
     return load(sizes, **options)
 
