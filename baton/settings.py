@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -74,10 +75,10 @@ DATA_DIR = Path(env_str("BATON_DATA_DIR", str(PROJECT_DIR / "var")))
 _default_db = f"sqlite:///{DATA_DIR / 'baton.sqlite3'}"
 
 
-def _database(variable: str, default_url: str) -> dict:
+def _database(variable: str, default_url: str) -> dict[str, Any]:
     """One DATABASES entry from a database URL in ``variable``, with the tuning of its engine."""
     try:
-        db = dj_database_url.parse(env_str(variable, default_url))
+        db: dict[str, Any] = dict(dj_database_url.parse(env_str(variable, default_url)))
     except (ValueError, KeyError) as exc:  # unknown scheme or malformed URL
         raise ImproperlyConfigured(f"{variable} is not a valid database URL: {exc}") from None
     if db["ENGINE"] == "django.db.backends.sqlite3":

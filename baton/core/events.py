@@ -136,3 +136,28 @@ data_exported: Event[DataExport] = Event(
     "data_exported",
     "Records were exported (downloaded) by a user; the privacy app logs who took what, when.",
 )
+
+
+@dataclass(frozen=True)
+class OpportunityStageChange:
+    """An opportunity was created, edited or moved by ``deals.services`` (the one writer of its stage).
+
+    ``previous_stage_id`` is None for a new opportunity and equals the current stage when an edit left
+    the stage alone (the owner or team may have changed). ``at`` is the time the write is recorded as
+    (None: the subscriber's "now"). ``move`` is what the caller passed to ``move_opportunity(...,
+    move=...)`` untouched: a higher app that starts a move (the process) describes it there and reads
+    it back in its subscriber, so both sides are written in the same function call and transaction.
+    """
+
+    opportunity: Any
+    actor: Any
+    previous_stage_id: int | None
+    at: Any = None
+    note: str = ""
+    move: Any = None
+
+
+opportunity_stage_changed: Event[OpportunityStageChange] = Event(
+    "opportunity_stage_changed",
+    "An opportunity was created, edited or moved; the process keeps its stays in step (same transaction).",
+)

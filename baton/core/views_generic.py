@@ -9,7 +9,7 @@ through the app's services, so the audit log and the version check apply to page
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -17,7 +17,7 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -469,3 +469,32 @@ def filter_field(name: str, label: str, choices: Iterable[tuple[Any, Any]], stat
 
 def owner_choices() -> list[tuple[int, str]]:
     return [(u.pk, str(u)) for u in active_users()]
+
+
+def run_action(
+    request: HttpRequest,
+    action: Callable[[], Any],
+    *,
+    form: forms.BaseForm | None = None,
+    success: str = "",
+) -> bool:
+    """The shape of a POST that calls one service: run ``action``; on success say ``success`` (if
+    given) and return True so the view redirects; otherwise put what the service refused on ``form``
+    (field errors) or in a message, and return False so the view re-renders.
+
+    Usage: ``if form.is_valid() and run_action(request, lambda: svc(...), form=form, success=_("Saved.")):
+    return redirect(...)``."""
+    try:
+        action()
+    except ValidationError as exc:
+        if form is not None:
+            apply_validation_error(form, exc)
+        else:
+            messages.error(request, " ".join(exc.messages))
+        return False
+    except (ServiceError, ConflictError, PermissionDenied) as exc:
+        messages.error(request, str(exc) or _("You cannot do this."))
+        return False
+    if success:
+        messages.success(request, success)
+    return True

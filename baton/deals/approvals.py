@@ -86,7 +86,8 @@ def triggered_rules(quote: Quote) -> list[tuple[ApprovalRule, str]]:
 def _notify(
     user_ids: list[int], *, actor: User | None, text: str | Msg, url: str, kind: str = "request"
 ) -> None:
-    from baton.activities.services import notify
+    # Upward (deals → activities), pending an event: activities/apps.py (arch-types) must subscribe first.
+    from baton.activities.services import notify  # noqa: PLC0415 - upward edge, to become a core event
 
     notify(user_ids, kind=kind, text=text, actor=actor, url=url)
 
@@ -252,10 +253,10 @@ def decide(step: ApprovalStep, *, actor: User, approve: bool, reason: str = "") 
         nxt = same_rule.filter(status=ApprovalStep.Status.WAITING).order_by("position").first()
         if nxt is not None:
             opened = same_rule.filter(status=ApprovalStep.Status.WAITING, position=nxt.position)
-            ids = list(opened.values_list("approver_id", flat=True))
+            approver_ids = list(opened.values_list("approver_id", flat=True))
             opened.update(status=ApprovalStep.Status.PENDING)
             _notify(
-                ids,
+                approver_ids,
                 actor=actor,
                 url=_quote_url(quote),
                 text=Msg(gettext_noop("Approval needed: %(quote)s"), quote=quote.number),

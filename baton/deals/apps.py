@@ -8,9 +8,10 @@ class DealsConfig(AppConfig):
     verbose_name = _("Opportunities")
 
     def ready(self) -> None:
-        from baton.core.records import register_grant, register_record_kind
-        from baton.deals.access import approver_reads, csm_reads, deal_team_reads
-        from baton.deals.models import Opportunity
+        # Models import only once the app registry is ready.
+        from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - app registry
+        from baton.deals.access import approver_reads, csm_reads, deal_team_reads  # noqa: PLC0415 - app registry
+        from baton.deals.models import Opportunity  # noqa: PLC0415 - app registry
 
         register_record_kind("opportunity", Opportunity, "deals:detail")
         register_grant(Opportunity, "deal team", deal_team_reads)

@@ -23,8 +23,8 @@ from baton.core.money import minor_digits
 from baton.core.records import can_edit
 from baton.core.services import ServiceError, create_record, update_record
 from baton.deals import catalog
-from baton.deals.models import Opportunity, Quote, QuoteLine
-from baton.deals.models_sales import HUNDRED
+from baton.deals.models import HUNDRED, Opportunity, Quote, QuoteLine
+from baton.deals.services import update_opportunity
 
 EDITABLE_FIELDS = {"language", "valid_until", "payment_terms_days", "nonstandard_clauses", "notes"}
 
@@ -165,8 +165,6 @@ def sync_amount(quote: Quote, *, actor: User | None) -> None:
     if opportunity.currency != quote.currency:
         changes["currency"] = quote.currency
     if changes:
-        from baton.deals.services import update_opportunity
-
         update_opportunity(opportunity, actor=actor, changes=changes, expected_version=None)
 
 

@@ -10,9 +10,10 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baton.activities.hooks import record_changed  # activities: follower notifications
+from baton.core import events
 from baton.core.models import ChangeLog, User
 from baton.core.services import ServiceError, create_record, update_record
+from baton.deals.catalog import pending_quote
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 
 
@@ -64,14 +65,15 @@ def _stage_effects(
 
 
 @transaction.atomic
-def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
+def create_opportunity(*, actor: User | None, at: dt.datetime | None = None, **values: Any) -> Opportunity:
+    """Create a deal in its first open stage (or the one given); the process places it as of ``at``."""
     values.setdefault("owner", actor)
     pipeline = values.get("pipeline") or (
         values["stage"].pipeline if values.get("stage") else default_pipeline()
     )
     values["pipeline"] = pipeline
     stage = values.get("stage") or first_open_stage(pipeline)
-    effects = _stage_effects(stage, lost_reason=values.pop("lost_reason", None), current=None)
+    effects = _stage_effects(stage, lost_reason=values.pop("lost_reason", None), current=None, at=at)
     if not stage.is_closed:
         # An open deal may start with the rep's own probability and forecast call; the stage only
         # supplies the defaults.
@@ -83,43 +85,46 @@ def create_opportunity(*, actor: User | None, **values: Any) -> Opportunity:
             values["forecast_category_by_rep"] = True
     values.update(effects)
     opportunity = create_record(Opportunity, actor=actor, **values)
-    from baton.process.services import on_opportunity_changed  # process hook: enter The Model
-
-    on_opportunity_changed(opportunity, actor=actor)
+    _announce_stage(opportunity, actor=actor, previous_stage_id=None, at=at)
     return opportunity
 
 
 def refuse_while_quote_pending(opportunity: Opportunity) -> None:
     """A quote awaiting approval locks its deal: the approver decides on what they were shown."""
-    from baton.deals.catalog import pending_quote  # catalog builds on these services
-
     if pending_quote(opportunity) is not None:
         raise ServiceError(_("A quote of this deal is pending approval; recall it to make changes."))
 
 
 @transaction.atomic
 def update_opportunity(
-    opportunity: Opportunity, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
+    opportunity: Opportunity,
+    *,
+    actor: User | None,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    at: dt.datetime | None = None,
 ) -> Opportunity:
     refuse_while_quote_pending(opportunity)
     changes = dict(changes)
+    previous_stage_id = opportunity.stage_id
     own_call = changes.get("forecast_category")
     if own_call is None or own_call == opportunity.forecast_category:
         own_call = None
         changes.pop("forecast_category", None)
     stage = changes.pop("stage", None)
     if stage is not None and stage.pk != opportunity.stage_id:
-        changes.update(_stage_effects(stage, lost_reason=changes.get("lost_reason"), current=opportunity))
+        changes.update(
+            _stage_effects(stage, lost_reason=changes.get("lost_reason"), current=opportunity, at=at)
+        )
         changes["pipeline"] = stage.pipeline
     if own_call is not None and not (stage or opportunity.stage).is_closed:
         # An explicit call by the owner: it wins over the stage's default now and at later moves.
         changes["forecast_category"] = own_call
         changes["forecast_category_by_rep"] = True
     opportunity = update_record(opportunity, actor=actor, changes=changes, expected_version=expected_version)
-    record_changed(opportunity)  # activities: notify followers (task, after commit)
-    from baton.process.services import on_opportunity_changed  # process hook: keep the process stage in step
-
-    on_opportunity_changed(opportunity, actor=actor)
+    events.record_changed.emit(events.RecordChange(opportunity))  # followers are told after the commit
+    # The owner, team or stage may have changed: the process keeps the open stay in step.
+    _announce_stage(opportunity, actor=actor, previous_stage_id=previous_stage_id, at=at)
     return opportunity
 
 
@@ -133,56 +138,58 @@ def move_opportunity(
     lost_reason: LostReason | None = None,
     note: str = "",
     at: dt.datetime | None = None,
+    move: Any = None,
 ) -> Opportunity:
-    """Move a deal to another stage (board drag, deal page, API). Stages may be skipped.
+    """The one function that moves a deal to another stage: the board, the deal page, the API and the
+    process (its panel, automatic advances, hand-offs and the sweep) all call it. Stages may be skipped.
 
-    The process app owns an opportunity's stage: ``move_opportunity_stage`` writes the pipeline stage
-    (``write_stage``) and the process stay together, as of ``at`` (now by default)."""
-    from baton.process.services import move_opportunity_stage  # process owns the stage (see its docstring)
-
-    move_opportunity_stage(
-        opportunity,
-        deal_stage=stage,
-        actor=actor,
-        expected_version=expected_version,
-        lost_reason=lost_reason,
-        note=note,
-        at=at or timezone.now(),
-    )
-    return opportunity
-
-
-def write_stage(
-    opportunity: Opportunity,
-    stage: Stage,
-    *,
-    actor: User | None,
-    expected_version: int | None,
-    lost_reason: LostReason | None,
-    note: str,
-    at: dt.datetime,
-) -> Opportunity:
-    """Write the pipeline stage and what follows from it; audited as a move. Only
-    ``process.services.move_opportunity_stage`` calls this, inside its transaction: everyone else moves
-    a deal with ``move_opportunity``."""
+    It writes the pipeline stage and what follows from it as of ``at`` (now by default), audited as a
+    move, then emits ``opportunity_stage_changed`` inside the same transaction; the process subscribes
+    to it and writes its stays there, so the two never diverge and neither calls back into the other.
+    ``move`` is the process's own account of a move it started, passed through to its subscriber."""
+    at = at or timezone.now()
     refuse_while_quote_pending(opportunity)
     if stage.is_archived:
         raise ValidationError({"stage": [_("This stage is archived.")]})
     if stage.pipeline_id != opportunity.pipeline_id:
         raise ValidationError({"stage": [_("The stage belongs to another pipeline.")]})
-    if stage.pk == opportunity.stage_id:
-        return opportunity
-    changes = _stage_effects(stage, lost_reason=lost_reason, current=opportunity, at=at)
-    opportunity = update_record(
-        opportunity,
-        actor=actor,
-        changes=changes,
-        expected_version=expected_version,
-        action=ChangeLog.Action.MOVE,
-        note=note,
+    previous_stage_id = opportunity.stage_id
+    if stage.pk != opportunity.stage_id:
+        changes = _stage_effects(stage, lost_reason=lost_reason, current=opportunity, at=at)
+        opportunity = update_record(
+            opportunity,
+            actor=actor,
+            changes=changes,
+            expected_version=expected_version,
+            action=ChangeLog.Action.MOVE,
+            note=note,
+        )
+        events.record_changed.emit(events.RecordChange(opportunity))  # followers are told after the commit
+    _announce_stage(
+        opportunity, actor=actor, previous_stage_id=previous_stage_id, at=at, note=note, move=move
     )
-    record_changed(opportunity)  # activities: notify followers (task, after commit)
     return opportunity
+
+
+def _announce_stage(
+    opportunity: Opportunity,
+    *,
+    actor: User | None,
+    previous_stage_id: int | None,
+    at: dt.datetime | None,
+    note: str = "",
+    move: Any = None,
+) -> None:
+    events.opportunity_stage_changed.emit(
+        events.OpportunityStageChange(
+            opportunity=opportunity,
+            actor=actor,
+            previous_stage_id=previous_stage_id,
+            at=at,
+            note=note,
+            move=move,
+        )
+    )
 
 
 DEFAULT_STAGES = [

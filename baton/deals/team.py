@@ -149,7 +149,9 @@ def create_team_request(
         latest_on_time=latest,
         is_late=asked_on > latest,
     )
-    from baton.activities.services import create_request  # the assignee's task and the deal's feed
+    # The assignee's task and the deal's feed. Upward (deals → activities), pending an event that
+    # activities/apps.py (arch-types) subscribes to; the activity it returns is stored on the request.
+    from baton.activities.services import create_request  # noqa: PLC0415 - upward edge, to become a core event
 
     body = "\n\n".join(
         part

@@ -5,21 +5,21 @@ Flow metrics (JSON and CSV), the stage design, a record's stage and history, and
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 from ninja.errors import HttpError
 from pydantic import ConfigDict, Field, StrictBool
 
 from baton.core.api import actor
+from baton.deals.models import LostReason
 from baton.process import services
 from baton.process.facts import kind_of
 from baton.process.metrics import FlowMetrics, flow_metrics
+from baton.process.metrics_io import metrics_csv, parse_filters, parse_period
 from baton.process.models import HandOff, ProcessStage, StageHistory
 from baton.process.queries import get_record_for_user, stage_history
 
@@ -44,8 +44,6 @@ class MetricsQuery(Schema):
 
 
 def _metrics(request: HttpRequest, query: MetricsQuery) -> FlowMetrics:
-    from baton.process.views import parse_filters, parse_period
-
     params = {k: v for k, v in query.dict().items() if v is not None}
     start, end, _ = parse_period(params)
     return flow_metrics(start, end, filters=parse_filters(params), user=actor(request))
@@ -54,62 +52,6 @@ def _metrics(request: HttpRequest, query: MetricsQuery) -> FlowMetrics:
 @router.get("/metrics", summary="Flow metrics per stage and transition")
 def metrics(request: HttpRequest, query: Query[MetricsQuery]) -> dict[str, Any]:
     return _metrics(request, query).as_dict()
-
-
-CSV_COLUMNS = [
-    "stage",
-    "name",
-    "department",
-    "record_kind",
-    "arrivals",
-    "wip",
-    "exits",
-    "throughput",
-    "throughput_per_week",
-    "forward_conversions",
-    "conversion_rate",
-    "dwell_median_days",
-    "dwell_p90_days",
-    "sla_breaches",
-    "handoffs_offered",
-    "handoffs_accepted",
-    "handoffs_rejected",
-    "handoffs_pending",
-    "handoff_sla_breaches",
-    "recycled_out",
-    "bottleneck_rank",
-]
-
-
-def metrics_csv(result: FlowMetrics) -> HttpResponse:
-    """Stages first, then one row per transition, in one sheet."""
-    out = io.StringIO()
-    out.write("\ufeff")  # Excel opens UTF-8 Korean text correctly only with a BOM
-    writer = csv.writer(out)
-    writer.writerow(
-        ["period", result.start.date().isoformat(), (result.end - dt.timedelta(days=1)).date().isoformat()]
-    )
-    writer.writerow(CSV_COLUMNS)
-    for m in result.stages:
-        row = m.as_dict()
-        writer.writerow([_csv_value(row.get(c)) for c in CSV_COLUMNS])
-    writer.writerow([])
-    writer.writerow(["from", "to", "conversions", "rate", "flow", "forward"])
-    for t in result.transitions:
-        row = t.as_dict()
-        writer.writerow(
-            [row["from"], row["to"], row["conversions"], _csv_value(row["rate"]), row["flow"], row["forward"]]
-        )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    name = f"baton-flow-{result.start.date():%Y%m%d}-{(result.end - dt.timedelta(days=1)).date():%Y%m%d}.csv"
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
-
-
-def _csv_value(value: Any) -> Any:
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never let a spreadsheet run a name as a formula
-    return "" if value is None else value
 
 
 @router.get("/metrics.csv", summary="Flow metrics as CSV", url_name="process_metrics_csv")
@@ -279,13 +221,9 @@ def move(request: HttpRequest, kind: Kind, record_id: int, body: ProcessMoveIn) 
     record = get_record_for_user(user, kind, record_id)
     stage = ProcessStage.objects.filter(key=body.stage).first()
     if stage is None:
-        from django.core.exceptions import ValidationError
-
         raise ValidationError({"stage": ["Unknown stage."]})
     lost_reason = None
     if body.lost_reason:
-        from baton.deals.models import LostReason
-
         lost_reason = LostReason.objects.filter(pk=body.lost_reason, is_archived=False).first()
     try:
         result = services.move_record(

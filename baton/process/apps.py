@@ -8,16 +8,21 @@ class ProcessConfig(AppConfig):
     verbose_name = _("The Model (process)")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_delete, post_save
+        # Models and services import only once the app registry is ready.
+        from django.db.models.signals import post_delete, post_save  # noqa: PLC0415 - app registry
 
-        from baton.core.records import record_model, register_grant
-        from baton.process import models, services
-        from baton.process.access import receiver_reads
+        from baton.core import events  # noqa: PLC0415 - app registry
+        from baton.core.records import record_model, register_grant  # noqa: PLC0415 - app registry
+        from baton.process import models, services  # noqa: PLC0415 - app registry
+        from baton.process.access import receiver_reads  # noqa: PLC0415 - app registry
 
         for kind in models.RecordKind.values:
             register_grant(
                 record_model(kind), "receiver of a pending hand-off", receiver_reads(kind), edit=True
             )
+
+        # An opportunity's stays follow every write of its stage (same transaction).
+        events.opportunity_stage_changed.subscribe(services.on_opportunity_stage_changed)
 
         # Any save of the design in this process drops the cached design (other processes notice the
         # new DesignVersion on their next read).

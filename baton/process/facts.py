@@ -15,7 +15,10 @@ from typing import Any
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
+from baton.accounts.models import Contact
 from baton.core.records import record_model as core_record_model
+from baton.deals.models import Opportunity, Stage
+from baton.leads.models import Lead, LeadInteraction
 from baton.process.criteria import FACT_SAMPLES, INTERACTION_KINDS, QUALIFICATION_FACTS, WINDOWS
 from baton.process.models import BANT_ITEMS, MODEL_ITEMS, QualificationAnswer, RecordKind, StageHistory
 from baton.process.providers import providers_for
@@ -71,8 +74,6 @@ def qualification_facts(kind: str, record_id: int) -> dict[str, Any]:
 
 
 def _lead_batch(leads: Sequence[Any], now: dt.datetime, names: set[str] | None) -> dict[int, dict[str, Any]]:
-    from baton.leads.models import Lead, LeadInteraction
-
     out: dict[int, dict[str, Any]] = {}
     for lead in leads:
         out[lead.pk] = {
@@ -136,9 +137,6 @@ def _lead_batch(leads: Sequence[Any], now: dt.datetime, names: set[str] | None) 
 def _opportunity_batch(
     opps: Sequence[Any], now: dt.datetime, names: set[str] | None
 ) -> dict[int, dict[str, Any]]:
-    from baton.deals.models import Stage
-    from baton.leads.models import Lead
-
     stage_ids = {o.stage_id for o in opps if o.stage_id}
     stages = {s.pk: s for s in Stage.objects.filter(pk__in=stage_ids)} if stage_ids else {}
     from_lead: set[int] = set()
@@ -173,9 +171,6 @@ def _opportunity_batch(
 def _account_batch(
     accounts: Sequence[Any], now: dt.datetime, names: set[str] | None
 ) -> dict[int, dict[str, Any]]:
-    from baton.accounts.models import Contact
-    from baton.deals.models import Opportunity
-
     ids = [a.pk for a in accounts]
     deals: dict[int, dict[str, Any]] = {}
     if ids and _wants(names, "open_opportunities", "won_opportunities", "days_since_first_won"):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import Aggregate, Count, Exists, F, FloatField, OuterRef, Q, QuerySet
@@ -255,7 +255,8 @@ def _dwell_percentiles(qs: QuerySet[StageHistory]) -> dict[int, tuple[float | No
         return {r["stage_id"]: (r["median"], r["p90"]) for r in rows}
     values: dict[int, list[float]] = {}
     for stage_id, seconds in qs.values_list("stage_id", "dwell_seconds").iterator(chunk_size=5000):
-        values.setdefault(stage_id, []).append(float(seconds))
+        if seconds is not None:  # completed stays always have one
+            values.setdefault(stage_id, []).append(float(seconds))
     return {sid: (percentile(v, 0.5), percentile(v, 0.9)) for sid, v in values.items()}
 
 
@@ -346,23 +347,28 @@ def _flow_metrics(
     if breach_done is not None:
         aggregates["late"] = Count("stage_id", filter=breach_done)
     flows: dict[tuple[int, int], int] = {}
-    for row in base.filter(in_left).values("stage_id", "to_stage_id").annotate(**aggregates).order_by():
-        m = metrics.get(row["stage_id"])
+    # ``aggregates`` is built at run time, so the rows are plain dicts to the type checker.
+    exit_rows = cast(
+        list[dict[str, Any]],
+        list(base.filter(in_left).values("stage_id", "to_stage_id").annotate(**aggregates).order_by()),
+    )
+    for exit_row in exit_rows:
+        m = metrics.get(exit_row["stage_id"])
         if m is None:
             continue
-        m.exits += row["n"]
-        m.sla_breaches += row.get("late", 0)
-        if forward(row["stage_id"], row["to_stage_id"]):
-            m.throughput += row["n"]
-        if row["to_stage_id"] is not None:
-            key = (row["stage_id"], row["to_stage_id"])
-            flows[key] = flows.get(key, 0) + row["n"]
+        m.exits += exit_row["n"]
+        m.sla_breaches += int(exit_row.get("late") or 0)
+        if forward(exit_row["stage_id"], exit_row["to_stage_id"]):
+            m.throughput += exit_row["n"]
+        if exit_row["to_stage_id"] is not None:
+            key = (exit_row["stage_id"], exit_row["to_stage_id"])
+            flows[key] = flows.get(key, 0) + exit_row["n"]
             if (
-                by_id.get(row["to_stage_id"]) is not None
-                and by_id[row["to_stage_id"]].is_recycle_target
-                and not (forward(row["stage_id"], row["to_stage_id"]))
+                by_id.get(exit_row["to_stage_id"]) is not None
+                and by_id[exit_row["to_stage_id"]].is_recycle_target
+                and not (forward(exit_row["stage_id"], exit_row["to_stage_id"]))
             ):
-                m.recycled_out += row["n"]
+                m.recycled_out += exit_row["n"]
 
     # 3. work in progress now, with open stays already past their SLA.
     breach_open = _or(
@@ -375,11 +381,15 @@ def _flow_metrics(
     aggregates = {"n": Count("*")}
     if breach_open is not None:
         aggregates["late"] = Count("stage_id", filter=breach_open)
-    for row in base.filter(left_at__isnull=True).values("stage_id").annotate(**aggregates).order_by():
-        m = metrics.get(row["stage_id"])
+    open_rows = cast(
+        list[dict[str, Any]],
+        list(base.filter(left_at__isnull=True).values("stage_id").annotate(**aggregates).order_by()),
+    )
+    for open_row in open_rows:
+        m = metrics.get(open_row["stage_id"])
         if m is not None:
-            m.wip = row["n"]
-            m.sla_breaches += row.get("late", 0)
+            m.wip = open_row["n"]
+            m.sla_breaches += int(open_row.get("late") or 0)
 
     # 4. dwell percentiles of the stays completed in the period.
     for stage_id, (median, p90) in _dwell_percentiles(base.filter(in_left)).items():
@@ -395,7 +405,7 @@ def _flow_metrics(
     late = Q(due_at__isnull=False) & (
         Q(decided_at__gt=F("due_at")) | Q(decided_at__isnull=True, due_at__lt=now)
     )
-    for row in (
+    for handoff_row in (
         handoffs.values("to_stage_id")
         .annotate(
             n=Count("id"),
@@ -406,13 +416,13 @@ def _flow_metrics(
         )
         .order_by()
     ):
-        m = metrics.get(row["to_stage_id"])
+        m = metrics.get(handoff_row["to_stage_id"])
         if m is not None:
-            m.handoffs_offered = row["n"]
-            m.handoffs_accepted = row["accepted"]
-            m.handoffs_rejected = row["rejected"]
-            m.handoffs_pending = row["pending"]
-            m.handoff_sla_breaches = row["late"]
+            m.handoffs_offered = handoff_row["n"]
+            m.handoffs_accepted = handoff_row["accepted"]
+            m.handoffs_rejected = handoff_row["rejected"]
+            m.handoffs_pending = handoff_row["pending"]
+            m.handoff_sla_breaches = handoff_row["late"]
 
     # 6. recycle yield.
     milestones = [order[s.pk] for s in stages if s.is_qualified_milestone and not s.is_archived]
@@ -468,7 +478,7 @@ def _flow_metrics(
         rate = m.throughput / days
         m.bottleneck_score = m.wip / rate if rate > 0 else math.inf
         candidates.append(m)
-    candidates.sort(key=lambda m: (-m.bottleneck_score, -m.wip, -(m.dwell_median_days or 0)))
+    candidates.sort(key=lambda m: (-(m.bottleneck_score or 0.0), -m.wip, -(m.dwell_median_days or 0)))
     for rank, m in enumerate(candidates, start=1):
         m.bottleneck_rank = rank
     return FlowMetrics(

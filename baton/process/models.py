@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from baton.deals.models import localized
+from baton.core.vocabulary import Vocabulary, localized
 
 
 class RecordKind(models.TextChoices):
@@ -34,27 +34,20 @@ class Channel(models.TextChoices):
     PARTNER = "partner", _("Partner")
 
 
-class Department(models.Model):
+class Department(Vocabulary):
     """A department of the division of labour (seed 002): who owns which stages."""
 
     key = models.SlugField(_("key"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    sequence = models.PositiveSmallIntegerField(_("sequence"), default=10)
     # Roles (baton.core.models.Role values) whose members act for this department, e.g. accept hand-offs.
     roles = models.JSONField(_("roles"), default=list, blank=True)
-    is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["sequence", "id"]
         verbose_name = _("department")
         verbose_name_plural = _("departments")
 
-    def __str__(self) -> str:
-        return localized(self.name, self.name_en)
 
-
-class ProcessStage(models.Model):
+class ProcessStage(Vocabulary):
     """One stage of the revenue process, owned by a department, holding one kind of record."""
 
     class Outcome(models.TextChoices):
@@ -66,10 +59,8 @@ class ProcessStage(models.Model):
     department = models.ForeignKey(Department, on_delete=models.PROTECT, related_name="stages")
     record_kind = models.CharField(_("record kind"), max_length=12, choices=RecordKind.choices)
     key = models.SlugField(_("key"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     description = models.TextField(_("description"), blank=True)
-    sequence = models.PositiveIntegerField(_("sequence"), default=10)
+    sequence = models.PositiveIntegerField(_("sequence"), default=10)  # wider than the vocabulary's
     channels = models.JSONField(_("channels"), default=list, blank=True)
     programs = models.JSONField(_("programs / content"), default=list, blank=True)
     sla_max_days = models.PositiveSmallIntegerField(_("stay at most (days)"), null=True, blank=True)
@@ -90,15 +81,11 @@ class ProcessStage(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, default=Outcome.OPEN)
     # The pipeline stage (baton.deals Stage.key) this stage mirrors; the services keep both in step.
     deal_stage_key = models.CharField(_("pipeline stage key"), max_length=40, blank=True)
-    is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["sequence", "id"]
         verbose_name = _("process stage")
         verbose_name_plural = _("process stages")
-
-    def __str__(self) -> str:
-        return localized(self.name, self.name_en)
 
     @property
     def is_terminal(self) -> bool:
@@ -161,7 +148,31 @@ class Method(models.TextChoices):
     SYNC = "sync", _("Pipeline stage changed")
 
 
-class StageHistory(models.Model):
+class Segment(models.Model):
+    """What flow metrics filter on, copied onto stays, hand-offs and recycles when they are written
+    (``services.segment_of``): owner, team, source and the segment (company size and industry, from the
+    lead or the account). Copies, not live joins: no foreign-key constraint, history keeps its values."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    team = models.ForeignKey(
+        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
+    source = models.CharField(max_length=20, blank=True)
+    size = models.CharField(max_length=16, blank=True)
+    industry = models.CharField(max_length=32, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class StageHistory(Segment):
     """One stay of one record in one stage: entered, left, how, by whom, with the evidence.
 
     ``from_stage`` is the stage of the previous stay (null when the record entered the process);
@@ -190,21 +201,6 @@ class StageHistory(models.Model):
     reason = models.CharField(max_length=300, blank=True)
     evidence = models.JSONField(default=dict, blank=True)
     design_version = models.PositiveIntegerField(default=0)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_constraint=False,
-    )
-    team = models.ForeignKey(
-        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
-    )
-    source = models.CharField(max_length=20, blank=True)
-    # The segment (company size and industry, from the lead or the account), copied like owner and team.
-    size = models.CharField(max_length=16, blank=True)
-    industry = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["record_kind", "record_id", "entered_at", "id"]
@@ -247,7 +243,7 @@ class StageHistory(models.Model):
         return f"{self.record_kind}:{self.record_id} @ {self.stage_id}"
 
 
-class HandOff(models.Model):
+class HandOff(Segment):
     """A record offered by one department to the next, waiting for the receiver to accept or reject."""
 
     class Status(models.TextChoices):
@@ -289,20 +285,6 @@ class HandOff(models.Model):
     reason_code = models.CharField(max_length=20, choices=RejectReason.choices, blank=True)
     return_to = models.CharField(max_length=8, choices=ReturnTo.choices, blank=True)
     note = models.CharField(max_length=300, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_constraint=False,
-    )
-    team = models.ForeignKey(
-        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
-    )
-    source = models.CharField(max_length=20, blank=True)
-    size = models.CharField(max_length=16, blank=True)
-    industry = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["requested_at", "id"]
@@ -322,7 +304,7 @@ class HandOff(models.Model):
         return f"{self.record_kind}:{self.record_id} → {self.to_stage_id} ({self.status})"
 
 
-class Recycle(models.Model):
+class Recycle(Segment):
     """A disqualified lead or lost deal sent back to nurture, with why and when to follow up."""
 
     record_kind = models.CharField(max_length=12, choices=RecordKind.choices)
@@ -340,20 +322,6 @@ class Recycle(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     follow_up_note = models.CharField(max_length=300, blank=True)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-        db_constraint=False,
-    )
-    team = models.ForeignKey(
-        "core.Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
-    )
-    source = models.CharField(max_length=20, blank=True)
-    size = models.CharField(max_length=16, blank=True)
-    industry = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["follow_up_on", "id"]

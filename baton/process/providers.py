@@ -12,6 +12,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from baton.process.criteria import FACT_SAMPLES
+
 Loader = Callable[[Sequence[int]], dict[int, dict[str, Any]]]
 
 
@@ -26,8 +28,6 @@ _PROVIDERS: dict[str, list[FactProvider]] = {}
 
 
 def register_fact_provider(kind: str, samples: dict[str, Any], load: Loader) -> None:
-    from baton.process.criteria import FACT_SAMPLES
-
     clash = set(samples) & set(FACT_SAMPLES[kind]) - {
         name for p in _PROVIDERS.get(kind, []) for name in p.samples
     }

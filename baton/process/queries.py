@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from baton.core import records
 from baton.core.models import Role, User
+from baton.process.access import receiving_department_ids
 from baton.process.facts import record_model
 from baton.process.models import Department, HandOff, RecordKind, Recycle, StageHistory
 
@@ -83,8 +84,6 @@ def attach_records(rows: list[Any]) -> list[Any]:
 def overdue_handoffs_to(user: User, *, now: dt.datetime | None = None) -> list[HandOff]:
     """Pending hand-offs addressed to a department the user receives for (customer success for a CSM)
     and past their deadline, oldest first, with ``record`` and ``url`` set (bounded queries)."""
-    from baton.process.access import receiving_department_ids
-
     now = now or timezone.now()
     departments = receiving_department_ids(user)
     if not departments:

@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +18,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baton.core.choices import CompanySize, Industry
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import Team, User
-from baton.core.params import choice_param, date_param, id_param, int_param, text_param
+from baton.core.params import date_param, text_param
 from baton.core.records import can_edit, record_url
 from baton.core.services import ServiceError
+from baton.core.views_generic import run_action
+from baton.deals.models import LostReason
 from baton.leads.models import LeadSource
 from baton.process import design as design_services
 from baton.process import services
+from baton.process.criteria import fact_names
 from baton.process.fact_labels import readable_evidence
 from baton.process.facts import kind_of
-from baton.process.metrics import DRILLDOWN_METRICS, Filters, drilldown, flow_metrics
+from baton.process.metrics import DRILLDOWN_METRICS, drilldown, flow_metrics
+from baton.process.metrics_io import metrics_csv, parse_filters, parse_period
 from baton.process.models import (
     Channel,
     Department,
@@ -51,42 +56,11 @@ PERIODS = (7, 30, 90, 365)
 CHART_MIN_ARRIVALS = 3
 
 
-# --- period and filters, shared by the pages, the API and the CSV export ------------------------------
-
-
-def parse_period(params: Any) -> tuple[dt.datetime, dt.datetime, dict[str, Any]]:
-    """``start``/``end`` dates (end inclusive) or ``days`` back from today (default 90)."""
-    tz = timezone.get_current_timezone()
-    today = timezone.localdate()
-    start_d = date_param(params, "start")
-    end_d = date_param(params, "end")
-    if start_d is None:
-        days = int_param(params, "days", minimum=1, maximum=3660) or 90
-        end_d = end_d or today
-        start_d = end_d - dt.timedelta(days=days - 1)
-    end_d = end_d or today
-    if end_d < start_d:
-        raise ValidationError({"end": [_("The end date is before the start date.")]})
-    start = dt.datetime.combine(start_d, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(end_d + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
-    return start, end, {"start": start_d, "end": end_d, "days": (end_d - start_d).days + 1}
-
-
-def parse_filters(params: Any) -> Filters:
-    return Filters(
-        team=id_param(params, "team"),
-        owner=id_param(params, "owner"),
-        source=choice_param(params, "source", LeadSource.values),
-        size=choice_param(params, "size", CompanySize.values),
-        industry=choice_param(params, "industry", Industry.values),
-    )
-
-
 # --- the factory floor ------------------------------------------------------------------------------
 
 
 @login_required
-def floor(request: HttpRequest) -> HttpResponse:
+def floor(request: AuthedHttpRequest) -> HttpResponse:
     try:
         start, end, period = parse_period(request.GET)
         filters = parse_filters(request.GET)
@@ -95,7 +69,7 @@ def floor(request: HttpRequest) -> HttpResponse:
         return redirect("process:floor")
     metrics = flow_metrics(start, end, filters=filters, user=request.user)
     by_stage = {m.stage.pk: m for m in metrics.stages}
-    departments = []
+    departments: list[dict[str, Any]] = []
     for dept in Department.objects.filter(is_archived=False).order_by("sequence", "id"):
         cards = [
             m
@@ -123,7 +97,7 @@ def floor(request: HttpRequest) -> HttpResponse:
     # Conversion over time: one line per open stage, % of each week's arrivals that moved forward. Weeks
     # with fewer than CHART_MIN_ARRIVALS arrivals are left out (a rate of 1 of 1 is noise); the five
     # busiest stages are shown, the others one click away in the legend.
-    series = []
+    series: list[dict[str, Any]] = []
     for m in flat:
         if m.stage.is_terminal or m.stage.pk not in metrics.weekly:
             continue
@@ -165,9 +139,7 @@ def floor(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def floor_csv(request: HttpRequest) -> HttpResponse:
-    from baton.process.api import metrics_csv
-
+def floor_csv(request: AuthedHttpRequest) -> HttpResponse:
     try:
         start, end, _period = parse_period(request.GET)
         filters = parse_filters(request.GET)
@@ -177,7 +149,7 @@ def floor_csv(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def drill(request: HttpRequest, key: str, metric: str) -> HttpResponse:
+def drill(request: AuthedHttpRequest, key: str, metric: str) -> HttpResponse:
     if metric not in DRILLDOWN_METRICS:
         raise Http404("Not found")
     stage = get_object_or_404(ProcessStage, key=key)
@@ -226,8 +198,6 @@ def panel_context(user: User, record: Any) -> dict[str, Any]:
     items = [(value, label, answers.get(value)) for value, label in QualificationItem.choices]
     lost_reasons = []
     if kind == "opportunity":
-        from baton.deals.models import LostReason
-
         lost_reasons = list(LostReason.objects.filter(is_archived=False))
     current = stay.stage if stay else None
     by_stage = {check.stage.pk: check for check in checks}
@@ -268,26 +238,26 @@ def panel_context(user: User, record: Any) -> dict[str, Any]:
     }
 
 
-def _panel_response(request: HttpRequest, record: Any, status: int = 200, error: str = "") -> HttpResponse:
+def _panel_response(
+    request: AuthedHttpRequest, record: Any, status: int = 200, error: str = ""
+) -> HttpResponse:
     context = {"panel": panel_context(request.user, record), "panel_error": error}
-    template = "process/partials/_record_stage.html" if request.htmx_request else "process/record.html"
+    template = "process/partials/_record_stage.html" if _is_htmx(request) else "process/record.html"
     return render(request, template, context, status=status)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def _is_htmx(request: AuthedHttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
 @login_required
-def record_panel(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_panel(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     record = get_record_for_user(request.user, kind, pk)
-    request.htmx_request = _is_htmx(request)  # type: ignore[attr-defined]
     return _panel_response(request, record)
 
 
-def _act(request: HttpRequest, kind: str, pk: int, action: Any) -> HttpResponse:
+def _act(request: AuthedHttpRequest, kind: str, pk: int, action: Any) -> HttpResponse:
     record = get_record_for_user(request.user, kind, pk)
-    request.htmx_request = _is_htmx(request)  # type: ignore[attr-defined]
     try:
         message = action(record)
     except ValidationError as exc:
@@ -296,22 +266,20 @@ def _act(request: HttpRequest, kind: str, pk: int, action: Any) -> HttpResponse:
         return _panel_response(
             request, record, status=403 if isinstance(exc, PermissionDenied) else 409, error=str(exc)
         )
-    if message and not request.htmx_request:
+    if message and not _is_htmx(request):
         messages.success(request, message)
     return _panel_response(request, record)
 
 
 @login_required
 @require_POST
-def record_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_move(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     def action(record: Any) -> str:
         stage = ProcessStage.objects.filter(pk=_int(request.POST.get("stage"))).first()
         if stage is None:
             raise ValidationError({"stage": [_("Choose a stage.")]})
         lost_reason = None
         if request.POST.get("lost_reason"):
-            from baton.deals.models import LostReason
-
             lost_reason = LostReason.objects.filter(pk=_int(request.POST.get("lost_reason"))).first()
         result = services.move_record(
             record,
@@ -330,7 +298,7 @@ def record_move(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_qualify(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_qualify(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     def action(record: Any) -> str:
         services.set_qualification(
             record,
@@ -346,7 +314,7 @@ def record_qualify(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def record_recycle(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
+def record_recycle(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     def action(record: Any) -> str:
         services.recycle_record(
             record,
@@ -370,7 +338,7 @@ def _int(raw: Any) -> int:
 
 
 @login_required
-def queues(request: HttpRequest) -> HttpResponse:
+def queues(request: AuthedHttpRequest) -> HttpResponse:
     followups = attach_records(list(follow_up_queue(request.user)[:200]))
     handoffs = attach_records(list(handoff_queue(request.user)[:200]))
     for row in followups + handoffs:
@@ -393,66 +361,67 @@ def queues(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def followup_done(request: HttpRequest, pk: int) -> HttpResponse:
+def followup_done(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     recycle = follow_up_queue(request.user, today=dt.date.max).filter(pk=pk).first()
     if recycle is None:
         raise Http404("Not found")
-    try:
-        services.complete_follow_up(recycle, actor=request.user, note=request.POST.get("note", ""))
-        messages.success(request, _("Follow-up done."))
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
+    run_action(
+        request,
+        lambda: services.complete_follow_up(recycle, actor=request.user, note=request.POST.get("note", "")),
+        success=_("Follow-up done."),
+    )
     return redirect("process:queues")
 
 
 @login_required
 @require_POST
-def handoff_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def handoff_decide(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     handoff = handoff_queue(request.user).filter(pk=pk).first()
     if handoff is None:
         raise Http404("Not found")
-    try:
-        if request.POST.get("decision") == "accept":
-            services.accept_handoff(
+    if request.POST.get("decision") == "accept":
+        run_action(
+            request,
+            lambda: services.accept_handoff(
                 handoff,
                 actor=request.user,
                 note=request.POST.get("note", ""),
                 take_ownership=not request.POST.get("keep_owner"),
-            )
-            messages.success(request, _("Hand-off accepted."))
-        else:
-            services.reject_handoff(
+            ),
+            success=_("Hand-off accepted."),
+        )
+    else:
+        run_action(
+            request,
+            lambda: services.reject_handoff(
                 handoff,
                 actor=request.user,
                 reason_code=request.POST.get("reason_code", ""),
                 return_to=request.POST.get("return_to") or HandOff.ReturnTo.NURTURE,
                 note=request.POST.get("note", ""),
-            )
-            messages.success(request, _("Hand-off rejected."))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    except (ServiceError, PermissionDenied) as exc:
-        messages.error(request, str(exc))
+            ),
+            success=_("Hand-off rejected."),
+        )
     return redirect("process:queues")
 
 
 # --- the stage design editor (admins) ---------------------------------------------------------------
 
 
-def _require_admin(request: HttpRequest) -> None:
+def _require_admin(request: AuthedHttpRequest) -> None:
     if not request.user.is_admin:
         raise PermissionDenied(_("Only administrators change the stage design."))
 
 
 @login_required
-def design_page(request: HttpRequest, errors: dict | None = None, status: int = 200) -> HttpResponse:
+def design_page(request: AuthedHttpRequest, errors: dict | None = None, status: int = 200) -> HttpResponse:
     _require_admin(request)
     departments = list(Department.objects.prefetch_related("stages__criteria").order_by("sequence", "id"))
     for dept in departments:
-        dept.stage_list = sorted(dept.stages.all(), key=lambda s: (s.sequence, s.pk))
-        for stage in dept.stage_list:
-            stage.active_criteria = [c for c in stage.criteria.all() if not c.is_archived]
-    from baton.process.criteria import fact_names
+        stage_list = sorted(dept.stages.all(), key=lambda s: (s.sequence, s.pk))
+        dept.stage_list = stage_list  # type: ignore[attr-defined]  # read by the template only
+        for stage in stage_list:
+            stage.active_criteria = [c for c in stage.criteria.all() if not c.is_archived]  # type: ignore[attr-defined]  # template only
 
     return render(
         request,
@@ -469,7 +438,7 @@ def design_page(request: HttpRequest, errors: dict | None = None, status: int = 
     )
 
 
-def _design_action(request: HttpRequest, key: str, fn: Any) -> HttpResponse:
+def _design_action(request: AuthedHttpRequest, key: str, fn: Any) -> HttpResponse:
     _require_admin(request)
     try:
         fn()
@@ -494,7 +463,7 @@ def _opt_int(raw: Any) -> int | None:
 
 @login_required
 @require_POST
-def design_stage(request: HttpRequest, pk: int) -> HttpResponse:
+def design_stage(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     stage = get_object_or_404(ProcessStage, pk=pk)
     post = request.POST
     op = post.get("op", "save")
@@ -535,7 +504,7 @@ def design_stage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def design_stage_create(request: HttpRequest, dept: int) -> HttpResponse:
+def design_stage_create(request: AuthedHttpRequest, dept: int) -> HttpResponse:
     department = get_object_or_404(Department, pk=dept)
     post = request.POST
     return _design_action(
@@ -554,7 +523,7 @@ def design_stage_create(request: HttpRequest, dept: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def design_criterion(request: HttpRequest, stage_pk: int) -> HttpResponse:
+def design_criterion(request: AuthedHttpRequest, stage_pk: int) -> HttpResponse:
     stage = get_object_or_404(ProcessStage, pk=stage_pk)
     post = request.POST
     criterion = None

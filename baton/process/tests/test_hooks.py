@@ -10,6 +10,7 @@ from baton.process import services
 from baton.process.design import save_criterion
 from baton.process.facts import build_facts
 from baton.process.models import ProcessStage, StageHistory
+from baton.process.services import hooks, transitions
 
 
 def sql(ctx):
@@ -22,7 +23,7 @@ def boom(*args, **kwargs):
 
 @pytest.mark.django_db
 def test_a_failing_hook_rolls_the_crm_write_back(alice, monkeypatch):
-    monkeypatch.setattr(services, "place_record", boom)
+    monkeypatch.setattr(hooks, "place_record", boom)
     with pytest.raises(RuntimeError):
         create_lead(actor=alice, name="Never saved", email="n@example.kr")
     assert not Lead.objects.filter(name="Never saved").exists()
@@ -32,12 +33,12 @@ def test_a_failing_hook_rolls_the_crm_write_back(alice, monkeypatch):
 @pytest.mark.django_db
 def test_a_failing_advance_rolls_the_interaction_back(alice, monkeypatch):
     lead = create_lead(actor=alice, name="A", email="a@example.kr")
-    monkeypatch.setattr(services, "transition", boom)
+    monkeypatch.setattr(transitions, "transition", boom)
     with pytest.raises(RuntimeError):
         log_interaction(lead, actor=alice, kind=LeadInteraction.Kind.SEMINAR)
     assert not LeadInteraction.objects.filter(lead=lead).exists()
     assert services.current_stay("lead", lead.pk).stage.key == "lead_acquired"
-    monkeypatch.setattr(services, "recycle_record", boom)
+    monkeypatch.setattr(hooks, "recycle_record", boom)
     with pytest.raises(RuntimeError):
         update_lead(
             lead,

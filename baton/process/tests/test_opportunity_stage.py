@@ -2,13 +2,14 @@
 as of an explicit time, without calling back into itself."""
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from baton.core.models import ChangeLog
 from baton.deals.models import Stage
-from baton.deals.services import move_opportunity
+from baton.deals.services import create_opportunity, move_opportunity, update_opportunity
 from baton.process import services
 from baton.process.models import Method, ProcessStage, StageHistory
 
@@ -60,3 +61,51 @@ def test_process_move_writes_the_pipeline_stage_once_and_no_sync_stay(world, ali
 def test_there_is_no_reentrancy_flag_or_hidden_clock_for_stage_moves():
     assert not hasattr(services, "_syncing")
     assert not hasattr(services, "_sync_pipeline_stage")
+
+
+def _sources(*roots):
+    base = Path(__file__).resolve().parents[3]
+    for root in roots:
+        for path in sorted((base / root).rglob("*.py")):
+            if "tests" not in path.parts and "migrations" not in path.parts:
+                yield path.relative_to(base).as_posix(), path.read_text()
+
+
+def test_deals_never_imports_the_apps_above_it():
+    # The process (and activities) learn of a deal's writes through baton.core.events.
+    offenders = [
+        name
+        for name, text in _sources("baton/deals")
+        if "baton.process" in text or "baton.activities.hooks" in text
+    ]
+    assert offenders == []
+
+
+def test_the_deprecated_process_clock_is_used_only_by_the_demo():
+    allowed = ("baton/process/services/clock.py", "baton/process/services/__init__.py")
+    users = [
+        name
+        for name, text in _sources("baton", "bench")
+        if "process_clock" in text and name not in allowed and "/demo" not in name
+    ]
+    assert users == []
+
+
+@pytest.mark.django_db
+def test_create_and_edit_place_and_follow_the_deal_as_of_the_given_time(world, alice):
+    created_at = dt.datetime(2027, 4, 1, 10, 0, tzinfo=SEOUL)
+    opp = create_opportunity(actor=alice, name="Timed", account=world["account"], at=created_at)
+    (first,) = stays(opp)
+    assert first.entered_at == created_at and first.method == Method.INITIAL
+    assert opp.stage_changed_at == created_at
+    edited_at = dt.datetime(2027, 4, 2, 10, 0, tzinfo=SEOUL)
+    update_opportunity(
+        opp,
+        actor=alice,
+        changes={"stage": Stage.objects.get(key="deciding")},
+        expected_version=opp.version,
+        at=edited_at,
+    )
+    first, second = stays(opp)
+    assert first.left_at == edited_at and second.entered_at == edited_at
+    assert second.stage.key == "deciding" and second.method == Method.SYNC

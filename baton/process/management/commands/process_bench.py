@@ -13,6 +13,10 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
+from django.test import Client
+
+from baton.core.models import User
+from baton.process.models import ProcessStage, StageHistory
 
 LEAD_PATH = ["awareness", "lead_acquired", "nurturing", "mql", "accepted", "working", "sql"]
 OPP_PATH = ["considering", "evaluating", "deciding", "purchasing"]
@@ -52,8 +56,6 @@ class Command(BaseCommand):
         parser.add_argument("--iterations", type=int, default=5)
 
     def handle(self, *args, **options):
-        from baton.process.models import ProcessStage
-
         if options["generate"]:
             if connection.vendor != "postgresql":
                 raise CommandError("--generate needs PostgreSQL.")
@@ -77,11 +79,6 @@ class Command(BaseCommand):
         self._time(options["iterations"])
 
     def _time(self, iterations: int) -> None:
-        from django.test import Client
-
-        from baton.core.models import User
-        from baton.process.models import StageHistory
-
         self.stdout.write(f"stage history rows: {StageHistory.objects.count()}")
         admin = User.objects.filter(is_superuser=True).first() or User.objects.filter(role="admin").first()
         rep = User.objects.filter(role="field_sales", team__isnull=False, is_active=True).first()

@@ -1,4 +1,5 @@
-"""Pages of the catalogue: product families, products, price lists and their prices.
+"""Pages of the catalogue: the product list (with quick adds), product families, products, price lists
+and their prices.
 
 Everyone signed in reads them (reps pick products and see list prices); administrators and operations
 (``catalog.can_manage_catalog``) create, edit and archive. Catalogue records are shared by the whole
@@ -14,33 +15,94 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
+from baton.core.views_generic import run_action
 from baton.deals import catalog
-from baton.deals.forms_sales import EntryForm, FamilyForm, PriceListForm, ProductForm, StyledForm
-from baton.deals.models import PriceList, PriceListEntry, Product, ProductFamily
-from baton.deals.views_sales import _run
+from baton.deals.forms import (
+    EntryForm,
+    FamilyForm,
+    PriceForm,
+    PriceListForm,
+    ProductForm,
+    StyledForm,
+)
+from baton.deals.models import (
+    PriceList,
+    PriceListEntry,
+    Product,
+    ProductFamily,
+)
+
+CATALOG_FORMS: dict[str, type[StyledForm]] = {
+    "family": FamilyForm,
+    "product": ProductForm,
+    "price": PriceForm,
+}
 
 
-def _actor(request: HttpRequest) -> User:
+def _save_catalog(user: User, kind: str, data: dict[str, Any]) -> None:
+    if kind == "family":
+        catalog.create_family(actor=user, **data)
+    elif kind == "product":
+        catalog.create_product(actor=user, **data)
+    else:
+        catalog.set_price(data["price_list"], data["product"], data["unit_price"], actor=user)
+
+
+@login_required
+def products(request: AuthedHttpRequest) -> HttpResponse:
+    """The catalog; administrators add families, products and list prices here."""
+    manager = catalog.can_manage_catalog(request.user)  # type: ignore[arg-type]
+    forms = {kind: cls() for kind, cls in CATALOG_FORMS.items()} if manager else {}
+    status = 200
+    if request.method == "POST":
+        if not manager:
+            raise PermissionDenied
+        kind = request.POST.get("form", "")
+        if kind not in CATALOG_FORMS:
+            raise Http404("Not found")
+        form = CATALOG_FORMS[kind](request.POST)
+        forms[kind] = form
+        if (
+            form.is_valid()
+            and run_action(request, lambda: _save_catalog(request.user, kind, form.cleaned_data), form=form)
+            and not form.errors
+        ):
+            messages.success(request, _("Saved."))
+            return redirect("deals:products")
+        status = 400
+    items = (
+        Product.objects.select_related("family").prefetch_related("prices__price_list").order_by("code")[:500]
+    )
+    context = {"products": items, "forms": forms, "manager": manager, "tab": "products"}
+    return render(request, "deals/sales/products.html", context, status=status)
+
+
+def _actor(request: AuthedHttpRequest) -> User:
     return cast(User, request.user)  # login_required: never anonymous here
 
 
-def _require_manager(request: HttpRequest) -> None:
+def _require_manager(request: AuthedHttpRequest) -> None:
     if not catalog.can_manage_catalog(request.user):  # type: ignore[arg-type]
         raise PermissionDenied
 
 
-def _save(request: HttpRequest, form: StyledForm, write: Callable[[dict[str, Any]], Any]) -> bool:
+def _save(request: AuthedHttpRequest, form: StyledForm, write: Callable[[dict[str, Any]], Any]) -> bool:
     """Validate the form and run the write; field errors land on the form. True when it wrote."""
-    return form.is_valid() and _run(request, lambda: write(form.cleaned_data), form) and not form.errors
+    return (
+        form.is_valid()
+        and run_action(request, lambda: write(form.cleaned_data), form=form)
+        and not form.errors
+    )
 
 
-def _edit_page(request: HttpRequest, form: StyledForm, *, title: str, back: str, status: int = 200):
+def _edit_page(request: AuthedHttpRequest, form: StyledForm, *, title: str, back: str, status: int = 200):
     return render(
         request, "deals/catalog/form.html", {"form": form, "title": title, "back": back}, status=status
     )
@@ -50,7 +112,7 @@ def _edit_page(request: HttpRequest, form: StyledForm, *, title: str, back: str,
 
 
 @login_required
-def families(request: HttpRequest) -> HttpResponse:
+def families(request: AuthedHttpRequest) -> HttpResponse:
     manager = catalog.can_manage_catalog(_actor(request))
     form = FamilyForm(request.POST or None) if manager else None
     status = 200
@@ -69,7 +131,7 @@ def families(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def family_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     family = get_object_or_404(ProductFamily, pk=pk)
     form = FamilyForm(request.POST or None, initial={"name": family.name, "name_en": family.name_en})
@@ -85,11 +147,11 @@ def family_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def family_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def family_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     family = get_object_or_404(ProductFamily, pk=pk)
     changes = {"is_archived": not family.is_archived}
-    _run(request, lambda: catalog.update_family(family, actor=_actor(request), changes=changes))
+    run_action(request, lambda: catalog.update_family(family, actor=_actor(request), changes=changes))
     return redirect("deals:families")
 
 
@@ -109,7 +171,7 @@ PRODUCT_FORM_FIELDS = (
 
 
 @login_required
-def product_new(request: HttpRequest) -> HttpResponse:
+def product_new(request: AuthedHttpRequest) -> HttpResponse:
     _require_manager(request)
     form = ProductForm(request.POST or None)
     if request.method == "POST":
@@ -121,7 +183,7 @@ def product_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def product_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     product = get_object_or_404(Product.objects.select_related("family"), pk=pk)
     initial = {name: getattr(product, name) for name in PRODUCT_FORM_FIELDS}
@@ -138,11 +200,11 @@ def product_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def product_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def product_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     product = get_object_or_404(Product, pk=pk)
     changes = {"is_archived": not product.is_archived}
-    _run(request, lambda: catalog.update_product(product, actor=_actor(request), changes=changes))
+    run_action(request, lambda: catalog.update_product(product, actor=_actor(request), changes=changes))
     return redirect("deals:products")
 
 
@@ -150,7 +212,7 @@ def product_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def price_lists(request: HttpRequest) -> HttpResponse:
+def price_lists(request: AuthedHttpRequest) -> HttpResponse:
     manager = catalog.can_manage_catalog(_actor(request))
     form = PriceListForm(request.POST or None) if manager else None
     status = 200
@@ -174,7 +236,7 @@ def price_lists(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     """A price list's prices; managers set a product's price here (a new one or a change)."""
     price_list = get_object_or_404(PriceList, pk=pk)
     manager = catalog.can_manage_catalog(_actor(request))
@@ -205,7 +267,7 @@ def price_list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def price_list_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     price_list = get_object_or_404(PriceList, pk=pk)
     initial = {"name": price_list.name, "currency": price_list.currency, "is_default": price_list.is_default}
@@ -224,18 +286,18 @@ def price_list_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def price_list_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def price_list_archive(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     _require_manager(request)
     price_list = get_object_or_404(PriceList, pk=pk)
     changes = {"is_archived": not price_list.is_archived}
-    _run(request, lambda: catalog.update_price_list(price_list, actor=_actor(request), changes=changes))
+    run_action(request, lambda: catalog.update_price_list(price_list, actor=_actor(request), changes=changes))
     return redirect("deals:price_lists")
 
 
 @login_required
 @require_POST
-def price_remove(request: HttpRequest, pk: int, entry_id: int) -> HttpResponse:
+def price_remove(request: AuthedHttpRequest, pk: int, entry_id: int) -> HttpResponse:
     _require_manager(request)
     entry = get_object_or_404(PriceListEntry, pk=entry_id, price_list_id=pk)
-    _run(request, lambda: catalog.remove_price(entry, actor=_actor(request)))
+    run_action(request, lambda: catalog.remove_price(entry, actor=_actor(request)))
     return redirect("deals:price_list", pk)

@@ -5,40 +5,28 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.money import Currency, validate_amount
 from baton.core.records import OwnedRecord
 from baton.core.textsearch import Searchable
+from baton.core.vocabulary import NamedVocabulary, Vocabulary
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-class Pipeline(models.Model):
+class Pipeline(NamedVocabulary):
     """An ordered set of stages an opportunity moves through."""
 
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     is_default = models.BooleanField(_("default"), default=False)
-    is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["-is_default", "name"]
         verbose_name = _("pipeline")
         verbose_name_plural = _("pipelines")
-
-    def __str__(self) -> str:
-        return localized(self.name, self.name_en)
-
-
-def localized(korean: str, english: str) -> str:
-    """Stage and reason names are data, stored in both languages; show the active one."""
-    if translation.get_language() == "en" and english:
-        return english
-    return korean or english
 
 
 class ForecastCategory(models.TextChoices):
@@ -49,7 +37,7 @@ class ForecastCategory(models.TextChoices):
     OMITTED = "omitted", _("Omitted")
 
 
-class Stage(models.Model):
+class Stage(Vocabulary):
     """A step of a pipeline. Won/lost/no-decision stages close the opportunity."""
 
     class Outcome(models.TextChoices):
@@ -60,9 +48,6 @@ class Stage(models.Model):
 
     pipeline = models.ForeignKey(Pipeline, on_delete=models.CASCADE, related_name="stages")
     key = models.SlugField(_("key"), max_length=40)
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
-    sequence = models.PositiveSmallIntegerField(_("sequence"), default=10)
     probability = models.PositiveSmallIntegerField(_("probability %"), default=10)
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.OPEN)
     # The forecast category a deal takes when it enters this open stage, unless its owner chose one.
@@ -74,7 +59,6 @@ class Stage(models.Model):
     )
     # A deal that stays longer than this in the stage is marked at risk on the board and dashboards.
     stale_after_days = models.PositiveSmallIntegerField(_("at risk after (days)"), null=True, blank=True)
-    is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["pipeline", "sequence", "id"]
@@ -87,9 +71,6 @@ class Stage(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return localized(self.name, self.name_en)
-
     @property
     def is_closed(self) -> bool:
         return self.outcome != self.Outcome.OPEN
@@ -99,21 +80,15 @@ class Stage(models.Model):
         return self.outcome == self.Outcome.WON
 
 
-class LostReason(models.Model):
+class LostReason(NamedVocabulary):
     """Why a deal was lost; a table, so admins can add reasons and archive old ones."""
 
-    name = models.CharField(_("name"), max_length=100)
-    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
     is_no_decision = models.BooleanField(_("no decision"), default=False)
-    is_archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("lost reason")
         verbose_name_plural = _("lost reasons")
-
-    def __str__(self) -> str:
-        return localized(self.name, self.name_en)
 
 
 class Opportunity(Searchable, OwnedRecord):
@@ -198,8 +173,6 @@ class Opportunity(Searchable, OwnedRecord):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         self.name = (self.name or "").strip()
         errors: dict[str, Sequence[StrOrPromise]] = {}
         try:
@@ -219,8 +192,3 @@ class Opportunity(Searchable, OwnedRecord):
             errors["probability"] = [_("Probability is a percentage from 0 to 100.")]
         if errors:
             raise ValidationError(errors)
-
-
-# Products, line items, the deal team, quotes and approvals live in their own module (size); importing
-# it here registers those models with the deals app.
-from baton.deals.models_sales import *  # noqa: E402, F403

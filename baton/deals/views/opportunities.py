@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -29,6 +29,7 @@ from baton.core.views_generic import (
     owner_choices,
 )
 from baton.deals import board_marks
+from baton.deals.catalog import pending_quote
 from baton.deals.forms import MoveForm, OpportunityForm
 from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 from baton.deals.queries import (
@@ -116,8 +117,6 @@ class OpportunityFormView(RecordFormView):
         return get_opportunity_for_user(user, pk)
 
     def check_editable(self, request: AuthedHttpRequest, obj: Opportunity) -> HttpResponse | None:
-        from baton.deals.catalog import pending_quote  # a quote awaiting approval locks the deal
-
         if pending_quote(obj) is not None:
             messages.error(request, _("A quote of this deal is pending approval; recall it to make changes."))
             return redirect("deals:detail", obj.pk)
@@ -157,7 +156,7 @@ def _scope(value: str | None, user: User | None = None) -> str:
     return "mine"
 
 
-def _pipeline(request: HttpRequest, pk: int | None) -> Pipeline:
+def _pipeline(request: AuthedHttpRequest, pk: int | None) -> Pipeline:
     if pk is not None:
         found = Pipeline.objects.filter(pk=pk, is_archived=False).first()
         if found is not None:
@@ -192,7 +191,7 @@ def board_view(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "deals/board.html", context)
 
 
-def column_headers(request: HttpRequest, user: User, pipeline_id: int, scope: str) -> dict[str, str]:
+def column_headers(request: AuthedHttpRequest, user: User, pipeline_id: int, scope: str) -> dict[str, str]:
     """Freshly rendered column headers (count and totals per currency) after a move."""
     pipeline = Pipeline.objects.get(pk=pipeline_id)
     stages = list(Stage.objects.filter(pipeline_id=pipeline_id, is_archived=False))
@@ -207,7 +206,7 @@ def column_headers(request: HttpRequest, user: User, pipeline_id: int, scope: st
     return headers
 
 
-def _wants_json(request: HttpRequest) -> bool:
+def _wants_json(request: AuthedHttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baton.accounts.models import BuyerRole, Contact
+from baton.accounts.queries import contacts_for
 from baton.core.models import Role, User
 from baton.core.money import Currency
 from baton.core.views_generic import active_users, style_form
@@ -88,8 +89,6 @@ class BuyerForm(StyledForm):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
     def __init__(self, *args, opportunity: Opportunity, user, **kwargs):
-        from baton.accounts.queries import contacts_for
-
         super().__init__(*args, **kwargs)
         self.fields["contact"].queryset = contacts_for(user).filter(  # type: ignore[attr-defined]
             account_id=opportunity.account_id
