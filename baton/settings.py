@@ -137,6 +137,7 @@ INSTALLED_APPS = [
     "baton.insights",
     "baton.security",
     "baton.search",
+    "baton.transfer",
 ]
 
 MIDDLEWARE = [
