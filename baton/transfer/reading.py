@@ -95,24 +95,31 @@ class Table:
             return None
         return number, {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(self.headers) if h}
 
+    def _lines(self) -> Iterator[str]:
+        """The file's lines decoded one by one, so a bad byte is reported at its own line."""
+        with self.path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                encoding = self.encoding if number == 1 or self.encoding != "utf-8-sig" else "utf-8"
+                try:
+                    yield raw.decode(encoding)
+                except UnicodeDecodeError as exc:
+                    raise FileError(
+                        _("Line %(line)s is not valid %(encoding)s text; save the file as CSV UTF-8 or XLSX.")
+                        % {"encoding": self.encoding, "line": number}
+                    ) from exc
+
     def _csv_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
-        with self.path.open("r", encoding=self.encoding, newline="") as fh:
-            reader = csv.reader(fh)
-            try:
-                next(reader)
-                for values in reader:
-                    packed = self._pack(reader.line_num, values)
-                    if packed is not None:
-                        yield packed
-            except UnicodeDecodeError as exc:
-                raise FileError(
-                    _("The file is not valid %(encoding)s text after line %(line)s.")
-                    % {"encoding": self.encoding, "line": reader.line_num}
-                ) from exc
-            except csv.Error as exc:
-                raise FileError(
-                    _("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": exc}
-                ) from exc
+        reader = csv.reader(self._lines())
+        try:
+            next(reader, None)
+            for values in reader:
+                packed = self._pack(reader.line_num, values)
+                if packed is not None:
+                    yield packed
+        except csv.Error as exc:
+            raise FileError(
+                _("Line %(line)s is not valid CSV: %(error)s") % {"line": reader.line_num, "error": exc}
+            ) from exc
 
     def _xlsx_rows(self) -> Iterator[tuple[int, dict[str, Any]]]:
         book = load_workbook(self.path, read_only=True, data_only=True)
@@ -145,11 +152,12 @@ def open_table(path: Path) -> Table:
             raise FileError(_("The first sheet is empty."))
         return Table(path, "xlsx", _check_header(list(first)))
     encoding = detect_encoding(path)
-    with path.open("r", encoding=encoding, newline="") as fh:
-        try:
-            header = next(csv.reader(io.StringIO(fh.readline())), None)
-        except UnicodeDecodeError as exc:
-            raise FileError(_("The first row is not valid %(encoding)s text.") % {"encoding": encoding}) from exc
+    with path.open("rb") as fh:
+        first = fh.readline(SNIFF_BYTES)
+    try:
+        header = next(csv.reader(io.StringIO(first.decode(encoding))), None)
+    except UnicodeDecodeError as exc:
+        raise FileError(_("The first row is not valid %(encoding)s text.") % {"encoding": encoding}) from exc
     if header is None:
         raise FileError(_("The file is empty."))
     return Table(path, encoding, _check_header(header))
