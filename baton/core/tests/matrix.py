@@ -277,6 +277,17 @@ ROUTES: dict[str, Expect] = {
     "security:admin_lockouts": ADMIN,
     "security:admin_unlock": Expect("admin", method="post", args=(("pk", MISSING),)),
     "security:admin_policy": ADMIN,
+    # Imports (administrators)
+    "transfer:home": ADMIN,
+    "transfer:job": Expect("admin", args=(("pk", MISSING),)),
+    "transfer:progress": Expect("admin", args=(("pk", MISSING),)),
+    "transfer:errors": Expect("admin", args=(("pk", MISSING),)),
+    "transfer:mapping": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:dry_run": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:run": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:pause": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:resume": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:rollback": Expect("admin", method="post", args=(("pk", MISSING),)),
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
@@ -396,6 +407,17 @@ OPERATIONS: dict[str, Expect] = {
     "POST /security/lockouts/{lockout_id}/unlock": Expect(
         "open", method="post", args=(("lockout_id", MISSING),)
     ),
+    # Imports (administrators)
+    "GET /transfer/jobs": Expect("roles", roles=("root",)),
+    "POST /transfer/jobs": Expect("roles", method="post", roles=("root",)),
+    "GET /transfer/jobs/{id}": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "PUT /transfer/jobs/{id}/mapping": Expect("roles", method="put", roles=("root",), args=(("id", MISSING),)),
+    "POST /transfer/jobs/{id}/dry-run": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
+    "POST /transfer/jobs/{id}/run": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
+    "POST /transfer/jobs/{id}/pause": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
+    "POST /transfer/jobs/{id}/resume": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
+    "POST /transfer/jobs/{id}/rollback": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
+    "GET /transfer/jobs/{id}/rows": Expect("roles", roles=("root",), args=(("id", MISSING),)),
 }
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
