@@ -143,7 +143,12 @@ def get_job(request: HttpRequest, id: int = path_id()):
     return _job(request, id)
 
 
-@router.put("/jobs/{id}/mapping", response=responses({200: JobOut}), tags=["transfer"], summary="Map columns and values")
+@router.put(
+    "/jobs/{id}/mapping",
+    response=responses({200: JobOut}),
+    tags=["transfer"],
+    summary="Map columns and values",
+)
 def set_mapping(request: HttpRequest, payload: MappingIn, id: int = path_id()):
     job = _job(request, id)
     return services.set_mapping(
@@ -156,34 +161,47 @@ def set_mapping(request: HttpRequest, payload: MappingIn, id: int = path_id()):
     )
 
 
-@router.post("/jobs/{id}/dry-run", response=responses({202: JobOut}), tags=["transfer"], summary="Start a dry run")
+@router.post(
+    "/jobs/{id}/dry-run", response=responses({202: JobOut}), tags=["transfer"], summary="Start a dry run"
+)
 def dry_run(request: HttpRequest, id: int = path_id()):
     return Status(202, services.start_dry_run(_job(request, id), actor=actor(request)))
 
 
-@router.post("/jobs/{id}/run", response=responses({202: JobOut}), tags=["transfer"], summary="Start the import")
+@router.post(
+    "/jobs/{id}/run", response=responses({202: JobOut}), tags=["transfer"], summary="Start the import"
+)
 def run(request: HttpRequest, id: int = path_id()):
     return Status(202, services.start_run(_job(request, id), actor=actor(request)))
 
 
-@router.post("/jobs/{id}/pause", response=responses({200: JobOut}), tags=["transfer"], summary="Pause the import")
+@router.post(
+    "/jobs/{id}/pause", response=responses({200: JobOut}), tags=["transfer"], summary="Pause the import"
+)
 def pause(request: HttpRequest, id: int = path_id()):
     return services.pause(_job(request, id), actor=actor(request))
 
 
-@router.post("/jobs/{id}/resume", response=responses({202: JobOut}), tags=["transfer"], summary="Resume the import")
+@router.post(
+    "/jobs/{id}/resume", response=responses({202: JobOut}), tags=["transfer"], summary="Resume the import"
+)
 def resume(request: HttpRequest, id: int = path_id()):
     return Status(202, services.resume(_job(request, id), actor=actor(request)))
 
 
 @router.post(
-    "/jobs/{id}/rollback", response=responses({200: RollbackOut}), tags=["transfer"], summary="Roll the import back"
+    "/jobs/{id}/rollback",
+    response=responses({200: RollbackOut}),
+    tags=["transfer"],
+    summary="Roll the import back",
 )
 def rollback(request: HttpRequest, id: int = path_id()):
     return services.rollback(_job(request, id), actor=actor(request))
 
 
-@router.get("/jobs/{id}/rows", response=responses({200: list[RowOut]}), tags=["transfer"], summary="Row results")
+@router.get(
+    "/jobs/{id}/rows", response=responses({200: list[RowOut]}), tags=["transfer"], summary="Row results"
+)
 def rows(request: HttpRequest, query: Query[RowsQuery], id: int = path_id()):
     """What each row did (or, after a dry run, would do) and why, in file order."""
     job = _job(request, id)

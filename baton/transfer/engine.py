@@ -57,7 +57,7 @@ from baton.transfer.fields import (
     parse_datetime,
     parse_decimal,
 )
-from baton.transfer.models import DuplicatePolicy, ExternalId, ImportJob, ImportRow, Kind, Outcome
+from baton.transfer.models import DuplicatePolicy, ExternalId, ImportJob, ImportRow, Outcome
 from baton.transfer.reading import FileError, open_table
 
 log = logging.getLogger(__name__)
@@ -173,7 +173,9 @@ class Importer:
             )
         found = self._users[key]
         if found is None:
-            raise RowError(_("%(field)s: no active user “%(value)s”.") % {"field": label, "value": text}, label)
+            raise RowError(
+                _("%(field)s: no active user “%(value)s”.") % {"field": label, "value": text}, label
+            )
         return found
 
     # --- external ids -----------------------------------------------------------------------------
@@ -282,12 +284,24 @@ class Importer:
                 reasons = ", ".join(match.reasons)
                 self.link(existing, external_id)
                 if self.job.duplicates == DuplicatePolicy.MATCH:
-                    return Outcome.MATCHED, existing, _("Matched #%(id)s (%(why)s).") % {"id": existing.pk, "why": reasons}
-                values = {k: v for k, v in values.items() if getattr(existing, _attname(model, k), None) in (None, "")}
+                    return (
+                        Outcome.MATCHED,
+                        existing,
+                        _("Matched #%(id)s (%(why)s).") % {"id": existing.pk, "why": reasons},
+                    )
+                values = {
+                    k: v
+                    for k, v in values.items()
+                    if getattr(existing, _attname(model, k), None) in (None, "")
+                }
                 if values:
                     self.before(existing, list(values))
                     update(existing, values)
-                return Outcome.MERGED, existing, _("Merged into #%(id)s (%(why)s).") % {"id": existing.pk, "why": reasons}
+                return (
+                    Outcome.MERGED,
+                    existing,
+                    _("Merged into #%(id)s (%(why)s).") % {"id": existing.pk, "why": reasons},
+                )
         if existing is None:
             record = create(values)
             self.created(record)
@@ -322,7 +336,10 @@ class Importer:
             create=create,
             update=lambda rec, ch: update_account(rec, actor=self.actor, changes=ch, expected_version=None),
             matches=lambda v: find_account_matches(
-                name=v.get("name", ""), brn=v.get("brn", ""), website=v.get("website", ""), phone=v.get("phone", "")
+                name=v.get("name", ""),
+                brn=v.get("brn", ""),
+                website=v.get("website", ""),
+                phone=v.get("phone", ""),
             ),
         )
 
@@ -369,7 +386,10 @@ class Importer:
             create=create,
             update=lambda rec, ch: update_lead(rec, actor=self.actor, changes=ch, expected_version=None),
             matches=lambda v: find_lead_matches(
-                name=v.get("name", ""), company=v.get("company", ""), email=v.get("email", ""), phone=v.get("phone", "")
+                name=v.get("name", ""),
+                company=v.get("company", ""),
+                email=v.get("email", ""),
+                phone=v.get("phone", ""),
             ),
         )
         if conversion["converted_at"] is not None:
@@ -397,7 +417,10 @@ class Importer:
         )
         if lead.created_at and at < lead.created_at:
             raise RowError(_("The lead was converted before it was created."))
-        self.before(lead, ["status", "converted_at", "converted_account", "converted_contact", "converted_opportunity"])
+        self.before(
+            lead,
+            ["status", "converted_at", "converted_account", "converted_contact", "converted_opportunity"],
+        )
         if lead.status == LeadStatus.DISQUALIFIED:
             raise RowError(_("A disqualified lead cannot be converted."))
         with process_clock(at):
@@ -519,7 +542,11 @@ class Importer:
         record = self.ref(kind, values["record"], _("record"))
         stage = ProcessStage.objects.filter(key=values["stage"]).first()
         if stage is None or stage.record_kind != kind:
-            raise RowError(_("The stage “%(key)s” does not hold %(kind)s records.") % {"key": values["stage"], "kind": kind}, "stage")
+            raise RowError(
+                _("The stage “%(key)s” does not hold %(kind)s records.")
+                % {"key": values["stage"], "kind": kind},
+                "stage",
+            )
         entered, left = values["entered_at"], values.get("left_at")
         if left is not None and left < entered:
             raise RowError(_("The stay ends before it starts."), "left_at")
@@ -539,7 +566,9 @@ class Importer:
             same.save(update_fields=["left_at", "dwell_seconds"])
             return Outcome.UPDATED, same, "left_at"
         if left is None and stays.filter(left_at__isnull=True).exists():
-            raise RowError(_("The record already has an open stay; only its last stay may be open."), "left_at")
+            raise RowError(
+                _("The record already has an open stay; only its last stay may be open."), "left_at"
+            )
         overlap = stays.filter(entered_at__lt=left or dt.datetime.max.replace(tzinfo=dt.UTC)).filter(
             Q(left_at__isnull=True) | Q(left_at__gt=entered)
         )
@@ -734,7 +763,10 @@ def real_run(job_pk: int) -> RunReport | None:
         job.save(update_fields=["status", "started_at", "is_dry_run", "counts", "next_row"])
     actor = job.created_by
     if actor is None:
-        job.status, job.error = ImportJob.Status.FAILED, _("The person who started the import no longer exists.")
+        job.status, job.error = (
+            ImportJob.Status.FAILED,
+            _("The person who started the import no longer exists."),
+        )
         job.save(update_fields=["status", "error"])
         return None
     importer = Importer(job, actor)

@@ -23,7 +23,9 @@ from baton.accounts.models import BuyerRole
 from baton.activities.models import Activity
 from baton.core.choices import CompanySize, Industry, Region
 from baton.core.money import Currency
+from baton.deals.models import Pipeline
 from baton.leads.models import LeadInteraction, LeadSource, LeadStatus
+from baton.process.models import ProcessStage
 from baton.transfer.models import Kind
 
 
@@ -37,7 +39,11 @@ class RowError(Exception):
 
 class UnknownValue(RowError):
     def __init__(self, field: str, raw: str):
-        super().__init__(_("Unknown value “%(value)s” for %(field)s: map it to a choice.") % {"value": raw, "field": field}, field)
+        super().__init__(
+            _("Unknown value “%(value)s” for %(field)s: map it to a choice.")
+            % {"value": raw, "field": field},
+            field,
+        )
         self.raw = raw
 
 
@@ -57,8 +63,6 @@ def _tc(choices: type[TextChoices]) -> Callable[[], list[tuple[str, Any]]]:
 
 
 def _deal_stages() -> list[tuple[str, Any]]:
-    from baton.deals.models import Pipeline  # noqa: PLC0415 - models may not be ready at import
-
     pipeline = Pipeline.objects.filter(is_default=True).first()
     if pipeline is None:
         return []
@@ -66,8 +70,6 @@ def _deal_stages() -> list[tuple[str, Any]]:
 
 
 def _process_stages() -> list[tuple[str, Any]]:
-    from baton.process.models import ProcessStage  # noqa: PLC0415 - models may not be ready at import
-
     return [(s.key, (s.name, s.name_en)) for s in ProcessStage.objects.filter(is_archived=False)]
 
 
@@ -274,7 +276,9 @@ def parse_datetime(raw: Any, label: str) -> dt.datetime:
                 label,
             )
     if not (1900 <= value.year <= 2999):
-        raise RowError(_("%(field)s: the year %(year)s is out of range.") % {"field": label, "year": value.year}, label)
+        raise RowError(
+            _("%(field)s: the year %(year)s is out of range.") % {"field": label, "year": value.year}, label
+        )
     if timezone.is_naive(value):
         value = timezone.make_aware(value)
     return value
@@ -293,7 +297,9 @@ def parse_decimal(raw: Any, label: str) -> Decimal:
     try:
         value = Decimal(text)
     except InvalidOperation as exc:
-        raise RowError(_("%(field)s: “%(value)s” is not a number.") % {"field": label, "value": raw}, label) from exc
+        raise RowError(
+            _("%(field)s: “%(value)s” is not a number.") % {"field": label, "value": raw}, label
+        ) from exc
     if not value.is_finite():
         raise RowError(_("%(field)s: “%(value)s” is not a number.") % {"field": label, "value": raw}, label)
     return value

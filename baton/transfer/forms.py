@@ -9,7 +9,9 @@ class UploadForm(forms.Form):
     source = forms.CharField(
         label=_("Source system"), max_length=60, help_text=_("e.g. salesforce, hubspot, old-crm")
     )
-    duplicates = forms.ChoiceField(label=_("Duplicates"), choices=DuplicatePolicy.choices, initial=DuplicatePolicy.MATCH)
+    duplicates = forms.ChoiceField(
+        label=_("Duplicates"), choices=DuplicatePolicy.choices, initial=DuplicatePolicy.MATCH
+    )
     mapping = forms.ModelChoiceField(
         label=_("Saved mapping"), queryset=SavedMapping.objects.all(), required=False
     )

@@ -19,7 +19,11 @@ from baton.core.models import ChangeLog, User
 from baton.process.models import HandOff, QualificationAnswer, RecordKind, Recycle, StageHistory
 from baton.transfer.models import ImportJob, ImportRow
 
-PROCESS_KINDS = {"leads.lead": RecordKind.LEAD, "deals.opportunity": RecordKind.OPPORTUNITY, "accounts.account": RecordKind.ACCOUNT}
+PROCESS_KINDS = {
+    "leads.lead": RecordKind.LEAD,
+    "deals.opportunity": RecordKind.OPPORTUNITY,
+    "accounts.account": RecordKind.ACCOUNT,
+}
 
 
 def _model(label: str) -> type[models.Model]:
@@ -38,7 +42,9 @@ def _undo_change(change: dict[str, Any], actor: User | None) -> None:
             for process_model in (StageHistory, HandOff, Recycle, QualificationAnswer):
                 process_model.objects.filter(record_kind=kind, record_id=record.pk).delete()  # type: ignore[attr-defined]
         if change["model"] != "transfer.externalid":
-            log_change(actor=actor, action=ChangeLog.Action.DELETE, instance=record, note="import rolled back")
+            log_change(
+                actor=actor, action=ChangeLog.Action.DELETE, instance=record, note="import rolled back"
+            )
         record.delete()
     elif op == "update":
         before = change["before"]

@@ -129,7 +129,8 @@ def set_mapping(
             errors.setdefault("columns", []).append(_("Unknown field “%(f)s”.") % {"f": target})
         elif target in used:
             errors.setdefault("columns", []).append(
-                _("“%(a)s” and “%(b)s” both fill %(f)s.") % {"a": used[target], "b": column, "f": known[target].label}
+                _("“%(a)s” and “%(b)s” both fill %(f)s.")
+                % {"a": used[target], "b": column, "f": known[target].label}
             )
         else:
             clean_columns[column], used[target] = target, column
@@ -232,7 +233,11 @@ def error_rows(job: ImportJob) -> Iterator[list[str]]:
     cells that a spreadsheet would run as a formula are neutralised."""
     yield ["row", "error", *job.headers]
     for row in job.rows.filter(outcome=Outcome.REFUSED).order_by("number").iterator(chunk_size=1000):
-        yield [str(row.number), safe_cell(row.message), *(safe_cell(row.data.get(h, "")) for h in job.headers)]
+        yield [
+            str(row.number),
+            safe_cell(row.message),
+            *(safe_cell(row.data.get(h, "")) for h in job.headers),
+        ]
 
 
 def safe_cell(value: Any) -> str:

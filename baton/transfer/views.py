@@ -23,7 +23,12 @@ from baton.transfer.forms import UploadForm
 from baton.transfer.models import DuplicatePolicy, ImportJob, Outcome
 
 ROWS_PER_PAGE = 100
-ACTIVE = (ImportJob.Status.CHECKING, ImportJob.Status.QUEUED, ImportJob.Status.RUNNING, ImportJob.Status.PAUSING)
+ACTIVE = (
+    ImportJob.Status.CHECKING,
+    ImportJob.Status.QUEUED,
+    ImportJob.Status.RUNNING,
+    ImportJob.Status.PAUSING,
+)
 
 
 def _admin(request: AuthedHttpRequest) -> None:

@@ -411,13 +411,16 @@ OPERATIONS: dict[str, Expect] = {
     "GET /transfer/jobs": Expect("roles", roles=("root",)),
     "POST /transfer/jobs": Expect("roles", method="post", roles=("root",)),
     "GET /transfer/jobs/{id}": Expect("roles", roles=("root",), args=(("id", MISSING),)),
-    "PUT /transfer/jobs/{id}/mapping": Expect("roles", method="put", roles=("root",), args=(("id", MISSING),)),
-    "POST /transfer/jobs/{id}/dry-run": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
-    "POST /transfer/jobs/{id}/run": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
-    "POST /transfer/jobs/{id}/pause": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
-    "POST /transfer/jobs/{id}/resume": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
-    "POST /transfer/jobs/{id}/rollback": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
     "GET /transfer/jobs/{id}/rows": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "PUT /transfer/jobs/{id}/mapping": Expect(
+        "roles", method="put", roles=("root",), args=(("id", MISSING),)
+    ),
+    **{
+        f"POST /transfer/jobs/{{id}}/{action}": Expect(
+            "roles", method="post", roles=("root",), args=(("id", MISSING),)
+        )
+        for action in ("dry-run", "run", "pause", "resume", "rollback")
+    },
 }
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.

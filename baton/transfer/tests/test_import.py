@@ -52,7 +52,9 @@ def test_accounts_dry_run_equals_real_run_and_keeps_dates(root, alice):
     ]
     job = run(job, root)
     assert job.status == ImportJob.Status.DONE
-    assert [(n, o, m) for n, o, m in outcomes(job)] == [(n, o, m) for n, o, m, _ in (r.as_tuple() for r in job.dry_report.rows)]
+    assert [(n, o, m) for n, o, m in outcomes(job)] == [
+        (n, o, m) for n, o, m, _ in (r.as_tuple() for r in job.dry_report.rows)
+    ]
     hanbit = Account.objects.get(name="(주)한빛소프트")
     assert hanbit.owner == alice
     assert hanbit.industry == "manufacturing"
@@ -200,7 +202,11 @@ def test_duplicate_policy_match_merge_create(root, alice, world):
 
 def test_contacts_link_to_their_account_by_external_id(root, alice):
     run(make_job(root, "account", ACCOUNTS), root)
-    rows = [["Id", "Name", "Account", "Email"], ["C1", "김민준", "A1", "minjun@hanbit.co.kr"], ["C2", "유령", "A404", ""]]
+    rows = [
+        ["Id", "Name", "Account", "Email"],
+        ["C1", "김민준", "A1", "minjun@hanbit.co.kr"],
+        ["C2", "유령", "A404", ""],
+    ]
     job = run(make_job(root, "contact", rows), root)
     assert [o for _n, o, _m in outcomes(job)] == ["created", "refused"]
     assert Contact.objects.get(name="김민준").account.name == "(주)한빛소프트"
@@ -209,8 +215,11 @@ def test_contacts_link_to_their_account_by_external_id(root, alice):
 
 def test_rollback_deletes_what_it_created_and_restores_what_it_updated(root, alice):
     first = run(make_job(root, "account", ACCOUNTS), root)
-    changed = [ACCOUNTS[0], ["A1", "(주)한빛소프트", "220-81-62517", "Retail", "alice", "2024-01-10 09:00"],
-               ["A3", "새 회사", "", "", "alice", "2024-01-01"]]
+    changed = [
+        ACCOUNTS[0],
+        ["A1", "(주)한빛소프트", "220-81-62517", "Retail", "alice", "2024-01-10 09:00"],
+        ["A3", "새 회사", "", "", "alice", "2024-01-01"],
+    ]
     second = run(make_job(root, "account", changed), root)
     assert Account.objects.count() == 3
     result = services.rollback(second, actor=root)
@@ -234,7 +243,10 @@ def test_lead_two_years_old_shows_its_real_dwell_times(root, alice):
     def s(value):
         return value.strftime("%Y-%m-%d %H:%M")
 
-    leads = [["Id", "Name", "Email", "Owner", "Created"], ["L1", "이서연", "seoyeon@saebom.kr", "alice", s(t0)]]
+    leads = [
+        ["Id", "Name", "Email", "Owner", "Created"],
+        ["L1", "이서연", "seoyeon@saebom.kr", "alice", s(t0)],
+    ]
     run(make_job(root, "lead", leads), root)
     lead = Lead.objects.get()
     assert lead.created_at == t0
@@ -249,7 +261,13 @@ def test_lead_two_years_old_shows_its_real_dwell_times(root, alice):
         ["lead", "L1", "accepted", s(t3), ""],
     ]
     job = make_job(root, "stage_history", stays)
-    assert job.columns == {"Type": "record_type", "Record": "record", "Stage": "stage", "Entered": "entered_at", "Left": "left_at"}
+    assert job.columns == {
+        "Type": "record_type",
+        "Record": "record",
+        "Stage": "stage",
+        "Entered": "entered_at",
+        "Left": "left_at",
+    }
     job = run(job, root)
     assert [o for _n, o, _m in outcomes(job)] == ["created"] * 4
     history = list(StageHistory.objects.filter(record_kind="lead", record_id=lead.pk).order_by("entered_at"))
@@ -257,7 +275,9 @@ def test_lead_two_years_old_shows_its_real_dwell_times(root, alice):
     assert [h.dwell_seconds for h in history] == [3 * 86400, 10 * 86400, int(2.5 * 86400), None]
     assert history[1].from_stage.key == "lead_acquired" and history[0].to_stage.key == "nurturing"
 
-    metrics = flow_metrics(t0 - dt.timedelta(days=1), t0 + dt.timedelta(days=30), now=t0 + dt.timedelta(days=30))
+    metrics = flow_metrics(
+        t0 - dt.timedelta(days=1), t0 + dt.timedelta(days=30), now=t0 + dt.timedelta(days=30)
+    )
     by_key = {m.stage.key: m for m in metrics.stages}
     assert by_key["lead_acquired"].dwell_median_days == pytest.approx(3.0)
     assert by_key["nurturing"].dwell_median_days == pytest.approx(10.0)
@@ -292,7 +312,10 @@ def test_opportunities_keep_created_and_closed_dates(root, alice):
 
 
 def test_leads_with_interactions_and_activities_keep_times_and_owners(root, alice, bob):
-    leads = [["Id", "Name", "Email", "Owner", "Created"], ["L1", "이서연", "seoyeon@saebom.kr", "alice", "2024-03-01"]]
+    leads = [
+        ["Id", "Name", "Email", "Owner", "Created"],
+        ["L1", "이서연", "seoyeon@saebom.kr", "alice", "2024-03-01"],
+    ]
     run(make_job(root, "lead", leads), root)
     touches = [
         ["Id", "Lead", "Type", "When", "Note", "By"],

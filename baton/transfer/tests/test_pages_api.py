@@ -26,15 +26,29 @@ def test_upload_map_dry_run_run_and_error_file(client, root, alice, django_captu
 
     response = client.post(
         "/transfer/",
-        {"kind": "lead", "source": "oldcrm", "duplicates": "match", "file": SimpleUploadedFile("leads.csv", csv_bytes(LEADS, "cp949"))},
+        {
+            "kind": "lead",
+            "source": "oldcrm",
+            "duplicates": "match",
+            "file": SimpleUploadedFile("leads.csv", csv_bytes(LEADS, "cp949")),
+        },
     )
     job = ImportJob.objects.get()
     assert response.status_code == 302 and response.url == f"/transfer/jobs/{job.pk}/"
     page = client.get(f"/transfer/jobs/{job.pk}/").content.decode()
     assert "Lead ID" in page and 'data-testid="mapping-form"' in page
     # Map the columns the guess did not: id, name, owner and created.
-    columns = {"col-0": "external_id", "col-1": "name", "col-2": "email", "col-3": "owner", "col-4": "created_at", "col-5": "source"}
-    client.post(f"/transfer/jobs/{job.pk}/mapping/", {**columns, "duplicates": "match", "save_as": "old leads"})
+    columns = {
+        "col-0": "external_id",
+        "col-1": "name",
+        "col-2": "email",
+        "col-3": "owner",
+        "col-4": "created_at",
+        "col-5": "source",
+    }
+    client.post(
+        f"/transfer/jobs/{job.pk}/mapping/", {**columns, "duplicates": "match", "save_as": "old leads"}
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/transfer/jobs/{job.pk}/dry-run/")
     job.refresh_from_db()
@@ -64,7 +78,9 @@ def test_upload_map_dry_run_run_and_error_file(client, root, alice, django_captu
     assert "박하늘" in client.get(f"/leads/{lead.pk}/").content.decode()
     errors = client.get(f"/transfer/jobs/{job.pk}/errors.csv")
     assert errors.status_code == 200
-    assert b"".join(errors.streaming_content).decode("utf-8-sig").splitlines()[0].startswith("row,error,Lead ID")
+    assert (
+        b"".join(errors.streaming_content).decode("utf-8-sig").splitlines()[0].startswith("row,error,Lead ID")
+    )
 
 
 def test_pages_refuse_non_admins_and_bad_uploads(client, root, alice):
@@ -75,7 +91,12 @@ def test_pages_refuse_non_admins_and_bad_uploads(client, root, alice):
 
     response = client.post(
         "/transfer/",
-        {"kind": "lead", "source": "oldcrm", "duplicates": "match", "file": SimpleUploadedFile("x.csv", b"\xff\xfe\x81\x00")},
+        {
+            "kind": "lead",
+            "source": "oldcrm",
+            "duplicates": "match",
+            "file": SimpleUploadedFile("x.csv", b"\xff\xfe\x81\x00"),
+        },
     )
     assert response.status_code == 200
     assert "neither UTF-8 nor CP949" in response.content.decode()
@@ -85,7 +106,10 @@ def test_pages_refuse_non_admins_and_bad_uploads(client, root, alice):
 def test_api_upload_dry_run_run_rollback(client, root, alice, django_capture_on_commit_callbacks):
     _token, secret = create_api_token(root, name="import")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-    rows = [["Id", "Name", "Email", "Owner", "Created"], ["L1", "이서연", "seoyeon@saebom.kr", "alice", "2024-03-01"]]
+    rows = [
+        ["Id", "Name", "Email", "Owner", "Created"],
+        ["L1", "이서연", "seoyeon@saebom.kr", "alice", "2024-03-01"],
+    ]
     response = client.post(
         "/api/v1/transfer/jobs?kind=lead&source=oldcrm&file_name=leads.csv",
         data=csv_bytes(rows),
@@ -94,7 +118,13 @@ def test_api_upload_dry_run_run_rollback(client, root, alice, django_capture_on_
     )
     assert response.status_code == 201, response.content
     job = response.json()
-    assert job["columns"] == {"Id": "external_id", "Name": "name", "Email": "email", "Owner": "owner", "Created": "created_at"}
+    assert job["columns"] == {
+        "Id": "external_id",
+        "Name": "name",
+        "Email": "email",
+        "Owner": "owner",
+        "Created": "created_at",
+    }
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(f"/api/v1/transfer/jobs/{job['id']}/dry-run", **auth).status_code == 202
     report = client.get(f"/api/v1/transfer/jobs/{job['id']}/rows", **auth).json()
@@ -107,11 +137,17 @@ def test_api_upload_dry_run_run_rollback(client, root, alice, django_capture_on_
     lead = Lead.objects.get()
     report = client.get(f"/api/v1/transfer/jobs/{job['id']}/rows", **auth).json()
     assert report[0]["record_type"] == "lead" and report[0]["record_id"] == lead.pk
-    assert client.post(f"/api/v1/transfer/jobs/{job['id']}/rollback", **auth).json() == {"undone": 1, "kept": 0}
+    assert client.post(f"/api/v1/transfer/jobs/{job['id']}/rollback", **auth).json() == {
+        "undone": 1,
+        "kept": 0,
+    }
     assert not Lead.objects.exists()
     # A run before a dry run, and a bad file, are refused in words.
     bad = client.post(
-        "/api/v1/transfer/jobs?kind=lead&source=oldcrm&file_name=x.csv", data=b"", content_type="text/csv", **auth
+        "/api/v1/transfer/jobs?kind=lead&source=oldcrm&file_name=x.csv",
+        data=b"",
+        content_type="text/csv",
+        **auth,
     )
     assert bad.status_code == 422 and "empty" in bad.content.decode()
     _t, alice_secret = create_api_token(alice, name="x")
