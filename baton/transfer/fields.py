@@ -215,11 +215,11 @@ def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
     for alias, target in ALIASES:
         if target in kind_fields:
             names.setdefault(_norm(alias), target)
-    mapping = {}
+    mapping: dict[str, str] = {}
     for header in headers:
-        target = names.get(_norm(header))
-        if target and target not in mapping.values():
-            mapping[header] = target
+        found = names.get(_norm(header))
+        if found and found not in mapping.values():
+            mapping[header] = found
     return mapping
 
 
@@ -252,14 +252,14 @@ _DT_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 def parse_datetime(raw: Any, label: str) -> dt.datetime:
     """A date or date-time: ISO 8601 (with or without an offset), or 2024-03-05, 2024/03/05,
     2024.03.05 with an optional time; a time without an offset is in the site's time zone."""
+    value: dt.datetime | None = None
     if isinstance(raw, dt.datetime):
         value = raw
     elif isinstance(raw, dt.date):
         value = dt.datetime.combine(raw, dt.time())
     else:
-        text = str(raw).strip().replace("/", "-").replace(".", "-").replace("T", " ")
-        text = re.sub(r"\s+", " ", text)
-        value = None
+        text = re.sub(r"\s+", " ", str(raw).strip())
+        text = re.sub(r"^(\d{4})[./](\d{1,2})[./](\d{1,2})\.?", r"\1-\2-\3", text)
         try:
             value = dt.datetime.fromisoformat(text)
         except ValueError:
@@ -269,12 +269,12 @@ def parse_datetime(raw: Any, label: str) -> dt.datetime:
                     break
                 except ValueError:
                     continue
-        if value is None:
-            raise RowError(
-                _("%(field)s: “%(value)s” is not a date (use 2024-03-05 or 2024-03-05 14:30).")
-                % {"field": label, "value": raw},
-                label,
-            )
+    if value is None:
+        raise RowError(
+            _("%(field)s: “%(value)s” is not a date (use 2024-03-05 or 2024-03-05 14:30).")
+            % {"field": label, "value": raw},
+            label,
+        )
     if not (1900 <= value.year <= 2999):
         raise RowError(
             _("%(field)s: the year %(year)s is out of range.") % {"field": label, "year": value.year}, label

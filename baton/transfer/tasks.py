@@ -7,7 +7,7 @@ import logging
 try:  # Django 6 ships the tasks API; Django 5.2 uses the backport with the same API.
     from django.tasks import task  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on the Django version
-    from django_tasks import task
+    from django_tasks import task  # type: ignore[no-redef,unused-ignore]
 
 from baton.transfer import engine
 from baton.transfer.models import ImportJob
