@@ -27,7 +27,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import DatabaseError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -250,6 +250,12 @@ class Importer:
                 outcome, record, message = handler(values)
         except (RowError, ValidationError, ServiceError, PermissionDenied) as exc:
             return RowResult(number, Outcome.REFUSED, _message(exc), data=_texts(raw))
+        except (DatabaseError, ValueError) as exc:
+            # The database refused what validation let through (a constraint, a value too large):
+            # the savepoint undid the row; the run goes on.
+            log.info("import %s row %s refused by the database: %s", self.job.job_id, number, exc)
+            message = _("The database refused the row: %(error)s") % {"error": str(exc)[:300]}
+            return RowResult(number, Outcome.REFUSED, message, data=_texts(raw))
         return RowResult(
             number,
             outcome,
