@@ -116,7 +116,7 @@ class Importer:
         self._users: dict[str, User | None] = {}
         self._types: dict[type[models.Model], ContentType] = {}
         self.changes: list[dict[str, Any]] = []
-        self._reasons: dict[str, LostReason | None] = {}
+        self._reasons: dict[str, LostReason] = {}
         self._created: dt.datetime | None = None  # the row's created time (see _prepared)
 
     # --- reading a row ----------------------------------------------------------------------------
@@ -521,18 +521,20 @@ class Importer:
         return stage
 
     def lost_reason(self, name: str, *, create: bool = False) -> LostReason:
+        """Found reasons are cached; one made here is not (a refused row's savepoint takes it away)."""
         key = name.strip().lower()
-        if key not in self._reasons:
-            self._reasons[key] = (
+        reason = self._reasons.get(key)
+        if reason is None:
+            reason = (
                 LostReason.objects.filter(Q(name__iexact=name.strip()) | Q(name_en__iexact=name.strip()))
                 .order_by("is_archived", "id")
                 .first()
             )
-        reason = self._reasons[key]
+            if reason is not None:
+                self._reasons[key] = reason
         if reason is None and create:
             # "unknown (imported)" is a legitimate reason that reports tell apart from the others.
             reason = LostReason.objects.create(name="알 수 없음 (가져옴)", name_en="unknown (imported)")
-            self._reasons[key] = reason
         if reason is None:
             raise RowError(_("Unknown lost reason “%(value)s”.") % {"value": name}, "lost_reason")
         return reason
