@@ -68,10 +68,10 @@ class RowOut(Schema):
 
 
 class UploadQuery(Schema):
-    kind: str = choice(Kind.values)
-    source: str = Text(60, required=True)
-    file_name: str = Text(200, required=True)
-    duplicates: str = Field(DuplicatePolicy.MATCH, pattern="^(create|match|merge)$")
+    kind: choice(Kind.values)
+    source: str = Field(..., min_length=1, max_length=60)
+    file_name: str = Field(..., min_length=1, max_length=200)
+    duplicates: choice(DuplicatePolicy.values) = DuplicatePolicy.MATCH.value
 
 
 class MappingIn(InputSchema):
@@ -79,8 +79,8 @@ class MappingIn(InputSchema):
 
     columns: dict[str, str]
     values: dict[str, dict[str, str]] = {}
-    duplicates: str | None = Field(None, pattern="^(create|match|merge)$")
-    save_as: str = Text(100)
+    duplicates: choice(DuplicatePolicy.values) | None = None
+    save_as: Text(100) = ""
 
 
 class RowsQuery(Schema):

@@ -429,7 +429,7 @@ class Importer:
         )
         if lead.status == LeadStatus.DISQUALIFIED:
             raise RowError(_("A disqualified lead cannot be converted."))
-        with process_clock(at):
+        with process_clock(self.clock_for(RecordKind.LEAD, lead.pk, at)):
             _account, made_contact, _opp = convert_lead(
                 lead, actor=self.actor, account=account, contact=contact, create_opportunity_too=False
             )
@@ -445,7 +445,7 @@ class Importer:
             existing = self.find(LeadInteraction, external_id)
             if existing is not None:
                 return Outcome.MATCHED, existing, _("Unchanged.")
-        with process_clock(values["occurred_at"]):
+        with process_clock(self.clock_for(RecordKind.LEAD, lead.pk, values["occurred_at"])):
             interaction = log_interaction(
                 lead,
                 actor=values.get("actor"),
@@ -538,6 +538,17 @@ class Importer:
         if reason is None:
             raise RowError(_("Unknown lost reason “%(value)s”.") % {"value": name}, "lost_reason")
         return reason
+
+    def clock_for(self, kind: str, record_id: int, at: dt.datetime) -> dt.datetime:
+        """The time process rows are written at for an event of ``at``: never before the record's last
+        stay began (a touch older than the stage the record is in moves it from now on, not in the past)."""
+        latest = (
+            StageHistory.objects.filter(record_kind=kind, record_id=record_id)
+            .order_by("-entered_at")
+            .values_list("entered_at", flat=True)
+            .first()
+        )
+        return max(at, latest) if latest is not None else at
 
     def mark_placed(self, kind: str, record_id: int) -> None:
         """The stays the process placed a new record in: file stage rows replace them."""

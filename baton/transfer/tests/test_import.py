@@ -324,11 +324,14 @@ def test_leads_with_interactions_and_activities_keep_times_and_owners(root, alic
     ]
     job = run(make_job(root, "interaction", touches), root)
     assert [o for _n, o, _m in outcomes(job)] == ["created", "created"]
+    # A touch older than the stage the lead is in now is history too (the stage is not rewritten).
+    older = [touches[0], ["T0", "L1", "download", "2024-02-01 10:00", "before the lead", ""]]
+    assert [o for _n, o, _m in outcomes(run(make_job(root, "interaction", older), root))] == ["created"]
     first = LeadInteraction.objects.get(note="pricing page")
     assert first.occurred_at == dt.datetime(2024, 3, 2, 10, tzinfo=SEOUL) and first.actor == bob
     again = run(make_job(root, "interaction", touches), root)
     assert [o for _n, o, _m in outcomes(again)] == ["matched", "matched"]
-    assert LeadInteraction.objects.count() == 2
+    assert LeadInteraction.objects.count() == 3
 
     acts = [
         ["Id", "Type", "Subject", "Owner", "Record type", "Record", "Completed", "Outcome"],
@@ -403,3 +406,19 @@ def test_encoding_fallback_reports_a_broken_line(root, alice, monkeypatch):
     report = dry(job, root)
     assert report.error and "line" in report.error.lower()
     assert Outcome.CREATED in {r.outcome for r in report.rows}
+
+
+def test_touch_older_than_the_leads_stage_is_imported(root, alice):
+    """A web visit dated before the lead was created meets the nurturing criterion: the move is written
+    as of the lead's last stage entry, never before it (the database refuses a stay that ends before
+    it began, which failed the whole run)."""
+    leads = [
+        ["Id", "Name", "Email", "Owner", "Created"],
+        ["L2", "박하늘", "haneul@nuri.kr", "alice", "2024-03-01"],
+    ]
+    run(make_job(root, "lead", leads), root)
+    touches = [["Id", "Lead", "Type", "When"], ["T9", "L2", "web_visit", "2024-02-15 10:00"]]
+    job = run(make_job(root, "interaction", touches), root)
+    assert [o for _n, o, _m in outcomes(job)] == ["created"], outcomes(job)
+    stays = StageHistory.objects.filter(record_kind="lead").order_by("entered_at", "id")
+    assert all(s.left_at is None or s.left_at >= s.entered_at for s in stays)
