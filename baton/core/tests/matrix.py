@@ -429,6 +429,7 @@ BODIES: dict[str, Any] = {
     "POST /accounts": lambda ids: {"name": "누리소프트 매트릭스"},
     "POST /contacts": lambda ids: {"name": "박하늘"},
     "POST /opportunities": lambda ids: {"name": "매트릭스 건"},
+    "PUT /transfer/jobs/{id}/mapping": lambda ids: {"columns": {}},
     "POST /activities": lambda ids: {"kind": "task", "subject": "매트릭스 할 일"},
     "PATCH /leads/{id}": lambda ids: {"version": 1, "title": "팀장"},
     "PATCH /accounts/{id}": lambda ids: {"version": 1, "region": "seoul"},
