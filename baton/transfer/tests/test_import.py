@@ -422,3 +422,17 @@ def test_touch_older_than_the_leads_stage_is_imported(root, alice):
     assert [o for _n, o, _m in outcomes(job)] == ["created"], outcomes(job)
     stays = StageHistory.objects.filter(record_kind="lead").order_by("entered_at", "id")
     assert all(s.left_at is None or s.left_at >= s.entered_at for s in stays)
+
+
+def test_demo_mappings_are_valid_and_seeded_once(root):
+    from baton.transfer import demo
+    from baton.transfer.fields import ChoiceIndex, fields_of
+
+    assert demo.seed() == 3
+    assert demo.seed() == 0
+    for _name, kind, columns, values in demo.MAPPINGS:
+        known = fields_of(kind)
+        assert set(columns.values()) <= set(known)
+        for field, pairs in values.items():
+            index = ChoiceIndex(known[field], {})
+            assert all(index.resolve(target) == target for target in pairs.values()), field

@@ -60,6 +60,7 @@ class Command(BaseCommand):
         call_command("seed_activities", verbosity=0)
         # Quotas, weekly activity targets and this week's forecast snapshot (baton/insights).
         call_command("seed_insights_demo", verbosity=0)
+        call_command("seed_transfer_demo", verbosity=0)  # saved import mappings (baton/transfer)
         self.seed_capacity()
         self.stdout.write(
             self.style.SUCCESS(
