@@ -241,6 +241,7 @@ class Importer:
 
     def handle(self, number: int, raw: dict[str, Any]) -> RowResult:
         self.changes = []
+        ext = next((str(raw.get(c, ""))[:120] for c, n in self.columns.items() if n == "external_id"), "")
         try:
             with transaction.atomic():
                 values = self.values_of(raw)
@@ -249,18 +250,18 @@ class Importer:
                 )
                 outcome, record, message = handler(values)
         except (RowError, ValidationError, ServiceError, PermissionDenied) as exc:
-            return RowResult(number, Outcome.REFUSED, _message(exc), data=_texts(raw))
+            return RowResult(number, Outcome.REFUSED, _message(exc), external_id=ext, data=_texts(raw))
         except (DatabaseError, ValueError) as exc:
             # The database refused what validation let through (a constraint, a value too large):
             # the savepoint undid the row; the run goes on.
             log.info("import %s row %s refused by the database: %s", self.job.job_id, number, exc)
             message = _("The database refused the row: %(error)s") % {"error": str(exc)[:300]}
-            return RowResult(number, Outcome.REFUSED, message, data=_texts(raw))
+            return RowResult(number, Outcome.REFUSED, message, external_id=ext, data=_texts(raw))
         return RowResult(
             number,
             outcome,
             message,
-            external_id=str(values.get("external_id", "")),
+            external_id=ext,
             model=type(record),
             object_id=record.pk,
             changes=self.changes,

@@ -64,6 +64,10 @@ def test_accounts_dry_run_equals_real_run_and_keeps_dates(root, alice):
     assert created.count() == 2
     assert set(created.values_list("source", flat=True)) == {"import"}
     assert ExternalId.objects.filter(source="oldcrm").count() == 2
+    assert list(ImportRow.objects.filter(job=job).values_list("external_id", "object_id")) == [
+        ("A1", hanbit.pk),
+        ("A2", Account.objects.get(name="새봄물산").pk),
+    ]
 
 
 def test_reimport_is_idempotent_and_updates(root, alice):
@@ -90,6 +94,7 @@ def test_failing_row_leaves_nothing_behind(root, alice):
     result = outcomes(job)
     assert [o for _n, o, _m in result] == ["created", "refused", "refused", "refused"]
     assert "nobody" in result[1][2]
+    assert ImportRow.objects.get(job=job, number=3).external_id == "L2"
     assert "2024-13-45" in result[2][2]
     assert "required" in result[3][2]
     assert list(Lead.objects.values_list("name", flat=True)) == ["이서연"]
