@@ -441,3 +441,34 @@ def test_demo_mappings_are_valid_and_seeded_once(root):
         for field, pairs in values.items():
             index = ChoiceIndex(known[field], {})
             assert all(index.resolve(target) == target for target in pairs.values()), field
+
+
+def test_opportunity_stage_rows_replace_the_placed_stay_and_roll_back(root, alice):
+    run(make_job(root, "account", ACCOUNTS), root)
+    deals = [
+        ["Id", "Name", "Account", "Stage", "Created"],
+        ["O1", "한빛 ERP", "A1", "evaluating", "2024-02-01"],
+    ]
+    run(make_job(root, "opportunity", deals), root)
+    opp = Opportunity.objects.get()
+    placed = StageHistory.objects.get(record_kind="opportunity", record_id=opp.pk)
+    assert placed.entered_at == dt.datetime(2024, 2, 1, tzinfo=SEOUL)
+    stays = [
+        ["Record type", "Record", "Stage", "Entered", "Left"],
+        ["opportunity", "O1", "considering", "2024-02-01", "2024-02-11 12:00"],
+        ["opportunity", "O1", "evaluating", "2024-02-11 12:00", ""],
+        ["opportunity", "O1", "mql", "2024-01-01", "2024-01-02"],  # a lead stage: refused
+    ]
+    job = run(make_job(root, "stage_history", stays), root)
+    assert [o for _n, o, _m in outcomes(job)] == ["created", "created", "refused"]
+    history = list(
+        StageHistory.objects.filter(record_kind="opportunity", record_id=opp.pk).order_by("entered_at")
+    )
+    assert [(h.stage.key, h.dwell_seconds) for h in history] == [
+        ("considering", 10 * 86400 + 12 * 3600),
+        ("evaluating", None),
+    ]
+    # Rolling the stage rows back brings the placed stay back.
+    services.rollback(job, actor=root)
+    back = StageHistory.objects.get(record_kind="opportunity", record_id=opp.pk)
+    assert (back.stage_id, back.entered_at, back.left_at) == (placed.stage_id, placed.entered_at, None)
