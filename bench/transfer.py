@@ -64,7 +64,7 @@ def main() -> None:
                     f"김{rng.choice('민서지하도윤')}{rng.choice('준연우은현')}",
                     f"벤치{i % 997}상사",
                     f"p{run_tag}{i}@bench{i % 997}.co.kr",
-                    f"010{rng.randrange(10**7, 10**8)}",
+                    f"010-{rng.randrange(2000, 10000)}-{rng.randrange(0, 10000):04d}",
                     rng.choice(["web_form", "event", "referral"]),
                     rng.choice(owners),
                     f"2024-{1 + i % 12:02d}-{1 + i % 28:02d} 10:00",
