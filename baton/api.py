@@ -22,6 +22,7 @@ from baton.scoring.api import router as scoring_router
 from baton.search.api import router as search_router
 from baton.security.api import router as security_router
 from baton.security.api_auth import ApiTokenAuth
+from baton.transfer.api import router as transfer_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -58,3 +59,4 @@ api.add_router("/insights/", insights_router)
 api.add_router("/security/", security_router)
 api.add_router("/", search_router)
 api.add_router("/privacy/", privacy_router)
+api.add_router("/transfer/", transfer_router)

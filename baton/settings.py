@@ -163,6 +163,7 @@ INSTALLED_APPS = [
     "baton.search",
     "baton.privacy",
     "baton.demo",
+    "baton.transfer",
 ]
 
 MIDDLEWARE = [

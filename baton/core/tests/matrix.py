@@ -298,6 +298,17 @@ ROUTES: dict[str, Expect] = {
     "privacy:logs": ADMIN,
     "security:sso_login": PUBLIC,
     "security:sso_callback": PUBLIC,
+    # Imports (administrators)
+    "transfer:home": ADMIN,
+    "transfer:job": Expect("admin", args=(("pk", MISSING),)),
+    "transfer:progress": Expect("admin", args=(("pk", MISSING),)),
+    "transfer:errors": Expect("admin", args=(("pk", MISSING),)),
+    "transfer:mapping": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:dry_run": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:run": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:pause": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:resume": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "transfer:rollback": Expect("admin", method="post", args=(("pk", MISSING),)),
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
@@ -434,6 +445,20 @@ OPERATIONS: dict[str, Expect] = {
     "GET /privacy/retention-rules": Expect("roles", roles=("root",)),
     "POST /privacy/retention-rules": Expect("roles", method="post", roles=("root",)),
     "GET /privacy/retention-rules/{id}/preview": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    # Imports (administrators)
+    "GET /transfer/jobs": Expect("roles", roles=("root",)),
+    "POST /transfer/jobs": Expect("roles", method="post", roles=("root",)),
+    "GET /transfer/jobs/{id}": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "GET /transfer/jobs/{id}/rows": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "PUT /transfer/jobs/{id}/mapping": Expect(
+        "roles", method="put", roles=("root",), args=(("id", MISSING),)
+    ),
+    **{
+        f"POST /transfer/jobs/{{id}}/{action}": Expect(
+            "roles", method="post", roles=("root",), args=(("id", MISSING),)
+        )
+        for action in ("dry-run", "run", "pause", "resume", "rollback")
+    },
 }
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
@@ -442,6 +467,7 @@ BODIES: dict[str, Any] = {
     "POST /accounts": lambda ids: {"name": "누리소프트 매트릭스"},
     "POST /contacts": lambda ids: {"name": "박하늘"},
     "POST /opportunities": lambda ids: {"name": "매트릭스 건"},
+    "PUT /transfer/jobs/{id}/mapping": lambda ids: {"columns": {}},
     "POST /activities": lambda ids: {"kind": "task", "subject": "매트릭스 할 일"},
     "PATCH /leads/{id}": lambda ids: {"version": 1, "title": "팀장"},
     "PATCH /accounts/{id}": lambda ids: {"version": 1, "region": "seoul"},

@@ -209,6 +209,11 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "privacy:retention_preview": lambda w: {"pk": 10**9},
     "privacy:retention_apply": lambda w: {"pk": 10**9},
     "privacy:retention_delete": lambda w: {"pk": 10**9},
+    # Import jobs are made in their own tests: a job that does not exist answers 404, never 500.
+    **{
+        f"transfer:{name}": (lambda w: {"pk": 10**9})
+        for name in ("job", "progress", "errors", "mapping", "dry_run", "run", "pause", "resume", "rollback")
+    },
 }
 # Routes under these namespaces take the namespace's main record as ``pk`` unless SAMPLES says otherwise.
 NAMESPACE_PK = {

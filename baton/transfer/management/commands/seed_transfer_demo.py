@@ -1,0 +1,16 @@
+"""Saved import mappings for the demo world (run by seed_demo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from baton.transfer.demo import seed
+
+
+class Command(BaseCommand):
+    help = "Add saved import mappings for a typical Salesforce export."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed(self.stdout if options.get("verbosity", 1) > 0 else None)
