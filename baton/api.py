@@ -21,6 +21,7 @@ from baton.scoring.api import router as scoring_router
 from baton.search.api import router as search_router
 from baton.security.api import router as security_router
 from baton.security.api_auth import ApiTokenAuth
+from baton.success.api import router as success_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -56,3 +57,4 @@ api.add_router("/scoring/", scoring_router)
 api.add_router("/insights/", insights_router)
 api.add_router("/security/", security_router)
 api.add_router("/", search_router)
+api.add_router("/success/", success_router)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("scoring/", include("baton.scoring.urls")),
     path("insights/", include("baton.insights.urls")),
     path("search/", include("baton.search.urls")),
+    path("success/", include("baton.success.urls")),
     path("api/v1/", api.urls),
 ]
 
