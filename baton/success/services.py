@@ -676,7 +676,7 @@ def record_renewal_outcome(
 ) -> Renewal:
     """Close the loop: renewed (the term is extended), renewed with changes (and the lines change from
     the new term's first day, as dated rows), or churned (with the reason; revenue ends with the term)."""
-    renewal = Renewal.objects.select_for_update().select_related("contract", "opportunity__stage").get(pk=renewal.pk)
+    renewal = Renewal.objects.select_for_update(of=("self",)).select_related("contract").get(pk=renewal.pk)
     contract = _lock(renewal.contract)
     _require_edit(actor, contract)
     if renewal.outcome != Renewal.Outcome.OPEN:
