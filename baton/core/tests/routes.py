@@ -190,6 +190,13 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "delivery:review": _pk("package"),
     "delivery:answer": lambda w: {"pk": w["package"].pk, "item_id": w["item"].pk},
     "delivery:project": _pk("project"),
+    # Contracts are made in the success app's own tests: here the pages must answer 404, never 500.
+    "success:contract": lambda w: {"pk": 10**9},
+    "success:amend": lambda w: {"pk": 10**9},
+    "success:terminate": lambda w: {"pk": 10**9},
+    "success:renewal_outcome": lambda w: {"pk": 10**9},
+    "success:create": lambda w: {"opportunity_pk": w["opportunity"].pk},
+    "success:deal_panel": lambda w: {"opportunity_pk": w["opportunity"].pk},
     "process:drill": lambda w: {"key": "nurturing", "metric": "wip"},
     "process:record": _record("opportunity", "opportunity"),
     "process:move": _record("opportunity", "opportunity"),
