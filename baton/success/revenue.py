@@ -28,7 +28,7 @@ from typing import Any
 from django.db.models import Case, DecimalField, F, Min, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
-from baton.success.models import Contract, ContractChange, monthly
+from baton.success.models import CENT, Contract, ContractChange, monthly
 
 ZERO = Decimal(0)
 MONEY = DecimalField(max_digits=18, decimal_places=2)
@@ -64,17 +64,20 @@ def arr_on(contracts: QuerySet[Contract] | None, day: dt.date) -> Decimal:
     rows = ContractChange.objects.filter(effective_date__lte=day).filter(_in_term(day))
     if contracts is not None:
         rows = rows.filter(contract__in=contracts)
-    return rows.aggregate(s=Sum("arr_delta"))["s"] or ZERO
+    return _cents(rows.aggregate(s=Sum("arr_delta"))["s"])
+
+
+def _cents(value: Decimal | None) -> Decimal:
+    return Decimal(value or 0).quantize(CENT)
 
 
 def contract_arr_on(contract: Contract, day: dt.date) -> Decimal:
     if not contract.start_date <= day <= contract.end_date:
         return ZERO
-    return (
+    return _cents(
         ContractChange.objects.filter(contract=contract, effective_date__lte=day).aggregate(s=Sum("arr_delta"))[
             "s"
         ]
-        or ZERO
     )
 
 
@@ -189,7 +192,7 @@ def movements(
     total = Movements(label=str(_("All customers")))
     groups: dict[Any, Movements] = {}
     for row in data:
-        opening, closing = row["s"] or ZERO, row["e"] or ZERO
+        opening, closing = _cents(row["s"]), _cents(row["e"])
         if not opening and not closing:
             continue
         group = row[column] if column else None

@@ -333,7 +333,7 @@ def _check_effective(contract: Contract, effective_date: dt.date | None, line: C
 
 
 def _refresh_arr(contract: Contract) -> None:
-    arr = ContractChange.objects.filter(contract=contract).aggregate(s=Sum("arr_delta"))["s"] or ZERO
+    arr = Decimal(ContractChange.objects.filter(contract=contract).aggregate(s=Sum("arr_delta"))["s"] or 0).quantize(CENT)
     if contract.status != Contract.Status.ACTIVE:
         arr = ZERO
     Contract.objects.filter(pk=contract.pk).update(arr=arr, updated_at=timezone.now())
