@@ -9,7 +9,7 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from baton.core.api import Amount, Id, InputSchema, IsoDate, Ref, Text, actor, choice, path_id, responses
 from baton.core.models import User
@@ -104,7 +104,9 @@ def _refused(exc: PermissionDenied) -> Http404:
 def list_contracts(request: HttpRequest):
     """Contracts you can see, ending soonest first (at most 200)."""
     return list(
-        queries.contracts_for(actor(request)).select_related("account", "owner", "csm").order_by("end_date", "id")[:200]
+        queries.contracts_for(actor(request))
+        .select_related("account", "owner", "csm")
+        .order_by("end_date", "id")[:200]
     )
 
 
@@ -127,7 +129,11 @@ class ArrOut(Schema):
     tags=["success"],
     summary="A contract's ARR and MRR on a date",
 )
-def contract_arr(request: HttpRequest, id: int = path_id(), on: dt.date | None = Query(None)):
+def contract_arr(
+    request: HttpRequest,
+    id: int = path_id(),
+    on: dt.date | None = Query(None),  # noqa: B008 - ninja's way to declare a query parameter
+):
     """Reconstructed from the dated changes (today when ``on`` is left out)."""
     contract = queries.get_contract_for_user(actor(request), id)
     day = on or timezone.localdate()
@@ -178,7 +184,7 @@ def create_contract(request: HttpRequest, payload: ContractIn, id: int = path_id
         )
     except PermissionDenied as exc:
         raise _refused(exc) from None
-    return 201, contract
+    return Status(201, contract)
 
 
 class AmendmentIn(InputSchema):
@@ -226,7 +232,7 @@ def amend_contract(request: HttpRequest, payload: AmendmentIn, id: int = path_id
         )
     except PermissionDenied as exc:
         raise _refused(exc) from None
-    return 201, change
+    return Status(201, change)
 
 
 class TerminationIn(InputSchema):
@@ -302,11 +308,11 @@ def list_renewals(request: HttpRequest):
     today = timezone.localdate()
     upcoming = list(queries.upcoming_renewals(actor(request), today, services.renewal_lead_days())[:200])
     open_by = {
-        r.contract_id: r
-        for r in Renewal.objects.filter(contract__in=upcoming, outcome=Renewal.Outcome.OPEN)
+        r.contract_id: r for r in Renewal.objects.filter(contract__in=upcoming, outcome=Renewal.Outcome.OPEN)
     }
     return [
-        {"contract": c, "days_left": (c.end_date - today).days, "renewal": open_by.get(c.pk)} for c in upcoming
+        {"contract": c, "days_left": (c.end_date - today).days, "renewal": open_by.get(c.pk)}
+        for c in upcoming
     ]
 
 
@@ -363,14 +369,12 @@ def _movements_out(m: revenue.Movements) -> dict:
     }
 
 
-@router.get(
-    "/revenue", response=responses({200: RevenueOut}), tags=["success"], summary="Revenue movements"
-)
+@router.get("/revenue", response=responses({200: RevenueOut}), tags=["success"], summary="Revenue movements")
 def revenue_movements(
     request: HttpRequest,
-    first: dt.date | None = Query(None),
-    last: dt.date | None = Query(None),
-    by: choice(["", "segment", "industry", "family", "owner", "csm"]) = Query(""),
+    first: dt.date | None = Query(None),  # noqa: B008 - ninja's way to declare a query parameter
+    last: dt.date | None = Query(None),  # noqa: B008
+    by: choice(["", "segment", "industry", "family", "owner", "csm"]) = Query(""),  # noqa: B008
 ):
     """New, expansion, contraction, churn and reactivation ARR of the period (default: the last twelve
     months), GRR (capped at 100 %), NRR and logo churn, in total and per group, with the customers and

@@ -8,11 +8,11 @@ class SuccessConfig(AppConfig):
     verbose_name = _("Customer success")
 
     def ready(self) -> None:
-        from baton.accounts.models import Account  # noqa: PLC0415 - models are ready only now
-        from baton.accounts.views import AccountDetailView  # noqa: PLC0415 - the panel list lives there
-        from baton.core.records import register_grant  # noqa: PLC0415 - with the models above
-        from baton.success import access  # noqa: PLC0415 - imports models
-        from baton.success.models import Contract  # noqa: PLC0415 - models are ready only now
+        from baton.accounts.models import Account
+        from baton.accounts.views import AccountDetailView
+        from baton.core.records import register_grant
+        from baton.success import access
+        from baton.success.models import Contract
 
         # The contract's CSM reads the account (as the account's CSM does) and amends the contract.
         register_grant(Account, "CSM of a contract", access.csm_reads_account_of_contract)

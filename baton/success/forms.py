@@ -25,11 +25,15 @@ class CreateContractForm(forms.Form):
     start_date = forms.DateField(label=_("Term start"), widget=DATE)
     end_date = forms.DateField(label=_("Term end"), widget=DATE, required=False)
     billing_frequency = forms.ChoiceField(
-        label=_("Billing"), choices=Contract.BillingFrequency.choices, initial=Contract.BillingFrequency.ANNUAL
+        label=_("Billing"),
+        choices=Contract.BillingFrequency.choices,
+        initial=Contract.BillingFrequency.ANNUAL,
     )
     auto_renew = forms.BooleanField(label=_("Renews automatically"), required=False)
     notice_days = forms.IntegerField(label=_("Notice period (days)"), min_value=0, max_value=3650, initial=30)
-    csm = forms.ModelChoiceField(label=_("Customer success manager"), queryset=User.objects.none(), required=False)
+    csm = forms.ModelChoiceField(
+        label=_("Customer success manager"), queryset=User.objects.none(), required=False
+    )
     recurring = forms.MultipleChoiceField(
         label=_("Recurring lines (priced per year)"), required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -54,7 +58,9 @@ class AmendForm(forms.Form):
     product = forms.ModelChoiceField(
         label=_("or a new product"), queryset=Product.objects.none(), required=False
     )
-    quantity = forms.DecimalField(label=_("New quantity"), max_digits=12, decimal_places=2, required=False, min_value=0)
+    quantity = forms.DecimalField(
+        label=_("New quantity"), max_digits=12, decimal_places=2, required=False, min_value=0
+    )
     unit_price = forms.DecimalField(
         label=_("New yearly unit price"), max_digits=18, decimal_places=2, required=False, min_value=0
     )

@@ -45,18 +45,27 @@ class Contract(OwnedRecord):
     number = models.CharField(_("number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=200)
     account = models.ForeignKey(
-        "accounts.Account", verbose_name=_("account"), on_delete=models.PROTECT, related_name="contracts"
+        # Accounts are archived (and merged), never deleted in use; the demo reset deletes them.
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="contracts",
     )
     opportunity = models.OneToOneField(
         "deals.Opportunity",
         verbose_name=_("won opportunity"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="contract",
     )
     quote = models.ForeignKey(
-        "deals.Quote", verbose_name=_("quote"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "deals.Quote",
+        verbose_name=_("quote"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     csm = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -108,7 +117,12 @@ class ContractLine(models.Model):
 
     contract = models.ForeignKey(Contract, on_delete=models.CASCADE, related_name="lines")
     product = models.ForeignKey(
-        "deals.Product", verbose_name=_("product"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "deals.Product",
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     family = models.ForeignKey(
         "deals.ProductFamily",

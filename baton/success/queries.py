@@ -35,7 +35,9 @@ def upcoming_renewals(user: User, today: dt.date, days: int = 120) -> QuerySet[C
     """Active contracts the user sees whose term ends within ``days`` (soonest first)."""
     return (
         contracts_for(user)
-        .filter(status=Contract.Status.ACTIVE, end_date__gte=today, end_date__lte=today + dt.timedelta(days=days))
+        .filter(
+            status=Contract.Status.ACTIVE, end_date__gte=today, end_date__lte=today + dt.timedelta(days=days)
+        )
         .select_related("account", "owner", "csm")
         .order_by("end_date", "id")
     )
@@ -44,7 +46,9 @@ def upcoming_renewals(user: User, today: dt.date, days: int = 120) -> QuerySet[C
 def missed_renewals(user: User, today: dt.date) -> QuerySet[Renewal]:
     """Renewals still open after their term ended (flagged on the dashboards)."""
     return (
-        Renewal.objects.filter(contract__in=contracts_for(user), outcome=Renewal.Outcome.OPEN, term_end__lt=today)
+        Renewal.objects.filter(
+            contract__in=contracts_for(user), outcome=Renewal.Outcome.OPEN, term_end__lt=today
+        )
         .select_related("contract__account", "opportunity")
         .order_by("term_end", "id")
     )

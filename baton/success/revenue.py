@@ -75,9 +75,9 @@ def contract_arr_on(contract: Contract, day: dt.date) -> Decimal:
     if not contract.start_date <= day <= contract.end_date:
         return ZERO
     return _cents(
-        ContractChange.objects.filter(contract=contract, effective_date__lte=day).aggregate(s=Sum("arr_delta"))[
-            "s"
-        ]
+        ContractChange.objects.filter(contract=contract, effective_date__lte=day).aggregate(
+            s=Sum("arr_delta")
+        )["s"]
     )
 
 

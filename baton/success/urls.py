@@ -13,4 +13,5 @@ urlpatterns = [
     path("deal/<int:opportunity_pk>/panel/", views.deal_panel, name="deal_panel"),
     path("revenue/", views.revenue_page, name="revenue"),
     path("renewals/", views.renewals, name="renewals"),
+    path("home/", views.csm_home, name="csm_home"),
 ]

@@ -12,6 +12,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -66,9 +67,9 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 def _contract_context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str, Any]:
     today = timezone.localdate()
     changes = list(
-        ContractChange.objects.filter(contract=contract).select_related("line", "created_by").order_by(
-            "-effective_date", "-id"
-        )
+        ContractChange.objects.filter(contract=contract)
+        .select_related("line", "created_by")
+        .order_by("-effective_date", "-id")
     )
     lines = list(contract.lines.select_related("family").order_by("sequence", "id"))
     arr_today = revenue.contract_arr_on(contract, today)
@@ -120,7 +121,10 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("success:contract", contract.pk)
     contract.refresh_from_db()
     return render(
-        request, "success/contract_detail.html", _contract_context(request, contract, amend_form=form), status=400
+        request,
+        "success/contract_detail.html",
+        _contract_context(request, contract, amend_form=form),
+        status=400,
     )
 
 
@@ -383,5 +387,37 @@ def renewals(request: HttpRequest) -> HttpResponse:
             "upcoming": [(c, open_ids.get(c.pk), (c.end_date - today).days) for c in upcoming],
             "missed": list(queries.missed_renewals(request.user, today)[:100]),
             "zero": Decimal(0),
+        },
+    )
+
+
+@login_required
+def csm_home(request: HttpRequest) -> HttpResponse:
+    """The CSM's section of the home page (loaded by htmx): renewals of their accounts, missed ones
+    flagged, and the ARR they look after."""
+    today = timezone.localdate()
+    mine = queries.contracts_for(request.user).filter(
+        Q(csm_id=request.user.pk) | Q(account__csm_id=request.user.pk)
+    )
+    upcoming = list(
+        mine.filter(
+            status=Contract.Status.ACTIVE, end_date__gte=today, end_date__lte=today + dt.timedelta(days=180)
+        )
+        .select_related("account")
+        .order_by("end_date", "id")[:20]
+    )
+    missed = list(
+        Renewal.objects.filter(contract__in=mine, outcome=Renewal.Outcome.OPEN, term_end__lt=today)
+        .select_related("contract__account")
+        .order_by("term_end")[:20]
+    )
+    return render(
+        request,
+        "success/partials/_csm_home.html",
+        {
+            "upcoming": [(c, (c.end_date - today).days) for c in upcoming],
+            "missed": missed,
+            "arr": revenue.arr_on(mine, today),
+            "accounts": mine.values("account_id").distinct().count(),
         },
     )

@@ -212,6 +212,7 @@ ROUTES: dict[str, Expect] = {
     "success:deal_panel": rec("opportunity", "get", ("opportunity_pk", "opportunity")),
     "success:revenue": OPEN,
     "success:renewals": OPEN,
+    "success:csm_home": OPEN,
     "scoring:index": OPEN,
     "scoring:lead": rec("lead"),
     "scoring:lead_panel": rec("lead"),

@@ -186,7 +186,9 @@ def test_every_page_by_every_role(cast, world):
     problems: list[str] = []
     # Security routes go last: signing out everywhere (or changing a password) ends the personas'
     # sessions, and every route after it would only see the sign-in redirect.
-    for route, params in sorted(_routes().items(), key=lambda item: (item[0].startswith("security:"), item[0])):
+    for route, params in sorted(
+        _routes().items(), key=lambda item: (item[0].startswith("security:"), item[0])
+    ):
         expect = ROUTES[route]
         if expect.what == "public":
             continue

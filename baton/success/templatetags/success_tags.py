@@ -37,7 +37,10 @@ def installed_base(context: dict[str, Any], account) -> InstalledBase:
     today = timezone.localdate()
     base = InstalledBase()
     base.contracts = list(
-        contracts_for(user).filter(account=account).prefetch_related("lines").order_by("-end_date", "-id")[:50]  # type: ignore[arg-type]
+        contracts_for(user)
+        .filter(account=account)
+        .prefetch_related("lines")
+        .order_by("-end_date", "-id")[:50]  # type: ignore[arg-type]
     )
     owned: set[int] = set()
     for contract in base.contracts:
@@ -52,5 +55,7 @@ def installed_base(context: dict[str, Any], account) -> InstalledBase:
     base.renewals.sort(key=lambda c: c.end_date)
     if base.renewals:
         base.arr = arr_on(Contract.objects.filter(pk__in=[c.pk for c in base.renewals]), today)
-    base.whitespace = list(ProductFamily.objects.filter(is_archived=False).exclude(pk__in=owned).order_by("name"))
+    base.whitespace = list(
+        ProductFamily.objects.filter(is_archived=False).exclude(pk__in=owned).order_by("name")
+    )
     return base

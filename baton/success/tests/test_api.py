@@ -15,10 +15,13 @@ pytestmark = pytest.mark.django_db
 def test_contract_lifecycle_through_the_api(won_deal, alice, charlie, cat):
     api = ApiClient(alice)
     assert ApiClient(charlie).post(f"/success/opportunities/{won_deal.pk}/contract", {}).status_code == 404
-    bad = api.post(f"/success/opportunities/{won_deal.pk}/contract", {"start_date": "2026-01-01", "colour": "red"})
+    bad = api.post(
+        f"/success/opportunities/{won_deal.pk}/contract", {"start_date": "2026-01-01", "colour": "red"}
+    )
     assert bad.status_code == 422
     bad = api.post(
-        f"/success/opportunities/{won_deal.pk}/contract", {"start_date": "2026-02-01", "end_date": "2026-01-01"}
+        f"/success/opportunities/{won_deal.pk}/contract",
+        {"start_date": "2026-02-01", "end_date": "2026-01-01"},
     )
     assert bad.status_code == 422 and "end_date" in bad.json()["errors"]
     assert not Contract.objects.exists()
@@ -61,6 +64,8 @@ def test_contract_lifecycle_through_the_api(won_deal, alice, charlie, cat):
     response = api.post(f"/success/renewals/{renewal.pk}/outcome", {"outcome": "renewed"})
     assert response.status_code == 200 and response.json()["outcome"] == "renewed"
     assert Contract.objects.get(pk=cid).end_date == dt.date(2027, 12, 31)
-    response = api.post(f"/success/contracts/{cid}/termination", {"effective_date": "2027-03-01", "reason": "폐업"})
+    response = api.post(
+        f"/success/contracts/{cid}/termination", {"effective_date": "2027-03-01", "reason": "폐업"}
+    )
     assert response.status_code == 200 and response.json()["status"] == "terminated"
     assert ContractChange.objects.filter(contract_id=cid, kind="termination").count() == 2

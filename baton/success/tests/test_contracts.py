@@ -61,7 +61,9 @@ def _contract(alice, account, cat, *, start, end, seats, price, number="C-T1"):
 
 
 def test_amendments_are_dated_rows_and_mrr_is_reconstructed_at_past_dates(world, alice, cat):
-    c = _contract(alice, world["account"], cat, start=D(2026, 1, 1), end=D(2026, 12, 31), seats=10, price=120_000)
+    c = _contract(
+        alice, world["account"], cat, start=D(2026, 1, 1), end=D(2026, 12, 31), seats=10, price=120_000
+    )
     seat = c.lines.get()
     # 10 seats × 120,000 a year = ARR 1,200,000 → MRR 100,000 from 1 January.
     services.amend(c, actor=alice, kind="upsell", effective_date=D(2026, 3, 1), line=seat, quantity=15)
@@ -69,7 +71,13 @@ def test_amendments_are_dated_rows_and_mrr_is_reconstructed_at_past_dates(world,
     services.amend(c, actor=alice, kind="price", effective_date=D(2026, 6, 1), line=seat, unit_price=100_000)
     # 15 × (100,000 − 120,000) = −300,000 from 1 June → ARR 1,500,000, MRR 125,000.
     services.amend(
-        c, actor=alice, kind="upsell", effective_date=D(2026, 7, 1), product=cat["cloud"], quantity=2, unit_price=60_000
+        c,
+        actor=alice,
+        kind="upsell",
+        effective_date=D(2026, 7, 1),
+        product=cat["cloud"],
+        quantity=2,
+        unit_price=60_000,
     )
     # a new product: 2 × 60,000 = +120,000 from 1 July → ARR 1,620,000, MRR 135,000.
     services.amend(c, actor=alice, kind="downsell", effective_date=D(2026, 9, 1), line=seat, quantity=12)
@@ -100,7 +108,9 @@ def test_amendments_are_dated_rows_and_mrr_is_reconstructed_at_past_dates(world,
 
 
 def test_bad_amendments_are_refused_and_leave_nothing(world, alice, charlie, cat):
-    c = _contract(alice, world["account"], cat, start=D(2026, 1, 1), end=D(2026, 12, 31), seats=10, price=120_000)
+    c = _contract(
+        alice, world["account"], cat, start=D(2026, 1, 1), end=D(2026, 12, 31), seats=10, price=120_000
+    )
     seat = c.lines.get()
     services.amend(c, actor=alice, kind="upsell", effective_date=D(2026, 5, 1), line=seat, quantity=12)
     before = ContractChange.objects.count()
@@ -123,7 +133,9 @@ def test_bad_amendments_are_refused_and_leave_nothing(world, alice, charlie, cat
 
 
 def test_early_termination(world, alice, cat):
-    c = _contract(alice, world["account"], cat, start=D(2026, 1, 1), end=D(2026, 12, 31), seats=10, price=120_000)
+    c = _contract(
+        alice, world["account"], cat, start=D(2026, 1, 1), end=D(2026, 12, 31), seats=10, price=120_000
+    )
     with pytest.raises(ValidationError):
         services.terminate(c, actor=alice, effective_date=D(2026, 7, 1), reason="")
     services.terminate(c, actor=alice, effective_date=D(2026, 7, 1), reason="예산 삭감")
@@ -136,4 +148,11 @@ def test_early_termination(world, alice, cat):
     assert [r.arr_delta for r in rows] == [Decimal(-1_200_000), Decimal(0)]
     assert rows[1].end_date_before == D(2026, 12, 31) and rows[1].end_date_after == D(2026, 6, 30)
     with pytest.raises(ServiceError):
-        services.amend(c, actor=alice, kind="upsell", effective_date=D(2026, 6, 1), line=ContractLine.objects.get(), quantity=20)
+        services.amend(
+            c,
+            actor=alice,
+            kind="upsell",
+            effective_date=D(2026, 6, 1),
+            line=ContractLine.objects.get(),
+            quantity=20,
+        )

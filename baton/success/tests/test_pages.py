@@ -29,7 +29,15 @@ def test_create_from_the_won_deal_through_the_deal_panel(client, won_deal, alice
     assert 'data-testid="contract-panel-loader"' in client.get(f"/deals/{won_deal.pk}/").content.decode()
     page = client.get(f"/success/deal/{won_deal.pk}/")
     assert page.status_code == 200 and page.context["form"].initial["recurring"] == []  # no yearly units
-    bad = client.post(f"/success/deal/{won_deal.pk}/", {"start_date": "2026-02-01", "end_date": "2026-01-01", "notice_days": 30, "billing_frequency": "annual"})
+    bad = client.post(
+        f"/success/deal/{won_deal.pk}/",
+        {
+            "start_date": "2026-02-01",
+            "end_date": "2026-01-01",
+            "notice_days": 30,
+            "billing_frequency": "annual",
+        },
+    )
     assert bad.status_code == 400 and "end_date" in bad.context["form"].errors
     assert not Contract.objects.exists()
     response = client.post(
@@ -90,7 +98,9 @@ def test_bad_amendment_through_the_page_is_400_with_nothing_saved(client, contra
         {"kind": "downsell", "line": seat.pk, "quantity": "9", "effective_date": "2026-04-01"},
     )
     assert response.status_code == 400 and "quantity" in response.context["amend_form"].errors
-    response = client.post(f"/success/contracts/{contract.pk}/terminate/", {"effective_date": "2030-01-01", "reason": "x"})
+    response = client.post(
+        f"/success/contracts/{contract.pk}/terminate/", {"effective_date": "2030-01-01", "reason": "x"}
+    )
     assert response.status_code == 400 and "effective_date" in response.context["terminate_form"].errors
     assert ContractChange.objects.count() == before
 

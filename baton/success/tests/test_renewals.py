@@ -101,7 +101,11 @@ def test_reminders_at_d90_d30_d7_once(world, alice, cat, cara):
     assert services.send_reminders(D(2026, 5, 31)) == 1  # D-30
     assert services.send_reminders(D(2026, 6, 23)) == 1  # D-7
     assert services.send_reminders(D(2026, 6, 24)) == 0
-    assert sorted(RenewalReminder.objects.filter(contract=c).values_list("days_before", flat=True)) == [7, 30, 90]
+    assert sorted(RenewalReminder.objects.filter(contract=c).values_list("days_before", flat=True)) == [
+        7,
+        30,
+        90,
+    ]
     tasks = Activity.objects.filter(kind="task", subject__contains="갱신")
     assert tasks.count() == 3
     assert set(tasks.first().assignees.values_list("username", flat=True)) == {"alice", "cara"}

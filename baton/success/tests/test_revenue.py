@@ -51,7 +51,9 @@ def book(personas, cat):
     a = make("A", bob, [(seat, 10, 120_000, True)], D(2025, 1, 1), D(2026, 12, 31), number="A")
     services.amend(a, actor=bob, kind="upsell", effective_date=D(2026, 2, 1), line=a.lines.get(), quantity=15)
     b = make("B", alice, [(seat, 1, 2_400_000, True)], D(2025, 6, 1), D(2026, 5, 31), number="B")
-    services.amend(b, actor=alice, kind="price", effective_date=D(2026, 3, 1), line=b.lines.get(), unit_price=1_800_000)
+    services.amend(
+        b, actor=alice, kind="price", effective_date=D(2026, 3, 1), line=b.lines.get(), unit_price=1_800_000
+    )
     c = make("C", alice, [(cloud, 1, 600_000, True)], D(2025, 1, 1), D(2025, 12, 31), number="C")
     d = make("D", alice, [(cloud, 1, 1_200_000, True)], D(2025, 3, 1), D(2027, 2, 28), number="D")
     services.terminate(d, actor=alice, effective_date=D(2026, 2, 15), reason="예산 삭감")
@@ -75,7 +77,12 @@ def book(personas, cat):
         number="G",
     )
     services.amend(
-        g, actor=alice, kind="downsell", effective_date=D(2026, 4, 15), line=g.lines.get(is_recurring=True), quantity=4
+        g,
+        actor=alice,
+        kind="downsell",
+        effective_date=D(2026, 4, 15),
+        line=g.lines.get(is_recurring=True),
+        quantity=4,
     )
     return {"A": a, "B": b, "C": c, "D": d, "E": e, "F1": f_old, "F2": f_new, "G": g}
 
@@ -108,13 +115,21 @@ def test_movements_by_product_family_and_owner(book, cat, personas):
     # ERP (seats): opening A 1,200,000 + B 2,400,000 + G 500,000 = 4,100,000; expansion 600,000 (A),
     # contraction 600,000 (B), reactivation 360,000 (F); no churn.
     assert (erp.opening, erp.expansion, erp.contraction, erp.churn, erp.reactivation) == (
-        Decimal(4_100_000), Decimal(600_000), Decimal(600_000), 0, Decimal(360_000)
+        Decimal(4_100_000),
+        Decimal(600_000),
+        Decimal(600_000),
+        0,
+        Decimal(360_000),
     )
     # GRR = (4,100,000 − 600,000) / 4,100,000 = 85.36… → 85.4; NRR = 4,100,000 / 4,100,000 = 100.0
     assert (erp.grr, erp.nrr) == (Decimal("85.4"), Decimal("100.0"))
     # Cloud: opening C 600,000 + D 1,200,000 = 1,800,000, all churned; E new 960,000.
     # GRR = NRR = 0 / 1,800,000 = 0; logo churn 2 / 2 = 100 %.
-    assert (cloud.opening, cloud.churn, cloud.new) == (Decimal(1_800_000), Decimal(1_800_000), Decimal(960_000))
+    assert (cloud.opening, cloud.churn, cloud.new) == (
+        Decimal(1_800_000),
+        Decimal(1_800_000),
+        Decimal(960_000),
+    )
     assert (cloud.grr, cloud.nrr, cloud.logo_churn) == (Decimal("0.0"), Decimal("0.0"), Decimal("100.0"))
     _total, groups = revenue.movements(None, *Q1, by="owner")
     bob = next(g for g in groups if g.group == personas["bob"].pk)

@@ -61,6 +61,7 @@ class Command(BaseCommand):
         # Quotas, weekly activity targets and this week's forecast snapshot (baton/insights).
         call_command("seed_insights_demo", verbosity=0)
         self.seed_capacity()
+        call_command("seed_success_demo", verbosity=0)  # contracts, renewals (baton/success)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "
