@@ -100,7 +100,7 @@ def load(contracts: int, amendments: int, seed: int = 13) -> None:
                 account_id, owner_id = account_ids[i % len(account_ids)]
                 start = start_base + dt.timedelta(days=rng.randint(0, 1790))
                 years = rng.choice([1, 1, 2, 3])
-                end = start.replace(year=start.year + years) - dt.timedelta(days=1)
+                end = start.replace(year=start.year + years, day=min(start.day, 28)) - dt.timedelta(days=1)
                 rows.append(
                     Contract(
                         number=f"B-{i:07d}",
@@ -213,7 +213,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.load_only:
         return 0
     print(
-        f"{connection.vendor}: {Contract.objects.count():,} contracts, {ContractChange.objects.count():,} change rows",
+        f"{connection.vendor}: {Contract.objects.count():,} contracts, "
+        f"{ContractChange.objects.count():,} change rows",
         flush=True,
     )
     admin = User.objects.filter(role=Role.ADMIN, is_active=True).first() or User.objects.create_superuser(
@@ -255,7 +256,8 @@ def main(argv: list[str] | None = None) -> int:
         p95 = percentile(samples, 95)
         worst = max(worst, p95)
         print(
-            f"{name:44} {percentile(samples, 50):8.0f} {p95:8.0f} {max(samples):8.0f} {len(ctx.captured_queries):8}",
+            f"{name:44} {percentile(samples, 50):8.0f} {p95:8.0f} {max(samples):8.0f} "
+            f"{len(ctx.captured_queries):8}",
             flush=True,
         )
     print(f"worst p95 {worst:.0f} ms (target < 500 ms)")

@@ -225,7 +225,7 @@ def contracts_behind(
         qs = qs.prefetch_related("lines")
     for contract in qs:
         if not column:
-            groups = [None]
+            groups: list[Any] = [None]
         elif column == "line__family_id":
             groups = list({line.family_id for line in contract.lines.all()})
         else:
@@ -290,7 +290,7 @@ def cohorts(contracts: QuerySet[Contract] | None, today: dt.date, quarters: int 
         .values("contract__account_id")
         .annotate(since=Min("contract__start_date"), **{f"q{i}": _arr_at(day) for i, day in enumerate(ends)})
     )
-    by_cohort: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    by_cohort: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for row in data:
         start_q = quarter_of(row["since"])
         if start_q >= first_q:

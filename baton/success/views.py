@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from baton.accounts.models import Account
 from baton.core.audit import history_for
+from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.params import ParameterError, choice_param, date_param, note_ignored, text_param
 from baton.core.records import can_edit
@@ -33,7 +34,7 @@ from baton.success.forms import AmendForm, CreateContractForm, OutcomeForm, Term
 from baton.success.models import Contract, ContractChange, Renewal
 
 
-def _run(request: HttpRequest, action: Callable[[], Any], form=None) -> bool:
+def _run(request: AuthedHttpRequest, action: Callable[[], Any], form=None) -> bool:
     try:
         action()
     except ValidationError as exc:
@@ -48,7 +49,7 @@ def _run(request: HttpRequest, action: Callable[[], Any], form=None) -> bool:
 
 
 @login_required
-def contract_list(request: HttpRequest) -> HttpResponse:
+def contract_list(request: AuthedHttpRequest) -> HttpResponse:
     status = choice_param(request.GET, "status", Contract.Status.values)
     q = text_param(request.GET, "q")
     qs = queries.contracts_for(request.user).select_related("account", "owner", "csm")
@@ -64,7 +65,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _contract_context(request: HttpRequest, contract: Contract, **forms: Any) -> dict[str, Any]:
+def _contract_context(request: AuthedHttpRequest, contract: Contract, **forms: Any) -> dict[str, Any]:
     today = timezone.localdate()
     changes = list(
         ContractChange.objects.filter(contract=contract)
@@ -90,14 +91,14 @@ def _contract_context(request: HttpRequest, contract: Contract, **forms: Any) ->
 
 
 @login_required
-def contract_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def contract_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     contract = queries.get_contract_for_user(request.user, pk)
     return render(request, "success/contract_detail.html", _contract_context(request, contract))
 
 
 @login_required
 @require_POST
-def amend(request: HttpRequest, pk: int) -> HttpResponse:
+def amend(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     contract = queries.get_contract_for_user(request.user, pk)
     form = AmendForm(request.POST, contract=contract)
     if form.is_valid():
@@ -130,7 +131,7 @@ def amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def terminate(request: HttpRequest, pk: int) -> HttpResponse:
+def terminate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     contract = queries.get_contract_for_user(request.user, pk)
     form = TerminateForm(request.POST)
     if form.is_valid() and _run(
@@ -154,7 +155,7 @@ def terminate(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _line_changes(request: HttpRequest, contract: Contract) -> dict[int, tuple[Any, Any]]:
+def _line_changes(request: AuthedHttpRequest, contract: Contract) -> dict[int, tuple[Any, Any]]:
     """``qty_<line id>`` / ``price_<line id>`` fields of the outcome form (blank: unchanged)."""
     out: dict[int, tuple[Any, Any]] = {}
     for line in contract.lines.filter(is_recurring=True):
@@ -167,7 +168,7 @@ def _line_changes(request: HttpRequest, contract: Contract) -> dict[int, tuple[A
 
 @login_required
 @require_POST
-def renewal_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+def renewal_outcome(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     renewal = queries.get_renewal_for_user(request.user, pk)
     contract = renewal.contract
     form = OutcomeForm(request.POST)
@@ -198,7 +199,7 @@ def renewal_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def deal_panel(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
+def deal_panel(request: AuthedHttpRequest, opportunity_pk: int) -> HttpResponse:
     """The contract panel of the deal page (loaded by htmx): the contract, or the button to make it."""
     opportunity = get_opportunity_for_user(request.user, opportunity_pk)
     contract = Contract.objects.filter(opportunity=opportunity).first()
@@ -217,7 +218,7 @@ def deal_panel(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
 
 
 @login_required
-def create_from_deal(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
+def create_from_deal(request: AuthedHttpRequest, opportunity_pk: int) -> HttpResponse:
     opportunity = get_opportunity_for_user(request.user, opportunity_pk)
     existing = Contract.objects.filter(opportunity=opportunity).first()
     if existing is not None:
@@ -275,7 +276,7 @@ def create_from_deal(request: HttpRequest, opportunity_pk: int) -> HttpResponse:
 # --- revenue movements (the NRR page) ----------------------------------------------------------------------
 
 
-def period_from(request: HttpRequest, today: dt.date) -> tuple[dt.date, dt.date]:
+def period_from(request: AuthedHttpRequest, today: dt.date) -> tuple[dt.date, dt.date]:
     """``first``/``last`` (default: the last twelve months up to today)."""
     try:
         first = date_param(request.GET, "first")
@@ -298,8 +299,8 @@ def _labels(by: str, groups: list[revenue.Movements]) -> None:
     elif by == "family":
         names = {f.pk: str(f) for f in ProductFamily.objects.filter(pk__in=ids)}
     elif by in ("segment", "industry"):
-        field = Account._meta.get_field("size" if by == "segment" else "industry")
-        names = {k: str(v) for k, v in field.choices or ()}  # type: ignore[misc]
+        field: Any = Account._meta.get_field("size" if by == "segment" else "industry")
+        names = {k: str(v) for k, v in field.choices or ()}
     for g in groups:
         g.label = names.get(g.group, "") or (str(g.group) if g.group not in (None, "") else _("(none)"))
 
@@ -318,7 +319,7 @@ def quick_periods(today: dt.date) -> list[tuple[str, dt.date, dt.date]]:
 
 
 @login_required
-def revenue_page(request: HttpRequest) -> HttpResponse:
+def revenue_page(request: AuthedHttpRequest) -> HttpResponse:
     """Revenue movements of a period, GRR/NRR and logo churn, by a dimension; ``movement`` (and
     ``group``) drill down to the customers and contracts behind a number; cohorts below."""
     today = timezone.localdate()
@@ -371,7 +372,7 @@ def revenue_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def renewals(request: HttpRequest) -> HttpResponse:
+def renewals(request: AuthedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     upcoming = list(queries.upcoming_renewals(request.user, today, days=services.renewal_lead_days())[:200])
     open_ids = {
@@ -392,7 +393,7 @@ def renewals(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def csm_home(request: HttpRequest) -> HttpResponse:
+def csm_home(request: AuthedHttpRequest) -> HttpResponse:
     """The CSM's section of the home page (loaded by htmx): renewals of their accounts, missed ones
     flagged, and the ARR they look after."""
     today = timezone.localdate()

@@ -33,14 +33,14 @@ class InstalledBase:
 def installed_base(context: dict[str, Any], account) -> InstalledBase:
     """Four queries: the contracts the reader may see, their lines, the families, the ARR today."""
     request = context.get("request")
-    user = getattr(request, "user", None)
+    user: Any = getattr(request, "user", None)
     today = timezone.localdate()
     base = InstalledBase()
     base.contracts = list(
         contracts_for(user)
         .filter(account=account)
         .prefetch_related("lines")
-        .order_by("-end_date", "-id")[:50]  # type: ignore[arg-type]
+        .order_by("-end_date", "-id")[:50]
     )
     owned: set[int] = set()
     for contract in base.contracts:
