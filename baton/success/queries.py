@@ -4,13 +4,18 @@ grants registered in ``apps.py``)."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 
 from baton.core.models import User
 from baton.core.records import get_for_user
-from baton.success.models import Contract, Renewal
+from baton.deals.models import ProductFamily
+from baton.success.models import Contract, ContractLine, Renewal
+from baton.success.revenue import arr_on
 
 
 def contracts_for(user: User) -> QuerySet[Contract]:
@@ -52,3 +57,43 @@ def missed_renewals(user: User, today: dt.date) -> QuerySet[Renewal]:
         .select_related("contract__account", "opportunity")
         .order_by("term_end", "id")
     )
+
+
+@dataclass
+class InstalledBase:
+    """What an account owns (per contract line), since when and until when, its ARR, the renewal
+    dates, and the product families it does not own yet (whitespace)."""
+
+    contracts: list[Contract] = field(default_factory=list)
+    lines: list[tuple[ContractLine, Contract]] = field(default_factory=list)
+    arr: Decimal = Decimal(0)
+    renewals: list[Contract] = field(default_factory=list)
+    whitespace: list[ProductFamily] = field(default_factory=list)
+
+
+def installed_base(user: Any, account: Any, today: dt.date) -> InstalledBase:
+    """Four queries at most: the contracts the reader may see, their lines, ARR today, the families."""
+    base = InstalledBase()
+    base.contracts = list(
+        contracts_for(user)
+        .filter(account=account)
+        .prefetch_related("lines")
+        .order_by("-end_date", "-id")[:50]
+    )
+    owned: set[int] = set()
+    for contract in base.contracts:
+        active = contract.status == Contract.Status.ACTIVE and contract.end_date >= today
+        for line in contract.lines.all():
+            if line.quantity > 0:
+                base.lines.append((line, contract))
+                if active and line.family_id:
+                    owned.add(line.family_id)
+        if active:
+            base.renewals.append(contract)
+    base.renewals.sort(key=lambda c: c.end_date)
+    if base.renewals:
+        base.arr = arr_on(Contract.objects.filter(pk__in=[c.pk for c in base.renewals]), today)
+    base.whitespace = list(
+        ProductFamily.objects.filter(is_archived=False).exclude(pk__in=owned).order_by("name")
+    )
+    return base

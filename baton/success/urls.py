@@ -14,4 +14,5 @@ urlpatterns = [
     path("revenue/", views.revenue_page, name="revenue"),
     path("renewals/", views.renewals, name="renewals"),
     path("home/", views.csm_home, name="csm_home"),
+    path("accounts/<int:account_pk>/installed-base/", views.installed_base_panel, name="installed_base"),
 ]

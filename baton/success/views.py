@@ -24,7 +24,7 @@ from baton.core.audit import history_for
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.params import ParameterError, choice_param, date_param, note_ignored, text_param
-from baton.core.records import can_edit
+from baton.core.records import can_edit, get_for_user
 from baton.core.services import ConflictError, ServiceError
 from baton.core.views_generic import apply_validation_error
 from baton.deals.models import ProductFamily, Stage
@@ -32,6 +32,7 @@ from baton.deals.queries import get_opportunity_for_user
 from baton.success import queries, revenue, services
 from baton.success.forms import AmendForm, CreateContractForm, OutcomeForm, TerminateForm
 from baton.success.models import Contract, ContractChange, Renewal
+from baton.success.queries import installed_base
 
 
 def _run(request: AuthedHttpRequest, action: Callable[[], Any], form=None) -> bool:
@@ -421,4 +422,15 @@ def csm_home(request: AuthedHttpRequest) -> HttpResponse:
             "arr": revenue.arr_on(mine, today),
             "accounts": mine.values("account_id").distinct().count(),
         },
+    )
+
+
+@login_required
+def installed_base_panel(request: AuthedHttpRequest, account_pk: int) -> HttpResponse:
+    """The installed base panel of the account 360° page (loaded by htmx)."""
+    account = get_for_user(Account.objects.all(), request.user, account_pk)
+    return render(
+        request,
+        "success/partials/_installed_base.html",
+        {"account": account, "base": installed_base(request.user, account, timezone.localdate())},
     )

@@ -213,6 +213,7 @@ ROUTES: dict[str, Expect] = {
     "success:revenue": OPEN,
     "success:renewals": OPEN,
     "success:csm_home": OPEN,
+    "success:installed_base": rec("account", "get", ("account_pk", "account")),
     "scoring:index": OPEN,
     "scoring:lead": rec("lead"),
     "scoring:lead_panel": rec("lead"),

@@ -197,6 +197,7 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "success:renewal_outcome": lambda w: {"pk": 10**9},
     "success:create": lambda w: {"opportunity_pk": w["opportunity"].pk},
     "success:deal_panel": lambda w: {"opportunity_pk": w["opportunity"].pk},
+    "success:installed_base": lambda w: {"account_pk": w["account"].pk},
     "process:drill": lambda w: {"key": "nurturing", "metric": "wip"},
     "process:record": _record("opportunity", "opportunity"),
     "process:move": _record("opportunity", "opportunity"),

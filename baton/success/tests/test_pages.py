@@ -129,7 +129,11 @@ def test_query_counts(client, contract, alice, django_assert_num_queries):
 
 def test_installed_base_on_the_account_page(client, contract, alice, cat):
     client.force_login(alice)
-    page = client.get(f"/accounts/{contract.account_id}/").content.decode()
+    assert (
+        'data-testid="installed-base-loader"'
+        in client.get(f"/accounts/{contract.account_id}/").content.decode()
+    )
+    page = client.get(f"/success/accounts/{contract.account_id}/installed-base/").content.decode()
     assert 'data-testid="panel-installed-base"' in page
     assert contract.number in page and "ERP 사용자" in page
     # They own ERP; the cloud family is whitespace.
