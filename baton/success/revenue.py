@@ -25,9 +25,11 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Case, DecimalField, F, Min, Q, QuerySet, Sum, Value, When
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.records import visible_team_ids
 from baton.success.models import CENT, Contract, ContractChange, monthly
 
 ZERO = Decimal(0)
@@ -306,3 +308,48 @@ def cohorts(contracts: QuerySet[Contract] | None, today: dt.date, quarters: int 
             retention.append(percent(value, base))
         result.append(Cohort(key[0], key[1], len(members), base, retention))
     return result
+
+
+# --- a warm page ------------------------------------------------------------------------------------------
+
+VERSION_KEY = "success:revenue:version"
+CACHE_SECONDS = 600
+
+
+def bump_version() -> None:
+    """Every write that changes revenue history calls this (at once, and again after its commit, so a
+    reader between the two cannot keep old numbers): cached results of the NRR page are keyed by the
+    version, so they are never read again once anything changed."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def reader_key(user: Any) -> str:
+    """Who the numbers are for: everything (administrators), or the reader with their teams and role
+    (their visible contracts follow from those and from grants; a short lifetime bounds a grant change)."""
+    if user.is_admin:
+        return "all"
+    teams = ",".join(str(t) for t in sorted(visible_team_ids(user)))
+    return f"u{user.pk}:{user.role}:{teams}"
+
+
+def cache_stamp(user: Any) -> str:
+    """The part of the cache key that changes with the data and the reader: the version, the newest
+    change row (an index-only look-up: a cache shared with another database, or a write that did not
+    pass through the services, cannot serve old numbers) and who reads."""
+    version = cache.get_or_set(VERSION_KEY, 1, None)
+    newest = ContractChange.objects.order_by("-id").values_list("id", flat=True).first()
+    return f"success:revenue:{version}:{newest}:{reader_key(user)}"
+
+
+def cached(stamp: str, name: str, compute: Any, *parts: Any) -> Any:
+    """``compute()`` once per stamp (see ``cache_stamp``) and arguments; ten minutes for
+    administrators, one for everyone else (whose grants may change)."""
+    key = f"{stamp}:{name}:" + ":".join(str(p) for p in parts)
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, CACHE_SECONDS if stamp.endswith(":all") else 60)
+    return value

@@ -43,6 +43,7 @@ from baton.success.models import (
     RenewalPipeline,
     RenewalReminder,
 )
+from baton.success.revenue import bump_version
 
 #: Units that mark a product as sold by the period: its quoted amount is per year (or per month).
 YEARLY_UNITS = {"년", "연", "연간", "year", "yr", "annual", "/년", "/year"}
@@ -211,6 +212,8 @@ def create_contract(
     ContractChange.objects.bulk_create(rows)
     Contract.objects.filter(pk=contract.pk).update(arr=arr, one_time_total=one_time)
     contract.arr, contract.one_time_total = arr, one_time
+    bump_version()
+    transaction.on_commit(bump_version)
     log_change(
         actor=actor,
         action=ChangeLog.Action.UPDATE,
@@ -336,6 +339,8 @@ def _check_effective(
 
 
 def _refresh_arr(contract: Contract) -> None:
+    bump_version()
+    transaction.on_commit(bump_version)
     arr = Decimal(
         ContractChange.objects.filter(contract=contract).aggregate(s=Sum("arr_delta"))["s"] or 0
     ).quantize(CENT)

@@ -330,8 +330,12 @@ def revenue_page(request: AuthedHttpRequest) -> HttpResponse:
     group_raw = text_param(request.GET, "group", max_length=40)
     contracts = queries.contracts_for(request.user)
     visible = None if request.user.is_admin else contracts
-    total, groups = revenue.movements(visible, first, last, by)
+    stamp = revenue.cache_stamp(request.user)
+    total, groups = revenue.cached(
+        stamp, "movements", lambda: revenue.movements(visible, first, last, by), first, last, by
+    )
     _labels(by, groups)
+    arr_today = revenue.cached(stamp, "arr", lambda: revenue.arr_on(visible, today), today)
     drill: list[tuple[revenue.Customer, list[Contract]]] = []
     drill_label = ""
     if movement:
@@ -364,10 +368,10 @@ def revenue_page(request: AuthedHttpRequest) -> HttpResponse:
             "group": group_raw,
             "drill": drill,
             "drill_label": drill_label,
-            "cohorts": revenue.cohorts(visible, today),
+            "cohorts": revenue.cached(stamp, "cohorts", lambda: revenue.cohorts(visible, today), today),
             "quick": quick_periods(today),
-            "mrr_today": revenue.mrr_on(visible, today),
-            "arr_today": revenue.arr_on(visible, today),
+            "mrr_today": revenue.monthly(arr_today),
+            "arr_today": arr_today,
         },
     )
 

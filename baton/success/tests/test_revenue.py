@@ -177,3 +177,21 @@ def test_nrr_page_and_drill_down(client, book, personas, django_assert_max_num_q
     assert response.context["total"].opening == 0
     assert client.get("/success/revenue/?first=2026-13-01").status_code in (200, 400)
     assert client.get("/success/revenue/?by=nonsense").status_code == 400
+
+
+def test_a_change_is_seen_at_once_by_the_cached_page(client, book, personas):
+    client.force_login(personas["root"])
+    url = "/success/revenue/?first=2026-01-01&last=2026-03-31"
+    assert client.get(url).context["total"].expansion == Decimal(600_000)
+    e = book["E"]
+    services.amend(
+        e,
+        actor=personas["alice"],
+        kind="upsell",
+        effective_date=D(2026, 3, 15),
+        line=e.lines.get(),
+        quantity=2,
+    )
+    # E is new in the period: its new ARR 1,920,000 counts as new, not expansion.
+    total = client.get(url).context["total"]
+    assert (total.new, total.expansion) == (Decimal(1_920_000), Decimal(600_000))

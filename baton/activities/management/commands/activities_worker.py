@@ -54,6 +54,8 @@ class Scheduler(threading.Thread):
         ("baton.scoring.tasks.retrain_and_rescore", dt.timedelta(days=7), False),
         # Idempotent per week: the first run of a week records it, later runs find it taken.
         ("baton.insights.tasks.snapshot_forecasts", dt.timedelta(hours=6), True),
+        # Renewals due and D-90/-30/-7 reminders; each is claimed by a unique row, so reruns do nothing.
+        ("baton.success.tasks.open_due_renewals", dt.timedelta(hours=6), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):
