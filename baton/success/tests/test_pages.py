@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from baton.accounts.services import update_account
 from baton.success import services
@@ -160,3 +161,23 @@ def test_renewals_page_and_outcome(client, contract, alice):
     assert contract.end_date == dt.date(2027, 12, 31)
     # 7 → 10 seats × 99,999 from 2027-01-01: ARR 999,990
     assert contract.arr == Decimal("999990.00")
+
+
+def test_the_csm_home_lists_their_customers_renewals(client, contract, alice, cara):
+    update_account(contract.account, actor=alice, changes={"csm": cara}, expected_version=None)
+    client.force_login(cara)
+    assert 'data-testid="csm-home-loader"' in client.get("/").content.decode()
+    today = timezone.localdate()
+    contract.end_date = today + dt.timedelta(days=40)
+    contract.save(update_fields=["end_date"])
+    page = client.get("/success/home/")
+    assert [c.pk for c, _days in page.context["upcoming"]] == [contract.pk]
+    # A renewal whose term ended undecided is flagged as missed.
+    renewal = services.open_renewal(contract)
+    Contract.objects.filter(pk=contract.pk).update(end_date=today - dt.timedelta(days=3))
+    renewal.__class__.objects.filter(pk=renewal.pk).update(term_end=today - dt.timedelta(days=3))
+    page = client.get("/success/home/")
+    assert [r.pk for r in page.context["missed"]] == [renewal.pk]
+    assert 'data-testid="csm-missed"' in page.content.decode()
+    client.force_login(alice)
+    assert 'data-testid="csm-home-loader"' not in client.get("/").content.decode()
