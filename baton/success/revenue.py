@@ -173,15 +173,22 @@ def classify(opening: Decimal, closing: Decimal, had_before: bool) -> tuple[str,
 def movements(
     contracts: QuerySet[Contract] | None, first: dt.date, last: dt.date, by: str = ""
 ) -> tuple[Movements, list[Movements]]:
-    """The period's movements in total and per group (one query): (total, groups sorted by opening ARR)."""
+    """The period's movements in total and per group: (total, groups sorted by opening ARR).
+
+    One grouped query over the change rows of the contracts whose term touches the period (the others
+    add nothing to the opening or closing ARR), and one more, only when a customer starts in the
+    period, to tell new from reactivated (had ARR before, on a contract that ended earlier)."""
     if by not in DIMENSIONS:
         raise ValueError(by)
     opening_day = first - dt.timedelta(days=1)
     column = DIMENSIONS[by][1]
     keys = ["contract__account_id"] + ([column] if column else [])
-    rows = ContractChange.objects.filter(effective_date__lte=last)
+    scope = ContractChange.objects.all()
     if contracts is not None:
-        rows = rows.filter(contract__in=contracts)
+        scope = scope.filter(contract__in=contracts)
+    rows = scope.filter(
+        effective_date__lte=last, contract__end_date__gte=opening_day, contract__start_date__lte=last
+    )
     data = (
         rows.order_by()
         .values(*keys)
@@ -191,15 +198,31 @@ def movements(
             since=Min(Case(When(arr_delta__gt=0, then=F("effective_date")))),
         )
     )
-    total = Movements(label=str(_("All customers")))
-    groups: dict[Any, Movements] = {}
+    found: list[tuple[Any, Any, Decimal, Decimal, bool]] = []
+    starting: set[int] = set()
     for row in data:
         opening, closing = _cents(row["s"]), _cents(row["e"])
         if not opening and not closing:
             continue
         group = row[column] if column else None
-        movement, amount = classify(opening, closing, row["since"] is not None and row["since"] < first)
-        customer = Customer(row["contract__account_id"], group, opening, closing, movement, amount)
+        before = row["since"] is not None and row["since"] < first
+        found.append((row["contract__account_id"], group, opening, closing, before))
+        if opening <= 0 < closing and not before:
+            starting.add(row["contract__account_id"])
+    earlier: set[tuple[Any, Any]] = set()
+    if starting:
+        for row in (
+            scope.filter(arr_delta__gt=0, effective_date__lt=first, contract__account_id__in=starting)
+            .order_by()
+            .values(*keys)
+            .distinct()
+        ):
+            earlier.add((row["contract__account_id"], row[column] if column else None))
+    total = Movements(label=str(_("All customers")))
+    groups: dict[Any, Movements] = {}
+    for account_id, group, opening, closing, before in found:
+        movement, amount = classify(opening, closing, before or (account_id, group) in earlier)
+        customer = Customer(account_id, group, opening, closing, movement, amount)
         total.add(customer)
         if column:
             groups.setdefault(group, Movements(group=group)).add(customer)
@@ -284,9 +307,14 @@ def cohorts(contracts: QuerySet[Contract] | None, today: dt.date, quarters: int 
     first_q = add_quarters(*last_q, -(quarters - 1))
     ends = [quarter_end(*add_quarters(*first_q, i)) for i in range(quarters)]
     ends[-1] = min(ends[-1], today)
-    rows = ContractChange.objects.all()
+    window_start = dt.date(first_q[0], first_q[1] * 3 - 2, 1)
+    older = Contract.objects.filter(start_date__lt=window_start)
+    rows = ContractChange.objects.filter(contract__start_date__gte=window_start)
     if contracts is not None:
         rows = rows.filter(contract__in=contracts)
+        older = older.filter(pk__in=contracts.values("pk"))
+    # An account with a contract that started before the window belongs to an older cohort.
+    rows = rows.exclude(contract__account_id__in=older.values("account_id"))
     data = (
         rows.order_by()
         .values("contract__account_id")
