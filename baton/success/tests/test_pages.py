@@ -123,9 +123,10 @@ def test_query_counts(client, contract, alice, django_assert_num_queries):
     # session, user, teams, contracts
     with django_assert_num_queries(4):
         client.get("/success/")
-    # session, user, teams (visibility), the cache stamp (newest change row), movements, ARR today,
-    # cohorts (MRR today is ARR / 12); a warm page reads the three results from the cache
-    with django_assert_num_queries(7):
+    # session, user, teams (visibility), the cache stamp (newest change row), movements, whether the
+    # customer that starts in the period had ARR before (new or reactivated), ARR today, cohorts (MRR
+    # today is ARR / 12); a warm page reads the three results from the cache
+    with django_assert_num_queries(8):
         client.get("/success/revenue/")
     with django_assert_num_queries(4):
         client.get("/success/revenue/")
