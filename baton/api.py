@@ -23,6 +23,7 @@ from baton.search.api import router as search_router
 from baton.security.api import router as security_router
 from baton.security.api_auth import ApiTokenAuth
 from baton.transfer.api import router as transfer_router
+from baton.success.api import router as success_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):
@@ -60,3 +61,4 @@ api.add_router("/security/", security_router)
 api.add_router("/", search_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/transfer/", transfer_router)
+api.add_router("/success/", success_router)

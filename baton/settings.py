@@ -164,6 +164,7 @@ INSTALLED_APPS = [
     "baton.privacy",
     "baton.demo",
     "baton.transfer",
+    "baton.success",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,8 @@ BATON_PAGE_SIZE = env_int("BATON_PAGE_SIZE", 50, minimum=5)
 # Requests to the deal team made later than this many working days before the customer's deadline are
 # flagged as late (weekends and Korean public holidays are not working days).
 BATON_REQUEST_LEAD_WORKING_DAYS = env_int("BATON_REQUEST_LEAD_WORKING_DAYS", 3, minimum=0)
+# Days before a contract's term ends that its renewal opportunity is opened.
+BATON_RENEWAL_LEAD_DAYS = env_int("BATON_RENEWAL_LEAD_DAYS", 120, minimum=1)
 
 # Quotes: the VAT rate (부가세, % of the taxable supply; 0-100) and our company as every quote prints it
 # (상호, 사업자등록번호, 대표자, 주소, 연락처, optional 직인 image file). The demo fills in a sample company.

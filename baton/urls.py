@@ -24,6 +24,7 @@ urlpatterns = [
     path("search/", include("baton.search.urls")),
     path("privacy/", include("baton.privacy.urls")),
     path("transfer/", include("baton.transfer.urls")),
+    path("success/", include("baton.success.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -56,6 +56,8 @@ class Scheduler(threading.Thread):
         ("baton.privacy.tasks.apply_retention_rules", dt.timedelta(days=1), False),
         # Report subscriptions: each due one is claimed per row, so two workers never mail it twice.
         ("baton.insights.tasks.send_report_subscriptions", dt.timedelta(minutes=15), True),
+        # Renewals due and D-90/-30/-7 reminders; each is claimed by a unique row, so reruns do nothing.
+        ("baton.success.tasks.open_due_renewals", dt.timedelta(hours=6), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):

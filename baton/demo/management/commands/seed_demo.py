@@ -68,6 +68,7 @@ class Command(BaseCommand):
         call_command("seed_privacy_demo", verbosity=0)  # consent statements, a retention rule (baton/privacy)
         call_command("seed_transfer_demo", verbosity=0)  # saved import mappings (baton/transfer)
         self.seed_capacity()
+        call_command("seed_success_demo", verbosity=0)  # contracts, renewals (baton/success)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "

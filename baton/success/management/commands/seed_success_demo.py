@@ -1,0 +1,16 @@
+"""Contracts, amendments and renewals for the demo world (run by seed_demo)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from baton.success.demo import seed
+
+
+class Command(BaseCommand):
+    help = "Give the demo's customers contracts, amendments and renewals due."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        seed(self.stdout if options.get("verbosity", 1) > 0 else None)

@@ -1,0 +1,14 @@
+"""Background work of the success app (Django tasks API)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from baton.success.services import sweep_renewals
+
+
+@task()
+def open_due_renewals() -> dict[str, int]:
+    """Open the renewals that are due and send today's D-90/-30/-7 reminders; safe from any number of
+    workers (each renewal and reminder is claimed by a unique row)."""
+    return sweep_renewals()
