@@ -22,8 +22,8 @@ from baton.scoring.api import router as scoring_router
 from baton.search.api import router as search_router
 from baton.security.api import router as security_router
 from baton.security.api_auth import ApiTokenAuth
-from baton.transfer.api import router as transfer_router
 from baton.success.api import router as success_router
+from baton.transfer.api import router as transfer_router
 
 
 class UnicodeJSONRenderer(JSONRenderer):

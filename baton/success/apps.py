@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.panels import register_panel
+
 
 class SuccessConfig(AppConfig):
     name = "baton.success"
@@ -8,18 +10,16 @@ class SuccessConfig(AppConfig):
     verbose_name = _("Customer success")
 
     def ready(self) -> None:
-        from baton.accounts.models import Account
-        from baton.accounts.views import AccountDetailView
-        from baton.core.records import register_grant
-        from baton.success import access
-        from baton.success.models import Contract
+        # Models (and the modules that use them) are importable only once the app registry is ready.
+        from baton.accounts.models import Account  # noqa: PLC0415 - models in ready()
+        from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
+        from baton.success import access  # noqa: PLC0415 - models in ready()
+        from baton.success.models import Contract  # noqa: PLC0415 - models in ready()
 
         # The contract's CSM reads the account (as the account's CSM does) and amends the contract.
         register_grant(Account, "CSM of a contract", access.csm_reads_account_of_contract)
         register_grant(Contract, "the contract's or account's CSM", access.csm_edits_contract, edit=True)
         register_grant(Contract, "reader of the account", access.account_reader_reads_contract)
 
-        # The account 360° page lists its panels as templates; success adds the installed base.
-        panel = "success/panels/_account_installed_base.html"
-        if panel not in AccountDetailView.panels:
-            AccountDetailView.panels.append(panel)
+        # The account 360° page: the installed base (it loads itself after the page, see the template).
+        register_panel("account", "success/panels/_account_installed_base.html", 60)
