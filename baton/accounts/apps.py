@@ -20,7 +20,6 @@ class AccountsConfig(AppConfig):
         register_record_kind("contact", Contact, "contacts:detail")
         register_grant(Account, "the account's CSM", csm_reads_account)
         register_grant(Contact, "the account's CSM", csm_reads_contacts)
-        # The account 360° page: accounts' own panels (leads and delivery add theirs in between).
+        # The account 360° page: accounts' own panels (deals, leads and delivery add theirs in between).
         register_panel("account", "accounts/panels/_contacts.html", 10, views.contacts_panel)
-        register_panel("account", "accounts/panels/_opportunities.html", 20, views.opportunities_panel)
         register_panel("account", "accounts/panels/_hierarchy.html", 40, views.hierarchy_panel)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -26,7 +24,6 @@ from baton.accounts.services import create_account, create_contact, update_accou
 from baton.core.choices import CompanySize, Industry, Region
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
-from baton.core.money import format_money
 from baton.core.panels import render_panels
 from baton.core.params import id_param, text_param
 from baton.core.views_generic import (
@@ -36,7 +33,6 @@ from baton.core.views_generic import (
     filter_field,
     owner_choices,
 )
-from baton.deals.queries import opportunities_for
 
 YES_NO = [("false", gettext_lazy("Active")), ("true", gettext_lazy("Archived"))]
 
@@ -60,36 +56,11 @@ class AccountListView(RecordListView):
         ]
 
 
-def _totals(opportunities: list) -> list[str]:
-    sums: dict[str, Decimal] = defaultdict(Decimal)
-    for opp in opportunities:
-        sums[opp.currency] += opp.amount
-    return [format_money(total, currency) for currency, total in sorted(sums.items())]
-
-
 PANEL_LIMIT = 100
 
 
 def contacts_panel(user: User, account: Account) -> dict[str, Any]:
     return {"contacts": list(contacts_for(user).filter(account=account).order_by("name", "id")[:PANEL_LIMIT])}
-
-
-def opportunities_panel(user: User, account: Account) -> dict[str, Any]:
-    opportunities = list(
-        opportunities_for(user)
-        .filter(account=account)
-        .select_related("primary_contact")
-        .order_by("-updated_at", "-id")[:PANEL_LIMIT]
-    )
-    open_opps = [o for o in opportunities if not o.stage.is_closed]
-    closed_opps = [o for o in opportunities if o.stage.is_closed]
-    won = [o for o in closed_opps if o.stage.is_won]
-    return {
-        "open_opportunities": open_opps,
-        "closed_opportunities": closed_opps,
-        "open_totals": _totals(open_opps),
-        "won_totals": _totals(won),
-    }
 
 
 def hierarchy_panel(user: User, account: Account) -> dict[str, Any]:
@@ -177,13 +148,9 @@ class ContactDetailView(RecordDetailView):
         return get_contact_for_user(user, pk)
 
     def extra_context(self, request: AuthedHttpRequest, obj: Contact) -> dict[str, Any]:
-        return {
-            "opportunities": list(
-                opportunities_for(request.user)
-                .filter(primary_contact=obj)
-                .order_by("-updated_at", "-id")[:50]
-            )
-        }
+        # Panels registered for "contact" (baton.core.panels): the deals app lists the contact's deals.
+        templates, context = render_panels("contact", request.user, obj)
+        return {**context, "panels": templates}
 
 
 class ContactFormView(RecordFormView):

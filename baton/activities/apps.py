@@ -10,6 +10,30 @@ def _notify_followers(payload: events.RecordChange) -> None:
     hooks.record_changed(payload.instance, payload.change)
 
 
+def _deliver_notice(payload: events.Notice) -> None:
+    """``notice`` subscriber: a lower app's message goes to the recipients' bells."""
+    from baton.activities.services import notify  # noqa: PLC0415 - imports models: only once apps are ready
+
+    notify(list(payload.user_ids), kind=payload.kind, text=payload.text, actor=payload.actor, url=payload.url)
+
+
+def _make_request_task(payload: events.RequestAsked) -> None:
+    """``request_asked`` subscriber: the ask becomes the assignee's task, stored on the asking row."""
+    from baton.activities.services import create_request  # noqa: PLC0415 - imports models: only once apps are ready
+
+    activity = create_request(
+        payload.record,
+        actor=payload.actor,
+        assignee=payload.assignee,
+        subject=payload.subject,
+        body=payload.body,
+        due_at=payload.due_at,
+    )
+    request = payload.request
+    type(request).objects.filter(pk=request.pk).update(activity=activity)
+    request.activity = activity
+
+
 class ActivitiesConfig(AppConfig):
     name = "baton.activities"
     label = "activities"
@@ -17,3 +41,5 @@ class ActivitiesConfig(AppConfig):
 
     def ready(self) -> None:
         events.record_changed.subscribe(_notify_followers)
+        events.notice.subscribe(_deliver_notice)
+        events.request_asked.subscribe(_make_request_task)

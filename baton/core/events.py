@@ -97,11 +97,68 @@ class LeadChange:
 
     lead: Any
     actor: Any = None
+    at: Any = None  # the time the write is recorded as (None: the subscriber's "now")
 
 
 lead_changed: Event[LeadChange] = Event(
     "lead_changed",
     "A lead or its interactions changed; higher apps recompute what they derive from its facts.",
+)
+
+
+@dataclass(frozen=True)
+class LeadConversion:
+    """A lead was converted (``opportunity`` is None when none was created), inside the conversion's
+    transaction; the process continues the lead's flow on the opportunity as of ``at``."""
+
+    lead: Any
+    opportunity: Any = None
+    actor: Any = None
+    at: Any = None
+
+
+lead_converted: Event[LeadConversion] = Event(
+    "lead_converted",
+    "A lead became an account, a contact and maybe an opportunity; the process moves its flow over.",
+)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Tell ``user_ids`` something in their bell (the activities app stores and delivers it). ``text``
+    is a ``core.i18n_text.Msg`` (rendered in each reader's language) or plain text."""
+
+    user_ids: tuple[int, ...]
+    kind: str
+    text: Any
+    actor: Any = None
+    url: str = ""
+
+
+notice: Event[Notice] = Event(
+    "notice",
+    "A lower app has something to tell people in their bell (approval steps, hand-offs, …).",
+)
+
+
+@dataclass(frozen=True)
+class RequestAsked:
+    """Someone asked a colleague for something on ``record`` (e.g. a deal-team request): the activities
+    app turns it into a task on the assignee's list and a feed item, and stores that task on
+    ``request.activity`` (``request`` is the asking app's row, with an ``activity`` foreign key)."""
+
+    request: Any
+    record: Any
+    actor: Any
+    assignee: Any
+    subject: str
+    body: str
+    due_at: Any
+
+
+request_asked: Event[RequestAsked] = Event(
+    "request_asked",
+    "A colleague was asked for something on a record; it becomes their task (same transaction).",
 )
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from baton.core import events
 from baton.core.audit import log_change
 from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
@@ -86,10 +87,7 @@ def triggered_rules(quote: Quote) -> list[tuple[ApprovalRule, str]]:
 def _notify(
     user_ids: list[int], *, actor: User | None, text: str | Msg, url: str, kind: str = "request"
 ) -> None:
-    # Upward (deals → activities), pending an event: activities/apps.py (arch-types) must subscribe first.
-    from baton.activities.services import notify  # noqa: PLC0415 - upward edge, to become a core event
-
-    notify(user_ids, kind=kind, text=text, actor=actor, url=url)
+    events.notice.emit(events.Notice(tuple(user_ids), kind, text, actor, url))
 
 
 def _quote_url(quote: Quote) -> str:

@@ -1,6 +1,8 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.panels import register_panel
+
 
 class DealsConfig(AppConfig):
     name = "baton.deals"
@@ -12,8 +14,15 @@ class DealsConfig(AppConfig):
         from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - app registry
         from baton.deals.access import approver_reads, csm_reads, deal_team_reads  # noqa: PLC0415 - app registry
         from baton.deals.models import Opportunity  # noqa: PLC0415 - app registry
+        from baton.deals.panels import (  # noqa: PLC0415 - app registry
+            account_opportunities_panel,
+            contact_opportunities_panel,
+        )
 
         register_record_kind("opportunity", Opportunity, "deals:detail")
         register_grant(Opportunity, "deal team", deal_team_reads)
         register_grant(Opportunity, "approver of a pending step", approver_reads)
         register_grant(Opportunity, "the account's CSM", csm_reads)
+        # The account 360° page and the contact page list the deals the reader may see.
+        register_panel("account", "deals/panels/_account_opportunities.html", 20, account_opportunities_panel)
+        register_panel("contact", "deals/panels/_contact_opportunities.html", 10, contact_opportunities_panel)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.accounts.models import BuyerRole, Contact
+from baton.core import events
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.core.records import can_edit
@@ -149,10 +150,7 @@ def create_team_request(
         latest_on_time=latest,
         is_late=asked_on > latest,
     )
-    # The assignee's task and the deal's feed. Upward (deals → activities), pending an event that
-    # activities/apps.py (arch-types) subscribes to; the activity it returns is stored on the request.
-    from baton.activities.services import create_request  # noqa: PLC0415 - upward edge, to become a core event
-
+    # The assignee's task and the deal's feed: the activities app makes it and stores it on the request.
     body = "\n\n".join(
         part
         for part in (
@@ -167,11 +165,9 @@ def create_team_request(
         if part
     )
     due_at = timezone.make_aware(dt.datetime.combine(due_date, dt.time(18, 0)))
-    activity = create_request(
-        opportunity, actor=actor, assignee=assignee, subject=subject[:200], body=body, due_at=due_at
+    events.request_asked.emit(
+        events.RequestAsked(request, opportunity, actor, assignee, subject[:200], body, due_at)
     )
-    TeamRequest.objects.filter(pk=request.pk).update(activity=activity)
-    request.activity = activity
     return request
 
 

@@ -18,7 +18,6 @@ from baton.demo.vocab import (
     OPPORTUNITY_MIX,
     PRODUCTS,
 )
-from baton.process import services as process
 
 
 class DealsWorld(HistoryWorld):
@@ -46,16 +45,16 @@ class DealsWorld(HistoryWorld):
             contacts = list(Contact.objects.filter(account=account).order_by("id"))
             contact = self.rng.choice(contacts) if contacts else None
             amount, currency = self.amount()
-            with process.process_clock(created):
-                opportunity = create_opportunity(
-                    actor=owner,
-                    owner=owner,
-                    name=f"{account.name} {self.rng.choice(PRODUCTS)}",
-                    account=account,
-                    primary_contact=contact,
-                    amount=amount,
-                    currency=currency,
-                )
+            opportunity = create_opportunity(
+                actor=owner,
+                owner=owner,
+                name=f"{account.name} {self.rng.choice(PRODUCTS)}",
+                account=account,
+                primary_contact=contact,
+                amount=amount,
+                currency=currency,
+                at=created,
+            )
             self.stamp(created)
             self.play_opportunity(opportunity, created)
 
@@ -90,15 +89,14 @@ class DealsWorld(HistoryWorld):
             reason = None
             if stage.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION):
                 reason = self.lost_reason(no_decision=stage.outcome == Stage.Outcome.NO_DECISION)
-            with process.process_clock(when):
-                opportunity = move_opportunity(
-                    opportunity,
-                    actor=actor,
-                    stage=stage,
-                    expected_version=opportunity.version,
-                    lost_reason=reason,
-                    at=when,
-                )
+            opportunity = move_opportunity(
+                opportunity,
+                actor=actor,
+                stage=stage,
+                expected_version=opportunity.version,
+                lost_reason=reason,
+                at=when,
+            )
             self.stamp(when)
             if stage.outcome == Stage.Outcome.WON:
                 self.play_customer_success(opportunity, when)
@@ -115,10 +113,9 @@ class DealsWorld(HistoryWorld):
                 changes["forecast_category"] = ForecastCategory.BEST_CASE
         else:
             changes["expected_close_date"] = last.date()
-        with process.process_clock(last):
-            opportunity = update_opportunity(
-                opportunity, actor=actor, changes=changes, expected_version=opportunity.version
-            )
+        opportunity = update_opportunity(
+            opportunity, actor=actor, changes=changes, expected_version=opportunity.version, at=last
+        )
         self.stamp(last)
         self.backdate(
             Opportunity,

@@ -44,14 +44,14 @@ class HistoryWorld(AccountsWorld):
         if handoff is None:
             # An inbound lead inside sales takes straight from marketing: a manual move with a reason.
             when = self.later(when, days=2)
-            with process.process_clock(when):
-                outcome = process.move_record(
-                    lead,
-                    ProcessStage.objects.get(key="accepted"),
-                    actor=isr,
-                    override=True,
-                    reason="영업 요청으로 직접 이관 (문의 전화)",
-                )
+            outcome = process.move_record(
+                lead,
+                ProcessStage.objects.get(key="accepted"),
+                actor=isr,
+                override=True,
+                reason="영업 요청으로 직접 이관 (문의 전화)",
+                at=when,
+            )
             self.stamp(when)
             handoff = outcome if isinstance(outcome, HandOff) else None
             if handoff is None:
@@ -59,15 +59,15 @@ class HistoryWorld(AccountsWorld):
         reject = rng.random() < (0.2 if progress else 0.5)
         if reject:
             when = self.later(when, hours=30)
-            with process.process_clock(when):
-                process.reject_handoff(
-                    handoff,
-                    actor=isr,
-                    reason_code=rng.choice(["not_qualified", "timing", "bad_data", "no_budget"]),
-                    return_to="nurture",
-                    note="담당자 연락 불가, 재육성 후 재검토",
-                    follow_up_on=(when + dt.timedelta(days=rng.randint(14, 45))).date(),
-                )
+            process.reject_handoff(
+                handoff,
+                actor=isr,
+                reason_code=rng.choice(["not_qualified", "timing", "bad_data", "no_budget"]),
+                return_to="nurture",
+                note="담당자 연락 불가, 재육성 후 재검토",
+                follow_up_on=(when + dt.timedelta(days=rng.randint(14, 45))).date(),
+                at=when,
+            )
             self.stamp(when)
             if not progress:
                 return when
@@ -75,14 +75,14 @@ class HistoryWorld(AccountsWorld):
             again = self.later(when + dt.timedelta(days=3), days=30)
             if again <= when + dt.timedelta(days=3):
                 return when
-            with process.process_clock(again):
-                log_interaction(
-                    lead,
-                    actor=None,
-                    kind=LeadInteraction.Kind.INBOUND_QUESTION,
-                    occurred_at=again,
-                    note=rng.choice(INQUIRIES),
-                )
+            log_interaction(
+                lead,
+                actor=None,
+                kind=LeadInteraction.Kind.INBOUND_QUESTION,
+                occurred_at=again,
+                note=rng.choice(INQUIRIES),
+                at=again,
+            )
             self.stamp(again)
             when = again
             handoff = process.pending_handoff("lead", lead.pk)
@@ -90,22 +90,24 @@ class HistoryWorld(AccountsWorld):
                 return when
         # Accepted, mostly within the working day, one in five late.
         when = self.later(when, hours=rng.uniform(30, 100) if rng.random() < 0.2 else rng.uniform(1, 20))
-        with process.process_clock(when):
-            process.accept_handoff(handoff, actor=isr, note="접수 확인")
+        process.accept_handoff(handoff, actor=isr, note="접수 확인", at=when)
         self.stamp(when)
         if not progress:
             return when
         when = self.later(when, days=3)
-        with process.process_clock(when):
-            log_interaction(
-                lead, actor=isr, kind=LeadInteraction.Kind.CALL, occurred_at=when, note=rng.choice(CALL_NOTES)
-            )
+        log_interaction(
+            lead,
+            actor=isr,
+            kind=LeadInteraction.Kind.CALL,
+            occurred_at=when,
+            note=rng.choice(CALL_NOTES),
+            at=when,
+        )
         self.stamp(when)
         if status in (LeadStatus.QUALIFIED, LeadStatus.CONVERTED):
             when = self.later(when, days=10)
-            with process.process_clock(when):
-                for item, evidence in BANT_EVIDENCE:
-                    process.set_qualification(lead, item, answer=True, evidence=evidence, actor=isr)
+            for item, evidence in BANT_EVIDENCE:
+                process.set_qualification(lead, item, answer=True, evidence=evidence, actor=isr, at=when)
             self.stamp(when)
         return when
 
@@ -118,13 +120,11 @@ class HistoryWorld(AccountsWorld):
         when = won_at + dt.timedelta(hours=rng.uniform(60, 120) if rng.random() < 0.2 else rng.uniform(2, 40))
         if when >= self.now:
             return
-        with process.process_clock(when):
-            process.accept_handoff(
-                handoff, actor=self.users["csm"], note="킥오프 일정 확정", take_ownership=False
-            )
+        process.accept_handoff(
+            handoff, actor=self.users["csm"], note="킥오프 일정 확정", take_ownership=False, at=when
+        )
         self.stamp(when)
         adopted = when + dt.timedelta(days=rng.uniform(30, 55))
         if adopted < self.now:
-            with process.process_clock(adopted):
-                process.auto_advance(Account.objects.get(pk=opportunity.account_id), rule="sweep")
+            process.auto_advance(Account.objects.get(pk=opportunity.account_id), rule="sweep", at=adopted)
             self.stamp(adopted)

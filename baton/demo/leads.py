@@ -22,7 +22,6 @@ from baton.demo.vocab import (
 )
 from baton.leads.models import Campaign, Lead, LeadInteraction, LeadSource, LeadStatus
 from baton.leads.services import convert_lead, create_campaign, create_lead, log_interaction, update_lead
-from baton.process import services as process
 
 
 class LeadsWorld(DealsWorld):
@@ -129,28 +128,28 @@ class LeadsWorld(DealsWorld):
         with_brn = status == LeadStatus.CONVERTED or rng.random() < 0.3
         # Stage history is written as of each step's date (a with-block: an error must not leave the
         # clock in the past for whatever runs next).
-        with process.process_clock(created):
-            lead = create_lead(
-                actor=creator,
-                owner=self.users["isr"],
-                name=name,
-                company=shown,
-                title=weighted(rng, CONTACT_TITLES),
-                email=self.email(local, domain),
-                phone=self.mobile(),
-                brn=company.brn if with_brn else "",
-                website=f"https://www.{company.domain}"
-                if rng.random() < 0.7 or status == LeadStatus.CONVERTED
-                else "",
-                industry=company.industry,
-                region=company.region,
-                size=company.size,
-                source=source,
-                campaign=campaign,
-                description=rng.choice(INQUIRIES)
-                if source in (LeadSource.WEB_FORM, LeadSource.INBOUND_CALL)
-                else "",
-            )
+        lead = create_lead(
+            actor=creator,
+            owner=self.users["isr"],
+            name=name,
+            company=shown,
+            title=weighted(rng, CONTACT_TITLES),
+            email=self.email(local, domain),
+            phone=self.mobile(),
+            brn=company.brn if with_brn else "",
+            website=f"https://www.{company.domain}"
+            if rng.random() < 0.7 or status == LeadStatus.CONVERTED
+            else "",
+            industry=company.industry,
+            region=company.region,
+            size=company.size,
+            source=source,
+            campaign=campaign,
+            description=rng.choice(INQUIRIES)
+            if source in (LeadSource.WEB_FORM, LeadSource.INBOUND_CALL)
+            else "",
+            at=created,
+        )
         self.stamp(created)
         self.summary.leads += 1
         last = self.interactions(lead, source, campaign, created, status)
@@ -179,8 +178,7 @@ class LeadsWorld(DealsWorld):
                 changes = {"status": LeadStatus.QUALIFIED, "owner": owner}
             else:
                 changes = {"status": status}
-            with process.process_clock(step):
-                lead = update_lead(lead, actor=isr, changes=changes, expected_version=lead.version)
+            lead = update_lead(lead, actor=isr, changes=changes, expected_version=lead.version, at=step)
             self.stamp(step)
             final = step
             if status == LeadStatus.CONVERTED:
@@ -230,15 +228,15 @@ class LeadsWorld(DealsWorld):
                 if kind in (LeadInteraction.Kind.CALL, LeadInteraction.Kind.EMAIL_REPLY)
                 else None
             )
-            with process.process_clock(when):
-                log_interaction(
-                    lead,
-                    actor=actor,
-                    kind=kind,
-                    occurred_at=when,
-                    note=note,
-                    campaign=campaign if kind == LeadInteraction.Kind.SEMINAR else None,
-                )
+            log_interaction(
+                lead,
+                actor=actor,
+                kind=kind,
+                occurred_at=when,
+                note=note,
+                campaign=campaign if kind == LeadInteraction.Kind.SEMINAR else None,
+                at=when,
+            )
             self.stamp(when)
             self.summary.interactions += 1
         return when
@@ -247,17 +245,17 @@ class LeadsWorld(DealsWorld):
         when = self.between(after, min(after + dt.timedelta(days=21), self.now - dt.timedelta(days=1)))
         owner = lead.owner or self.users["ae1"]
         amount, currency = self.amount()
-        with process.process_clock(when):
-            new_account, contact, opportunity = convert_lead(
-                lead,
-                actor=owner,
-                account=account,
-                create_opportunity_too=True,
-                opportunity_name=f"{(account.name if account else lead.company)} {self.rng.choice(PRODUCTS)}",
-                amount=amount,
-                currency=currency,
-                owner=owner,
-            )
+        new_account, contact, opportunity = convert_lead(
+            lead,
+            actor=owner,
+            account=account,
+            create_opportunity_too=True,
+            opportunity_name=f"{(account.name if account else lead.company)} {self.rng.choice(PRODUCTS)}",
+            amount=amount,
+            currency=currency,
+            owner=owner,
+            at=when,
+        )
         self.stamp(when)
         self.backdate(Lead, lead.pk, converted_at=when)
         if account is None:

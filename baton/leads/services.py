@@ -43,22 +43,16 @@ def update_campaign(
     return update_record(campaign, actor=actor, changes=changes, expected_version=expected_version)
 
 
-def _lead_changed(lead: Lead, actor: User | None) -> None:
-    """Tell The Model (place, recycle or advance the lead) and scoring (rescore) about a lead write.
-
-    These two point UP (process and scoring sit above leads) and are the last function-local imports
-    of this module, listed in pyproject.toml's import-linter ``ignore_imports``: they become a
-    ``baton.core.events`` event once process and scoring subscribe to it in their ``ready()``.
-    """
-    from baton.process.services import on_lead_changed  # noqa: PLC0415 - upward hook (see docstring)
-    from baton.scoring.services import on_lead_facts_changed  # noqa: PLC0415 - upward hook (see docstring)
-
-    on_lead_changed(lead, actor=actor)
-    on_lead_facts_changed(lead)
+def _lead_changed(lead: Lead, actor: User | None, at: dt.datetime | None = None) -> None:
+    """Announce a lead write to the apps above (the process places, recycles or advances the lead;
+    scoring rescores it), inside this transaction, as of ``at`` (None: now)."""
+    events.lead_changed.emit(events.LeadChange(lead, actor, at))
 
 
 @transaction.atomic
-def create_lead(*, actor: User | None, allow_duplicate: bool | None = None, **values: Any) -> Lead:
+def create_lead(
+    *, actor: User | None, allow_duplicate: bool | None = None, at: dt.datetime | None = None, **values: Any
+) -> Lead:
     """``allow_duplicate``: None skips the duplicate check (web-to-lead, imports, the demo); a
     person's create passes False (DuplicateError when the e-mail, phone or name and company match
     an open lead or a contact) or True once they confirmed."""
@@ -67,13 +61,18 @@ def create_lead(*, actor: User | None, allow_duplicate: bool | None = None, **va
         raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
     check = duplicate_guard(lead_duplicates, actor, allow_duplicate)
     lead = create_record(Lead, actor=actor, check=check, **values)
-    _lead_changed(lead, actor)  # place the lead in The Model
+    _lead_changed(lead, actor, at)  # place the lead in The Model
     return lead
 
 
 @transaction.atomic
 def update_lead(
-    lead: Lead, *, actor: User | None, changes: dict[str, Any], expected_version: int | None
+    lead: Lead,
+    *,
+    actor: User | None,
+    changes: dict[str, Any],
+    expected_version: int | None,
+    at: dt.datetime | None = None,
 ) -> Lead:
     if lead.is_converted:
         raise ServiceError(
@@ -87,7 +86,7 @@ def update_lead(
         raise ValidationError({"disqualify_reason": [_("Say why the lead is disqualified.")]})
     lead = update_record(lead, actor=actor, changes=changes, expected_version=expected_version)
     events.record_changed.emit(events.RecordChange(lead))  # followers are told after the commit
-    _lead_changed(lead, actor)  # recycle or advance the lead
+    _lead_changed(lead, actor, at)  # recycle or advance the lead
     return lead
 
 
@@ -100,6 +99,7 @@ def log_interaction(
     occurred_at: dt.datetime | None = None,
     note: str = "",
     campaign: Campaign | None = None,
+    at: dt.datetime | None = None,
 ) -> LeadInteraction:
     interaction = LeadInteraction(
         lead=lead,
@@ -112,7 +112,7 @@ def log_interaction(
     interaction.full_clean()
     interaction.save()
     log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=interaction, after=snapshot(interaction))
-    _lead_changed(lead, actor)  # new facts may meet criteria
+    _lead_changed(lead, actor, at)  # new facts may meet criteria
     return interaction
 
 
@@ -152,6 +152,7 @@ def convert_lead(
     stage: Stage | None = None,
     owner: User | None = None,
     allow_duplicate: bool | None = None,
+    at: dt.datetime | None = None,
 ) -> tuple[Account, Contact, Opportunity | None]:
     """Turn a qualified lead into an account, a contact and (optionally) an opportunity, all or nothing.
 
@@ -224,11 +225,11 @@ def convert_lead(
         }
         if stage is not None:
             values["stage"] = stage
-        opportunity = create_opportunity(actor=actor, **values)
+        opportunity = create_opportunity(actor=actor, at=at, **values)
 
     before = {"status": locked.status}
     locked.status = LeadStatus.CONVERTED
-    locked.converted_at = timezone.now()
+    locked.converted_at = at or timezone.now()
     locked.converted_account = account
     locked.converted_contact = contact
     locked.converted_opportunity = opportunity
@@ -258,9 +259,7 @@ def convert_lead(
         },
     )
     events.record_changed.emit(events.RecordChange(locked, conversion))  # followers: after the commit
-    # The Model's hook: the opportunity continues the lead's flow (see ``_lead_changed``).
-    from baton.process.services import on_lead_converted  # noqa: PLC0415 - upward hook, see _lead_changed
-
-    on_lead_converted(locked, opportunity, actor=actor)
+    # The process continues the lead's flow on the opportunity (a subscriber in the process app).
+    events.lead_converted.emit(events.LeadConversion(locked, opportunity, actor, at))
     lead.refresh_from_db()
     return account, contact, opportunity

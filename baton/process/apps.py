@@ -23,6 +23,10 @@ class ProcessConfig(AppConfig):
 
         # An opportunity's stays follow every write of its stage (same transaction).
         events.opportunity_stage_changed.subscribe(services.on_opportunity_stage_changed)
+        # A lead's writes place, recycle or advance it; a conversion carries its flow to the deal.
+        # (The process app is installed before scoring, so a lead is placed before it is rescored.)
+        events.lead_changed.subscribe(services.on_lead_change_event)
+        events.lead_converted.subscribe(services.on_lead_conversion_event)
 
         # Any save of the design in this process drops the cached design (other processes notice the
         # new DesignVersion on their next read).

@@ -6,8 +6,8 @@ the same code in one transaction that is rolled back at the end, so what it repo
 run does. The real run commits every ``BATCH`` rows together with their results and the job's progress,
 stops between batches when the job is paused, and continues from where it stopped when resumed.
 
-History keeps its dates: records are created inside ``process_clock(created_at)`` (their first stage
-stay starts then) and the file's created, converted and closed times are written onto them; stage
+History keeps its dates: records are created with ``at=created_at`` (their first stage stay starts
+then) and the file's created, converted and closed times are written onto them; stage
 history rows are written as ``StageHistory`` rows directly (see ``_stage_row``), replacing the single
 stay an import placed a new record in.
 
@@ -46,7 +46,7 @@ from baton.leads.duplicates import find_lead_matches
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
 from baton.leads.services import convert_lead, create_lead, log_interaction, update_lead
 from baton.process.models import Method, ProcessStage, RecordKind, StageHistory
-from baton.process.services import process_clock, segment_of
+from baton.process.services import segment_of
 from baton.transfer.fields import (
     ChoiceIndex,
     Field,
@@ -334,8 +334,7 @@ class Importer:
 
         def create(v: dict[str, Any]) -> Account:
             v.setdefault("owner", self.actor)
-            with process_clock(self._created):
-                return create_account(actor=self.actor, **v)
+            return create_account(actor=self.actor, **v)
 
         return self._upsert(
             Account,
@@ -382,8 +381,7 @@ class Importer:
 
         def create(v: dict[str, Any]) -> Lead:
             v.setdefault("owner", self.actor)
-            with process_clock(self._created):
-                lead = create_lead(actor=self.actor, **v)
+            lead = create_lead(actor=self.actor, **v, at=self._created)
             self.mark_placed(RecordKind.LEAD, lead.pk)
             return lead
 
@@ -430,10 +428,14 @@ class Importer:
         )
         if lead.status == LeadStatus.DISQUALIFIED:
             raise RowError(_("A disqualified lead cannot be converted."))
-        with process_clock(self.clock_for(RecordKind.LEAD, lead.pk, at)):
-            _account, made_contact, _opp = convert_lead(
-                lead, actor=self.actor, account=account, contact=contact, create_opportunity_too=False
-            )
+        _account, made_contact, _opp = convert_lead(
+            lead,
+            actor=self.actor,
+            account=account,
+            contact=contact,
+            create_opportunity_too=False,
+            at=self.clock_for(RecordKind.LEAD, lead.pk, at),
+        )
         if contact is None:
             self.created(made_contact)
             self.date_record(made_contact, created_at=at)
@@ -446,14 +448,14 @@ class Importer:
             existing = self.find(LeadInteraction, external_id)
             if existing is not None:
                 return Outcome.MATCHED, existing, _("Unchanged.")
-        with process_clock(self.clock_for(RecordKind.LEAD, lead.pk, values["occurred_at"])):
-            interaction = log_interaction(
-                lead,
-                actor=values.get("actor"),
-                kind=values["kind"],
-                occurred_at=values["occurred_at"],
-                note=values.get("note", ""),
-            )
+        interaction = log_interaction(
+            lead,
+            actor=values.get("actor"),
+            kind=values["kind"],
+            occurred_at=values["occurred_at"],
+            note=values.get("note", ""),
+            at=self.clock_for(RecordKind.LEAD, lead.pk, values["occurred_at"]),
+        )
         self.created(interaction)
         if external_id:
             self.link(interaction, external_id)
@@ -478,8 +480,7 @@ class Importer:
 
         def create(v: dict[str, Any]) -> Opportunity:
             v.setdefault("owner", self.actor)
-            with process_clock(self._created):
-                opp = create_opportunity(actor=self.actor, **v)
+            opp = create_opportunity(actor=self.actor, **v, at=self._created)
             self.mark_placed(RecordKind.OPPORTUNITY, opp.pk)
             return opp
 
@@ -695,7 +696,7 @@ def _count(counts: dict[str, int], results: list[RowResult]) -> None:
 
 
 def _prepared(importer: Importer, raw: dict[str, Any]) -> None:
-    """The created time is read before the handler so that ``process_clock`` can back-date stays."""
+    """The created time is read before the handler so that the services' ``at=`` back-dates stays."""
     importer._created = None
     for column, name in importer.columns.items():
         if name == "created_at" and raw.get(column) not in (None, ""):

@@ -8,11 +8,13 @@ def test_the_account_page_panels_come_from_the_apps_that_own_them():
     templates = [p.template for p in panels_for("account")]
     assert templates == [
         "accounts/panels/_contacts.html",
-        "accounts/panels/_opportunities.html",
+        "deals/panels/_account_opportunities.html",
         "leads/panels/_account_leads.html",
         "accounts/panels/_hierarchy.html",
         "delivery/panels/_account_projects.html",
+        "success/panels/_account_installed_base.html",
     ]
+    assert [p.template for p in panels_for("contact")] == ["deals/panels/_contact_opportunities.html"]
 
 
 def test_register_is_idempotent_ordered_and_merges_contexts():

@@ -2,7 +2,7 @@
 
 One module per topic, each importing only the ones listed before it:
 
-- ``clock``: the default ``at`` of every writer (and the deprecated ``process_clock`` shim);
+- ``clock``: the default ``at`` of every writer (now);
 - ``design_cache``: the design (departments, stages, criteria), loaded once per operation;
 - ``stays``: opening and closing stays, and the small reads every write shares;
 - ``evaluation``: which moves a record's facts allow (no writes);
@@ -17,7 +17,7 @@ Every write is audited with ``log_change`` and takes an explicit ``at=`` (now by
 outside the process app import from this package; its names are re-exported below.
 """
 
-from baton.process.services.clock import now, process_clock
+from baton.process.services.clock import now
 from baton.process.services.design_cache import Design, invalidate_design_cache, load_design, stage_criteria
 from baton.process.services.evaluation import (
     Advance,
@@ -30,7 +30,12 @@ from baton.process.services.evaluation import (
 )
 from baton.process.services.handoff_decisions import accept_handoff, give_to, reject_handoff
 from baton.process.services.handoffs import request_handoff
-from baton.process.services.hooks import on_lead_changed, on_lead_converted
+from baton.process.services.hooks import (
+    on_lead_change_event,
+    on_lead_changed,
+    on_lead_conversion_event,
+    on_lead_converted,
+)
 from baton.process.services.qualification import set_qualification
 from baton.process.services.recycling import (
     DEFAULT_FOLLOW_UP_DAYS,
@@ -80,14 +85,15 @@ __all__ = [
     "move_record",
     "next_stage_checks",
     "now",
+    "on_lead_change_event",
     "on_lead_changed",
+    "on_lead_conversion_event",
     "on_lead_converted",
     "on_opportunity_stage_changed",
     "paused_records",
     "pending_handoff",
     "place_record",
     "plan_advance",
-    "process_clock",
     "recycle_record",
     "reject_handoff",
     "request_handoff",

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baton.core import events
 from baton.core.models import User
 from baton.process.models import Method, QualificationAnswer, RecordKind, Recycle
 from baton.process.services.clock import now
@@ -104,3 +105,13 @@ def on_lead_converted(
                 if a.item not in taken
             ]
         )
+
+
+def on_lead_change_event(change: events.LeadChange) -> None:
+    """Subscriber of ``core.events.lead_changed`` (the leads services announce every write)."""
+    on_lead_changed(change.lead, actor=change.actor, at=change.at)
+
+
+def on_lead_conversion_event(conversion: events.LeadConversion) -> None:
+    """Subscriber of ``core.events.lead_converted``: the opportunity continues the lead's flow."""
+    on_lead_converted(conversion.lead, conversion.opportunity, actor=conversion.actor, at=conversion.at)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,9 +19,17 @@ from baton.process.services.transitions import auto_advance
 
 @transaction.atomic
 def set_qualification(
-    record: Any, item: str, *, answer: bool, evidence: str = "", actor: User | None, advance: bool = True
+    record: Any,
+    item: str,
+    *,
+    answer: bool,
+    evidence: str = "",
+    actor: User | None,
+    advance: bool = True,
+    at: dt.datetime | None = None,
 ) -> QualificationAnswer:
-    """Record one BANT / Model answer with its evidence; criteria are re-evaluated right away."""
+    """Record one BANT / Model answer with its evidence; criteria are re-evaluated right away (as of
+    ``at``, default now)."""
     check_can_move(actor, record)
     if item not in QualificationItem.values:
         raise ValidationError({"item": [_("Unknown checklist item.")]})
@@ -38,5 +47,5 @@ def set_qualification(
         actor=actor,
     )
     if advance:
-        auto_advance(record)
+        auto_advance(record, at=at)
     return row
