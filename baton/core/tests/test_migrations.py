@@ -31,6 +31,7 @@ SCHEMA_REFERENCES = {
     "baton.core.validators.validate_web_url",
     "baton.core.textsearch.SearchTokensField",
     "baton.activities.models.new_token",
+    "baton.security.fields.EncryptedCharField",
 }
 MIGRATION_MODULE = re.compile(r"^baton\.\w+\.migrations(\.\w+)*$")
 

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_every_environment_variable_is_documented():
     settings_src = (ROOT / "baton" / "settings.py").read_text()
-    names = set(re.findall(r'env_(?:str|int|bool|list)\(\s*"([A-Z][A-Z0-9_]+)"', settings_src))
+    names = set(re.findall(r'(?:env_(?:str|int|bool|list)|_database)\(\s*"([A-Z][A-Z0-9_]+)"', settings_src))
     assert {"DATABASE_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS"} <= names
     readme = (ROOT / "README.md").read_text()
     missing = sorted(name for name in names if f"`{name}`" not in readme)
