@@ -51,6 +51,16 @@ MAX_SEARCH_LENGTH = 100
 # --- input types ------------------------------------------------------------------------------
 
 
+def keep_operation_ids(router: Router, module: str) -> None:
+    """Give the operations of ``router`` the ids they had when they lived in one module ``module``
+    (``baton_deals_api_<function>``): an API package split by topic keeps its published operation
+    ids, so generated clients keep their method names."""
+    prefix = module.replace(".", "_")
+    for path in router.path_operations.values():
+        for operation in path.operations:
+            operation.operation_id = operation.operation_id or f"{prefix}_{operation.view_func.__name__}"
+
+
 def _clean_text(value: str) -> str:
     if "\x00" in value:
         raise ValueError("NUL characters are not allowed.")

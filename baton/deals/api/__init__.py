@@ -9,13 +9,10 @@ All register on the one ``router`` in ``common``. The published operation ids st
 module they came from (``baton_deals_api_<function>``), so generated clients keep their method names.
 """
 
+from baton.core.api import keep_operation_ids
 from baton.deals.api import offer, opportunities, pipelines, team
 from baton.deals.api.common import active_lost_reasons, open_stages, router
 
-for _path in router.path_operations.values():
-    for _operation in _path.operations:
-        _operation.operation_id = (
-            _operation.operation_id or f"baton_deals_api_{_operation.view_func.__name__}"
-        )
+keep_operation_ids(router, "baton.deals.api")
 
 __all__ = ["active_lost_reasons", "offer", "open_stages", "opportunities", "pipelines", "router", "team"]
