@@ -1,7 +1,7 @@
 """Moving a company in: external ids, import jobs, their row-by-row results and saved column mappings.
 
 An import job reads one uploaded file (CSV or XLSX) of one kind of record. Its dry run and its real run
-go through the same code (``engine.py``); the dry run's transaction is rolled back. Every row the real
+go through the same code (``engine/``); the dry run's transaction is rolled back. Every row the real
 run writes keeps what it changed (``ImportRow.changes``), so the job can be rolled back.
 """
 

@@ -368,7 +368,7 @@ def test_converted_lead_keeps_its_conversion_time(root, alice):
 
 
 def test_pause_and_resume_continue_where_they_stopped(root, alice, monkeypatch):
-    monkeypatch.setattr(engine, "BATCH", 2)
+    monkeypatch.setattr(engine.run, "BATCH", 2)  # real_run reads the batch size of its own module
     rows = [["Id", "Company"]] + [[f"P{i}", f"회사{i}"] for i in range(5)]
     job = make_job(root, "account", rows)
     dry(job, root)
