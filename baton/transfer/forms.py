@@ -1,6 +1,9 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.views_generic import style_form
 from baton.transfer.models import DuplicatePolicy, Kind, SavedMapping
 
 
@@ -16,3 +19,7 @@ class UploadForm(forms.Form):
         label=_("Saved mapping"), queryset=SavedMapping.objects.all(), required=False
     )
     file = forms.FileField(label=_("CSV or XLSX file"))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)
