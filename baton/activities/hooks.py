@@ -19,10 +19,10 @@ def record_changed(instance: Any, change: Any = None) -> None:
     ``change`` is the ChangeLog row the write produced; without it the newest row of the record is
     used (one indexed query). A write that changed nothing logs nothing and notifies no one.
     """
-    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415, RUF100 - see above
+    from django.contrib.contenttypes.models import ContentType  # noqa: PLC0415 - see above
 
-    from baton.activities.tasks import enqueue_on_commit, notify_record_change  # noqa: PLC0415, RUF100
-    from baton.core.models import ChangeLog  # noqa: PLC0415, RUF100 - models load after apps.py
+    from baton.activities.tasks import enqueue_on_commit, notify_record_change  # noqa: PLC0415
+    from baton.core.models import ChangeLog  # noqa: PLC0415 - models load after apps.py
 
     change_id = getattr(change, "pk", None)
     if change_id is None:

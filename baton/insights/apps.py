@@ -10,7 +10,7 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Insights")
 
     def ready(self) -> None:
-        from baton.deals.board_marks import register_next_activity  # noqa: PLC0415, RUF100 - after the app registry
-        from baton.insights.board_activity import PROVIDER  # noqa: PLC0415, RUF100 - activities models
+        from baton.deals.board_marks import register_next_activity  # noqa: PLC0415 - after the app registry
+        from baton.insights.board_activity import PROVIDER  # noqa: PLC0415 - activities models
 
         register_next_activity(PROVIDER)

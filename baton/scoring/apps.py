@@ -14,9 +14,9 @@ class ScoringConfig(AppConfig):
     def ready(self) -> None:
         # These modules read models (the process engine's criteria, our facts and scores): imported
         # once the app registry is ready, i.e. here and not at the top of this module.
-        from baton.process.providers import register_fact_provider  # noqa: PLC0415, RUF100 - models
-        from baton.scoring.facts import FACT_SAMPLES, scoring_facts_batch  # noqa: PLC0415, RUF100 - models
-        from baton.scoring.scores.services import rescore_on_lead_change  # noqa: PLC0415, RUF100 - models
+        from baton.process.providers import register_fact_provider  # noqa: PLC0415 - models
+        from baton.scoring.facts import FACT_SAMPLES, scoring_facts_batch  # noqa: PLC0415 - models
+        from baton.scoring.scores.services import rescore_on_lead_change  # noqa: PLC0415 - models
 
         # Scores, qualification and MEDDPICC become facts The Model's stage criteria can use: one loader
         # call per chunk of records, a fixed number of queries per call.

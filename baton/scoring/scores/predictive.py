@@ -194,7 +194,7 @@ class LinearModel:
 def fit_linear(x: np.ndarray, y: np.ndarray) -> LinearModel:
     """Fit on the older part, calibrate on the newer part (time order is the row order)."""
     # scikit-learn takes about a second and much memory to import: only training processes pay it.
-    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415, RUF100 - heavy, training only
+    from sklearn.linear_model import LogisticRegression  # noqa: PLC0415 - heavy, training only
 
     n = len(y)
     cut = int(n * (1 - CALIBRATION_FRACTION))
@@ -277,7 +277,7 @@ class NaiveBayes:
 
 
 def auc(y: np.ndarray, p: np.ndarray) -> float | None:
-    from sklearn.metrics import roc_auc_score  # noqa: PLC0415, RUF100 - heavy, evaluation only
+    from sklearn.metrics import roc_auc_score  # noqa: PLC0415 - heavy, evaluation only
 
     if len(set(np.asarray(y).tolist())) < 2:
         return None
