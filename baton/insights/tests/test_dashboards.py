@@ -250,3 +250,25 @@ def test_dashboard_api_same_numbers_and_visibility(client, marketing_world, insi
     outsider = get(cast["charlie"], "/api/v1/insights/dashboards/inside-sales").json()
     assert outsider["total"]["leads"] == 0
     assert get(cast["ines"], "/api/v1/insights/dashboards/marketing?days=0").status_code == 422
+
+
+def test_a_call_logged_on_the_lead_timeline_is_a_touch_a_web_visit_is_not(inside_world, cast, monkeypatch):
+    """Inside sales often log the call on the lead itself (a timeline entry, not a task): it counts as
+    the first touch; a web visit or a download (no colleague behind it) does not."""
+    monkeypatch.setattr(funnel.timezone, "now", lambda: NOW)
+    i1, _i2, i3, i4 = inside_world["leads"]
+    hour = dt.timedelta(hours=1)
+    # i3 (created 30 h ago, untouched): a call logged 20 h after creation -> met within the 24 h SLA.
+    LeadInteraction.objects.create(
+        lead=i3, kind="call", actor=cast["ines"], occurred_at=i3.created_at + 20 * hour
+    )
+    # i4 (5 h old): a web visit is the lead's own doing, not a touch -> still waiting.
+    LeadInteraction.objects.create(lead=i4, kind="web_visit", actor=None, occurred_at=i4.created_at + hour)
+    # i1: a logged meeting after its 2 h call changes nothing (the first touch counts).
+    LeadInteraction.objects.create(
+        lead=i1, kind="meeting", actor=cast["ines"], occurred_at=i1.created_at + 9 * hour
+    )
+    t = funnel.inside_sales(cast["ines"], now=NOW, days=90, sla_hours=24).total
+    # touched: i1 (2 h), i2 (30 h), i3 (20 h); met: i1, i3; breached: i2; waiting: i4.
+    assert (t.leads, t.touched, t.met, t.breached, t.waiting) == (4, 3, 2, 1, 1)
+    assert t.median_hours == Decimal(20)  # 2, 20, 30
