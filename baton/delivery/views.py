@@ -3,13 +3,12 @@ rework-loop metrics, delivery projects, and the admin page for checklists per pr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,28 +17,13 @@ from baton.activities.models import Activity, OpenQuestion
 from baton.core.audit import history_for
 from baton.core.http import AuthedHttpRequest
 from baton.core.records import can_edit
-from baton.core.services import ConflictError, ServiceError
-from baton.core.views_generic import apply_validation_error
+from baton.core.views_generic import run_action
 from baton.deals import catalog
 from baton.deals.queries import get_opportunity_for_user
 from baton.delivery import services
 from baton.delivery.forms import AnswerForm, ChecklistItemForm, PackageForm, ReviewForm, SubmitForm
 from baton.delivery.models import ChecklistItem, HandoffPackage
 from baton.delivery.queries import get_package_for_user, get_project_for_user, metrics, packages_for
-
-
-def _run(request: HttpRequest, action: Callable[[], Any], form=None) -> bool:
-    try:
-        action()
-    except ValidationError as exc:
-        if form is not None:
-            apply_validation_error(form, exc)
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except (ServiceError, ConflictError, PermissionDenied) as exc:
-        messages.error(request, str(exc) or _("You cannot do this."))
-        return False
-    return True
 
 
 @login_required
@@ -64,7 +48,9 @@ def handoff(request: AuthedHttpRequest, opportunity_pk: int) -> HttpResponse:
         if request.method != "POST":
             return render(request, "delivery/start.html", {"opportunity": opportunity})
         created: list[HandoffPackage] = []
-        if not _run(request, lambda: created.append(services.start_package(opportunity, actor=request.user))):
+        if not run_action(
+            request, lambda: created.append(services.start_package(opportunity, actor=request.user))
+        ):
             return redirect("deals:detail", opportunity.pk)
         package = created[0]
     return redirect("delivery:package", package.pk)
@@ -119,12 +105,12 @@ def package_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         version = form.cleaned_data.get("version")
         if (
-            _run(
+            run_action(
                 request,
                 lambda: services.update_package(
                     package, actor=request.user, changes=form.changes(), expected_version=version
                 ),
-                form,
+                form=form,
             )
             and not form.errors
         ):
@@ -145,7 +131,9 @@ def answer(request: AuthedHttpRequest, pk: int, item_id: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Answer it or mark it unknown."))
     else:
-        _run(request, lambda: services.answer_item(package, item, actor=request.user, **form.cleaned_data))
+        run_action(
+            request, lambda: services.answer_item(package, item, actor=request.user, **form.cleaned_data)
+        )
     return redirect("delivery:package", package.pk)
 
 
@@ -154,8 +142,8 @@ def answer(request: AuthedHttpRequest, pk: int, item_id: int) -> HttpResponse:
 def submit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     package = get_package_for_user(request.user, pk)
     form = SubmitForm(request.POST)
-    if form.is_valid() and _run(
-        request, lambda: services.submit_package(package, actor=request.user, **form.cleaned_data), form
+    if form.is_valid() and run_action(
+        request, lambda: services.submit_package(package, actor=request.user, **form.cleaned_data), form=form
     ):
         messages.success(request, _("Handed to delivery."))
         return redirect("delivery:package", package.pk)
@@ -173,17 +161,19 @@ def review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         if data["decision"] == "accept":
             made: list = []
-            if _run(
+            if run_action(
                 request,
                 lambda: made.append(
                     services.accept(package, actor=request.user, pm=data["pm"], note=data["reasons"])
                 ),
-                form,
+                form=form,
             ):
                 messages.success(request, _("Accepted: the delivery project is created."))
                 return redirect("delivery:project", made[0].pk)
-        elif _run(
-            request, lambda: services.send_back(package, actor=request.user, reasons=data["reasons"]), form
+        elif run_action(
+            request,
+            lambda: services.send_back(package, actor=request.user, reasons=data["reasons"]),
+            form=form,
         ):
             messages.success(request, _("Sent back to sales."))
             return redirect("delivery:package", package.pk)
@@ -209,8 +199,10 @@ def checklists(request: AuthedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         if (
             form.is_valid()
-            and _run(
-                request, lambda: services.save_checklist_item(actor=request.user, **form.cleaned_data), form
+            and run_action(
+                request,
+                lambda: services.save_checklist_item(actor=request.user, **form.cleaned_data),
+                form=form,
             )
             and not form.errors
         ):

@@ -5,13 +5,11 @@ cohorts, and the renewals due."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -25,28 +23,13 @@ from baton.core.http import AuthedHttpRequest
 from baton.core.models import User
 from baton.core.params import ParameterError, choice_param, date_param, note_ignored, text_param
 from baton.core.records import can_edit, get_for_user
-from baton.core.services import ConflictError, ServiceError
-from baton.core.views_generic import apply_validation_error
+from baton.core.views_generic import run_action
 from baton.deals.models import ProductFamily, Stage
 from baton.deals.queries import get_opportunity_for_user
 from baton.success import queries, revenue, services
 from baton.success.forms import AmendForm, CreateContractForm, OutcomeForm, TerminateForm
 from baton.success.models import Contract, ContractChange, Renewal
 from baton.success.queries import installed_base
-
-
-def _run(request: AuthedHttpRequest, action: Callable[[], Any], form=None) -> bool:
-    try:
-        action()
-    except ValidationError as exc:
-        if form is not None:
-            apply_validation_error(form, exc)
-        messages.error(request, " ".join(exc.messages))
-        return False
-    except (ServiceError, ConflictError, PermissionDenied) as exc:
-        messages.error(request, str(exc) or _("You cannot do this."))
-        return False
-    return True
 
 
 @login_required
@@ -104,7 +87,7 @@ def amend(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     form = AmendForm(request.POST, contract=contract)
     if form.is_valid():
         data = form.cleaned_data
-        if _run(
+        if run_action(
             request,
             lambda: services.amend(
                 contract,
@@ -117,7 +100,7 @@ def amend(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 unit_price=data["unit_price"],
                 note=data["note"],
             ),
-            form,
+            form=form,
         ):
             messages.success(request, _("The change is recorded."))
             return redirect("success:contract", contract.pk)
@@ -135,7 +118,7 @@ def amend(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def terminate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     contract = queries.get_contract_for_user(request.user, pk)
     form = TerminateForm(request.POST)
-    if form.is_valid() and _run(
+    if form.is_valid() and run_action(
         request,
         lambda: services.terminate(
             contract,
@@ -143,7 +126,7 @@ def terminate(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             effective_date=form.cleaned_data["effective_date"],
             reason=form.cleaned_data["reason"],
         ),
-        form,
+        form=form,
     ):
         messages.success(request, _("The contract ends early."))
         return redirect("success:contract", contract.pk)
@@ -173,7 +156,7 @@ def renewal_outcome(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     renewal = queries.get_renewal_for_user(request.user, pk)
     contract = renewal.contract
     form = OutcomeForm(request.POST)
-    if form.is_valid() and _run(
+    if form.is_valid() and run_action(
         request,
         lambda: services.record_renewal_outcome(
             renewal,
@@ -183,7 +166,7 @@ def renewal_outcome(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             new_end_date=form.cleaned_data["new_end_date"],
             line_changes=_line_changes(request, contract),
         ),
-        form,
+        form=form,
     ):
         messages.success(request, _("The renewal is decided."))
         return redirect("success:contract", contract.pk)
@@ -240,7 +223,7 @@ def create_from_deal(request: AuthedHttpRequest, opportunity_pk: int) -> HttpRes
         made: list[Contract] = []
         if form.is_valid():
             data = form.cleaned_data
-            if _run(
+            if run_action(
                 request,
                 lambda: made.append(
                     services.create_contract_from_opportunity(
@@ -255,7 +238,7 @@ def create_from_deal(request: AuthedHttpRequest, opportunity_pk: int) -> HttpRes
                         csm=data["csm"],
                     )
                 ),
-                form,
+                form=form,
             ):
                 messages.success(request, _("The contract is created."))
                 return redirect("success:contract", made[0].pk)

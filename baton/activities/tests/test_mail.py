@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import smtplib
-import socket
 from email.message import EmailMessage as Mime
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -15,38 +13,14 @@ from django.urls import reverse
 from baton.activities import mail, services, tasks
 from baton.activities.inbound import start_receiver
 from baton.activities.models import Activity, EmailMessage, EmailTemplate, FeedEntry, Notification
-from baton.core.testing import assert_audited
+from baton.core.testing import assert_audited, free_port, loopback_smtp
 from conftest import login
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Collector:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
 
 
 @pytest.fixture
 def smtp_server(settings):
-    collector = Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.DEFAULT_FROM_EMAIL = "sales@baton.test"
-    yield collector
-    controller.stop()
+    with loopback_smtp(settings, from_email="sales@baton.test") as collector:
+        yield collector
 
 
 @pytest.mark.django_db

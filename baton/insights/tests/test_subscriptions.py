@@ -6,11 +6,9 @@ from __future__ import annotations
 import datetime as dt
 import email
 import io
-import socket
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -18,40 +16,17 @@ from openpyxl import load_workbook
 from baton.accounts.services import create_account
 from baton.core.models import ChangeLog
 from baton.core.services import create_api_token
+from baton.core.testing import free_port, loopback_smtp
 from baton.deals.services import create_opportunity
 from baton.insights import subscriptions
 from baton.insights.models import ReportSubscription, SavedReport
 from baton.insights.services import save_report
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Collector:
-    def __init__(self):
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.envelopes.append(envelope)
-        return "250 OK"
-
-
 @pytest.fixture
 def smtp_server(settings):
-    collector = Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = "127.0.0.1"
-    settings.EMAIL_PORT = port
-    settings.EMAIL_USE_TLS = False
-    settings.DEFAULT_FROM_EMAIL = "reports@baton.test"
-    yield collector
-    controller.stop()
+    with loopback_smtp(settings, from_email="reports@baton.test") as collector:
+        yield collector
 
 
 def aware(y, m, d, h=0, minute=0):
