@@ -28,7 +28,12 @@ on_both = pytest.mark.django_db(
 @pytest.fixture
 def replica():
     yield
-    connections[REPLICA].close()
+    # The mirror's connections (a pool on PostgreSQL) must be gone before the test database is dropped.
+    connection = connections[REPLICA]
+    connection.close()
+    close_pool = getattr(connection, "close_pool", None)
+    if close_pool is not None:
+        close_pool()
 
 
 class Watch:
