@@ -21,7 +21,11 @@ pytestmark = pytest.mark.django_db
 
 
 def at(days=0, hours=0):
-    return (timezone.localtime() + dt.timedelta(days=days, hours=hours)).replace(second=0, microsecond=0)
+    """A time relative to now, except that late in the evening "now" is taken as 19:00, so that the
+    day's events (up to four hours ahead) stay on today's agenda whatever hour the suite runs at."""
+    now = timezone.localtime()
+    base = min(now, now.replace(hour=19, minute=0, second=0, microsecond=0))
+    return (base + dt.timedelta(days=days, hours=hours)).replace(second=0, microsecond=0)
 
 
 @pytest.fixture
