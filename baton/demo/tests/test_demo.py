@@ -78,9 +78,13 @@ def test_opportunities_won_lost_no_decision_and_open_with_history(demo):
     assert not Opportunity.objects.filter(stage__outcome="open", closed_at__isnull=False).exists()
     assert not Opportunity.objects.exclude(stage__outcome="open").filter(closed_at__isnull=True).exists()
     assert not Opportunity.objects.filter(closed_at__lt=F("created_at")).exists()
-    for amount, currency in Opportunity.objects.values_list("amount", "currency"):
+    # A seller's deal is a round figure; a renewal carries its contract's ARR (quoted discounts and
+    # amendments leave that at any amount).
+    for amount, currency in sales.values_list("amount", "currency"):
         if currency == "KRW":
             assert 5_000_000 <= amount <= 900_000_000 and amount % 10_000 == 0
+    renewals = Opportunity.objects.filter(pipeline__is_default=False)
+    assert renewals.exists() and not renewals.filter(amount__lte=0).exists()
     # A year of history, written through the services: every record has its audit rows.
     assert (
         ChangeLog.objects.filter(action=ChangeLog.Action.CONVERT).count()
