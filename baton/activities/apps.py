@@ -19,9 +19,10 @@ def _deliver_notice(payload: events.Notice) -> None:
 
 def _make_request_task(payload: events.RequestAsked) -> None:
     """``request_asked`` subscriber: the ask becomes the assignee's task, stored on the asking row."""
-    from baton.activities.services import create_request  # noqa: PLC0415 - imports models: only once apps are ready
+    from baton.activities.services import create_request_for  # noqa: PLC0415 - imports models: only once apps are ready
 
-    activity = create_request(
+    create_request_for(
+        payload.request,
         payload.record,
         actor=payload.actor,
         assignee=payload.assignee,
@@ -29,9 +30,6 @@ def _make_request_task(payload: events.RequestAsked) -> None:
         body=payload.body,
         due_at=payload.due_at,
     )
-    request = payload.request
-    type(request).objects.filter(pk=request.pk).update(activity=activity)
-    request.activity = activity
 
 
 class ActivitiesConfig(AppConfig):

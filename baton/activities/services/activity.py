@@ -311,6 +311,17 @@ def create_request(
     return activity
 
 
+def create_request_for(asking: models.Model, record: models.Model, **request: Any) -> Activity:
+    """A lower app's ask (a row with an ``activity`` link, e.g. a deal-team request) becomes the
+    assignee's task through ``create_request``; the task is stamped on the asking row in the same
+    transaction, so the ask and its task exist together or not at all."""
+    with transaction.atomic():
+        activity = create_request(record, **request)
+        type(asking)._default_manager.filter(pk=asking.pk).update(activity=activity)
+        asking.activity = activity  # type: ignore[attr-defined]
+    return activity
+
+
 def _check_file(upload: Any) -> None:
     if upload is None:
         return
