@@ -340,6 +340,8 @@ BATON_WEBHOOK_ALLOW_PRIVATE = env_bool("BATON_WEBHOOK_ALLOW_PRIVATE", False)
 BATON_WEBHOOK_MAX_ATTEMPTS = env_int("BATON_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
 BATON_WEBHOOK_RETRY_SECONDS = env_int("BATON_WEBHOOK_RETRY_SECONDS", 60, minimum=1)
 BATON_WEBHOOK_TIMEOUT = env_int("BATON_WEBHOOK_TIMEOUT", 10, minimum=1)
+# Web-to-lead: submissions accepted per client address per hour (then 429).
+BATON_WEBFORM_RATE_PER_HOUR = env_int("BATON_WEBFORM_RATE_PER_HOUR", 20, minimum=1)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))

@@ -99,3 +99,63 @@ class Attempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.delivery_id}#{self.number}"
+
+
+def new_form_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+class WebForm(models.Model):
+    """A public lead-capture form: its fields, where its leads come from, what the visitor sees after
+    sending, which sites may post it, and whether it asks for marketing consent. Its ``token`` is the
+    public key in its URL (the form is CSRF-exempt: it is posted from other sites)."""
+
+    FIELD_CHOICES = [
+        ("company", _("company")),
+        ("title", _("job title")),
+        ("email", _("email")),
+        ("phone", _("phone")),
+        ("website", _("website")),
+        ("industry", _("industry")),
+        ("region", _("region")),
+        ("size", _("size")),
+        ("description", _("message")),
+    ]
+
+    name = models.CharField(_("name"), max_length=120)
+    token = models.CharField(max_length=40, unique=True, default=new_form_token, editable=False)
+    fields = models.JSONField(_("fields"), default=list, blank=True)  # besides "name", always asked
+    source = models.CharField(_("lead source"), max_length=20, default="web_form")
+    campaign = models.ForeignKey(
+        "leads.Campaign", verbose_name=_("campaign"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    route = models.BooleanField(_("route new leads by the routing rules"), default=True)
+    thank_you_url = models.URLField(_("thank-you page URL"), max_length=500, blank=True)
+    thank_you_message = models.CharField(_("thank-you message"), max_length=500, blank=True)
+    allowed_origins = models.TextField(
+        _("allowed origins"),
+        blank=True,
+        help_text=_("One per line, e.g. https://www.example.co.kr; blank: any."),
+    )
+    consent_text = models.CharField(
+        _("consent checkbox text"),
+        max_length=500,
+        blank=True,
+        help_text=_("Blank: the form asks for no consent."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("web form")
+        verbose_name_plural = _("web forms")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def origins(self) -> list[str]:
+        return [o.strip().rstrip("/").lower() for o in self.allowed_origins.splitlines() if o.strip()]

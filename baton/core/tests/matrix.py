@@ -326,6 +326,10 @@ ROUTES: dict[str, Expect] = {
     "integrations:rotate": Expect("admin", method="post", args=(("pk", MISSING),)),
     "integrations:delivery": Expect("admin", args=(("pk", MISSING),)),
     "integrations:redeliver": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "integrations:webforms": ADMIN,
+    "integrations:webform": Expect("admin", args=(("pk", MISSING),)),
+    # The public web-to-lead form: keyed by the form's token, no session.
+    "integrations:webform_public": Expect("token", args=(("token", "no-such-form"),)),
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
