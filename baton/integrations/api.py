@@ -13,7 +13,7 @@ from ninja import Query, Router, Schema, Status
 from pydantic import Field
 
 from baton.core.api import InputSchema, Text, actor, choice, path_id, responses
-from baton.integrations import webhooks
+from baton.integrations import bulk, webhooks
 from baton.integrations.models import Delivery, Endpoint, EventType
 
 router = Router()
@@ -132,3 +132,46 @@ def redeliver(request: HttpRequest, id: int = path_id()):
     user = actor(request)
     webhooks.require_admin(user)
     return Status(202, webhooks.redeliver(get_object_or_404(Delivery, pk=id), actor=user))
+
+
+# --- bulk writes ----------------------------------------------------------------------------------
+
+
+class BulkIn(InputSchema):
+    source: Text(60) = Field("", description="The source system of the items' `external_id`s.")
+    items: list[Any] = Field(..., min_length=1, max_length=bulk.MAX_ITEMS)
+
+
+class BulkItemOut(Schema):
+    index: int
+    status: str = Field(..., description="created | updated | error")
+    id: int | None = None
+    external_id: str | None = None
+    errors: dict[str, list[str]] = {}
+
+
+class BulkOut(Schema):
+    created: int
+    updated: int
+    failed: int
+    results: list[BulkItemOut]
+
+
+@router.post(
+    "/bulk/{kind}",
+    response=responses({200: BulkOut}),
+    tags=["integrations"],
+    summary="Create or update many records",
+)
+def bulk_write(request: HttpRequest, payload: BulkIn, kind: choice(list(bulk.KINDS))):
+    """Up to 500 leads, accounts, contacts or activities (`kind`), each item the body of the single create
+    (or, with `id` or a known `external_id`, of the update; `version` optional). Each item is written
+    whole or not at all; `results` says per item what happened, in the items' order."""
+    results = bulk.run(request, kind, payload.source, payload.items)
+    count = {s: sum(1 for r in results if r["status"] == s) for s in ("created", "updated", "error")}
+    return {
+        "created": count["created"],
+        "updated": count["updated"],
+        "failed": count["error"],
+        "results": results,
+    }

@@ -502,6 +502,8 @@ OPERATIONS: dict[str, Expect] = {
     "POST /integrations/deliveries/{id}/redeliver": Expect(
         "roles", method="post", roles=("root",), args=(("id", MISSING),)
     ),
+    # Bulk writes: every signed-in user, each item with the rules of the single write.
+    "POST /integrations/bulk/{kind}": Expect("open", method="post", args=(("kind", "leads"),)),
 }
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
@@ -517,6 +519,7 @@ BODIES: dict[str, Any] = {
         "events": ["lead.created"],
     },
     "PATCH /integrations/webhooks/{id}": lambda ids: {"name": "매트릭스"},
+    "POST /integrations/bulk/{kind}": lambda ids: {"items": [{"name": "매트릭스 벌크"}]},
     "POST /activities": lambda ids: {"kind": "task", "subject": "매트릭스 할 일"},
     "PATCH /leads/{id}": lambda ids: {"version": 1, "title": "팀장"},
     "PATCH /accounts/{id}": lambda ids: {"version": 1, "region": "seoul"},
