@@ -33,7 +33,7 @@ class Endpoint(models.Model):
     name = models.CharField(_("name"), max_length=120)
     url = models.URLField(_("URL"), max_length=500)
     events = models.JSONField(_("events"), default=list)
-    secret = models.CharField(_("signing secret"), max_length=100, default=new_secret)
+    secret = models.CharField(_("signing secret"), max_length=100, editable=False)  # set by the services
     is_active = models.BooleanField(_("active"), default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -123,7 +123,7 @@ class WebForm(models.Model):
     ]
 
     name = models.CharField(_("name"), max_length=120)
-    token = models.CharField(max_length=40, unique=True, default=new_form_token, editable=False)
+    token = models.CharField(max_length=40, unique=True, editable=False)  # set by the services
     fields = models.JSONField(_("fields"), default=list, blank=True)  # besides "name", always asked
     source = models.CharField(_("lead source"), max_length=20, default="web_form")
     campaign = models.ForeignKey(

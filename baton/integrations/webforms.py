@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
-from baton.integrations.models import WebForm
+from baton.integrations.models import WebForm, new_form_token
 from baton.integrations.webhooks import require_admin
 from baton.leads.models import Campaign, Lead, LeadSource
 from baton.leads.services import create_lead
@@ -59,7 +59,7 @@ class Submitted:
 def save_webform(form: WebForm | None, *, actor: User, values: dict[str, Any]) -> WebForm:
     require_admin(actor)
     creating = form is None
-    form = form or WebForm(created_by=actor)
+    form = form or WebForm(created_by=actor, token=new_form_token())
     before = {} if creating else snapshot(form, AUDITED)
     for name in AUDITED:
         key = "campaign" if name == "campaign_id" else name

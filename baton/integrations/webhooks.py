@@ -49,7 +49,7 @@ def _clean(endpoint: Endpoint) -> None:
 def save_endpoint(endpoint: Endpoint | None, *, actor: User, values: dict[str, Any]) -> Endpoint:
     require_admin(actor)
     creating = endpoint is None
-    endpoint = endpoint or Endpoint(created_by=actor)
+    endpoint = endpoint or Endpoint(created_by=actor, secret=new_secret())
     before = {} if creating else snapshot(endpoint, AUDITED)
     for name in ("name", "url", "events", "is_active"):
         if name in values:
