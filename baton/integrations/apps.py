@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from baton.core import events
+from baton.core.panels import register_panel
 
 
 class IntegrationsConfig(AppConfig):
@@ -16,3 +17,4 @@ class IntegrationsConfig(AppConfig):
         events.lead_changed.subscribe(outbox.on_lead_changed)
         events.lead_converted.subscribe(outbox.on_lead_converted)
         events.opportunity_stage_changed.subscribe(outbox.on_stage_changed)
+        register_panel("account", "integrations/panels/_account_export.html", 200)

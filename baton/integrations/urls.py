@@ -14,4 +14,5 @@ urlpatterns += [
     path("web-forms/", views_forms.webforms_page, name="webforms"),
     path("web-forms/<int:pk>/", views_forms.webform_edit, name="webform"),
     path("f/<str:token>/", views_forms.webform_public, name="webform_public"),
+    path("accounts/<int:pk>/export.xlsx", views_forms.account_export, name="account_export"),
 ]

@@ -16,8 +16,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
+from baton.accounts.queries import get_account_for_user
 from baton.core.http import AuthedHttpRequest
+from baton.core.xlsxout import XLSX_TYPE
 from baton.integrations import webforms
+from baton.integrations.accountexport import account_workbook
 from baton.integrations.forms import WebFormForm
 from baton.integrations.models import WebForm
 from baton.integrations.webhooks import require_admin
@@ -146,3 +149,12 @@ def webform_public(request: HttpRequest, token: str) -> HttpResponse:
     if target.thank_you_url:
         return redirect(target.thank_you_url)
     return render(request, "integrations/webform_thanks.html", {"webform": target, "message": message})
+
+
+@login_required
+def account_export(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """The account with its contacts, opportunities and activities as one XLSX (what the reader may see)."""
+    account = get_account_for_user(request.user, pk)
+    response = HttpResponse(account_workbook(account, user=request.user), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="account-{account.pk}.xlsx"'
+    return response

@@ -328,6 +328,7 @@ ROUTES: dict[str, Expect] = {
     "integrations:redeliver": Expect("admin", method="post", args=(("pk", MISSING),)),
     "integrations:webforms": ADMIN,
     "integrations:webform": Expect("admin", args=(("pk", MISSING),)),
+    "integrations:account_export": rec("account"),
     # The public web-to-lead form: keyed by the form's token, no session.
     "integrations:webform_public": Expect("token", args=(("token", "no-such-form"),)),
 }

@@ -228,6 +228,7 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
         for name in ("endpoint", "rotate", "delivery", "redeliver", "webform")
     },
     "integrations:webform_public": lambda w: {"token": "no-such-form"},
+    "integrations:account_export": _pk("account"),
 }
 # Routes under these namespaces take the namespace's main record as ``pk`` unless SAMPLES says otherwise.
 NAMESPACE_PK = {

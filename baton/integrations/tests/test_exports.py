@@ -55,3 +55,26 @@ def test_accounts_contacts_and_opportunities_export(client, personas, world):
     assert len(_csv(client.get(reverse("deals:list"), {"export": "csv"}))) == 1  # the header only
     page = client.get(reverse("deals:list")).content.decode()
     assert 'data-export="xlsx"' in page
+
+
+def test_account_export_holds_what_the_reader_may_see(client, personas, world):
+    from baton.activities import services as activity_services
+
+    alice = personas["alice"]
+    activity_services.create_activity(
+        actor=alice, record=world["opportunity"], assignees=[], kind="task", subject="=견적 보내기"
+    )
+    client.force_login(alice)
+    page = client.get(reverse("accounts:detail", args=[world["account"].pk])).content.decode()
+    assert reverse("integrations:account_export", args=[world["account"].pk]) in page
+    response = client.get(reverse("integrations:account_export", args=[world["account"].pk]))
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    sheets = {s.title: [[c.value for c in row] for row in s.iter_rows()] for s in book.worksheets}
+    assert sheets["account"][0] == ["company name", "(주)한빛소프트"]
+    assert [r[0] for r in sheets["contacts"][1:]] == ["김민준"]
+    assert [r[0] for r in sheets["opportunities"][1:]] == ["한빛 ERP 교체"]
+    assert [r[1] for r in sheets["activities"][1:]] == ["'=견적 보내기"]
+    assert ExportLog.objects.filter(user=alice).count() == 1
+    client.force_login(personas["charlie"])
+    assert client.get(reverse("integrations:account_export", args=[world["account"].pk])).status_code == 404
