@@ -15,6 +15,7 @@ from baton.deals.api import router as deals_router
 from baton.deals.api_catalog import router as catalog_router
 from baton.delivery.api import router as delivery_router
 from baton.insights.api import router as insights_router
+from baton.integrations.api import router as integrations_router
 from baton.leads.api import router as leads_router
 from baton.privacy.api import router as privacy_router
 from baton.process.api import router as process_router
@@ -62,3 +63,4 @@ api.add_router("/", search_router)
 api.add_router("/privacy/", privacy_router)
 api.add_router("/transfer/", transfer_router)
 api.add_router("/success/", success_router)
+api.add_router("/integrations/", integrations_router)

@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "baton.demo",
     "baton.transfer",
     "baton.success",
+    "baton.integrations",
 ]
 
 MIDDLEWARE = [
@@ -332,6 +333,15 @@ TASKS = {
 }
 # Seconds between reminder sweeps enqueued by the scheduler in `baton activities_worker`.
 BATON_REMINDER_INTERVAL = env_int("BATON_REMINDER_INTERVAL", 30, minimum=5)
+
+# Outbound webhooks (baton/integrations): private/loopback targets are refused unless allowed (SSRF);
+# a failed delivery is retried after RETRY_SECONDS, doubling each time, then parked after MAX_ATTEMPTS.
+BATON_WEBHOOK_ALLOW_PRIVATE = env_bool("BATON_WEBHOOK_ALLOW_PRIVATE", False)
+BATON_WEBHOOK_MAX_ATTEMPTS = env_int("BATON_WEBHOOK_MAX_ATTEMPTS", 8, minimum=1)
+BATON_WEBHOOK_RETRY_SECONDS = env_int("BATON_WEBHOOK_RETRY_SECONDS", 60, minimum=1)
+BATON_WEBHOOK_TIMEOUT = env_int("BATON_WEBHOOK_TIMEOUT", 10, minimum=1)
+# Web-to-lead: submissions accepted per client address per hour (then 429).
+BATON_WEBFORM_RATE_PER_HOUR = env_int("BATON_WEBFORM_RATE_PER_HOUR", 20, minimum=1)
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(PROJECT_DIR / "staticfiles")))

@@ -38,6 +38,8 @@ YES_NO = [("false", gettext_lazy("Active")), ("true", gettext_lazy("Archived"))]
 
 
 class AccountListView(RecordListView):
+    export_columns = ["name", "brn", "industry", "region", "size", "website", "owner", "team", "created_at"]
+    export_name = "accounts"
     spec = ACCOUNT_LIST
     partial_template = "accounts/partials/_table.html"
     title = gettext_lazy("Accounts")
@@ -113,6 +115,18 @@ class AccountFormView(RecordFormView):
 
 
 class ContactListView(RecordListView):
+    export_columns = [
+        "name",
+        "account",
+        "title",
+        "department",
+        "email",
+        "phone",
+        "mobile",
+        "owner",
+        "created_at",
+    ]
+    export_name = "contacts"
     spec = CONTACT_LIST
     partial_template = "accounts/partials/_contact_table.html"
     title = gettext_lazy("Contacts")

@@ -98,6 +98,7 @@ class LeadChange:
     lead: Any
     actor: Any = None
     at: Any = None  # the time the write is recorded as (None: the subscriber's "now")
+    created: bool = False  # the write created the lead
 
 
 lead_changed: Event[LeadChange] = Event(

@@ -30,6 +30,7 @@ from django.views import View
 from baton.core.audit import history_for
 from baton.core.http import AuthedHttpRequest
 from baton.core.korean import format_brn
+from baton.core.listexport import EXPORT_FORMATS, list_export
 from baton.core.listing import ListSpec, apply_spec, paginate
 from baton.core.models import User
 from baton.core.money import format_money
@@ -279,6 +280,9 @@ class RecordListView(LoginRequiredMixin, View):
     create_url_name: ClassVar[str] = ""
     # (public sort key, column label) for the sortable headers; the partial lays out the cells.
     sort_columns: ClassVar[list[tuple[str, str]]] = []
+    # Model fields a download of the list (``?export=csv|xlsx``) carries; empty: no download.
+    export_columns: ClassVar[list[str]] = []
+    export_name: ClassVar[str] = "list"
 
     def get_queryset(self, user: User) -> QuerySet:
         raise NotImplementedError
@@ -293,6 +297,16 @@ class RecordListView(LoginRequiredMixin, View):
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
+        fmt = request.GET.get("export", "")
+        if self.export_columns and fmt in EXPORT_FORMATS:
+            return list_export(
+                fmt,
+                qs,
+                self.export_columns,
+                user=request.user,
+                filename=self.export_name,
+                what=f"{self.title} ({request.GET.urlencode()[:150]})",
+            )
         if not is_htmx(request):
             for error in state.get("_ignored", []):
                 note_ignored(request, error)
@@ -312,6 +326,7 @@ class RecordListView(LoginRequiredMixin, View):
             "partial_template": self.partial_template,
             "sort_columns": self.sort_columns,
             "create_url": reverse(self.create_url_name) if self.create_url_name else "",
+            "exportable": bool(self.export_columns),
         }
         if is_htmx(request):
             response = render(request, self.partial_template, context)

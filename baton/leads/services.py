@@ -43,10 +43,12 @@ def update_campaign(
     return update_record(campaign, actor=actor, changes=changes, expected_version=expected_version)
 
 
-def _lead_changed(lead: Lead, actor: User | None, at: dt.datetime | None = None) -> None:
+def _lead_changed(
+    lead: Lead, actor: User | None, at: dt.datetime | None = None, *, created: bool = False
+) -> None:
     """Announce a lead write to the apps above (the process places, recycles or advances the lead;
-    scoring rescores it), inside this transaction, as of ``at`` (None: now)."""
-    events.lead_changed.emit(events.LeadChange(lead, actor, at))
+    scoring rescores it; webhooks tell the outside), inside this transaction, as of ``at`` (None: now)."""
+    events.lead_changed.emit(events.LeadChange(lead, actor, at, created))
 
 
 @transaction.atomic
@@ -61,7 +63,7 @@ def create_lead(
         raise ValidationError({"status": [_("A lead becomes converted only through conversion.")]})
     check = duplicate_guard(lead_duplicates, actor, allow_duplicate)
     lead = create_record(Lead, actor=actor, check=check, **values)
-    _lead_changed(lead, actor, at)  # place the lead in The Model
+    _lead_changed(lead, actor, at, created=True)  # place the lead in The Model
     return lead
 
 

@@ -37,6 +37,23 @@ from baton.leads.services import conversion_matches, convert_lead, create_lead, 
 
 
 class LeadListView(RecordListView):
+    export_columns = [
+        "name",
+        "company",
+        "title",
+        "email",
+        "phone",
+        "industry",
+        "region",
+        "size",
+        "source",
+        "campaign",
+        "status",
+        "owner",
+        "team",
+        "created_at",
+    ]
+    export_name = "leads"
     spec = LEAD_LIST
     partial_template = "leads/partials/_table.html"
     title = gettext_lazy("Leads")

@@ -320,6 +320,17 @@ ROUTES: dict[str, Expect] = {
     "transfer:pause": Expect("admin", method="post", args=(("pk", MISSING),)),
     "transfer:resume": Expect("admin", method="post", args=(("pk", MISSING),)),
     "transfer:rollback": Expect("admin", method="post", args=(("pk", MISSING),)),
+    # Integrations (administrators)
+    "integrations:webhooks": ADMIN,
+    "integrations:endpoint": Expect("admin", args=(("pk", MISSING),)),
+    "integrations:rotate": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "integrations:delivery": Expect("admin", args=(("pk", MISSING),)),
+    "integrations:redeliver": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "integrations:webforms": ADMIN,
+    "integrations:webform": Expect("admin", args=(("pk", MISSING),)),
+    "integrations:account_export": rec("account"),
+    # The public web-to-lead form: keyed by the form's token, no session.
+    "integrations:webform_public": Expect("token", args=(("token", "no-such-form"),)),
 }
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
@@ -479,6 +490,21 @@ OPERATIONS: dict[str, Expect] = {
         )
         for action in ("dry-run", "run", "pause", "resume", "rollback")
     },
+    # Integrations (administrators)
+    "GET /integrations/webhooks": Expect("roles", roles=("root",)),
+    "POST /integrations/webhooks": Expect("roles", method="post", roles=("root",)),
+    "PATCH /integrations/webhooks/{id}": Expect(
+        "roles", method="patch", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /integrations/webhooks/{id}/rotate-secret": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "GET /integrations/webhooks/{id}/deliveries": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "POST /integrations/deliveries/{id}/redeliver": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    # Bulk writes: every signed-in user, each item with the rules of the single write.
+    "POST /integrations/bulk/{kind}": Expect("open", method="post", args=(("kind", "leads"),)),
 }
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
@@ -488,6 +514,13 @@ BODIES: dict[str, Any] = {
     "POST /contacts": lambda ids: {"name": "박하늘"},
     "POST /opportunities": lambda ids: {"name": "매트릭스 건"},
     "PUT /transfer/jobs/{id}/mapping": lambda ids: {"columns": {}},
+    "POST /integrations/webhooks": lambda ids: {
+        "name": "매트릭스",
+        "url": "https://hooks.example.com/baton",
+        "events": ["lead.created"],
+    },
+    "PATCH /integrations/webhooks/{id}": lambda ids: {"name": "매트릭스"},
+    "POST /integrations/bulk/{kind}": lambda ids: {"items": [{"name": "매트릭스 벌크"}]},
     "POST /activities": lambda ids: {"kind": "task", "subject": "매트릭스 할 일"},
     "PATCH /leads/{id}": lambda ids: {"version": 1, "title": "팀장"},
     "PATCH /accounts/{id}": lambda ids: {"version": 1, "region": "seoul"},

@@ -222,6 +222,13 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
         f"transfer:{name}": (lambda w: {"pk": 10**9})
         for name in ("job", "progress", "errors", "mapping", "dry_run", "run", "pause", "resume", "rollback")
     },
+    # Webhook endpoints and deliveries are made in their own tests: a missing one answers 404.
+    **{
+        f"integrations:{name}": (lambda w: {"pk": 10**9})
+        for name in ("endpoint", "rotate", "delivery", "redeliver", "webform")
+    },
+    "integrations:webform_public": lambda w: {"token": "no-such-form"},
+    "integrations:account_export": _pk("account"),
 }
 # Routes under these namespaces take the namespace's main record as ``pk`` unless SAMPLES says otherwise.
 NAMESPACE_PK = {

@@ -48,6 +48,19 @@ if TYPE_CHECKING:
 
 
 class OpportunityListView(RecordListView):
+    export_columns = [
+        "name",
+        "account",
+        "stage",
+        "amount",
+        "currency",
+        "expected_close_date",
+        "forecast_category",
+        "owner",
+        "team",
+        "created_at",
+    ]
+    export_name = "opportunities"
     spec = OPPORTUNITY_LIST
     partial_template = "deals/partials/_table.html"
     title = gettext_lazy("Opportunities")

@@ -58,6 +58,8 @@ class Scheduler(threading.Thread):
         ("baton.insights.tasks.send_report_subscriptions", dt.timedelta(minutes=15), True),
         # Renewals due and D-90/-30/-7 reminders; each is claimed by a unique row, so reruns do nothing.
         ("baton.success.tasks.open_due_renewals", dt.timedelta(hours=6), True),
+        # Webhook retries whose backoff has passed (and claims a crashed worker left behind).
+        ("baton.integrations.tasks.sweep_webhooks", dt.timedelta(minutes=1), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):
