@@ -21,8 +21,8 @@ from baton.process.api import router as process_router
 from baton.scoring.api import router as scoring_router
 from baton.search.api import router as search_router
 from baton.security.api import router as security_router
-from baton.sharing.api import router as sharing_router
 from baton.security.api_auth import ApiTokenAuth
+from baton.sharing.api import router as sharing_router
 from baton.success.api import router as success_router
 from baton.transfer.api import router as transfer_router
 
