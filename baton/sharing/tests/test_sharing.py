@@ -341,3 +341,14 @@ def test_the_rep_lead_list_query_count_stays_the_same_with_shares_and_defaults(
         response = client.get("/leads/")
     assert f"/leads/{world['lead'].pk}/" in response.content.decode()
     assert Lead.objects.visible_to(bob).filter(~Q(pk=world["lead"].pk)).count() == 0
+
+
+def test_a_private_default_hides_a_teammates_deal_from_the_board(world, personas):
+    bob, root = personas["bob"], personas["root"]
+    name = world["opportunity"].name
+    for scope in ("all", "team"):
+        assert name in _client(bob).get(reverse("deals:board"), {"scope": scope}).content.decode()
+    services.set_default("opportunity", "private", actor=root)
+    for scope in ("all", "team"):
+        assert name not in _client(bob).get(reverse("deals:board"), {"scope": scope}).content.decode()
+    assert name in _client(personas["dana"]).get(reverse("deals:board")).content.decode()  # the manager
