@@ -104,7 +104,7 @@ def visible_team_ids(user: User) -> frozenset[int]:
                 break
             seen.add(node)
             node = parents.get(node)
-    user._baton_managed_team_ids = frozenset(result)  # type: ignore[attr-defined]
+    user._baton_sharing_managed_ids = frozenset(result)  # type: ignore[attr-defined]
     if user.team_id:
         result.add(user.team_id)
     frozen = frozenset(result)
@@ -115,7 +115,7 @@ def visible_team_ids(user: User) -> frozenset[int]:
 def managed_team_ids(user: User) -> frozenset[int]:
     """The teams the user manages and all their sub-teams (not the user's own team unless managed)."""
     visible_team_ids(user)
-    return user._baton_managed_team_ids  # type: ignore[attr-defined,no-any-return]
+    return user._baton_sharing_managed_ids  # type: ignore[attr-defined,no-any-return]
 
 
 def _active(user: Any) -> bool:
