@@ -23,6 +23,7 @@ from baton.scoring.api import router as scoring_router
 from baton.search.api import router as search_router
 from baton.security.api import router as security_router
 from baton.security.api_auth import ApiTokenAuth
+from baton.sharing.api import router as sharing_router
 from baton.success.api import router as success_router
 from baton.transfer.api import router as transfer_router
 
@@ -61,6 +62,7 @@ api.add_router("/insights/", insights_router)
 api.add_router("/security/", security_router)
 api.add_router("/", search_router)
 api.add_router("/privacy/", privacy_router)
+api.add_router("/sharing/", sharing_router)
 api.add_router("/transfer/", transfer_router)
 api.add_router("/success/", success_router)
 api.add_router("/integrations/", integrations_router)

@@ -162,6 +162,7 @@ INSTALLED_APPS = [
     "baton.security",
     "baton.search",
     "baton.privacy",
+    "baton.sharing",
     "baton.demo",
     "baton.transfer",
     "baton.success",

@@ -23,6 +23,7 @@ urlpatterns = [
     path("insights/", include("baton.insights.urls")),
     path("search/", include("baton.search.urls")),
     path("privacy/", include("baton.privacy.urls")),
+    path("sharing/", include("baton.sharing.urls")),
     path("transfer/", include("baton.transfer.urls")),
     path("success/", include("baton.success.urls")),
     path("integrations/", include("baton.integrations.urls")),

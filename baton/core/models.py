@@ -177,3 +177,76 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class ShareAccess(models.TextChoices):
+    READ = "read", _("Read")
+    EDIT = "edit", _("Read and edit")
+
+
+class RecordShare(models.Model):
+    """One record (``record_type`` is its model label, e.g. "leads.lead") shared with a user or a team,
+    to read or to edit, until ``expires_at`` (none: until revoked). Read by ``core.records`` as a
+    subquery keyed by record type + user or team; an expired share stops counting at once."""
+
+    record_type = models.CharField(max_length=64)
+    record_id = models.BigIntegerField()
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    access = models.CharField(
+        _("access"), max_length=8, choices=ShareAccess.choices, default=ShareAccess.READ
+    )
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("shared"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["record_type", "user", "record_id"],
+                name="share_user_idx",
+                condition=models.Q(user__isnull=False),
+            ),
+            models.Index(
+                fields=["record_type", "team", "record_id"],
+                name="share_team_idx",
+                condition=models.Q(team__isnull=False),
+            ),
+            models.Index(fields=["record_type", "record_id"], name="share_record_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, team__isnull=True)
+                | models.Q(user__isnull=True, team__isnull=False),
+                name="share_user_xor_team",
+            ),
+        ]
+        verbose_name = _("share")
+        verbose_name_plural = _("shares")
+
+    def __str__(self) -> str:
+        return f"{self.record_type}:{self.record_id} → {self.user or self.team} ({self.access})"
+
+
+class SharingMode(models.TextChoices):
+    PRIVATE = "private", _("Private: owner and the managers of their team chain")
+    TEAM = "team", _("Team: owner, their team and its managers")
+    READ_ALL = "read_all", _("Read all: every internal user reads, owners edit")
+
+
+class SharingDefault(models.Model):
+    """The organisation-wide default of one kind of record (absent: ``team``, the rule of old)."""
+
+    record_type = models.CharField(max_length=64, unique=True)
+    mode = models.CharField(_("default access"), max_length=10, choices=SharingMode.choices)
+    updated_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["record_type"]
+        verbose_name = _("sharing default")
+        verbose_name_plural = _("sharing defaults")
+
+    def __str__(self) -> str:
+        return f"{self.record_type}: {self.mode}"

@@ -11,6 +11,12 @@ delivery team of an accepted hand-off, the account's CSM, the marketing role on 
 grants, so it stays the one function that decides. Grants give read access; edit access stays with
 the ownership rule unless a grant says ``edit=True``.
 
+Rule, by organisation-wide default and share (customer record kinds: lead, account, contact,
+opportunity): an administrator sets each kind *private* (owner and the managers of their team chain),
+*team* (the ownership rule above, the default) or *read-all* (every internal user reads; edit stays
+with ownership), and a record can be shared with a user or a team to read or edit, until an expiry.
+``sharing_q`` builds that part; ``visibility_q`` and ``can_edit`` call it (see "sharing" below).
+
 Views and the API fetch user-chosen records only through ``visible_to`` / ``get_for_user``, so an
 outsider gets a 404. Grants must only build a ``Q`` (subqueries are fine): they run no query.
 """
@@ -24,12 +30,13 @@ from typing import Any, TypeVar
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, Q
+from django.db.models.functions import Now
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
-from baton.core.models import Team, User
+from baton.core.models import RecordShare, ShareAccess, SharingDefault, SharingMode, Team, User
 
 M = TypeVar("M", bound=models.Model)
 
@@ -86,8 +93,6 @@ def visible_team_ids(user: User) -> frozenset[int]:
         if manager_id == user.pk:
             managed.append(tid)
     result = set(managed)
-    if user.team_id:
-        result.add(user.team_id)
     # Walk down: a team is visible when any ancestor is managed by the user.
     managed_set = set(managed)
     for tid in parents:
@@ -99,9 +104,18 @@ def visible_team_ids(user: User) -> frozenset[int]:
                 break
             seen.add(node)
             node = parents.get(node)
+    user._baton_sharing_managed_ids = frozenset(result)  # type: ignore[attr-defined]
+    if user.team_id:
+        result.add(user.team_id)
     frozen = frozenset(result)
     user._baton_team_ids = frozen  # type: ignore[attr-defined]
     return frozen
+
+
+def managed_team_ids(user: User) -> frozenset[int]:
+    """The teams the user manages and all their sub-teams (not the user's own team unless managed)."""
+    visible_team_ids(user)
+    return user._baton_sharing_managed_ids  # type: ignore[attr-defined,no-any-return]
 
 
 def _active(user: Any) -> bool:
@@ -122,11 +136,54 @@ def visibility_q(model: type[models.Model] | str, user: User | Any) -> Q | None:
         return Q(pk__in=[])
     if user.is_admin:
         return None
-    cond = owned_q(user)
+    cond = sharing_q(model, user) or owned_q(user)
     for grant in grants_for(model):
         extra = grant.rule(user)
         if extra is not None:
             cond |= extra
+    return cond
+
+
+# --- sharing: organisation-wide defaults and per-record shares (customer record kinds only) ----------
+
+
+def _default_is(label: str, mode: str) -> Exists:
+    return Exists(SharingDefault.objects.filter(record_type=label, mode=mode))
+
+
+def shares_q(label: str, user: User | Any, *, edit: bool = False) -> Q:
+    """Rows shared with the user or one of their teams (a manager's teams included), unexpired now.
+
+    A subquery on ``RecordShare`` (indexed by record type + user / team); expiry is compared with the
+    database's clock in the same query, so a share stops working the moment it expires."""
+    shares = RecordShare.objects.filter(
+        Q(user_id=user.pk) | Q(team_id__in=visible_team_ids(user)),
+        Q(expires_at__isnull=True) | Q(expires_at__gt=Now()),
+        record_type=label,
+    )
+    if edit:
+        shares = shares.filter(access=ShareAccess.EDIT)
+    return Q(pk__in=shares.values("record_id"))
+
+
+def sharing_q(model: type[models.Model] | str, user: User | Any, *, edit: bool = False) -> Q | None:
+    """The ownership rule of a customer record kind under its organisation-wide default, with shares.
+
+    ``edit=False``: what the user reads -- owned, of a team they manage, of their own team unless the
+    default is *private*, every row when it is *read-all*, or shared with them. ``edit=True``: the part
+    of edit access that needs the database (own team unless *private*, shares to edit); the caller
+    checks owner and managed teams first. None for models that are not customer record kinds (the
+    plain ownership rule applies). Runs no query: the defaults are read in the same SQL statement."""
+    label = _label(model)
+    if label not in {_label(entry.model) for entry in _KINDS.values()}:
+        return None
+    managed = managed_team_ids(user)
+    own_team = visible_team_ids(user) - managed
+    cond = shares_q(label, user, edit=edit)
+    if own_team:
+        cond |= Q(team_id__in=own_team) & ~Q(_default_is(label, SharingMode.PRIVATE))
+    if not edit:
+        cond |= Q(owner_id=user.pk) | Q(team_id__in=managed) | Q(_default_is(label, SharingMode.READ_ALL))
     return cond
 
 
@@ -144,9 +201,11 @@ def can_edit(user: User | Any, record: OwnedRecord | Any) -> bool:
         return False
     if user.is_admin or record.owner_id == user.pk:
         return True
-    if record.team_id is not None and record.team_id in visible_team_ids(user):
+    shared = sharing_q(type(record), user, edit=True)
+    team_ids = managed_team_ids(user) if shared is not None else visible_team_ids(user)
+    if record.team_id is not None and record.team_id in team_ids:
         return True
-    rules = [g.rule(user) for g in grants_for(type(record)) if g.edit]
+    rules = [g.rule(user) for g in grants_for(type(record)) if g.edit] + [shared]
     cond = Q(pk__in=[])
     for rule in rules:
         if rule is not None:

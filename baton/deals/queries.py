@@ -119,7 +119,8 @@ def board_totals(
     for part in board_scope_parts(user, scope):
         for window in windows:
             rows = (
-                Opportunity.objects.filter(part, window, pipeline_id=pipeline.pk)
+                Opportunity.objects.visible_to(user)  # the sharing default (e.g. private) still applies
+                .filter(part, window, pipeline_id=pipeline.pk)
                 .order_by()
                 .values("stage_id", "currency")
                 .annotate(n=Count("*"), total=Sum("amount"))
@@ -153,7 +154,9 @@ def board(user: User, pipeline: Pipeline, *, scope: str = "all") -> list[BoardCo
     for stage in stages:
         cards: list[Opportunity] = []
         if parts:
-            qs = Opportunity.objects.filter(visible, stage_id=stage.pk, pipeline_id=pipeline.pk)
+            qs = Opportunity.objects.visible_to(user).filter(
+                visible, stage_id=stage.pk, pipeline_id=pipeline.pk
+            )
             if stage.is_closed:
                 qs = qs.filter(closed_at__gte=cutoff)
             cards = list(

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from baton.accounts.models import Account, Contact
 from baton.core.audit import audit_context, new_job_id
-from baton.core.models import ApiToken, ChangeLog, Team, User
+from baton.core.models import ApiToken, ChangeLog, RecordShare, Team, User
 from baton.deals.models import Opportunity
 from baton.deals.services import default_pipeline
 from baton.demo.base import DEFAULT_SEED, SeedSummary
@@ -47,6 +47,7 @@ def wipe_crm_data() -> None:
     # The Model's rows first (they point at records by id); the stage design itself stays.
     for model in (StageHistory, HandOff, Recycle, QualificationAnswer):
         model.objects.all().delete()
+    RecordShare.objects.all().delete()  # they name records by id
     LeadInteraction.objects.all().delete()
     Lead.objects.all().delete()
     Opportunity.objects.all().delete()

@@ -307,6 +307,10 @@ ROUTES: dict[str, Expect] = {
     "privacy:retention_apply": Expect("admin", method="post", args=(("pk", MISSING),)),
     "privacy:retention_delete": Expect("admin", method="post", args=(("pk", MISSING),)),
     "privacy:logs": ADMIN,
+    "sharing:panel": rec("lead", "get", ("kind", "lead")),
+    "sharing:add": rec("lead", "post", ("kind", "lead")),
+    "sharing:revoke": rec("lead", "post", ("kind", "lead"), ("share_id", MISSING)),
+    "sharing:defaults": ADMIN,
     "security:sso_login": PUBLIC,
     "security:sso_callback": PUBLIC,
     # Imports (administrators)
@@ -468,6 +472,13 @@ OPERATIONS: dict[str, Expect] = {
     ),
     "GET /privacy/consents/{kind}/{id}": rec("lead", "get", ("kind", "lead")),
     "POST /privacy/consents/{kind}/{id}": rec("lead", "post", ("kind", "lead")),
+    "GET /sharing/{kind}/{id}/shares": rec("lead", "get", ("kind", "lead")),
+    "POST /sharing/{kind}/{id}/shares": rec("lead", "post", ("kind", "lead")),
+    "DELETE /sharing/{kind}/{id}/shares/{share_id}": rec(
+        "lead", "delete", ("kind", "lead"), ("share_id", MISSING)
+    ),
+    "GET /sharing/defaults": Expect("roles", roles=("root",)),
+    "PUT /sharing/defaults/{kind}": Expect("roles", method="put", roles=("root",), args=(("kind", "lead"),)),
     "GET /privacy/subjects": Expect("roles", roles=("root",)),
     "POST /privacy/subjects/export": Expect("roles", method="post", roles=("root",)),
     "POST /privacy/subjects/erase": Expect("roles", method="post", roles=("root",)),
@@ -564,6 +575,8 @@ BODIES: dict[str, Any] = {
         "channel": "web_form",
     },
     "POST /privacy/retention-rules": lambda ids: {"name": "매트릭스 보존", "target": "lead"},
+    "POST /sharing/{kind}/{id}/shares": lambda ids: {"user_id": ids["bob"], "access": "read"},
+    "PUT /sharing/defaults/{kind}": lambda ids: {"mode": "team"},
     "PUT /insights/reports/{id}/subscription": lambda ids: {"frequency": "weekly"},
     "POST /insights/reports/run": lambda ids: {
         "definition": {"object": "opportunities", "columns": ["name"]}

@@ -66,6 +66,7 @@ class Command(BaseCommand):
         # Quotas, weekly activity targets and this week's forecast snapshot (baton/insights).
         call_command("seed_insights_demo", verbosity=0)
         call_command("seed_privacy_demo", verbosity=0)  # consent statements, a retention rule (baton/privacy)
+        call_command("seed_sharing_demo", verbosity=0)  # a few shared records (baton/sharing)
         call_command("seed_transfer_demo", verbosity=0)  # saved import mappings (baton/transfer)
         self.seed_capacity()
         call_command("seed_success_demo", verbosity=0)  # contracts, renewals (baton/success)
