@@ -31,6 +31,18 @@ def _english_by_default(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+@pytest.fixture(autouse=True)
+def _rescore_at_once(monkeypatch):
+    # A lead write enqueues its rescore after the commit (scoring/scores/deferred.py), and the commit
+    # never comes inside a test's transaction: tests get the score at once, as if the worker had run.
+    # scoring/tests/test_events.py and core/tests/test_write_costs.py put the real deferral back.
+    from baton.scoring.scores import deferred
+
+    monkeypatch.setattr(
+        deferred, "schedule_rescore", lambda lead_id: deferred.rescore_leads_later.call([lead_id])
+    )
+
+
 @pytest.fixture
 def personas(db):
     from baton.core.models import Role, Team, User

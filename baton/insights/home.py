@@ -34,8 +34,9 @@ def month_bounds(today: dt.date) -> tuple[dt.date, dt.date]:
     return first, following - dt.timedelta(days=1)
 
 
-def pipeline_summary(opportunities) -> list[dict]:
-    """Open deals grouped by stage, with a count and a total per currency, in stage order."""
+def pipeline_by_stage(opportunities) -> list[dict]:
+    """Open deals grouped by stage, with a count and a total per currency, in stage order (raw amounts:
+    the home page formats them, the dashboard API returns them)."""
     rows = (
         opportunities.filter(stage__outcome=Stage.Outcome.OPEN)
         .order_by()
@@ -47,15 +48,24 @@ def pipeline_summary(opportunities) -> list[dict]:
         entry = stages.setdefault(
             row["stage_id"],
             {
+                "id": row["stage_id"],
                 "name": localized(row["stage__name"], row["stage__name_en"]),
                 "sequence": row["stage__sequence"],
                 "count": 0,
-                "totals": [],
+                "amounts": [],
             },
         )
         entry["count"] += row["n"]
-        entry["totals"].append(format_money(row["total"] or Decimal(0), row["currency"]))
+        entry["amounts"].append((row["currency"], row["total"] or Decimal(0)))
     return sorted(stages.values(), key=lambda e: e["sequence"])
+
+
+def pipeline_summary(opportunities) -> list[dict]:
+    """Open deals grouped by stage, with a count and a formatted total per currency, in stage order."""
+    rows = pipeline_by_stage(opportunities)
+    for row in rows:
+        row["totals"] = [format_money(amount, currency) for currency, amount in row["amounts"]]
+    return rows
 
 
 def rep_context(user: User, today: dt.date, now: dt.datetime) -> dict:
@@ -124,6 +134,7 @@ def executive_context(user: User, today: dt.date, now: dt.datetime, forecast: Fo
         "win": total,
         "open_count": open_count,
         "velocity": dashboards.sales_velocity(open_count, total),
+        "trend": trend,
         "trend_chart": {
             "labels": [f"{m['month']}" for m in trend.months],
             "this_year": [float(m["this"]) for m in trend.months],
@@ -139,6 +150,11 @@ def executive_context(user: User, today: dt.date, now: dt.datetime, forecast: Fo
     }
 
 
+def sees_team(user: User) -> bool:
+    """Sales managers, whoever manages a team, and administrators get the manager's section."""
+    return user.is_admin or user.role == Role.SALES_MANAGER or bool(managed_team_ids(user))
+
+
 @login_required
 def home(request: AuthedHttpRequest) -> HttpResponse:
     user = request.user
@@ -149,8 +165,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
     me = find_row(my_forecast, "user", user.pk)
     context: dict = {"quarter": quarter, "my_numbers": me.numbers if me else None}
     context.update(rep_context(user, today, now))
-    is_manager = user.role == Role.SALES_MANAGER or bool(managed_team_ids(user))
-    if is_manager or user.is_admin:
+    if sees_team(user):
         context["manager"] = manager_context(user, today, now, my_forecast)
     if user.is_admin:
         context["executive"] = executive_context(user, today, now, my_forecast)

@@ -16,11 +16,11 @@ class ScoringConfig(AppConfig):
         # once the app registry is ready, i.e. here and not at the top of this module.
         from baton.process.providers import register_fact_provider  # noqa: PLC0415 - models
         from baton.scoring.facts import FACT_SAMPLES, scoring_facts_batch  # noqa: PLC0415 - models
-        from baton.scoring.scores.services import rescore_on_lead_change  # noqa: PLC0415 - models
+        from baton.scoring.scores.deferred import rescore_after_commit  # noqa: PLC0415 - models
 
         # Scores, qualification and MEDDPICC become facts The Model's stage criteria can use: one loader
         # call per chunk of records, a fixed number of queries per call.
         for kind in ("lead", "opportunity"):
             register_fact_provider(kind, FACT_SAMPLES[kind], functools.partial(scoring_facts_batch, kind))
-        # A lead's facts changed (leads announces it through core.events): rescore it.
-        events.lead_changed.subscribe(rescore_on_lead_change)
+        # A lead's facts changed (leads announces it through core.events): rescore it after the commit.
+        events.lead_changed.subscribe(rescore_after_commit)

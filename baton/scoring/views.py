@@ -61,8 +61,9 @@ from baton.scoring.qualification.disqualification import (
 )
 from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
 from baton.scoring.routing import assignments_for
-from baton.scoring.scores.queries import latest_model, predicted_reasons, rule_reasons, score_for
-from baton.scoring.scores.services import rescore_lead, save_rule, score_all_leads, train_model
+from baton.scoring.scores.deferred import current_score
+from baton.scoring.scores.queries import latest_model, predicted_reasons, rule_reasons
+from baton.scoring.scores.services import save_rule, score_all_leads, train_model
 from baton.scoring.supply import may_supply, plan_supply, queue, run_supply, supply_by_period
 from baton.scoring.winloss import win_loss
 
@@ -87,7 +88,7 @@ def index(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _panel_context(request: AuthedHttpRequest, lead: Lead) -> dict[str, Any]:
-    score = score_for(lead) or rescore_lead(lead)
+    score = current_score(lead)
     model = latest_model()
     assignments = list(assignments_for(lead, limit=1))
     latest = assignments[0] if assignments else None

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from baton.accounts.services import create_account
 from baton.activities.models import Activity
+from baton.core.services import create_api_token
 from baton.deals import catalog
 from baton.deals.models import LostReason, Opportunity, Stage
 from baton.deals.services import create_opportunity, update_opportunity
@@ -249,3 +250,52 @@ def test_revenue_trend_converts_each_day_and_splits_line_items_by_family(persona
     families = {r["key"]: r["this"] for r in trend.by_family}
     assert families["ERP"] == 9_650_000 + 2 * 675_493
     assert sum(m["this"] for m in trend.months) == 1_400_000 + 2_600_000 + 3 * M
+
+
+def _api(client, user, url):
+    _token, secret = create_api_token(user, name="test")
+    return client.get(url, HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+
+def test_role_dashboards_api_by_hand(client, personas, closed_world):
+    """The rep, manager and executive dashboards in /api/v1: the numbers of closed_world worked out by hand,
+    scoped like the home page (charlie's team is not dana's; only administrators get the executive's)."""
+    alice, bob, dana, root = (personas[n] for n in ("alice", "bob", "dana", "root"))
+    quarter = period_containing("quarter", timezone.localdate())
+    Quota.objects.create(user=alice, period_kind="quarter", period_start=quarter.start, amount=160 * M)
+    mine = _api(client, alice, "/api/v1/insights/dashboards/rep").json()
+    assert mine["period"] == quarter.key
+    assert Decimal(mine["numbers"]["quota"]) == 160 * M
+    # alice's open pipeline: three deals of 1M in "evaluating".
+    [evaluating] = mine["pipeline_by_stage"]
+    assert evaluating["count"] == 3
+    [(currency, amount)] = [(x["currency"], Decimal(x["amount"])) for x in evaluating["amounts"]]
+    assert (currency, amount) == ("KRW", 3 * M)
+    assert {r["name"] for r in mine["deals_at_risk"]} == {"open-0", "open-1", "open-2"}
+    assert [c["kind"] for c in mine["activity_this_week"]] == ["call", "event", "minutes", "email"]
+    assert mine["open_question_count"] == 0
+
+    team = _api(client, dana, "/api/v1/insights/dashboards/manager").json()
+    reps = {r["user_id"]: r["win"] for r in team["reps"]}
+    assert personas["charlie"].pk not in reps
+    # alice: won 2 (30M + 50M), lost 1 → 2/3; cycles 10 and 20 days → 15.
+    # bob: won 1 (20M, 4 days), 1 no decision.
+    a, b = reps[alice.pk], reps[bob.pk]
+    assert (a["won"], a["lost"], a["no_decision"]) == (2, 1, 0)
+    assert Decimal(a["win_rate"]) == pytest.approx(Decimal(2) / Decimal(3))
+    assert Decimal(a["cycle_days"]) == 15 and Decimal(a["won_amount_krw"]) == 80 * M
+    assert (b["won"], b["no_decision"], Decimal(b["cycle_days"])) == (1, 1, 4)
+    [row] = team["pipeline_by_rep_and_stage"]
+    assert row["user_id"] == alice.pk and Decimal(row["total_krw"]) == 3 * M
+    assert [c["count"] for c in row["cells"]] == [3]
+    assert _api(client, alice, "/api/v1/insights/dashboards/manager").status_code == 403
+    assert _api(client, dana, "/api/v1/insights/dashboards/executive").status_code == 403
+
+    company = _api(client, root, "/api/v1/insights/dashboards/executive").json()
+    win = company["win"]
+    # 3 won of 5 closed in the window, 1 no decision; velocity 3 open × 100M/3 × 3/5 ÷ 34/3 days.
+    assert (win["won"], win["lost"], win["no_decision"]) == (3, 1, 1)
+    assert Decimal(win["win_rate"]) == Decimal("0.6") and Decimal(win["no_decision_rate"]) == Decimal("0.2")
+    assert company["open_count"] == 3
+    assert Decimal(company["sales_velocity_krw_per_day"]) == 5_294_118
+    assert len(company["revenue_by_month"]) == 12

@@ -16,7 +16,6 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from baton.core import events
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
@@ -98,8 +97,9 @@ def rescore_lead(lead: Lead | int, *, now: dt.datetime | None = None) -> LeadSco
     return score
 
 
-def on_lead_facts_changed(lead: Lead) -> None:
-    """Hook called by the leads services after a write; never blocks the write in production."""
+def on_lead_facts_changed(lead: Lead | int) -> None:
+    """Rescore a lead whose facts changed (after the write, see ``deferred.py``); a scoring failure is
+    logged, not raised, in production."""
     if STRICT_HOOKS:
         with transaction.atomic():
             rescore_lead(lead)
@@ -108,12 +108,7 @@ def on_lead_facts_changed(lead: Lead) -> None:
         with transaction.atomic():
             rescore_lead(lead)
     except Exception:
-        logger.exception("rescoring lead %s failed", lead.pk)
-
-
-def rescore_on_lead_change(payload: events.LeadChange) -> None:
-    """``core.events.lead_changed`` subscriber (see ``apps.py``): rescore the lead that changed."""
-    on_lead_facts_changed(payload.lead)
+        logger.exception("rescoring lead %s failed", lead if isinstance(lead, int) else lead.pk)
 
 
 def _batches(batch: int, limit: int | None) -> Iterator[list[dict[str, Any]]]:
