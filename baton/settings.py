@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "baton.demo",
     "baton.transfer",
     "baton.success",
+    "baton.automation",
 ]
 
 MIDDLEWARE = [

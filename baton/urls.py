@@ -25,6 +25,7 @@ urlpatterns = [
     path("privacy/", include("baton.privacy.urls")),
     path("transfer/", include("baton.transfer.urls")),
     path("success/", include("baton.success.urls")),
+    path("automation/", include("baton.automation.urls")),
     path("api/v1/", api.urls),
 ]
 
