@@ -8,8 +8,8 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from baton.accounts.api import router as accounts_router
-from baton.automation.api import router as automation_router
 from baton.activities.api import router as activities_router
+from baton.automation.api import router as automation_router
 from baton.core.api import router as core_router
 from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.deals.api import router as deals_router

@@ -245,9 +245,7 @@ def _do_follow(ctx: Context, params: dict[str, Any], plan: dict[str, Any]) -> di
 
 
 def _plan_approval(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
-    quote = (
-        Quote.objects.filter(opportunity=ctx.record, status=Quote.Status.DRAFT).order_by("-id").first()
-    )
+    quote = Quote.objects.filter(opportunity=ctx.record, status=Quote.Status.DRAFT).order_by("-id").first()
     if quote is None:
         raise ValidationError(_("The deal has no draft quote to submit for approval."))
     return {"quote": quote.pk}
@@ -281,16 +279,28 @@ def _do_related(ctx: Context, params: dict[str, Any], plan: dict[str, Any]) -> d
 
 for _action in (
     ActionType("set_field", gettext_lazy("Set a field"), ALL, _plan_set, _do_set),
-    ActionType("assign_owner", gettext_lazy("Assign the owner by routing"), ("lead",), _plan_route, _do_route),
+    ActionType(
+        "assign_owner", gettext_lazy("Assign the owner by routing"), ("lead",), _plan_route, _do_route
+    ),
     ActionType("create_task", gettext_lazy("Create a task"), ALL, _plan_task, _do_task),
     ActionType("create_request", gettext_lazy("Ask a colleague (request)"), ALL, _plan_task, _do_request),
     ActionType("send_email", gettext_lazy("Send an e-mail template"), ALL, _plan_mail, _do_mail),
     ActionType("notify", gettext_lazy("Notify a user"), ALL, _plan_notify, _do_notify),
     ActionType("follow", gettext_lazy("Follow the record"), ALL, _plan_follow, _do_follow),
-    ActionType("start_approval", gettext_lazy("Submit the draft quote for approval"), ("opportunity",),
-               _plan_approval, _do_approval),  # fmt: skip
-    ActionType("create_related", gettext_lazy("Create a deal on the account"),
-               ("account", "contact", "opportunity"), _plan_related, _do_related),  # fmt: skip
+    ActionType(
+        "start_approval",
+        gettext_lazy("Submit the draft quote for approval"),
+        ("opportunity",),
+        _plan_approval,
+        _do_approval,
+    ),
+    ActionType(
+        "create_related",
+        gettext_lazy("Create a deal on the account"),
+        ("account", "contact", "opportunity"),
+        _plan_related,
+        _do_related,
+    ),
 ):
     register_action(_action)
 
@@ -315,7 +325,8 @@ def validate_actions(kind: str, actions: Any) -> list[dict[str, Any]]:
         params = {k: v for k, v in action.items() if isinstance(v, str | int | float | bool | None)}
         if spec.key == "set_field" and params.get("field") not in FIELDS[kind]:
             raise ValidationError(
-                _("Action %(n)s: a rule may set %(fields)s.") % {"n": index, "fields": ", ".join(FIELDS[kind])}
+                _("Action %(n)s: a rule may set %(fields)s.")
+                % {"n": index, "fields": ", ".join(FIELDS[kind])}
             )
         if spec.key in ("create_task", "create_request") and not str(params.get("subject") or "").strip():
             raise ValidationError(_("Action %(n)s: a task needs a subject.") % {"n": index})

@@ -177,7 +177,7 @@ def dry_run_rule(request: HttpRequest, id: int = path_id()):
 @router.get("/runs", response=responses({200: list[RunOut]}), summary="The run log, newest first")
 def list_runs(
     request: HttpRequest,
-    status: choice(Run.Status.values, blank=True) = Query(""),
+    status: choice(Run.Status.values, blank=True) = Query(""),  # noqa: B008
     rule_id: int | None = Query(None, ge=1, le=2**63 - 1),
     limit: int = Query(100, ge=1, le=500),
 ):

@@ -70,7 +70,9 @@ def on_record_event(kind: str, record: Any) -> None:
 
 
 def current_versions(rules: list[Rule]) -> dict[int, RuleVersion]:
-    rows = RuleVersion.objects.filter(rule__in=rules, number=models.F("rule__version")).select_related("author")
+    rows = RuleVersion.objects.filter(rule__in=rules, number=models.F("rule__version")).select_related(
+        "author"
+    )
     return {v.rule_id: v for v in rows}
 
 
@@ -78,7 +80,9 @@ def _stage_ids(key: str) -> set[int]:
     return set(Stage.objects.filter(key=key).values_list("pk", flat=True))
 
 
-def occurrences(definition: dict[str, Any], kind: str, record: Any, changes: list[ChangeLog]) -> list[tuple[str, dict]]:
+def occurrences(
+    definition: dict[str, Any], kind: str, record: Any, changes: list[ChangeLog]
+) -> list[tuple[str, dict]]:
     """The trigger occurrences of ``definition`` among the record's ChangeLog rows (newest first)."""
     trigger = definition["trigger"]
     found: list[tuple[str, dict]] = []
@@ -94,17 +98,28 @@ def occurrences(definition: dict[str, Any], kind: str, record: Any, changes: lis
     elif trigger == Trigger.FIELD_CHANGED:
         name = definition["trigger_field"]
         for c in changes:
-            if c.action != ChangeLog.Action.CREATE and name in c.after and c.before.get(name) != c.after[name]:
+            if (
+                c.action != ChangeLog.Action.CREATE
+                and name in c.after
+                and c.before.get(name) != c.after[name]
+            ):
                 info = {"trigger": trigger, "change": c.pk, "field": name, "before": c.before.get(name)}
                 found.append((f"change:{c.pk}", info | {"after": c.after[name]}))
     elif trigger == Trigger.STAGE_ENTERED and kind in STAGE_FIELD:
         name = STAGE_FIELD[kind]
-        wanted: set[Any] = _stage_ids(definition["trigger_value"]) if kind == "opportunity" else {
-            definition["trigger_value"]
-        }
+        wanted: set[Any] = (
+            _stage_ids(definition["trigger_value"])
+            if kind == "opportunity"
+            else {definition["trigger_value"]}
+        )
         for c in changes:
             if c.after.get(name) in wanted and c.before.get(name) != c.after.get(name):
-                found.append((f"change:{c.pk}", {"trigger": trigger, "change": c.pk, "stage": definition["trigger_value"]}))
+                found.append(
+                    (
+                        f"change:{c.pk}",
+                        {"trigger": trigger, "change": c.pk, "stage": definition["trigger_value"]},
+                    )
+                )
     return found
 
 
@@ -121,7 +136,9 @@ def _loop_problem(rule: Rule, kind: str, record_id: int, chain: list[int]) -> st
             "max": MAX_DEPTH,
         }
     since = timezone.now() - dt.timedelta(hours=1)
-    recent = Run.objects.filter(rule=rule, record_kind=kind, record_id=record_id, created_at__gte=since).count()
+    recent = Run.objects.filter(
+        rule=rule, record_kind=kind, record_id=record_id, created_at__gte=since
+    ).count()
     if recent >= MAX_RUNS_PER_HOUR:
         return _("Loop stopped: “%(rule)s” ran %(n)s times on this record within an hour.") % {
             "rule": rule.name,
@@ -134,7 +151,9 @@ def create_run(
     rule: Rule, version: RuleVersion, kind: str, record_id: int, occurrence: str, info: dict, chain: list[int]
 ) -> Run | None:
     """Insert the run of one trigger occurrence (None when it already exists: exactly once)."""
-    if Run.objects.filter(version=version, record_kind=kind, record_id=record_id, occurrence=occurrence).exists():
+    if Run.objects.filter(
+        version=version, record_kind=kind, record_id=record_id, occurrence=occurrence
+    ).exists():
         return None
     problem = _loop_problem(rule, kind, record_id, chain) if chain else ""
     now = timezone.now()
@@ -203,9 +222,12 @@ def date_candidates(definition: dict[str, Any], kind: str, today: dt.date, since
     if since is not None:
         first = max(first, since - dt.timedelta(days=offset))
     model = MODELS[kind]
-    lookup = name if isinstance(model._meta.get_field(name), models.DateField) and not isinstance(
-        model._meta.get_field(name), models.DateTimeField
-    ) else f"{name}__date"
+    lookup = (
+        name
+        if isinstance(model._meta.get_field(name), models.DateField)
+        and not isinstance(model._meta.get_field(name), models.DateTimeField)
+        else f"{name}__date"
+    )
     return model._default_manager.filter(**{f"{lookup}__gte": first, f"{lookup}__lte": last}).order_by("pk")
 
 
@@ -267,13 +289,17 @@ def _execute_actions(run: Run, record: Any) -> list[dict[str, Any]]:
     version = run.version
     actor = version.author
     if actor is None or not actor.is_active:
-        raise ValidationError(_("The rule's author is no longer active: an administrator must save it again."))
+        raise ValidationError(
+            _("The rule's author is no longer active: an administrator must save it again.")
+        )
     ctx = Context(kind=run.record_kind, record=record, actor=actor, rule_name=run.rule.name)
     done = []
     for index, params in enumerate(version.definition["actions"], start=1):
         spec = ACTIONS.get(params["type"])
         if spec is None:
-            raise ValidationError(_("Action %(n)s: unknown type %(type)s.") % {"n": index, "type": params["type"]})
+            raise ValidationError(
+                _("Action %(n)s: unknown type %(type)s.") % {"n": index, "type": params["type"]}
+            )
         try:
             plan = spec.plan(ctx, params)
             result = spec.execute(ctx, params, plan)
@@ -299,7 +325,12 @@ def execute(run: Run, *, worker: str = "") -> Run:
         return run
     facts = facts_of(kind, record)
     met, evidence, error = check_condition(run.version.definition.get("condition", ""), facts)
-    run.inputs = {**run.inputs, "condition": run.version.definition.get("condition", ""), "facts": evidence, "met": met}
+    run.inputs = {
+        **run.inputs,
+        "condition": run.version.definition.get("condition", ""),
+        "facts": evidence,
+        "met": met,
+    }
     if error:
         run.status, run.error, run.finished_at = Run.Status.PARKED, error, now
         run.save()
@@ -336,7 +367,11 @@ def claim_next(worker: str, now: dt.datetime | None = None) -> Run | None:
     due = Run.objects.filter(
         status__in=(Run.Status.QUEUED, Run.Status.RETRY), next_attempt_at__lte=now
     ).order_by("id")
-    run = due.select_for_update(skip_locked=True).select_related("version__author", "rule").first()
+    run = (
+        due.select_for_update(skip_locked=True, of=("self",))
+        .select_related("version__author", "rule")
+        .first()
+    )
     if run is None:
         return None
     # SQLite has no row locks: the conditional update lets exactly one worker take the run.

@@ -141,7 +141,9 @@ def facts_of(kind: str, record: Any) -> dict[str, Any]:
         facts = build_facts(record, now=now)
     facts |= {k: v for k, v in _EXTRA_SAMPLES[kind].items() if k not in facts}
     if kind == "lead":
-        facts["score"] = LeadScore.objects.filter(lead_id=record.pk).values_list("total", flat=True).first() or 0
+        facts["score"] = (
+            LeadScore.objects.filter(lead_id=record.pk).values_list("total", flat=True).first() or 0
+        )
     elif kind == "opportunity":
         facts["stage"] = record.stage.key if record.stage_id else ""
     elif kind == "contact":

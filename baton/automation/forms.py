@@ -38,9 +38,11 @@ class RuleForm(forms.Form):
         label=_("Condition (CEL)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("Empty: always. e.g. amount >= 10000000 && stage == \"deciding\""),
+        help_text=_('Empty: always. e.g. amount >= 10000000 && stage == "deciding"'),
     )
-    actions = forms.CharField(label=_("Actions"), widget=forms.Textarea(attrs={"rows": 5}), help_text=ACTIONS_HELP)
+    actions = forms.CharField(
+        label=_("Actions"), widget=forms.Textarea(attrs={"rows": 5}), help_text=ACTIONS_HELP
+    )
     sequence = forms.IntegerField(label=_("Order"), initial=100, min_value=0, max_value=100000)
     enabled = forms.BooleanField(label=_("Enabled"), required=False)
 

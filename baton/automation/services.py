@@ -16,7 +16,7 @@ from baton.core.models import ChangeLog, User
 from baton.deals.models import Stage
 
 from .actions import validate_actions
-from .engine import wake_worker, date_candidates, plan_actions
+from .engine import date_candidates, plan_actions, wake_worker
 from .facts import DATE_FIELDS, FIELDS, MODELS, STAGE_FIELD, check_condition, facts_of, validate_condition
 from .models import ObjectKind, Rule, RuleVersion, Run, Trigger
 
@@ -61,7 +61,9 @@ def clean_definition(values: dict[str, Any]) -> dict[str, Any]:
             errors["trigger"] = [_("Only deals and leads have stages.")]
         elif kind == "opportunity" and not Stage.objects.filter(key=stage).exists():
             errors["trigger_value"] = [_("No stage has the key “%(key)s”.") % {"key": stage}]
-        elif kind == "lead" and stage not in [v for v, _label in MODELS["lead"]._meta.get_field("status").flatchoices]:
+        elif kind == "lead" and stage not in [
+            v for v, _label in MODELS["lead"]._meta.get_field("status").flatchoices
+        ]:
             errors["trigger_value"] = [_("Give a lead status.")]
     if trigger == Trigger.INBOUND_EMAIL and kind != "activity":
         errors["trigger"] = [_("Inbound e-mail is logged as an activity: choose the activity object.")]
@@ -150,7 +152,12 @@ def retry_run(run: Run, *, actor: User | None) -> Run:
     if run.status not in (Run.Status.PARKED, Run.Status.LOOP_STOPPED):
         raise ValidationError(_("Only a failed or stopped run can be retried."))
     before = {"status": run.status, "attempts": run.attempts, "error": run.error}
-    run.status, run.attempts, run.next_attempt_at, run.finished_at = Run.Status.QUEUED, 0, timezone.now(), None
+    run.status, run.attempts, run.next_attempt_at, run.finished_at = (
+        Run.Status.QUEUED,
+        0,
+        timezone.now(),
+        None,
+    )
     run.chain = run.chain[-1:]  # an administrator's retry starts a new chain
     run.save(update_fields=["status", "attempts", "next_attempt_at", "finished_at", "chain"])
     log_change(

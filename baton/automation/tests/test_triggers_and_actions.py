@@ -77,7 +77,9 @@ def test_field_changed_sets_a_field_and_runs_keep_their_version(
         actions=[{"type": "set_field", "field": "description", "value": "큰 건: 임원 동행"}],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        deal = update_opportunity(deal, actor=personas["alice"], changes={"next_step": "데모"}, expected_version=None)
+        deal = update_opportunity(
+            deal, actor=personas["alice"], changes={"next_step": "데모"}, expected_version=None
+        )
     services.save_rule(rule, actor=root, values={**_definition(rule), "name": "바뀐 이름"})
     drain(django_capture_on_commit_callbacks)
     run = Run.objects.get(rule=rule)
@@ -131,12 +133,17 @@ def test_time_based_rule_three_days_before_close_asks_a_colleague(
     assert len(engine.sweep_time_rules(today)) == 0  # the same day again: nothing new
     drain(django_capture_on_commit_callbacks)
     run = Run.objects.get(rule=rule)
-    assert run.status == Run.Status.DONE and run.occurrence == f"date:{(today + dt.timedelta(days=3)).isoformat()}"
+    assert (
+        run.status == Run.Status.DONE
+        and run.occurrence == f"date:{(today + dt.timedelta(days=3)).isoformat()}"
+    )
     request = Activity.objects.get(pk=run.actions_done[0]["result"]["activity"])
     assert (request.requested_by, list(request.assignees.all())) == (root, [personas["bob"]])
 
 
-def test_inbound_email_logged_makes_the_owner_follow(personas, root, world, django_capture_on_commit_callbacks):
+def test_inbound_email_logged_makes_the_owner_follow(
+    personas, root, world, django_capture_on_commit_callbacks
+):
     make_rule(
         root,
         object_kind="activity",
@@ -145,14 +152,22 @@ def test_inbound_email_logged_makes_the_owner_follow(personas, root, world, djan
     )
     alice = personas["alice"]
     with django_capture_on_commit_callbacks(execute=True):
-        create_activity(actor=alice, record=world["opportunity"], kind="email", direction="in", subject="견적 문의")
-        create_activity(actor=alice, record=world["opportunity"], kind="email", direction="out", subject="답장")
+        create_activity(
+            actor=alice, record=world["opportunity"], kind="email", direction="in", subject="견적 문의"
+        )
+        create_activity(
+            actor=alice, record=world["opportunity"], kind="email", direction="out", subject="답장"
+        )
     assert Run.objects.count() == 1
     drain(django_capture_on_commit_callbacks)
-    assert Follow.objects.filter(user=personas["dana"], opportunity=world["opportunity"], active=True).exists()
+    assert Follow.objects.filter(
+        user=personas["dana"], opportunity=world["opportunity"], active=True
+    ).exists()
 
 
-def test_web_lead_with_a_score_is_assigned_by_routing(personas, root, alice, django_capture_on_commit_callbacks):
+def test_web_lead_with_a_score_is_assigned_by_routing(
+    personas, root, alice, django_capture_on_commit_callbacks
+):
     bob = personas["bob"]
     routing = RoutingRule.objects.create(name="전체", sequence=1)
     routing.members.set([bob])
@@ -166,24 +181,35 @@ def test_web_lead_with_a_score_is_assigned_by_routing(personas, root, alice, dja
     )
     with django_capture_on_commit_callbacks(execute=True):
         lead = create_lead(actor=None, name="웹 리드", company="누리", email="web@nuri.kr", source="web_form")
-        create_lead(actor=alice, name="전화 리드", company="누리", email="call@nuri.kr", source="inbound_call")
+        create_lead(
+            actor=alice, name="전화 리드", company="누리", email="call@nuri.kr", source="inbound_call"
+        )
     assert Run.objects.count() == 1
     drain(django_capture_on_commit_callbacks)
     lead.refresh_from_db()
     assert lead.owner == bob
 
 
-def test_send_email_template_and_create_related_deal(personas, root, world, django_capture_on_commit_callbacks):
-    template = EmailTemplate.objects.create(name="안내", subject="{{ contact_name }}님 안내", body="안녕하세요")
+def test_send_email_template_and_create_related_deal(
+    personas, root, world, django_capture_on_commit_callbacks
+):
+    template = EmailTemplate.objects.create(
+        name="안내", subject="{{ contact_name }}님 안내", body="안녕하세요"
+    )
     make_rule(
         root,
         object_kind="contact",
         trigger="field_changed",
         trigger_field="title",
-        actions=[{"type": "send_email", "template": template.pk}, {"type": "create_related", "name": "후속 건"}],
+        actions=[
+            {"type": "send_email", "template": template.pk},
+            {"type": "create_related", "name": "후속 건"},
+        ],
     )
     with django_capture_on_commit_callbacks(execute=True):
-        update_contact(world["contact"], actor=personas["alice"], changes={"title": "CIO"}, expected_version=None)
+        update_contact(
+            world["contact"], actor=personas["alice"], changes={"title": "CIO"}, expected_version=None
+        )
     drain(django_capture_on_commit_callbacks)
     run = Run.objects.get()
     assert run.status == Run.Status.DONE, run.error
@@ -206,11 +232,22 @@ def test_a_failing_action_retries_with_backoff_then_parks_and_an_admin_retries(
     )
     rule = Rule.objects.get()
     services.save_rule(
-        rule, actor=root, values={**_definition(rule), "object_kind": "opportunity", "trigger_field": "next_step",
-                                  "actions": [{"type": "notify", "text": "먼저"}, {"type": "start_approval"}]},
-    )  # fmt: skip
+        rule,
+        actor=root,
+        values={
+            **_definition(rule),
+            "object_kind": "opportunity",
+            "trigger_field": "next_step",
+            "actions": [{"type": "notify", "text": "먼저"}, {"type": "start_approval"}],
+        },
+    )
     with django_capture_on_commit_callbacks(execute=True):
-        update_opportunity(world["opportunity"], actor=personas["alice"], changes={"next_step": "견적"}, expected_version=None)
+        update_opportunity(
+            world["opportunity"],
+            actor=personas["alice"],
+            changes={"next_step": "견적"},
+            expected_version=None,
+        )
     run = Run.objects.get()
     start = timezone.now()
     engine.process_due(now=start)
@@ -235,7 +272,9 @@ def test_a_failing_action_retries_with_backoff_then_parks_and_an_admin_retries(
     assert_audited(run, action="update", actor=root)
 
 
-def test_a_rule_that_sets_off_itself_is_stopped_with_a_message(personas, root, world, django_capture_on_commit_callbacks):
+def test_a_rule_that_sets_off_itself_is_stopped_with_a_message(
+    personas, root, world, django_capture_on_commit_callbacks
+):
     account = world["account"]
     for there, back in (("seoul", "busan"), ("busan", "seoul")):
         make_rule(
@@ -262,7 +301,9 @@ def test_a_rule_that_sets_off_itself_is_stopped_with_a_message(personas, root, w
 
 def test_set_field_refuses_a_field_rules_may_not_set(root):
     with pytest.raises(ValidationError) as bad:
-        make_rule(root, object_kind="lead", trigger="created", actions=[{"type": "set_field", "field": "owner_id"}])
+        make_rule(
+            root, object_kind="lead", trigger="created", actions=[{"type": "set_field", "field": "owner_id"}]
+        )
     assert "actions" in bad.value.message_dict
     with pytest.raises(ValidationError):
         make_rule(root, object_kind="account", trigger="created", actions=[{"type": "assign_owner"}])
@@ -271,5 +312,7 @@ def test_set_field_refuses_a_field_rules_may_not_set(root):
 def test_a_lead_status_change_is_a_stage_entered(personas, root, world, django_capture_on_commit_callbacks):
     make_rule(root, object_kind="lead", trigger="stage_entered", trigger_value="working", actions=[TASK])
     with django_capture_on_commit_callbacks(execute=True):
-        update_lead(world["lead"], actor=personas["alice"], changes={"status": "working"}, expected_version=None)
+        update_lead(
+            world["lead"], actor=personas["alice"], changes={"status": "working"}, expected_version=None
+        )
     assert Run.objects.count() == 1
