@@ -16,7 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from baton.accounts.models import Account, Contact
 from baton.accounts.services import update_account, update_contact
@@ -216,7 +216,7 @@ def _plan_notify(ctx: Context, params: dict[str, Any]) -> dict[str, Any]:
 
 def _do_notify(ctx: Context, params: dict[str, Any], plan: dict[str, Any]) -> dict[str, Any]:
     message = Msg(
-        "Automation “%(rule)s” on %(record)s: %(text)s",
+        gettext_noop("Automation “%(rule)s” on %(record)s: %(text)s"),
         rule=ctx.rule_name,
         record=str(ctx.record),
         text=plan["text"],
