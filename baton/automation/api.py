@@ -31,7 +31,7 @@ def _admin(request: HttpRequest) -> User:
     return user
 
 
-class RuleOut(Schema):
+class AutomationRuleOut(Schema):
     id: int
     name: str
     object_kind: str
@@ -47,7 +47,7 @@ class RuleOut(Schema):
     updated_at: dt.datetime
 
 
-class RuleIn(InputSchema):
+class AutomationRuleIn(InputSchema):
     name: Text(120, required=True)
     object_kind: choice(ObjectKind.values)
     trigger: choice(Trigger.values)
@@ -123,30 +123,34 @@ def _dry_out(dry: services.DryRun) -> dict[str, Any]:
     }
 
 
-@router.get("/rules", response=responses({200: list[RuleOut]}), summary="Automation rules in order")
+@router.get("/rules", response=responses({200: list[AutomationRuleOut]}), summary="Automation rules in order")
 def list_rules(request: HttpRequest):
     _admin(request)
     return list(Rule.objects.all()[:500])
 
 
-@router.post("/rules", response=responses({201: RuleOut}), summary="Create a rule (version 1)")
-def create_rule(request: HttpRequest, payload: RuleIn):
+@router.post("/rules", response=responses({201: AutomationRuleOut}), summary="Create a rule (version 1)")
+def create_rule(request: HttpRequest, payload: AutomationRuleIn):
     return Status(201, services.save_rule(None, actor=_admin(request), values=payload.dict()))
 
 
-@router.get("/rules/{id}", response=responses({200: RuleOut}), summary="One rule")
+@router.get("/rules/{id}", response=responses({200: AutomationRuleOut}), summary="One rule")
 def get_rule(request: HttpRequest, id: int = path_id()):
     _admin(request)
     return get_object_or_404(Rule, pk=id)
 
 
-@router.put("/rules/{id}", response=responses({200: RuleOut}), summary="Change a rule (a new version)")
-def update_rule(request: HttpRequest, payload: RuleIn, id: int = path_id()):
+@router.put(
+    "/rules/{id}", response=responses({200: AutomationRuleOut}), summary="Change a rule (a new version)"
+)
+def update_rule(request: HttpRequest, payload: AutomationRuleIn, id: int = path_id()):
     user = _admin(request)
     return services.save_rule(get_object_or_404(Rule, pk=id), actor=user, values=payload.dict())
 
 
-@router.post("/rules/{id}/enabled", response=responses({200: RuleOut}), summary="Switch a rule on or off")
+@router.post(
+    "/rules/{id}/enabled", response=responses({200: AutomationRuleOut}), summary="Switch a rule on or off"
+)
 def enable_rule(request: HttpRequest, payload: EnabledIn, id: int = path_id()):
     user = _admin(request)
     return services.set_enabled(get_object_or_404(Rule, pk=id), actor=user, enabled=payload.enabled)
@@ -157,7 +161,7 @@ def enable_rule(request: HttpRequest, payload: EnabledIn, id: int = path_id()):
     response=responses({200: DryRunOut}),
     summary="Which records a rule (not saved) would act on now, and what it would do; nothing is written",
 )
-def dry_run_draft(request: HttpRequest, payload: RuleIn):
+def dry_run_draft(request: HttpRequest, payload: AutomationRuleIn):
     user = _admin(request)
     return _dry_out(services.dry_run(services.clean_definition(payload.dict()), actor=user))
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baton.core.http import AuthedHttpRequest
-from baton.core.params import text_param
+from baton.core.params import int_param, text_param
 
 from . import queries, services
 from .forms import RuleForm
@@ -114,7 +114,9 @@ def run_log(request: AuthedHttpRequest) -> HttpResponse:
     status = text_param(request.GET, "status", max_length=16)
     if status not in Run.Status.values:
         status = ""
-    page = Paginator(queries.log(status), 50).get_page(request.GET.get("page"))
+    page = Paginator(queries.log(status), 50).get_page(
+        int_param(request.GET, "page", minimum=1, maximum=10**6) or 1
+    )
     return render(
         request, "automation/log.html", {"page": page, "status": status, "statuses": Run.Status.choices}
     )
