@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from baton.accounts.api import router as accounts_router
 from baton.activities.api import router as activities_router
+from baton.automation.api import router as automation_router
 from baton.core.api import router as core_router
 from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.deals.api import router as deals_router
@@ -66,3 +67,4 @@ api.add_router("/sharing/", sharing_router)
 api.add_router("/transfer/", transfer_router)
 api.add_router("/success/", success_router)
 api.add_router("/integrations/", integrations_router)
+api.add_router("/automation/", automation_router)

@@ -167,6 +167,7 @@ INSTALLED_APPS = [
     "baton.transfer",
     "baton.success",
     "baton.integrations",
+    "baton.automation",
 ]
 
 MIDDLEWARE = [

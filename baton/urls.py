@@ -27,6 +27,7 @@ urlpatterns = [
     path("transfer/", include("baton.transfer.urls")),
     path("success/", include("baton.success.urls")),
     path("integrations/", include("baton.integrations.urls")),
+    path("automation/", include("baton.automation.urls")),
     path("api/v1/", api.urls),
 ]
 

@@ -219,3 +219,18 @@ opportunity_stage_changed: Event[OpportunityStageChange] = Event(
     "opportunity_stage_changed",
     "An opportunity was created, edited or moved; the process keeps its stays in step (same transaction).",
 )
+
+
+@dataclass(frozen=True)
+class ActivityCreated:
+    """An activity (task, event, call, e-mail, note, minutes) was created by ``activities.services``,
+    including a logged inbound e-mail; emitted inside the write's transaction."""
+
+    activity: Any
+    actor: Any = None
+
+
+activity_created: Event[ActivityCreated] = Event(
+    "activity_created",
+    "An activity was created (also a logged inbound e-mail); automation looks at its rules after the commit.",
+)

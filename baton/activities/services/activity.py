@@ -27,6 +27,7 @@ from baton.activities.models import (
 from baton.activities.services.links import activity_url, check_visible, links_for, require_edit
 from baton.activities.services.notifications import add_feed_entry, followers_of_links, notify
 from baton.activities.services.questions import parse_questions, record_question
+from baton.core import events
 from baton.core.audit import log_change
 from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog, User
@@ -134,6 +135,7 @@ def create_activity(
             activity=activity,
         )
     schedule_reminders(activity)
+    events.activity_created.emit(events.ActivityCreated(activity, actor))
     return activity
 
 

@@ -311,6 +311,16 @@ ROUTES: dict[str, Expect] = {
     "sharing:add": rec("lead", "post", ("kind", "lead")),
     "sharing:revoke": rec("lead", "post", ("kind", "lead"), ("share_id", MISSING)),
     "sharing:defaults": ADMIN,
+    # Automation rules and their log (administrators); a record's runs follow the record.
+    "automation:list": ADMIN,
+    "automation:create": ADMIN,
+    "automation:edit": Expect("admin", args=(("pk", MISSING),)),
+    "automation:toggle": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "automation:dry_run": Expect("admin", args=(("pk", MISSING),)),
+    "automation:draft_dry_run": ADMIN_POST,
+    "automation:log": ADMIN,
+    "automation:retry": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "automation:record_runs": rec("account", "get", ("kind", "account")),
     "security:sso_login": PUBLIC,
     "security:sso_callback": PUBLIC,
     # Imports (administrators)
@@ -490,6 +500,21 @@ OPERATIONS: dict[str, Expect] = {
     "GET /privacy/retention-rules": Expect("roles", roles=("root",)),
     "POST /privacy/retention-rules": Expect("roles", method="post", roles=("root",)),
     "GET /privacy/retention-rules/{id}/preview": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    # Automation (administrators); a record's runs follow the record.
+    "GET /automation/rules": Expect("roles", roles=("root",)),
+    "POST /automation/rules": Expect("roles", method="post", roles=("root",)),
+    "GET /automation/rules/{id}": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "PUT /automation/rules/{id}": Expect("roles", method="put", roles=("root",), args=(("id", MISSING),)),
+    "POST /automation/rules/{id}/enabled": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "GET /automation/rules/{id}/dry-run": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "POST /automation/dry-run": Expect("roles", method="post", roles=("root",)),
+    "GET /automation/runs": Expect("roles", roles=("root",)),
+    "POST /automation/runs/{id}/retry": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "GET /automation/records/{kind}/{id}/runs": rec("account", "get", ("kind", "account")),
     # Imports (administrators)
     "GET /transfer/jobs": Expect("roles", roles=("root",)),
     "POST /transfer/jobs": Expect("roles", method="post", roles=("root",)),
@@ -580,6 +605,25 @@ BODIES: dict[str, Any] = {
     "POST /privacy/retention-rules": lambda ids: {"name": "매트릭스 보존", "target": "lead"},
     "POST /sharing/{kind}/{id}/shares": lambda ids: {"user_id": ids["bob"], "access": "read"},
     "PUT /sharing/defaults/{kind}": lambda ids: {"mode": "team"},
+    "POST /automation/rules": lambda ids: {
+        "name": "매트릭스 규칙",
+        "object_kind": "lead",
+        "trigger": "created",
+        "actions": [{"type": "notify", "text": "x"}],
+    },
+    "PUT /automation/rules/{id}": lambda ids: {
+        "name": "매트릭스 규칙",
+        "object_kind": "lead",
+        "trigger": "created",
+        "actions": [{"type": "notify", "text": "x"}],
+    },
+    "POST /automation/dry-run": lambda ids: {
+        "name": "매트릭스 규칙",
+        "object_kind": "lead",
+        "trigger": "created",
+        "actions": [{"type": "notify", "text": "x"}],
+    },
+    "POST /automation/rules/{id}/enabled": lambda ids: {"enabled": True},
     "PUT /insights/reports/{id}/subscription": lambda ids: {"frequency": "weekly"},
     "POST /insights/reports/run": lambda ids: {
         "definition": {"object": "opportunities", "columns": ["name"]}

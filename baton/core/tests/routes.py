@@ -220,6 +220,11 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "privacy:retention_preview": lambda w: {"pk": 10**9},
     "privacy:retention_apply": lambda w: {"pk": 10**9},
     "privacy:retention_delete": lambda w: {"pk": 10**9},
+    "automation:edit": lambda w: {"pk": 10**9},
+    "automation:toggle": lambda w: {"pk": 10**9},
+    "automation:dry_run": lambda w: {"pk": 10**9},
+    "automation:retry": lambda w: {"pk": 10**9},
+    "automation:record_runs": _record("account", "account"),
     # Import jobs are made in their own tests: a job that does not exist answers 404, never 500.
     **{
         f"transfer:{name}": (lambda w: {"pk": 10**9})

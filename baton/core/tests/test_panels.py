@@ -13,8 +13,12 @@ def test_the_account_page_panels_come_from_the_apps_that_own_them():
         "accounts/panels/_hierarchy.html",
         "delivery/panels/_account_projects.html",
         "success/panels/_account_installed_base.html",
+        "automation/panels/_account_runs.html",
     ]
-    assert [p.template for p in panels_for("contact")] == ["deals/panels/_contact_opportunities.html"]
+    assert [p.template for p in panels_for("contact")] == [
+        "deals/panels/_contact_opportunities.html",
+        "automation/panels/_contact_runs.html",
+    ]
 
 
 def test_register_is_idempotent_ordered_and_merges_contexts():

@@ -60,6 +60,8 @@ class Scheduler(threading.Thread):
         ("baton.success.tasks.open_due_renewals", dt.timedelta(hours=6), True),
         # Webhook retries whose backoff has passed (and claims a crashed worker left behind).
         ("baton.integrations.tasks.sweep_webhooks", dt.timedelta(minutes=1), True),
+        # Automation: time-based rules and retries whose backoff passed; runs are claimed row by row.
+        ("baton.automation.tasks.sweep_automation", dt.timedelta(minutes=5), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):

@@ -70,6 +70,9 @@ class Command(BaseCommand):
         call_command("seed_transfer_demo", verbosity=0)  # saved import mappings (baton/transfer)
         self.seed_capacity()
         call_command("seed_success_demo", verbosity=0)  # contracts, renewals (baton/success)
+        call_command(
+            "seed_automation_demo", verbosity=0
+        )  # three rules and their first runs (baton/automation)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "
