@@ -14,7 +14,7 @@ from pydantic import Field
 
 from baton.core.api import InputSchema, Text, actor, choice, path_id, responses
 from baton.integrations import bulk, webhooks
-from baton.integrations.models import Delivery, Endpoint, EventType
+from baton.integrations.models import SUBSCRIBABLE, Delivery, Endpoint
 
 router = Router()
 
@@ -32,14 +32,14 @@ class EndpointOut(Schema):
 class EndpointIn(InputSchema):
     name: Text(120, required=True)
     url: Text(500, required=True)
-    events: list[choice(EventType.values)] = Field(..., min_length=1, max_length=len(EventType.values))
+    events: list[choice(SUBSCRIBABLE)] = Field(..., min_length=1, max_length=len(SUBSCRIBABLE))
     is_active: bool = True
 
 
 class EndpointPatch(InputSchema):
     name: Text(120) | None = None
     url: Text(500) | None = None
-    events: list[choice(EventType.values)] | None = Field(None, max_length=len(EventType.values))
+    events: list[choice(SUBSCRIBABLE)] | None = Field(None, max_length=len(SUBSCRIBABLE))
     is_active: bool | None = None
 
 

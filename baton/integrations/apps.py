@@ -11,10 +11,11 @@ class IntegrationsConfig(AppConfig):
     verbose_name = _("Integrations")
 
     def ready(self) -> None:
-        from baton.integrations import outbox  # noqa: PLC0415 - it imports models: only once apps are ready
+        from baton.integrations import automation_action, outbox  # noqa: PLC0415 - they import models: only once apps are ready
 
         events.record_changed.subscribe(outbox.on_record_changed)
         events.lead_changed.subscribe(outbox.on_lead_changed)
         events.lead_converted.subscribe(outbox.on_lead_converted)
         events.opportunity_stage_changed.subscribe(outbox.on_stage_changed)
+        automation_action.register()
         register_panel("account", "integrations/panels/_account_export.html", 200)

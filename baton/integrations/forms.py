@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baton.activities.forms import StyledForm
-from baton.integrations.models import EventType, WebForm
+from baton.integrations.models import SUBSCRIBABLE, EventType, WebForm
 from baton.leads.models import Campaign, LeadSource
 
 
@@ -12,7 +12,9 @@ class EndpointForm(StyledForm):
     name = forms.CharField(label=_("Name"), max_length=120)
     url = forms.CharField(label=_("URL"), max_length=500)
     events = forms.MultipleChoiceField(
-        label=_("Events"), choices=EventType.choices, widget=forms.CheckboxSelectMultiple
+        label=_("Events"),
+        choices=[c for c in EventType.choices if c[0] in SUBSCRIBABLE],
+        widget=forms.CheckboxSelectMultiple,
     )
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

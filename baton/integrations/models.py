@@ -21,6 +21,11 @@ class EventType(models.TextChoices):
     OPPORTUNITY_WON = "opportunity.won", _("Opportunity won")
     OPPORTUNITY_LOST = "opportunity.lost", _("Opportunity lost")
     RECORD_CHANGED = "record.changed", _("Record changed (lead, account, contact, opportunity)")
+    AUTOMATION = "automation.rule", _("Sent by an automation rule's “call a webhook” action")
+
+
+#: What an endpoint can subscribe to (``automation.rule`` is sent only by a rule that names the endpoint).
+SUBSCRIBABLE = [value for value in EventType.values if value != EventType.AUTOMATION]
 
 
 def new_secret() -> str:
