@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "baton.demo",
     "baton.transfer",
     "baton.success",
+    "baton.partners",
 ]
 
 MIDDLEWARE = [
@@ -179,6 +180,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "baton.core.middleware.RequestIdMiddleware",
     "baton.core.middleware.UserLanguageMiddleware",
+    "baton.core.partner_fence.PartnerFenceMiddleware",
     "baton.security.middleware.SecurityHeadersMiddleware",
     "baton.security.middleware.SessionGuardMiddleware",
     "baton.security.middleware.StripBidiControlsMiddleware",
