@@ -25,6 +25,8 @@ urlpatterns = [
     path("privacy/", include("baton.privacy.urls")),
     path("transfer/", include("baton.transfer.urls")),
     path("success/", include("baton.success.urls")),
+    path("partners/", include("baton.partners.urls")),
+    path("portal/", include("baton.partners.urls_portal")),
     path("api/v1/", api.urls),
 ]
 

@@ -15,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baton.accounts.models import Account
 from baton.accounts.duplicates import REASONS, find_account_matches
 from baton.core.korean import company_domain, format_brn, is_valid_brn, normalize_company, normalize_domain
 from baton.deals.models import Opportunity, Stage
@@ -110,9 +111,19 @@ def find_conflicts(reg: Registration, today: dt.date | None = None) -> list[dict
     return found
 
 
-def describe(conflicts: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The stored conflicts with their reasons in words (for the manager's page)."""
-    return [
-        {**c, "reason_labels": [str(CONFLICT_REASONS.get(code, code)) for code in c.get("reasons", [])]}
-        for c in conflicts
-    ]
+def describe(conflicts: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
+    """The stored conflicts with their reasons in words (for the manager's page). A record the reader
+    may not see is named only as a record of another team, as the duplicate check does."""
+    models = {"account": Account, "opportunity": Opportunity, "lead": Lead}
+    visible: dict[str, set[int]] = {}
+    for kind, model in models.items():
+        ids = [c["id"] for c in conflicts if c.get("kind") == kind]
+        visible[kind] = set(model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+    described = []
+    for c in conflicts:
+        label = c.get("label", "")
+        if c.get("kind") in models and c.get("id") not in visible[c["kind"]]:
+            label = str(_("a record of another team"))
+        reasons = [str(CONFLICT_REASONS.get(code, code)) for code in c.get("reasons", [])]
+        described.append({**c, "label": label, "reason_labels": reasons})
+    return described

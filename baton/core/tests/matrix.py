@@ -94,6 +94,31 @@ K = ("kind", "opportunity")
 CATALOG = Expect("roles", roles=("root",))
 CATALOG_POST = Expect("roles", method="post", roles=("root",))
 MANAGERS = ("dana", "mina", "root")  # sales managers and administrators
+CHANNEL_ROLES = ("pat", "dana", "mina", "root")  # partner manager, sales managers, administrators
+CHANNEL = Expect("roles", roles=CHANNEL_ROLES)
+PORTAL = Expect("roles", roles=())  # partner users only (none in the internal cast)
+
+# The partner persona (a partner user, ``Role.PARTNER``): outside the portal every page and operation
+# answers 403 (the home page sends them to the portal); these open pages are all they keep.
+PARTNER_PAGES = frozenset(
+    {
+        "core:profile",
+        "core:profile_time_zone",
+        "core:token_create",
+        "core:token_revoke",
+        "security:page",
+        "security:two_factor_verify",
+        "security:two_factor_setup",
+        "security:two_factor_disable",
+        "security:recovery_codes_renew",
+        "security:session_revoke",
+        "security:sessions_revoke_all",
+        "security:password_change",
+        "security:password_change_done",
+    }
+)
+PARTNER_NAMESPACES = ("portal",)
+PARTNER_OPERATIONS_PREFIX = "/partners/portal/"
 
 ROUTES: dict[str, Expect] = {
     "home": OPEN,
@@ -214,6 +239,19 @@ ROUTES: dict[str, Expect] = {
     "success:renewals": OPEN,
     "success:csm_home": OPEN,
     "success:installed_base": rec("account", "get", ("account_pk", "account")),
+    # Partners: the channel team's pages, the opportunity's partner panel, and the partner portal (for
+    # partner users only: every internal persona, administrators included, gets 403 there).
+    "partners:list": CHANNEL,
+    "partners:registrations": CHANNEL,
+    "partners:registration": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:approve": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:reject": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:deal_panel": rec("opportunity", "get", ("opportunity_pk", "opportunity")),
+    "partners:link": rec("opportunity", "post", ("opportunity_pk", "opportunity")),
+    "portal:home": PORTAL,
+    "portal:register": PORTAL,
+    "portal:registration": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    "portal:deal": Expect("roles", roles=(), args=(("pk", MISSING),)),
     "scoring:index": OPEN,
     "scoring:lead": rec("lead"),
     "scoring:lead_panel": rec("lead"),
