@@ -505,6 +505,19 @@ OPERATIONS: dict[str, Expect] = {
     "GET /privacy/retention-rules/{id}/preview": Expect("roles", roles=("root",), args=(("id", MISSING),)),
     # Imports (administrators)
     "GET /transfer/jobs": Expect("roles", roles=("root",)),
+    # Partners: the portal's operations answer 403 to every internal persona (partner users only).
+    "GET /partners/portal/registrations": PORTAL,
+    "POST /partners/portal/registrations": Expect("roles", method="post", roles=()),
+    "GET /partners/portal/opportunities": PORTAL,
+    "PATCH /partners/portal/opportunities/{id}": Expect("roles", method="patch", roles=(), args=(("id", MISSING),)),
+    "GET /partners/registrations": CHANNEL,
+    "POST /partners/registrations/{id}/approve": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "POST /partners/registrations/{id}/reject": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "GET /partners/opportunities/{id}": rec("opportunity"),
     "POST /transfer/jobs": Expect("roles", method="post", roles=("root",)),
     "GET /transfer/jobs/{id}": Expect("roles", roles=("root",), args=(("id", MISSING),)),
     "GET /transfer/jobs/{id}/rows": Expect("roles", roles=("root",), args=(("id", MISSING),)),
@@ -526,6 +539,16 @@ BODIES: dict[str, Any] = {
     "POST /contacts": lambda ids: {"name": "박하늘"},
     "POST /opportunities": lambda ids: {"name": "매트릭스 건"},
     "PUT /transfer/jobs/{id}/mapping": lambda ids: {"columns": {}},
+    "POST /partners/portal/registrations": lambda ids: {
+        "customer": "매트릭스 고객",
+        "contact_name": "박하늘",
+        "product_interest": "ERP",
+        "amount": 1000000,
+        "close_date": "2030-01-10",
+        "evidence": "워크숍",
+    },
+    "PATCH /partners/portal/opportunities/{id}": lambda ids: {"version": 1, "next_step": "데모"},
+    "POST /partners/registrations/{id}/reject": lambda ids: {"reason": "매트릭스"},
     "POST /activities": lambda ids: {"kind": "task", "subject": "매트릭스 할 일"},
     "PATCH /leads/{id}": lambda ids: {"version": 1, "title": "팀장"},
     "PATCH /accounts/{id}": lambda ids: {"version": 1, "region": "seoul"},
