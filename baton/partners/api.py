@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from baton.accounts.models import Account
 from baton.core.api import Amount, InputSchema, PatchSchema, Ref, Text, actor, path_id, responses
@@ -128,7 +128,7 @@ def portal_registrations(request: HttpRequest):
 @router.post("/portal/registrations", response=responses({201: PartnerRegistrationPortalOut}), summary="Register a deal")
 def portal_register(request: HttpRequest, payload: PartnerRegistrationIn):
     _partner_user(request)
-    return 201, services.submit_registration(actor=actor(request), **payload.dict())
+    return Status(201, services.submit_registration(actor=actor(request), **payload.dict()))
 
 
 @router.get("/portal/opportunities", response=responses({200: list[PartnerPortalDealOut]}), summary="Our opportunities")
