@@ -119,19 +119,31 @@ def _channel(request: HttpRequest) -> User:
     return user
 
 
-@router.get("/portal/registrations", response=responses({200: list[PartnerRegistrationPortalOut]}), summary="Our registrations")
+@router.get(
+    "/portal/registrations",
+    response=responses({200: list[PartnerRegistrationPortalOut]}),
+    summary="Our registrations",
+)
 def portal_registrations(request: HttpRequest):
     """Your organisation's deal registrations, newest first (at most 100)."""
     return list(Registration.objects.filter(partner=_partner_user(request))[:100])
 
 
-@router.post("/portal/registrations", response=responses({201: PartnerRegistrationPortalOut}), summary="Register a deal")
+@router.post(
+    "/portal/registrations",
+    response=responses({201: PartnerRegistrationPortalOut}),
+    summary="Register a deal",
+)
 def portal_register(request: HttpRequest, payload: PartnerRegistrationIn):
     _partner_user(request)
     return Status(201, services.submit_registration(actor=actor(request), **payload.dict()))
 
 
-@router.get("/portal/opportunities", response=responses({200: list[PartnerPortalDealOut]}), summary="Our opportunities")
+@router.get(
+    "/portal/opportunities",
+    response=responses({200: list[PartnerPortalDealOut]}),
+    summary="Our opportunities",
+)
 def portal_opportunities(request: HttpRequest):
     _partner_user(request)
     qs = Opportunity.objects.visible_to(actor(request)).select_related("account", "stage")
@@ -139,7 +151,9 @@ def portal_opportunities(request: HttpRequest):
 
 
 @router.patch(
-    "/portal/opportunities/{id}", response=responses({200: PartnerPortalDealOut}), summary="Update our opportunity"
+    "/portal/opportunities/{id}",
+    response=responses({200: PartnerPortalDealOut}),
+    summary="Update our opportunity",
 )
 def portal_update_opportunity(request: HttpRequest, payload: PartnerPortalDealIn, id: int = path_id()):
     _partner_user(request)
@@ -159,7 +173,9 @@ def portal_update_opportunity(request: HttpRequest, payload: PartnerPortalDealIn
     return get_opportunity_for_user(user, deal.pk)
 
 
-@router.get("/registrations", response=responses({200: list[PartnerRegistrationOut]}), summary="Deal registrations")
+@router.get(
+    "/registrations", response=responses({200: list[PartnerRegistrationOut]}), summary="Deal registrations"
+)
 def list_registrations(request: HttpRequest):
     """Every partner's registrations, for the channel team (newest first, at most 100)."""
     _channel(request)
@@ -171,23 +187,37 @@ def _registration(request: HttpRequest, id: int) -> Registration:
     return get_for_user(Registration.objects.select_related("partner__account"), actor(request), id)
 
 
-@router.post("/registrations/{id}/approve", response=responses({200: PartnerRegistrationOut}), summary="Approve a registration")
+@router.post(
+    "/registrations/{id}/approve",
+    response=responses({200: PartnerRegistrationOut}),
+    summary="Approve a registration",
+)
 def approve_registration(request: HttpRequest, payload: RegistrationApproveIn, id: int = path_id()):
     reg = _registration(request, id)
     user = actor(request)
-    owner = get_for_user(User.objects.filter(is_active=True).exclude(role=Role.PARTNER), user, payload.owner_id) if payload.owner_id else None
+    owner = (
+        get_for_user(User.objects.filter(is_active=True).exclude(role=Role.PARTNER), user, payload.owner_id)
+        if payload.owner_id
+        else None
+    )
     account = get_for_user(Account.objects.all(), user, payload.account_id) if payload.account_id else None
     return services.approve_registration(reg, actor=user, owner=owner, account=account)
 
 
-@router.post("/registrations/{id}/reject", response=responses({200: PartnerRegistrationOut}), summary="Reject a registration")
+@router.post(
+    "/registrations/{id}/reject",
+    response=responses({200: PartnerRegistrationOut}),
+    summary="Reject a registration",
+)
 def reject_registration(request: HttpRequest, payload: RegistrationRejectIn, id: int = path_id()):
     reg = _registration(request, id)
     return services.reject_registration(reg, actor=actor(request), reason=payload.reason)
 
 
 @router.get(
-    "/opportunities/{id}", response=responses({200: list[OpportunityPartnerOut]}), summary="Partners on a deal"
+    "/opportunities/{id}",
+    response=responses({200: list[OpportunityPartnerOut]}),
+    summary="Partners on a deal",
 )
 def opportunity_partners(request: HttpRequest, id: int = path_id()):
     deal = get_opportunity_for_user(actor(request), id)

@@ -15,8 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from baton.accounts.models import Account
 from baton.accounts.duplicates import REASONS, find_account_matches
+from baton.accounts.models import Account
 from baton.core.korean import company_domain, format_brn, is_valid_brn, normalize_company, normalize_domain
 from baton.deals.models import Opportunity, Stage
 from baton.leads.duplicates import find_lead_matches
@@ -65,7 +65,9 @@ def find_conflicts(reg: Registration, today: dt.date | None = None) -> list[dict
     )
     strong = [m for m in accounts if set(m.codes) & {"brn", "domain", "name", "similar_name"}]
     for match in strong:
-        found.append({"kind": "account", "id": match.record.pk, "label": match.record.name, "reasons": match.codes})
+        found.append(
+            {"kind": "account", "id": match.record.pk, "label": match.record.name, "reasons": match.codes}
+        )
     account_ids = [m.record.pk for m in strong]
     deals = (
         Opportunity.objects.filter(account_id__in=account_ids, stage__outcome=Stage.Outcome.OPEN)
@@ -114,15 +116,19 @@ def find_conflicts(reg: Registration, today: dt.date | None = None) -> list[dict
 def describe(conflicts: list[dict[str, Any]], user: Any) -> list[dict[str, Any]]:
     """The stored conflicts with their reasons in words (for the manager's page). A record the reader
     may not see is named only as a record of another team, as the duplicate check does."""
-    models = {"account": Account, "opportunity": Opportunity, "lead": Lead}
+    querysets: dict[str, Any] = {
+        "account": Account.objects.visible_to(user),
+        "opportunity": Opportunity.objects.visible_to(user),
+        "lead": Lead.objects.visible_to(user),
+    }
     visible: dict[str, set[int]] = {}
-    for kind, model in models.items():
+    for kind, qs in querysets.items():
         ids = [c["id"] for c in conflicts if c.get("kind") == kind]
-        visible[kind] = set(model.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        visible[kind] = set(qs.filter(pk__in=ids).values_list("pk", flat=True))
     described = []
     for c in conflicts:
         label = c.get("label", "")
-        if c.get("kind") in models and c.get("id") not in visible[c["kind"]]:
+        if c.get("kind") in querysets and c.get("id") not in visible[c["kind"]]:
             label = str(_("a record of another team"))
         reasons = [str(CONFLICT_REASONS.get(code, code)) for code in c.get("reasons", [])]
         described.append({**c, "label": label, "reason_labels": reasons})

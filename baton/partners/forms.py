@@ -23,7 +23,9 @@ class RegistrationForm(forms.Form):
     contact_email = forms.EmailField(label=_("Contact email"), max_length=200, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
     product_interest = forms.CharField(label=_("Product interest"), max_length=200)
-    amount = forms.DecimalField(label=_("Estimated amount (KRW)"), max_digits=18, decimal_places=0, min_value=1)
+    amount = forms.DecimalField(
+        label=_("Estimated amount (KRW)"), max_digits=18, decimal_places=0, min_value=1
+    )
     close_date = forms.DateField(label=_("Estimated close date"), widget=DATE)
     evidence = forms.CharField(label=_("Evidence of your work"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -29,12 +29,16 @@ class Performance:
 
 def _sum(links: QuerySet[OpportunityPartner], outcome: str) -> Decimal:
     total = Decimal(0)
-    for amount in links.filter(opportunity__stage__outcome=outcome).values_list("opportunity__amount", flat=True):
+    for amount in links.filter(opportunity__stage__outcome=outcome).values_list(
+        "opportunity__amount", flat=True
+    ):
         total += amount
     return total
 
 
-def performance(partners: Any, *, since: dt.datetime | None = None, until: dt.datetime | None = None) -> Performance:
+def performance(
+    partners: Any, *, since: dt.datetime | None = None, until: dt.datetime | None = None
+) -> Performance:
     """Figures of one partner or a queryset of partners, for deals and registrations created in the period."""
     scope = Q(partner=partners) if isinstance(partners, Partner) else Q(partner__in=partners)
     links = OpportunityPartner.objects.filter(scope)
@@ -50,7 +54,9 @@ def performance(partners: Any, *, since: dt.datetime | None = None, until: dt.da
     decided = list(
         regs.exclude(status=Registration.Status.SUBMITTED).values_list("status", "created_at", "decided_at")
     )
-    approved = [(c, d) for s, c, d in decided if s in (Registration.Status.APPROVED, Registration.Status.EXPIRED)]
+    approved = [
+        (c, d) for s, c, d in decided if s in (Registration.Status.APPROVED, Registration.Status.EXPIRED)
+    ]
     rejected = sum(1 for s, _c, _d in decided if s == Registration.Status.REJECTED)
     days = [(d - c).total_seconds() / 86400 for c, d in approved if d is not None]
     return Performance(
@@ -61,6 +67,8 @@ def performance(partners: Any, *, since: dt.datetime | None = None, until: dt.da
         registrations=regs.count(),
         approved=len(approved),
         rejected=rejected,
-        approval_rate=round(100 * len(approved) / (len(approved) + rejected)) if approved or rejected else None,
+        approval_rate=round(100 * len(approved) / (len(approved) + rejected))
+        if approved or rejected
+        else None,
         days_to_approve=round(Decimal(sum(days) / len(days)), 1) if days else None,
     )

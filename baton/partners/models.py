@@ -31,7 +31,10 @@ class Partner(models.Model):
     and the partner manager (our channel salesperson) who looks after it."""
 
     account = models.OneToOneField(
-        "accounts.Account", verbose_name=_("account"), on_delete=models.PROTECT, related_name="partner_profile"
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="partner_profile",
     )
     tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.REGISTERED)
     manager = models.ForeignKey(
@@ -77,7 +80,11 @@ class Certification(models.Model):
     person = models.CharField(_("person"), max_length=120)
     title = models.CharField(_("certification"), max_length=160)
     product_family = models.ForeignKey(
-        "deals.ProductFamily", verbose_name=_("product family"), null=True, blank=True, on_delete=models.SET_NULL
+        "deals.ProductFamily",
+        verbose_name=_("product family"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     expires_on = models.DateField(_("expires on"))
 
@@ -99,7 +106,11 @@ class Agreement(models.Model):
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="agreements")
     kind = models.CharField(_("kind"), max_length=16, choices=PartnerKind.choices)
     product_family = models.ForeignKey(
-        "deals.ProductFamily", verbose_name=_("product family"), null=True, blank=True, on_delete=models.SET_NULL
+        "deals.ProductFamily",
+        verbose_name=_("product family"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
     )
     discount_pct = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
     margin_pct = models.DecimalField(_("margin %"), max_digits=5, decimal_places=2, default=0)
@@ -113,7 +124,9 @@ class Agreement(models.Model):
         verbose_name_plural = _("agreements")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(discount_pct__gte=0, discount_pct__lte=100, margin_pct__gte=0, margin_pct__lte=100),
+                condition=models.Q(
+                    discount_pct__gte=0, discount_pct__lte=100, margin_pct__gte=0, margin_pct__lte=100
+                ),
                 name="partners_agreement_pct_range",
             )
         ]
@@ -125,7 +138,9 @@ class Agreement(models.Model):
 class Member(models.Model):
     """A partner user (``Role.PARTNER``) and the partner organisation they belong to."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_member")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_member"
+    )
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="members")
 
     class Meta:
@@ -142,7 +157,9 @@ class OpportunityPartner(models.Model):
 
     audit_parent = "opportunity"
 
-    opportunity = models.ForeignKey("deals.Opportunity", on_delete=models.CASCADE, related_name="partner_links")
+    opportunity = models.ForeignKey(
+        "deals.Opportunity", on_delete=models.CASCADE, related_name="partner_links"
+    )
     partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="opportunity_links")
     role = models.CharField(_("role"), max_length=16, choices=PartnerKind.choices)
     contact_name = models.CharField(_("partner contact"), max_length=120, blank=True)
@@ -175,7 +192,9 @@ class Registration(models.Model):
         REJECTED = "rejected", _("Rejected")
         EXPIRED = "expired", _("Expired")
 
-    partner = models.ForeignKey(Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="registrations")
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="registrations"
+    )
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -210,7 +229,9 @@ class Registration(models.Model):
         verbose_name = _("deal registration")
         verbose_name_plural = _("deal registrations")
         indexes = [models.Index(fields=["partner", "status", "-created_at"], name="partners_reg_partner_idx")]
-        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="partners_reg_amount_gte_0")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="partners_reg_amount_gte_0")
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.partner}"

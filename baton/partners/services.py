@@ -44,7 +44,13 @@ def _create(model: Any, *, actor: User | None, parent: Any = None, **values: Any
     instance = model(**values)
     instance.full_clean()
     instance.save(force_insert=True)
-    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=instance, after=snapshot(instance), parent=parent)
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.CREATE,
+        instance=instance,
+        after=snapshot(instance),
+        parent=parent,
+    )
     return instance
 
 
@@ -82,7 +88,13 @@ def add_member(partner: Partner, user: User, *, actor: User | None) -> Member:
         before = {"role": user.role}
         user.role = Role.PARTNER
         user.save(update_fields=["role"])
-        log_change(actor=actor, action=ChangeLog.Action.UPDATE, instance=user, before=before, after={"role": user.role})
+        log_change(
+            actor=actor,
+            action=ChangeLog.Action.UPDATE,
+            instance=user,
+            before=before,
+            after={"role": user.role},
+        )
     return _create(Member, actor=actor, user=user, partner=partner)
 
 
@@ -111,8 +123,16 @@ def link_partner(
     """Put a partner on an opportunity (whoever may edit the deal)."""
     if actor is not None and not can_edit(actor, opportunity):
         raise PermissionDenied(_("You may read this record but not change it."))
-    return _link(opportunity, partner, actor=actor, role=role, sourced=sourced, influenced=influenced,
-                 contact_name=contact_name, registration=registration)
+    return _link(
+        opportunity,
+        partner,
+        actor=actor,
+        role=role,
+        sourced=sourced,
+        influenced=influenced,
+        contact_name=contact_name,
+        registration=registration,
+    )
 
 
 def _link(
@@ -167,7 +187,10 @@ def submit_registration(*, actor: User, today: dt.date | None = None, **values: 
     if isinstance(close_date, dt.date) and close_date < (today or timezone.localdate()):
         raise ValidationError({"close_date": [_("The close date is in the past.")]})
     key, brn, domain = conflicts.customer_keys(
-        values.get("customer", ""), values.get("brn", ""), values.get("website", ""), values.get("contact_email", "")
+        values.get("customer", ""),
+        values.get("brn", ""),
+        values.get("website", ""),
+        values.get("contact_email", ""),
     )
     if values.get("brn") and not brn:
         raise ValidationError({"brn": [_("Not a valid business registration number.")]})
@@ -218,7 +241,9 @@ def approve_registration(
         )
     owner = owner or actor
     if account is None:
-        account = create_account(actor=actor, owner=owner, name=reg.customer, brn=reg.brn, website=reg.website)
+        account = create_account(
+            actor=actor, owner=owner, name=reg.customer, brn=reg.brn, website=reg.website
+        )
     opportunity = create_opportunity(
         actor=actor,
         owner=owner,
@@ -274,7 +299,11 @@ def reject_registration(reg: Registration, *, actor: User, reason: str) -> Regis
     reg.reason = reason
     reg.save(update_fields=["status", "decided_by", "decided_at", "reason"])
     log_change(
-        actor=actor, action=ChangeLog.Action.UPDATE, instance=reg, before=before, after={"status": reg.status, "reason": reason}
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=reg,
+        before=before,
+        after={"status": reg.status, "reason": reason},
     )
     return reg
 
@@ -284,7 +313,9 @@ def expire_registrations(*, today: dt.date | None = None) -> int:
     """Approved registrations past their protection period become expired (audited, one row each)."""
     today = today or timezone.localdate()
     due = list(
-        Registration.objects.select_for_update().filter(status=Registration.Status.APPROVED, expires_on__lt=today)
+        Registration.objects.select_for_update().filter(
+            status=Registration.Status.APPROVED, expires_on__lt=today
+        )
     )
     for reg in due:
         reg.status = Registration.Status.EXPIRED

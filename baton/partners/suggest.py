@@ -26,7 +26,9 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
-def suggest_partners(opportunity: Opportunity, *, today: dt.date | None = None, limit: int = 5) -> list[Suggestion]:
+def suggest_partners(
+    opportunity: Opportunity, *, today: dt.date | None = None, limit: int = 5
+) -> list[Suggestion]:
     today = today or timezone.localdate()
     account = opportunity.account
     families = set(
@@ -40,7 +42,9 @@ def suggest_partners(opportunity: Opportunity, *, today: dt.date | None = None, 
         .exclude(pk__in=taken)
         .select_related("account")
         .prefetch_related("product_families")
-        .annotate(certified=Count("certifications", filter=Q(certifications__expires_on__gte=today), distinct=True))
+        .annotate(
+            certified=Count("certifications", filter=Q(certifications__expires_on__gte=today), distinct=True)
+        )
     )
     first_time_right = dict(
         OpportunityPartner.objects.filter(
@@ -61,10 +65,15 @@ def suggest_partners(opportunity: Opportunity, *, today: dt.date | None = None, 
             s.reasons.append(_("specialises in %(family)s") % {"family": family})
         if account.industry and account.industry in partner.industries:
             s.score += 20
-            s.reasons.append(_("works in the customer's industry (%(industry)s)") % {"industry": account.get_industry_display()})
+            s.reasons.append(
+                _("works in the customer's industry (%(industry)s)")
+                % {"industry": account.get_industry_display()}
+            )
         if account.region and account.region in partner.regions:
             s.score += 15
-            s.reasons.append(_("covers the customer's region (%(region)s)") % {"region": account.get_region_display()})
+            s.reasons.append(
+                _("covers the customer's region (%(region)s)") % {"region": account.get_region_display()}
+            )
         certified = int(getattr(partner, "certified", 0))
         if certified:
             s.score += min(20, 5 * certified)

@@ -19,7 +19,7 @@ from baton.deals.queries import get_opportunity_for_user
 from baton.partners import conflicts, metrics, services
 from baton.partners.access import works_channel
 from baton.partners.forms import ApproveForm, LinkForm, RejectForm
-from baton.partners.models import OpportunityPartner, Partner, Registration
+from baton.partners.models import OpportunityPartner, Partner, Registration, Tier
 from baton.partners.suggest import suggest_partners
 
 
@@ -31,16 +31,20 @@ def _channel(request: AuthedHttpRequest) -> None:
 @login_required
 def partner_list(request: AuthedHttpRequest) -> HttpResponse:
     _channel(request)
-    partners = list(Partner.objects.select_related("account", "manager").prefetch_related("product_families")[:200])
+    partners = list(
+        Partner.objects.select_related("account", "manager").prefetch_related("product_families")[:200]
+    )
     rows = [(p, metrics.performance(p)) for p in partners]
-    by_tier = {tier: metrics.performance(Partner.objects.filter(tier=tier)) for tier, _label in Partner.tier.field.choices}
+    by_tier = {tier: metrics.performance(Partner.objects.filter(tier=tier)) for tier in Tier}
     return render(request, "partners/list.html", {"rows": rows, "by_tier": by_tier})
 
 
 @login_required
 def registrations(request: AuthedHttpRequest) -> HttpResponse:
     _channel(request)
-    regs = Registration.objects.select_related("partner__account", "submitted_by").order_by("status", "-created_at")
+    regs = Registration.objects.select_related("partner__account", "submitted_by").order_by(
+        "status", "-created_at"
+    )
     return render(request, "partners/registrations.html", {"registrations": list(regs[:200])})
 
 
@@ -50,7 +54,10 @@ def _accounts_for(reg: Registration) -> list[tuple[int, str]]:
 
 
 def _registration_page(
-    request: AuthedHttpRequest, reg: Registration, approve: ApproveForm | None = None, reject: RejectForm | None = None
+    request: AuthedHttpRequest,
+    reg: Registration,
+    approve: ApproveForm | None = None,
+    reject: RejectForm | None = None,
 ) -> HttpResponse:
     return render(
         request,
@@ -58,7 +65,8 @@ def _registration_page(
         {
             "reg": reg,
             "conflicts": conflicts.describe(reg.conflicts, request.user),
-            "approve_form": approve or ApproveForm(accounts=_accounts_for(reg), initial={"owner": request.user.pk}),
+            "approve_form": approve
+            or ApproveForm(accounts=_accounts_for(reg), initial={"owner": request.user.pk}),
             "reject_form": reject or RejectForm(),
         },
     )
@@ -66,7 +74,9 @@ def _registration_page(
 
 def _registration(request: AuthedHttpRequest, pk: int) -> Registration:
     _channel(request)
-    return get_for_user(Registration.objects.select_related("partner__account", "opportunity"), request.user, pk)
+    return get_for_user(
+        Registration.objects.select_related("partner__account", "opportunity"), request.user, pk
+    )
 
 
 @login_required
@@ -84,7 +94,9 @@ def approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         account = Account.objects.filter(pk=account_id).first() if account_id else None
         if run_action(
             request,
-            lambda: services.approve_registration(reg, actor=request.user, owner=form.cleaned_data["owner"], account=account),
+            lambda: services.approve_registration(
+                reg, actor=request.user, owner=form.cleaned_data["owner"], account=account
+            ),
             form=form,
             success=_("Registration approved."),
         ):
@@ -109,7 +121,9 @@ def reject(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
 def _panel(request: AuthedHttpRequest, opportunity_pk: int, form: LinkForm | None = None) -> HttpResponse:
     opportunity = get_opportunity_for_user(request.user, opportunity_pk)
-    links = list(OpportunityPartner.objects.filter(opportunity=opportunity).select_related("partner__account"))
+    links = list(
+        OpportunityPartner.objects.filter(opportunity=opportunity).select_related("partner__account")
+    )
     editable = can_edit(request.user, opportunity)
     return render(
         request,

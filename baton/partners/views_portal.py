@@ -34,7 +34,9 @@ def _partner(request: AuthedHttpRequest) -> Partner:
 def home(request: AuthedHttpRequest) -> HttpResponse:
     partner = _partner(request)
     deals = list(
-        Opportunity.objects.visible_to(request.user).select_related("account", "stage").order_by("-updated_at")[:100]
+        Opportunity.objects.visible_to(request.user)
+        .select_related("account", "stage")
+        .order_by("-updated_at")[:100]
     )
     return render(
         request,
@@ -91,7 +93,9 @@ def deal(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         def save() -> None:
             current = opportunity
             if data["stage"].pk != current.stage_id:
-                current = move_opportunity(current, actor=request.user, stage=data["stage"], expected_version=current.version)
+                current = move_opportunity(
+                    current, actor=request.user, stage=data["stage"], expected_version=current.version
+                )
             update_opportunity(
                 current,
                 actor=request.user,
@@ -101,4 +105,6 @@ def deal(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 
         if run_action(request, save, form=form, success=_("Saved.")):
             return redirect("portal:deal", opportunity.pk)
-    return render(request, "partners/portal/deal.html", {"partner": partner, "opportunity": opportunity, "form": form})
+    return render(
+        request, "partners/portal/deal.html", {"partner": partner, "opportunity": opportunity, "form": form}
+    )

@@ -509,7 +509,9 @@ OPERATIONS: dict[str, Expect] = {
     "GET /partners/portal/registrations": PORTAL,
     "POST /partners/portal/registrations": Expect("roles", method="post", roles=()),
     "GET /partners/portal/opportunities": PORTAL,
-    "PATCH /partners/portal/opportunities/{id}": Expect("roles", method="patch", roles=(), args=(("id", MISSING),)),
+    "PATCH /partners/portal/opportunities/{id}": Expect(
+        "roles", method="patch", roles=(), args=(("id", MISSING),)
+    ),
     "GET /partners/registrations": CHANNEL,
     "POST /partners/registrations/{id}/approve": Expect(
         "roles", method="post", roles=CHANNEL_ROLES, args=(("id", MISSING),)

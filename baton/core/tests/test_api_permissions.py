@@ -235,7 +235,14 @@ def test_every_operation_as_a_partner_user(cast, world):
     """A partner user's token reaches only the partner portal's operations: every other operation
     answers 403 (also with the ids of records they may not see), and no answer names a record."""
     from baton.core.models import Role, User
-    from baton.core.tests.matrix import BODIES, OPERATIONS, PARTNER_OPERATIONS_PREFIX, SECRETS, build_world, url_kwargs
+    from baton.core.tests.matrix import (
+        BODIES,
+        OPERATIONS,
+        PARTNER_OPERATIONS_PREFIX,
+        SECRETS,
+        build_world,
+        url_kwargs,
+    )
 
     ids = build_world(cast, world)
     pia = User.objects.create_user(username="pia", role=Role.PARTNER, display_name="Pia")

@@ -29,4 +29,10 @@ def channel(cast):
     pat = cast["pat"]
     nuri = make_partner("누리시스템 주식회사", Tier.SILVER, pat, "paul")
     daon = make_partner("(주)다온정보", Tier.GOLD, pat, "dora")
-    return {**cast, "nuri": nuri["partner"], "paul": nuri["user"], "daon": daon["partner"], "dora": daon["user"]}
+    return {
+        **cast,
+        "nuri": nuri["partner"],
+        "paul": nuri["user"],
+        "daon": daon["partner"],
+        "dora": daon["user"],
+    }

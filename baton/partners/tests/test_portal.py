@@ -66,10 +66,18 @@ def test_register_approve_stamp_and_move(client, channel, world):
     client.force_login(paul)
     home = client.get("/portal/").content.decode()
     assert deal.name in home
-    nxt = Stage.objects.filter(pipeline=deal.pipeline, sequence__gt=deal.stage.sequence).order_by("sequence").first()
+    nxt = (
+        Stage.objects.filter(pipeline=deal.pipeline, sequence__gt=deal.stage.sequence)
+        .order_by("sequence")
+        .first()
+    )
     moved = client.post(
         f"/portal/deals/{deal.pk}/",
-        {"stage": nxt.pk, "next_step": "PoC 일정 확정", "expected_close_date": deal.expected_close_date.isoformat()},
+        {
+            "stage": nxt.pk,
+            "next_step": "PoC 일정 확정",
+            "expected_close_date": deal.expected_close_date.isoformat(),
+        },
     )
     assert moved.status_code == 302
     deal.refresh_from_db()
@@ -80,7 +88,9 @@ def test_register_approve_stamp_and_move(client, channel, world):
 
 
 def test_rejection_reason_is_shown_to_the_partner(client, channel):
-    reg = services.submit_registration(actor=channel["paul"], **{**form(), "close_date": timezone.localdate()})
+    reg = services.submit_registration(
+        actor=channel["paul"], **{**form(), "close_date": timezone.localdate()}
+    )
     client.force_login(channel["pat"])
     client.post(f"/partners/registrations/{reg.pk}/reject/", {"reason": "우리 팀이 직접 진행 중"})
     client.force_login(channel["paul"])
@@ -130,7 +140,9 @@ def test_portal_api(channel, world):
     assert api.post("/partners/portal/registrations", {**form(), "extra": 1}).status_code == 422
     # the channel team approves through the API; a partner token cannot
     assert api.post(f"/partners/registrations/{reg_id}/approve", {}).status_code == 403
-    approved = ApiClient(pat).post(f"/partners/registrations/{reg_id}/approve", {"owner_id": channel["alice"].pk})
+    approved = ApiClient(pat).post(
+        f"/partners/registrations/{reg_id}/approve", {"owner_id": channel["alice"].pk}
+    )
     assert approved.status_code == 200 and approved.json()["status"] == "approved"
     deals = api.get("/partners/portal/opportunities").json()
     assert [d["id"] for d in deals] == [approved.json()["opportunity_id"]]
@@ -139,10 +151,14 @@ def test_portal_api(channel, world):
         f"/partners/portal/opportunities/{deal['id']}", {"version": deal["version"], "next_step": "계약 검토"}
     )
     assert changed.status_code == 200 and changed.json()["next_step"] == "계약 검토"
-    stale = api.patch(f"/partners/portal/opportunities/{deal['id']}", {"version": deal["version"], "next_step": "x"})
+    stale = api.patch(
+        f"/partners/portal/opportunities/{deal['id']}", {"version": deal["version"], "next_step": "x"}
+    )
     assert stale.status_code == 409
     other = ApiClient(dora)
     assert other.patch(f"/partners/portal/opportunities/{deal['id']}", {"version": 1}).status_code == 404
     assert other.get("/partners/portal/registrations").json() == []
     assert other.get(f"/opportunities/{world['opportunity'].pk}").status_code == 403
-    assert ApiClient(channel["alice"]).get(f"/partners/opportunities/{deal['id']}").json()[0]["sourced"] is True
+    assert (
+        ApiClient(channel["alice"]).get(f"/partners/opportunities/{deal['id']}").json()[0]["sourced"] is True
+    )

@@ -62,7 +62,7 @@ def test_an_open_lead_at_the_same_company_is_a_conflict(channel, world):
 def test_another_partners_active_registration_is_a_conflict(channel):
     first = register(channel["paul"], customer="(주)새한물산")
     second = register(channel["dora"], customer="새한물산 주식회사")
-    assert [c for c in second.conflicts if c["kind"] == "registration"][0]["id"] == first.pk
+    assert next(c for c in second.conflicts if c["kind"] == "registration")["id"] == first.pk
     # the same partner registering again is not another partner's claim
     third = register(channel["paul"], customer="새한물산")
     assert not [c for c in third.conflicts if c["kind"] == "registration" and c["id"] == first.pk]
