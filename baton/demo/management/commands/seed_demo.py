@@ -69,6 +69,7 @@ class Command(BaseCommand):
         call_command("seed_transfer_demo", verbosity=0)  # saved import mappings (baton/transfer)
         self.seed_capacity()
         call_command("seed_success_demo", verbosity=0)  # contracts, renewals (baton/success)
+        call_command("seed_partners_demo", verbosity=0)  # partners, registrations (baton/partners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "
