@@ -18,6 +18,7 @@ from baton.delivery.api import router as delivery_router
 from baton.insights.api import router as insights_router
 from baton.integrations.api import router as integrations_router
 from baton.leads.api import router as leads_router
+from baton.partners.api import router as partners_router
 from baton.privacy.api import router as privacy_router
 from baton.process.api import router as process_router
 from baton.scoring.api import router as scoring_router
@@ -68,3 +69,4 @@ api.add_router("/transfer/", transfer_router)
 api.add_router("/success/", success_router)
 api.add_router("/integrations/", integrations_router)
 api.add_router("/automation/", automation_router)
+api.add_router("/partners/", partners_router)

@@ -168,6 +168,7 @@ INSTALLED_APPS = [
     "baton.success",
     "baton.integrations",
     "baton.automation",
+    "baton.partners",
 ]
 
 MIDDLEWARE = [
@@ -182,6 +183,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "baton.core.middleware.RequestIdMiddleware",
     "baton.core.middleware.UserLanguageMiddleware",
+    "baton.core.partner_fence.PartnerFenceMiddleware",
     "baton.security.middleware.SecurityHeadersMiddleware",
     "baton.security.middleware.SessionGuardMiddleware",
     "baton.security.middleware.StripBidiControlsMiddleware",

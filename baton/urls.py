@@ -28,6 +28,8 @@ urlpatterns = [
     path("success/", include("baton.success.urls")),
     path("integrations/", include("baton.integrations.urls")),
     path("automation/", include("baton.automation.urls")),
+    path("partners/", include("baton.partners.urls")),
+    path("portal/", include("baton.partners.urls_portal")),
     path("api/v1/", api.urls),
 ]
 

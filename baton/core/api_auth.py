@@ -17,6 +17,7 @@ from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from baton.core.models import ApiToken, User
+from baton.core.partner_fence import is_partner_user, partner_may_call
 
 # Recording every use would turn each read into a write; once a minute is enough to show activity.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -41,6 +42,8 @@ class ApiTokenAuth(HttpBearer):
         if found is None or not found.user.is_active:
             self.refused(request, token)
             return None
+        if is_partner_user(found.user) and not partner_may_call(request.path):
+            raise HttpError(403, _("A partner user may call only the partner portal's operations."))
         if found.scope == ApiToken.Scope.READ and request.method not in READ_METHODS:
             raise HttpError(403, _("This API token is read-only."))
         previous_use = found.last_used_at

@@ -19,6 +19,8 @@ class Role(models.TextChoices):
     SOLUTION_ARCHITECT = "solution_architect", _("Solution architect")
     SPECIALIST_SALES = "specialist_sales", _("Specialist sales")
     PARTNER_MANAGER = "partner_manager", _("Partner manager")
+    # A person at a partner organisation (reseller, SI, …): signs in to the partner portal only.
+    PARTNER = "partner", _("Partner user")
     OPERATIONS = "operations", _("Operations")
     APPROVER = "approver", _("Approver")
     DELIVERY = "delivery", _("Delivery")

@@ -37,6 +37,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.models import RecordShare, ShareAccess, SharingDefault, SharingMode, Team, User
+from baton.core.partner_fence import is_partner_user
 
 M = TypeVar("M", bound=models.Model)
 
@@ -79,6 +80,34 @@ def register_grant(
 
 def grants_for(model: type[models.Model] | str) -> list[Grant]:
     return list(_GRANTS.get(_label(model), []))
+
+
+# --- partner users: their organisation's grants only, never ownership or role-wide grants -----------
+
+_PARTNER_GRANTS: dict[str, list[Grant]] = {}
+
+
+def register_partner_grant(
+    model: type[models.Model] | str, name: str, rule: GrantRule, *, edit: bool = False
+) -> None:
+    """Let partner users (``core.partner_fence``) read ``model``'s rows chosen by ``rule``. For a partner
+    user these are the only grants that count: the internal rules and grants above never apply."""
+    label = _label(model)
+    kept = [g for g in _PARTNER_GRANTS.get(label, []) if g.name != name]
+    _PARTNER_GRANTS[label] = [*kept, Grant(label, name, rule, edit)]
+
+
+def partner_grants_for(model: type[models.Model] | str) -> list[Grant]:
+    return list(_PARTNER_GRANTS.get(_label(model), []))
+
+
+def _partner_q(model: type[models.Model] | str, user: Any, *, edit: bool = False) -> Q:
+    cond = Q(pk__in=[])
+    for grant in partner_grants_for(model):
+        extra = grant.rule(user) if grant.edit or not edit else None
+        if extra is not None:
+            cond |= extra
+    return cond
 
 
 def visible_team_ids(user: User) -> frozenset[int]:
@@ -136,6 +165,8 @@ def visibility_q(model: type[models.Model] | str, user: User | Any) -> Q | None:
         return Q(pk__in=[])
     if user.is_admin:
         return None
+    if is_partner_user(user):
+        return _partner_q(model, user)
     cond = sharing_q(model, user) or owned_q(user)
     for grant in grants_for(model):
         extra = grant.rule(user)
@@ -199,6 +230,9 @@ def can_edit(user: User | Any, record: OwnedRecord | Any) -> bool:
     """Edit access: the ownership rule, or a grant registered with ``edit=True`` (checked in one query)."""
     if not _active(user):
         return False
+    if is_partner_user(user):
+        manager_: models.Manager[Any] = type(record)._default_manager
+        return manager_.filter(_partner_q(type(record), user, edit=True), pk=record.pk).exists()
     if user.is_admin or record.owner_id == user.pk:
         return True
     shared = sharing_q(type(record), user, edit=True)

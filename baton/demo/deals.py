@@ -37,7 +37,7 @@ class DealsWorld(HistoryWorld):
             account = self.rng.choice(self.accounts)
             owner = account.owner or self.users["ae1"]
             if self.rng.random() < 0.07:
-                owner = self.users["partner"]
+                owner = self.users["channel"]
             created = self.days_ago(20, 330)
             known_since = self.account_created[account.pk]
             if created < known_since:

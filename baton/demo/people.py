@@ -75,8 +75,12 @@ DEMO_USERS: list[DemoUser] = [
     ),
     DemoUser("specialist", "임동현", Role.SPECIALIST_SALES, "솔루션팀", title="보안 스페셜리스트"),
     DemoUser(
-        "partner", "서유진", Role.PARTNER_MANAGER, "파트너팀", manages="파트너팀", title="파트너 매니저"
+        "channel", "서유진", Role.PARTNER_MANAGER, "파트너팀", manages="파트너팀", title="파트너 매니저"
     ),
+    # People at partner organisations (baton/partners demo): they sign in to the partner portal only.
+    DemoUser("partner", "정하늘", Role.PARTNER, None, title="누리시스템 영업대표"),
+    DemoUser("partner2", "배수아", Role.PARTNER, None, title="다온정보기술 영업대표"),
+    DemoUser("partner3", "문태오", Role.PARTNER, None, title="한결솔루션 대표"),
     DemoUser(
         "ops", "신혜진", Role.OPERATIONS, "영업관리팀", manages="영업관리팀", title="영업관리(법무/재무)"
     ),

@@ -94,6 +94,31 @@ K = ("kind", "opportunity")
 CATALOG = Expect("roles", roles=("root",))
 CATALOG_POST = Expect("roles", method="post", roles=("root",))
 MANAGERS = ("dana", "mina", "root")  # sales managers and administrators
+CHANNEL_ROLES = ("pat", "dana", "mina", "root")  # partner manager, sales managers, administrators
+CHANNEL = Expect("roles", roles=CHANNEL_ROLES)
+PORTAL = Expect("roles", roles=())  # partner users only (none in the internal cast)
+
+# The partner persona (a partner user, ``Role.PARTNER``): outside the portal every page and operation
+# answers 403 (the home page sends them to the portal); these open pages are all they keep.
+PARTNER_PAGES = frozenset(
+    {
+        "core:profile",
+        "core:profile_time_zone",
+        "core:token_create",
+        "core:token_revoke",
+        "security:page",
+        "security:two_factor_verify",
+        "security:two_factor_setup",
+        "security:two_factor_disable",
+        "security:recovery_codes_renew",
+        "security:session_revoke",
+        "security:sessions_revoke_all",
+        "security:password_change",
+        "security:password_change_done",
+    }
+)
+PARTNER_NAMESPACES = ("portal",)
+PARTNER_OPERATIONS_PREFIX = "/partners/portal/"
 
 ROUTES: dict[str, Expect] = {
     "home": OPEN,
@@ -214,6 +239,19 @@ ROUTES: dict[str, Expect] = {
     "success:renewals": OPEN,
     "success:csm_home": OPEN,
     "success:installed_base": rec("account", "get", ("account_pk", "account")),
+    # Partners: the channel team's pages, the opportunity's partner panel, and the partner portal (for
+    # partner users only: every internal persona, administrators included, gets 403 there).
+    "partners:list": CHANNEL,
+    "partners:registrations": CHANNEL,
+    "partners:registration": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:approve": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:reject": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:deal_panel": rec("opportunity", "get", ("opportunity_pk", "opportunity")),
+    "partners:link": rec("opportunity", "post", ("opportunity_pk", "opportunity")),
+    "portal:home": PORTAL,
+    "portal:register": PORTAL,
+    "portal:registration": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    "portal:deal": Expect("roles", roles=(), args=(("pk", MISSING),)),
     "scoring:index": OPEN,
     "scoring:lead": rec("lead"),
     "scoring:lead_panel": rec("lead"),
@@ -517,6 +555,21 @@ OPERATIONS: dict[str, Expect] = {
     "GET /automation/records/{kind}/{id}/runs": rec("account", "get", ("kind", "account")),
     # Imports (administrators)
     "GET /transfer/jobs": Expect("roles", roles=("root",)),
+    # Partners: the portal's operations answer 403 to every internal persona (partner users only).
+    "GET /partners/portal/registrations": PORTAL,
+    "POST /partners/portal/registrations": Expect("roles", method="post", roles=()),
+    "GET /partners/portal/opportunities": PORTAL,
+    "PATCH /partners/portal/opportunities/{id}": Expect(
+        "roles", method="patch", roles=(), args=(("id", MISSING),)
+    ),
+    "GET /partners/registrations": CHANNEL,
+    "POST /partners/registrations/{id}/approve": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "POST /partners/registrations/{id}/reject": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "GET /partners/opportunities/{id}": rec("opportunity"),
     "POST /transfer/jobs": Expect("roles", method="post", roles=("root",)),
     "GET /transfer/jobs/{id}": Expect("roles", roles=("root",), args=(("id", MISSING),)),
     "GET /transfer/jobs/{id}/rows": Expect("roles", roles=("root",), args=(("id", MISSING),)),
@@ -560,6 +613,16 @@ BODIES: dict[str, Any] = {
     },
     "PATCH /integrations/webhooks/{id}": lambda ids: {"name": "매트릭스"},
     "POST /integrations/bulk/{kind}": lambda ids: {"items": [{"name": "매트릭스 벌크"}]},
+    "POST /partners/portal/registrations": lambda ids: {
+        "customer": "매트릭스 고객",
+        "contact_name": "박하늘",
+        "product_interest": "ERP",
+        "amount": 1000000,
+        "close_date": "2030-01-10",
+        "evidence": "워크숍",
+    },
+    "PATCH /partners/portal/opportunities/{id}": lambda ids: {"version": 1, "next_step": "데모"},
+    "POST /partners/registrations/{id}/reject": lambda ids: {"reason": "매트릭스"},
     "POST /activities": lambda ids: {"kind": "task", "subject": "매트릭스 할 일"},
     "PATCH /leads/{id}": lambda ids: {"version": 1, "title": "팀장"},
     "PATCH /accounts/{id}": lambda ids: {"version": 1, "region": "seoul"},

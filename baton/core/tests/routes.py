@@ -198,6 +198,11 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "success:create": lambda w: {"opportunity_pk": w["opportunity"].pk},
     "success:deal_panel": lambda w: {"opportunity_pk": w["opportunity"].pk},
     "success:installed_base": lambda w: {"account_pk": w["account"].pk},
+    "partners:deal_panel": lambda w: {"opportunity_pk": w["opportunity"].pk},
+    "partners:link": lambda w: {"opportunity_pk": w["opportunity"].pk},
+    # Registrations are made in the partners app's own tests: here the pages must answer 404, never 500.
+    **{f"partners:{name}": (lambda w: {"pk": 10**9}) for name in ("registration", "approve", "reject")},
+    **{f"portal:{name}": (lambda w: {"pk": 10**9}) for name in ("registration", "deal")},
     "process:drill": lambda w: {"key": "nurturing", "metric": "wip"},
     "process:record": _record("opportunity", "opportunity"),
     "process:move": _record("opportunity", "opportunity"),

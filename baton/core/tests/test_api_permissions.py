@@ -229,3 +229,43 @@ def _list_params(key: str) -> set[str]:
     return (
         {"search"} if key in {"GET /leads", "GET /accounts", "GET /contacts", "GET /opportunities"} else set()
     )
+
+
+def test_every_operation_as_a_partner_user(cast, world):
+    """A partner user's token reaches only the partner portal's operations: every other operation
+    answers 403 (also with the ids of records they may not see), and no answer names a record."""
+    from baton.core.models import Role, User
+    from baton.core.tests.matrix import (
+        BODIES,
+        OPERATIONS,
+        PARTNER_OPERATIONS_PREFIX,
+        SECRETS,
+        build_world,
+        url_kwargs,
+    )
+
+    ids = build_world(cast, world)
+    pia = User.objects.create_user(username="pia", role=Role.PARTNER, display_name="Pia")
+    client = ApiClient(pia)
+    client.client.raise_request_exception = False
+    secrets = [text for texts in SECRETS.values() for text in texts]
+    problems: list[str] = []
+    for key, params in sorted(_operations().items()):
+        expect = OPERATIONS[key]
+        method, template = key.split(" ", 1)
+        path = template.format(**url_kwargs(expect, ids, params))
+        body = BODIES[key](ids) if key in BODIES else {}
+        if method == "GET":
+            response = client.get(path)
+        elif method == "DELETE":
+            response = client.delete(path)
+        else:
+            response = client._send(method.lower(), path, body)
+        status = response.status_code
+        if status >= 500:
+            problems.append(f"{key}: {status}")
+        elif not template.startswith(PARTNER_OPERATIONS_PREFIX) and status != 403:
+            problems.append(f"{key}: {status}, expected 403")
+        if shown := [text for text in secrets if text in response.content.decode(errors="replace")]:
+            problems.append(f"{key}: shows {shown}")
+    assert not problems, "\n".join(problems)

@@ -226,3 +226,51 @@ def test_every_page_by_every_role(cast, world):
             ):
                 problems.append(f"{route} {name}: shows {shown}")
     assert not problems, "\n".join(problems)
+
+
+def test_every_page_as_a_partner_user(cast, world):
+    """A partner user (the partner persona) gets 403 on every page outside the portal and their own
+    profile and security pages, is sent from the home page to the portal, and sees no record's name."""
+    from django.test import Client
+
+    from baton.core.models import Role, User
+    from baton.core.tests.matrix import (
+        PARTNER_NAMESPACES,
+        PARTNER_PAGES,
+        ROUTES,
+        SECRETS,
+        build_world,
+        url_kwargs,
+    )
+
+    ids = build_world(cast, world)
+    pia = User.objects.create_user(username="pia", password=PASSWORD, role=Role.PARTNER, display_name="Pia")
+    client = Client(raise_request_exception=False)
+    client.force_login(pia)
+    secrets = [text for texts in SECRETS.values() for text in texts]
+    problems: list[str] = []
+    checked = 0
+    for route, params in sorted(
+        _routes().items(), key=lambda item: (item[0].startswith("security:"), item[0])
+    ):
+        expect = ROUTES[route]
+        if expect.what == "public" or expect.what == "token":
+            continue
+        url = reverse(route, kwargs=url_kwargs(expect, ids, params)) + expect.query
+        response = client.post(url, {}) if expect.method == "post" else client.get(url)
+        status = response.status_code
+        checked += 1
+        kept = route in PARTNER_PAGES or route.split(":")[0] in PARTNER_NAMESPACES
+        if status >= 500:
+            problems.append(f"{route}: {status}")
+        elif route == "home":
+            if status != 302 or response["Location"] != reverse("portal:home"):
+                problems.append(f"home: {status}, expected the portal")
+        elif not kept and status != 403:
+            problems.append(f"{route}: {status}, expected 403")
+        if status == 200 and not getattr(response, "streaming", False):
+            body = response.content.decode("utf-8", "replace")
+            if shown := [text for text in secrets if text in body]:
+                problems.append(f"{route}: shows {shown}")
+    assert not problems, "\n".join(problems)
+    assert checked > 150

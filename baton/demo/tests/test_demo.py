@@ -191,3 +191,22 @@ def test_generated_brns_are_valid():
         for kind in ("corp", "public", "nonprofit", "sole")
         for _ in range(200)
     )
+
+
+def test_demo_channel_partners_registrations_and_the_partner_login(demo, client):
+    from baton.partners.models import OpportunityPartner, Partner, Registration
+
+    assert sorted(Partner.objects.values_list("tier", flat=True)) == ["gold", "registered", "silver"]
+    statuses = set(Registration.objects.values_list("status", flat=True))
+    assert {"approved", "submitted", "rejected"} <= statuses
+    # the other partner's claim on the customer of an approved registration is shown as a conflict
+    waiting = Registration.objects.get(customer="세움정밀 주식회사")
+    assert any(c["kind"] == "registration" and c.get("approved") for c in waiting.conflicts)
+    assert OpportunityPartner.objects.filter(sourced=True).exists()
+    assert OpportunityPartner.objects.filter(role="si", opportunity__stage__outcome="won").exists()
+    # the partner login lands on the portal and sees its organisation's deals only
+    assert client.post("/login/", {"username": "partner", "password": DEMO_PASSWORD}).status_code == 302
+    home = client.get("/", follow=True)
+    assert home.redirect_chain[-1][0] == "/portal/"
+    assert "누리시스템" in home.content.decode()
+    assert client.get("/deals/").status_code == 403

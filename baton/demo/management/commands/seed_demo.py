@@ -73,6 +73,7 @@ class Command(BaseCommand):
         call_command(
             "seed_automation_demo", verbosity=0
         )  # three rules and their first runs (baton/automation)
+        call_command("seed_partners_demo", verbosity=0)  # partners, registrations (baton/partners)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "

@@ -1,0 +1,94 @@
+"""Forms of the partner pages: they parse input; the services validate and write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from baton.core.models import Role, User
+from baton.core.views_generic import style_form
+from baton.deals.models import Opportunity, Stage
+from baton.partners.models import Partner, PartnerKind
+
+DATE = forms.DateInput(attrs={"type": "date"})
+
+
+class RegistrationForm(forms.Form):
+    customer = forms.CharField(label=_("Customer"), max_length=200)
+    brn = forms.CharField(label=_("Business registration number"), max_length=12, required=False)
+    website = forms.CharField(label=_("Website"), max_length=200, required=False)
+    contact_name = forms.CharField(label=_("Contact"), max_length=120)
+    contact_email = forms.EmailField(label=_("Contact email"), max_length=200, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=40, required=False)
+    product_interest = forms.CharField(label=_("Product interest"), max_length=200)
+    amount = forms.DecimalField(
+        label=_("Estimated amount (KRW)"), max_digits=18, decimal_places=0, min_value=1
+    )
+    close_date = forms.DateField(label=_("Estimated close date"), widget=DATE)
+    evidence = forms.CharField(label=_("Evidence of your work"), widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+def _set(form: forms.Form, name: str, **attrs: Any) -> None:
+    field = form.fields[name]
+    for attr, value in attrs.items():
+        setattr(field, attr, value)
+
+
+def reps() -> Any:
+    return User.objects.filter(is_active=True).exclude(role=Role.PARTNER).order_by("display_name", "username")
+
+
+class ApproveForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Owner of the opportunity"), queryset=User.objects.none())
+    account = forms.TypedChoiceField(
+        label=_("Account"), coerce=int, required=False, empty_value=None, choices=[]
+    )
+
+    def __init__(self, *args: Any, accounts: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "owner", queryset=reps())
+        _set(self, "account", choices=[("", _("A new account")), *(accounts or [])])
+        style_form(self)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason (the partner reads it)"), max_length=300)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class LinkForm(forms.Form):
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    role = forms.ChoiceField(label=_("Role"), choices=PartnerKind.choices)
+    contact_name = forms.CharField(label=_("Partner contact"), max_length=120, required=False)
+    sourced = forms.BooleanField(label=_("Sourced by the partner"), required=False)
+    influenced = forms.BooleanField(label=_("Influenced by the partner"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "partner", queryset=Partner.objects.filter(is_active=True).select_related("account"))
+        style_form(self)
+
+
+class PortalDealForm(forms.Form):
+    """What a partner may change on their opportunity."""
+
+    stage = forms.ModelChoiceField(label=_("Stage"), queryset=Stage.objects.none())
+    next_step = forms.CharField(label=_("Next step"), max_length=300, required=False)
+    expected_close_date = forms.DateField(label=_("Expected close date"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, opportunity: Opportunity, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        stages = Stage.objects.filter(
+            pipeline_id=opportunity.pipeline_id, is_archived=False, outcome=Stage.Outcome.OPEN
+        ).order_by("sequence", "id")
+        _set(self, "stage", queryset=stages)
+        style_form(self)

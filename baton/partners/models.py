@@ -1,0 +1,237 @@
+"""Partners (resellers, SIs, referral partners, distributors), their people and agreements, the partners
+on each opportunity, and deal registrations: a partner's claim on a customer, approved for a period."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from baton.core.choices import Industry, Region
+
+
+class Tier(models.TextChoices):
+    REGISTERED = "registered", _("Registered")
+    SILVER = "silver", _("Silver")
+    GOLD = "gold", _("Gold")
+    PLATINUM = "platinum", _("Platinum")
+
+
+class PartnerKind(models.TextChoices):
+    """What a partner does on a deal (and what an agreement is for)."""
+
+    RESELLER = "reseller", _("Reseller")
+    SI = "si", _("SI / delivery partner")
+    REFERRAL = "referral", _("Referral")
+    DISTRIBUTOR = "distributor", _("Distributor")
+
+
+class Partner(models.Model):
+    """A partner organisation: an account of kind partner (1:1), with its tier, what it specialises in
+    and the partner manager (our channel salesperson) who looks after it."""
+
+    account = models.OneToOneField(
+        "accounts.Account",
+        verbose_name=_("account"),
+        on_delete=models.PROTECT,
+        related_name="partner_profile",
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, default=Tier.REGISTERED)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("partner manager"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="managed_partners",
+    )
+    product_families = models.ManyToManyField(
+        "deals.ProductFamily", verbose_name=_("product families"), blank=True, related_name="+"
+    )
+    # Codes of core.choices.Industry and Region.
+    industries = models.JSONField(_("industries"), default=list, blank=True)
+    regions = models.JSONField(_("regions"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["account__name"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+
+    def __str__(self) -> str:
+        return self.account.name
+
+    def industry_labels(self) -> list[str]:
+        labels = dict(Industry.choices)
+        return [str(labels.get(code, code)) for code in self.industries]
+
+    def region_labels(self) -> list[str]:
+        labels = dict(Region.choices)
+        return [str(labels.get(code, code)) for code in self.regions]
+
+
+class Certification(models.Model):
+    """A certified person at a partner, and when the certificate runs out."""
+
+    audit_parent = "partner"
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="certifications")
+    person = models.CharField(_("person"), max_length=120)
+    title = models.CharField(_("certification"), max_length=160)
+    product_family = models.ForeignKey(
+        "deals.ProductFamily",
+        verbose_name=_("product family"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    expires_on = models.DateField(_("expires on"))
+
+    class Meta:
+        ordering = ["expires_on", "id"]
+        verbose_name = _("certification")
+        verbose_name_plural = _("certifications")
+
+    def __str__(self) -> str:
+        return f"{self.person}: {self.title}"
+
+
+class Agreement(models.Model):
+    """A partner agreement: the kind, the discount (reseller) or margin (referral, SI) on a product
+    family (blank: every family), and the payment terms the partner gets."""
+
+    audit_parent = "partner"
+
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="agreements")
+    kind = models.CharField(_("kind"), max_length=16, choices=PartnerKind.choices)
+    product_family = models.ForeignKey(
+        "deals.ProductFamily",
+        verbose_name=_("product family"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    discount_pct = models.DecimalField(_("discount %"), max_digits=5, decimal_places=2, default=0)
+    margin_pct = models.DecimalField(_("margin %"), max_digits=5, decimal_places=2, default=0)
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["partner", "kind", "id"]
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    discount_pct__gte=0, discount_pct__lte=100, margin_pct__gte=0, margin_pct__lte=100
+                ),
+                name="partners_agreement_pct_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} · {self.get_kind_display()}"
+
+
+class Member(models.Model):
+    """A partner user (``Role.PARTNER``) and the partner organisation they belong to."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="partner_member"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="members")
+
+    class Meta:
+        verbose_name = _("partner user")
+        verbose_name_plural = _("partner users")
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.partner}"
+
+
+class OpportunityPartner(models.Model):
+    """A partner on an opportunity: its role, its contact person, and whether it sourced or influenced
+    the deal (a deal no partner sourced was sourced by us)."""
+
+    audit_parent = "opportunity"
+
+    opportunity = models.ForeignKey(
+        "deals.Opportunity", on_delete=models.CASCADE, related_name="partner_links"
+    )
+    partner = models.ForeignKey(Partner, on_delete=models.PROTECT, related_name="opportunity_links")
+    role = models.CharField(_("role"), max_length=16, choices=PartnerKind.choices)
+    contact_name = models.CharField(_("partner contact"), max_length=120, blank=True)
+    sourced = models.BooleanField(_("sourced by the partner"), default=False)
+    influenced = models.BooleanField(_("influenced by the partner"), default=False)
+    registration = models.ForeignKey(
+        "partners.Registration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["opportunity", "-sourced", "id"]
+        verbose_name = _("opportunity partner")
+        verbose_name_plural = _("opportunity partners")
+        constraints = [
+            models.UniqueConstraint(fields=["opportunity", "partner"], name="partners_one_link_per_partner")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.partner} ({self.get_role_display()})"
+
+
+class Registration(models.Model):
+    """A deal registration: a partner's claim on a customer opportunity. Submitted by a partner user,
+    checked for conflicts, approved (with an expiry: the protection period) or rejected with a reason."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Expired")
+
+    partner = models.ForeignKey(
+        Partner, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="registrations"
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    customer = models.CharField(_("customer"), max_length=200)
+    customer_key = models.CharField(max_length=200, editable=False, db_index=True)
+    brn = models.CharField(_("business registration number"), max_length=12, blank=True, db_index=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    domain = models.CharField(max_length=120, blank=True, editable=False, db_index=True)
+    contact_name = models.CharField(_("contact"), max_length=120)
+    contact_email = models.EmailField(_("contact email"), max_length=200, blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=40, blank=True)
+    product_interest = models.CharField(_("product interest"), max_length=200)
+    amount = models.DecimalField(_("estimated amount"), max_digits=18, decimal_places=2)
+    close_date = models.DateField(_("estimated close date"))
+    evidence = models.TextField(_("evidence of your work"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
+    # What the conflict check found at submission: [{"kind", "id", "label", "reasons"}] (manager only).
+    conflicts = models.JSONField(default=list, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    expires_on = models.DateField(_("protected until"), null=True, blank=True)
+    opportunity = models.ForeignKey(
+        "deals.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
+    )
+    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("deal registration")
+        verbose_name_plural = _("deal registrations")
+        indexes = [models.Index(fields=["partner", "status", "-created_at"], name="partners_reg_partner_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="partners_reg_amount_gte_0")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.partner}"

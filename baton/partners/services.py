@@ -1,0 +1,330 @@
+"""Every write of the channel: partners and their people, partners on opportunities, and the deal
+registration's life (submit with the conflict check, approve into a protected opportunity, reject with
+a reason, expire). Each is atomic and audited; the stage, next step and close date of a deal are
+changed through deals' own services (partners call them from the portal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baton.accounts.models import Account
+from baton.accounts.services import create_account
+from baton.core.audit import log_change, snapshot
+from baton.core.models import ChangeLog, Role, User
+from baton.core.records import can_edit
+from baton.core.services import ServiceError
+from baton.deals.models import Opportunity, ProductFamily
+from baton.deals.services import create_opportunity
+from baton.partners import conflicts, rules
+from baton.partners.access import partner_of
+from baton.partners.models import Member, OpportunityPartner, Partner, PartnerKind, Registration
+
+REGISTRATION_FIELDS = (
+    "customer",
+    "brn",
+    "website",
+    "contact_name",
+    "contact_email",
+    "contact_phone",
+    "product_interest",
+    "amount",
+    "close_date",
+    "evidence",
+)
+
+
+def _create(model: Any, *, actor: User | None, parent: Any = None, **values: Any) -> Any:
+    instance = model(**values)
+    instance.full_clean()
+    instance.save(force_insert=True)
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.CREATE,
+        instance=instance,
+        after=snapshot(instance),
+        parent=parent,
+    )
+    return instance
+
+
+@transaction.atomic
+def create_partner(
+    *,
+    actor: User | None,
+    account: Account,
+    tier: str,
+    manager: User | None = None,
+    product_families: list[ProductFamily] | None = None,
+    industries: list[str] | None = None,
+    regions: list[str] | None = None,
+) -> Partner:
+    partner = _create(
+        Partner,
+        actor=actor,
+        account=account,
+        tier=tier,
+        manager=manager,
+        industries=list(industries or []),
+        regions=list(regions or []),
+    )
+    if product_families:
+        partner.product_families.set(product_families)
+    return partner
+
+
+@transaction.atomic
+def add_member(partner: Partner, user: User, *, actor: User | None) -> Member:
+    """Make ``user`` a partner user of ``partner`` (their role becomes ``partner``: the portal only)."""
+    if user.is_superuser:
+        raise ValidationError({"user": [_("An administrator cannot be a partner user.")]})
+    if user.role != Role.PARTNER:
+        before = {"role": user.role}
+        user.role = Role.PARTNER
+        user.save(update_fields=["role"])
+        log_change(
+            actor=actor,
+            action=ChangeLog.Action.UPDATE,
+            instance=user,
+            before=before,
+            after={"role": user.role},
+        )
+    return _create(Member, actor=actor, user=user, partner=partner)
+
+
+@transaction.atomic
+def add_certification(partner: Partner, *, actor: User | None, **values: Any) -> Any:
+    return _create(partner.certifications.model, actor=actor, partner=partner, **values)
+
+
+@transaction.atomic
+def add_agreement(partner: Partner, *, actor: User | None, **values: Any) -> Any:
+    return _create(partner.agreements.model, actor=actor, partner=partner, **values)
+
+
+@transaction.atomic
+def link_partner(
+    opportunity: Opportunity,
+    partner: Partner,
+    *,
+    actor: User | None,
+    role: str,
+    sourced: bool = False,
+    influenced: bool = False,
+    contact_name: str = "",
+    registration: Registration | None = None,
+) -> OpportunityPartner:
+    """Put a partner on an opportunity (whoever may edit the deal)."""
+    if actor is not None and not can_edit(actor, opportunity):
+        raise PermissionDenied(_("You may read this record but not change it."))
+    return _link(
+        opportunity,
+        partner,
+        actor=actor,
+        role=role,
+        sourced=sourced,
+        influenced=influenced,
+        contact_name=contact_name,
+        registration=registration,
+    )
+
+
+def _link(
+    opportunity: Opportunity,
+    partner: Partner,
+    *,
+    actor: User | None,
+    role: str,
+    sourced: bool,
+    influenced: bool,
+    contact_name: str,
+    registration: Registration | None,
+) -> OpportunityPartner:
+    if OpportunityPartner.objects.filter(opportunity=opportunity, partner=partner).exists():
+        raise ValidationError({"partner": [_("This partner is already on the opportunity.")]})
+    if sourced and OpportunityPartner.objects.filter(opportunity=opportunity, sourced=True).exists():
+        raise ValidationError({"sourced": [_("Another partner already sourced this opportunity.")]})
+    return _create(
+        OpportunityPartner,
+        actor=actor,
+        opportunity=opportunity,
+        partner=partner,
+        role=role,
+        sourced=sourced,
+        influenced=influenced,
+        contact_name=contact_name,
+        registration=registration,
+    )
+
+
+def _clean_amount(value: Any) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise ValidationError({"amount": [_("Enter a number.")]}) from None
+    if not amount.is_finite() or amount <= 0:
+        raise ValidationError({"amount": [_("Enter an amount above zero.")]})
+    return amount
+
+
+@transaction.atomic
+def submit_registration(*, actor: User, today: dt.date | None = None, **values: Any) -> Registration:
+    """A partner user registers a deal for their organisation; the conflict check runs and is stored."""
+    partner = partner_of(actor)
+    if partner is None or not partner.is_active:
+        raise PermissionDenied(_("Only a partner user registers deals."))
+    unknown = set(values) - set(REGISTRATION_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    values["amount"] = _clean_amount(values.get("amount"))
+    close_date = values.get("close_date")
+    if isinstance(close_date, dt.date) and close_date < (today or timezone.localdate()):
+        raise ValidationError({"close_date": [_("The close date is in the past.")]})
+    key, brn, domain = conflicts.customer_keys(
+        values.get("customer", ""),
+        values.get("brn", ""),
+        values.get("website", ""),
+        values.get("contact_email", ""),
+    )
+    if values.get("brn") and not brn:
+        raise ValidationError({"brn": [_("Not a valid business registration number.")]})
+    reg = Registration(partner=partner, submitted_by=actor, customer_key=key, domain=domain, **values)
+    reg.brn = brn
+    reg.full_clean()
+    reg.conflicts = conflicts.find_conflicts(reg, today)
+    reg.save(force_insert=True)
+    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=reg, after=snapshot(reg))
+    return reg
+
+
+def _decidable(reg: Registration) -> None:
+    if reg.status != Registration.Status.SUBMITTED:
+        raise ServiceError(_("This registration has been decided already."))
+
+
+@transaction.atomic
+def approve_registration(
+    reg: Registration,
+    *,
+    actor: User,
+    owner: User | None = None,
+    account: Account | None = None,
+    today: dt.date | None = None,
+) -> Registration:
+    """Approve: the registration protects the customer until its expiry and becomes an opportunity,
+    owned by ``owner`` (the rep; the approver by default), on ``account`` (a matching account the manager
+    chose, else a new one), with the partner stamped as its source."""
+    reg = Registration.objects.select_for_update().select_related("partner__account").get(pk=reg.pk)
+    _decidable(reg)
+    if not rules.may_approve(actor, reg):
+        raise PermissionDenied(_("This amount needs a sales manager's approval for the partner's tier."))
+    today = today or timezone.localdate()
+    key, brn, domain = conflicts.customer_keys(reg.customer, reg.brn, reg.website, reg.contact_email)
+    protected = (
+        conflicts.active_registrations(today)
+        .filter(status=Registration.Status.APPROVED)
+        .exclude(partner_id=reg.partner_id)
+        .filter(conflicts.same_customer(key, brn, domain))
+        .select_related("partner__account")
+        .first()
+    )
+    if protected is not None:
+        raise ServiceError(
+            _("%(partner)s holds an approved registration of this customer until %(date)s.")
+            % {"partner": protected.partner.account.name, "date": protected.expires_on}
+        )
+    owner = owner or actor
+    if account is None:
+        account = create_account(
+            actor=actor, owner=owner, name=reg.customer, brn=reg.brn, website=reg.website
+        )
+    opportunity = create_opportunity(
+        actor=actor,
+        owner=owner,
+        account=account,
+        name=f"{reg.customer} · {reg.product_interest}"[:200],
+        amount=reg.amount,
+        expected_close_date=reg.close_date,
+        description=reg.evidence,
+    )
+    _link(
+        opportunity,
+        reg.partner,
+        actor=actor,
+        influenced=False,
+        role=PartnerKind.RESELLER,
+        sourced=True,
+        contact_name=reg.submitted_by.display_name if reg.submitted_by else "",
+        registration=reg,
+    )
+    before = {"status": reg.status}
+    reg.status = Registration.Status.APPROVED
+    reg.decided_by = actor
+    reg.decided_at = timezone.now()
+    reg.expires_on = rules.protection_until(reg.partner, today)
+    reg.opportunity = opportunity
+    reg.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "opportunity"])
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=reg,
+        before=before,
+        after={"status": reg.status, "expires_on": reg.expires_on.isoformat(), "opportunity": opportunity.pk},
+    )
+    return reg
+
+
+@transaction.atomic
+def reject_registration(reg: Registration, *, actor: User, reason: str) -> Registration:
+    """Reject with a reason the partner reads."""
+    reg = Registration.objects.select_for_update().select_related("partner").get(pk=reg.pk)
+    _decidable(reg)
+    if not (actor.is_admin or actor.role in (Role.PARTNER_MANAGER, Role.SALES_MANAGER)):
+        raise PermissionDenied(_("Only the channel team decides registrations."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why, for the partner.")]})
+    if len(reason) > 300:
+        raise ValidationError({"reason": [_("At most 300 characters.")]})
+    before = {"status": reg.status}
+    reg.status = Registration.Status.REJECTED
+    reg.decided_by = actor
+    reg.decided_at = timezone.now()
+    reg.reason = reason
+    reg.save(update_fields=["status", "decided_by", "decided_at", "reason"])
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=reg,
+        before=before,
+        after={"status": reg.status, "reason": reason},
+    )
+    return reg
+
+
+@transaction.atomic
+def expire_registrations(*, today: dt.date | None = None) -> int:
+    """Approved registrations past their protection period become expired (audited, one row each)."""
+    today = today or timezone.localdate()
+    due = list(
+        Registration.objects.select_for_update().filter(
+            status=Registration.Status.APPROVED, expires_on__lt=today
+        )
+    )
+    for reg in due:
+        reg.status = Registration.Status.EXPIRED
+        reg.save(update_fields=["status"])
+        log_change(
+            actor=None,
+            action=ChangeLog.Action.UPDATE,
+            instance=reg,
+            before={"status": Registration.Status.APPROVED},
+            after={"status": reg.status},
+        )
+    return len(due)

@@ -1,0 +1,142 @@
+"""Deal registration: the conflict check, approval rules, the protection period and expiry."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from baton.core.services import ServiceError
+from baton.core.testing import assert_audited
+from baton.partners import services
+from baton.partners.models import OpportunityPartner, Registration
+
+pytestmark = pytest.mark.django_db
+
+TODAY = dt.date(2026, 12, 1)
+
+
+def register(user, **extra):
+    values = {
+        "customer": "새한물산",
+        "contact_name": "박지훈",
+        "contact_email": "jihoon@saehan.co.kr",
+        "product_interest": "ERP",
+        "amount": "80000000",
+        "close_date": TODAY + dt.timedelta(days=60),
+        "evidence": "Two workshops with the IT team.",
+    }
+    values.update(extra)
+    return services.submit_registration(actor=user, today=TODAY, **values)
+
+
+def kinds(reg):
+    return sorted((c["kind"], tuple(c["reasons"])) for c in reg.conflicts)
+
+
+def test_the_same_customer_written_differently_is_a_conflict(channel, world):
+    # world's account is "(주)한빛소프트" with BRN 220-81-62517; the partner writes it another way.
+    reg = register(channel["paul"], customer="한빛소프트 주식회사")
+    assert_audited(reg, "create", actor=channel["paul"])
+    found = {c["kind"]: c for c in reg.conflicts}
+    assert found["account"]["id"] == world["account"].pk
+    assert "name" in found["account"]["reasons"]
+    # the account's open opportunity is a conflict too
+    assert found["opportunity"]["id"] == world["opportunity"].pk
+
+
+def test_the_same_brn_is_a_conflict_whatever_the_name(channel, world):
+    reg = register(channel["paul"], customer="HB Soft", brn="2208162517")
+    account = next(c for c in reg.conflicts if c["kind"] == "account")
+    assert account["reasons"] == ["brn"]
+    assert reg.brn == "220-81-62517"
+
+
+def test_an_open_lead_at_the_same_company_is_a_conflict(channel, world):
+    reg = register(channel["paul"], customer="(주)새봄물산", contact_name="최유나", contact_email="")
+    assert ("lead", ("same_company",)) in kinds(reg)
+
+
+def test_another_partners_active_registration_is_a_conflict(channel):
+    first = register(channel["paul"], customer="(주)새한물산")
+    second = register(channel["dora"], customer="새한물산 주식회사")
+    assert next(c for c in second.conflicts if c["kind"] == "registration")["id"] == first.pk
+    # the same partner registering again is not another partner's claim
+    third = register(channel["paul"], customer="새한물산")
+    assert not [c for c in third.conflicts if c["kind"] == "registration" and c["id"] == first.pk]
+
+
+def test_nothing_matches_a_new_customer(channel, world):
+    assert register(channel["paul"], customer="가온바이오").conflicts == []
+
+
+def test_bad_input_is_refused_and_nothing_saved(channel):
+    with pytest.raises(ValidationError) as exc:
+        register(channel["paul"], amount="-5")
+    assert "amount" in exc.value.message_dict
+    with pytest.raises(ValidationError):
+        register(channel["paul"], brn="123-45-67890")
+    with pytest.raises(ValidationError):
+        register(channel["paul"], close_date=TODAY - dt.timedelta(days=1))
+    with pytest.raises(PermissionDenied):
+        register(channel["alice"])
+    assert not Registration.objects.exists()
+
+
+def test_approval_makes_a_protected_opportunity_stamped_with_the_partner(channel):
+    reg = register(channel["paul"])
+    approved = services.approve_registration(reg, actor=channel["pat"], owner=channel["alice"], today=TODAY)
+    assert approved.status == Registration.Status.APPROVED
+    assert approved.expires_on == TODAY + dt.timedelta(days=90)  # silver: 90 days
+    assert_audited(approved, "update", actor=channel["pat"])
+    deal = approved.opportunity
+    assert deal.owner == channel["alice"]
+    assert deal.amount == Decimal("80000000")
+    link = OpportunityPartner.objects.get(opportunity=deal)
+    assert (link.partner, link.sourced, link.registration) == (channel["nuri"], True, approved)
+    # another partner's registration of the same customer cannot be approved while protected
+    rival = register(channel["dora"], customer="새한물산 (주)")
+    assert any(c["kind"] == "registration" and c.get("approved") for c in rival.conflicts)
+    with pytest.raises(ServiceError):
+        services.approve_registration(rival, actor=channel["pat"], today=TODAY + dt.timedelta(days=90))
+    # after the protection period it can
+    later = services.approve_registration(rival, actor=channel["pat"], today=TODAY + dt.timedelta(days=91))
+    assert later.status == Registration.Status.APPROVED
+
+
+def test_approval_rules_by_amount_and_tier(channel):
+    # silver: a partner manager approves up to 100,000,000; above, a sales manager must.
+    big = register(channel["paul"], amount="150000000")
+    with pytest.raises(PermissionDenied):
+        services.approve_registration(big, actor=channel["pat"], today=TODAY)
+    with pytest.raises(PermissionDenied):
+        services.approve_registration(big, actor=channel["alice"], today=TODAY)
+    assert Registration.objects.get(pk=big.pk).status == Registration.Status.SUBMITTED
+    # gold: the same amount is within the partner manager's limit (300,000,000)
+    gold = register(channel["dora"], customer="가온바이오", contact_email="yuna@gaon.bio", amount="150000000")
+    assert services.approve_registration(gold, actor=channel["pat"], today=TODAY).status == "approved"
+    assert services.approve_registration(big, actor=channel["mina"], today=TODAY).status == "approved"
+    with pytest.raises(ServiceError):
+        services.approve_registration(big, actor=channel["mina"], today=TODAY)
+
+
+def test_rejection_needs_a_reason_the_partner_sees(channel):
+    reg = register(channel["paul"])
+    with pytest.raises(ValidationError):
+        services.reject_registration(reg, actor=channel["pat"], reason=" ")
+    with pytest.raises(PermissionDenied):
+        services.reject_registration(reg, actor=channel["alice"], reason="no")
+    done = services.reject_registration(reg, actor=channel["pat"], reason="Our own team works this customer.")
+    assert (done.status, done.reason) == ("rejected", "Our own team works this customer.")
+    assert_audited(done, "update", actor=channel["pat"])
+
+
+def test_expiry_ends_the_protection(channel):
+    reg = services.approve_registration(register(channel["paul"]), actor=channel["pat"], today=TODAY)
+    assert services.expire_registrations(today=reg.expires_on) == 0
+    assert services.expire_registrations(today=reg.expires_on + dt.timedelta(days=1)) == 1
+    reg.refresh_from_db()
+    assert reg.status == Registration.Status.EXPIRED
+    assert_audited(reg, "update")
