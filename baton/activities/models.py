@@ -17,7 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.i18n_text import render_message
-from baton.core.records import OwnedQuerySet, OwnedRecord, record_model, visible_team_ids
+from baton.core.records import OwnedQuerySet, OwnedRecord, record_model, team_child_q
 from baton.core.textsearch import Searchable
 
 LINK_FIELDS = ("lead", "account", "contact", "opportunity")
@@ -57,15 +57,16 @@ def linked_visibility(user: Any, prefix: str = "") -> Q:
 class ActivityQuerySet(OwnedQuerySet):
     def visible_to(self, user) -> ActivityQuerySet:
         """Visible when the user owns it, is assigned to it, may see the owner's team (managers see
-        their teams' work) or may see the record it is about (its own record, not any record it is
-        also linked to)."""
+        their teams' work; teammates too, unless it is about a record of a kind that is private by
+        default) or may see the record it is about (its own record, not any record it is also linked
+        to)."""
         if user is None or not user.is_authenticated or not user.is_active:
             return self.none()
         if user.is_admin:
             return self.all()
         cond = (
             Q(owner_id=user.pk)
-            | Q(team_id__in=visible_team_ids(user))
+            | team_child_q(user, {name: f"{name}_id" for name in OWN_RECORD_ORDER})
             | Q(pk__in=Activity.assignees.through.objects.filter(user_id=user.pk).values("activity_id"))
             | linked_visibility(user)
         )

@@ -218,6 +218,22 @@ def sharing_q(model: type[models.Model] | str, user: User | Any, *, edit: bool =
     return cond
 
 
+def team_child_q(user: User | Any, about: dict[str, str]) -> Q:
+    """The team part of a child model's rule (activities): rows of teams the user manages, and rows of
+    the user's own team unless the row is about a record (``about``: record kind -> link field) whose
+    kind is *private* by default -- then the row is seen through that record only. Runs no query."""
+    managed = managed_team_ids(user)
+    own_team = visible_team_ids(user) - managed
+    cond = Q(team_id__in=managed)
+    if own_team:
+        private = Q(pk__in=[])
+        for kind, field in about.items():
+            label = _label(record_model(kind))
+            private |= Q(**{f"{field}__isnull": False}) & Q(_default_is(label, SharingMode.PRIVATE))
+        cond |= Q(team_id__in=own_team) & ~private
+    return cond
+
+
 class OwnedQuerySet(models.QuerySet):
     def visible_to(self, user: User | Any) -> OwnedQuerySet:
         if not _active(user):

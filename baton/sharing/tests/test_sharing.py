@@ -352,3 +352,22 @@ def test_a_private_default_hides_a_teammates_deal_from_the_board(world, personas
     for scope in ("all", "team"):
         assert name not in _client(bob).get(reverse("deals:board"), {"scope": scope}).content.decode()
     assert name in _client(personas["dana"]).get(reverse("deals:board")).content.decode()  # the manager
+
+
+def test_a_private_default_hides_a_teammates_activities_about_the_record(world, personas):
+    """The children follow their record: under a private default for leads, bob (alice's teammate) no
+    longer sees alice's call about her lead, while a task about nothing stays visible to the team and the
+    manager still sees both."""
+    alice, bob, dana, root = (personas[n] for n in ("alice", "bob", "dana", "root"))
+    lead = world["lead"]
+    call = create_activity(actor=alice, record=lead, kind=Activity.Kind.CALL, subject="예산 확인 통화")
+    loose = create_activity(actor=alice, kind=Activity.Kind.TASK, subject="주간 보고 작성")
+    assert set(Activity.objects.visible_to(bob).values_list("pk", flat=True)) >= {call.pk, loose.pk}
+    services.set_default("lead", "private", actor=root)
+    visible_to_bob = set(Activity.objects.visible_to(bob).values_list("pk", flat=True))
+    assert call.pk not in visible_to_bob
+    assert loose.pk in visible_to_bob
+    assert {call.pk, loose.pk} <= set(Activity.objects.visible_to(dana).values_list("pk", flat=True))
+    # Shared with bob, the lead shows its call again.
+    services.share_record(lead, actor=alice, user=bob, access="read")
+    assert Activity.objects.visible_to(bob).filter(pk=call.pk).exists()
