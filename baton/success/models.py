@@ -272,3 +272,8 @@ class RenewalReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} D-{self.days_before}"
+
+
+
+# Support cases live in their own module of this app; importing it here registers their models.
+from baton.success.cases import models as _case_models  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from baton.success import views
+from baton.success.cases import views as cases
 
 app_name = "success"
 urlpatterns = [
@@ -15,4 +16,11 @@ urlpatterns = [
     path("renewals/", views.renewals, name="renewals"),
     path("home/", views.csm_home, name="csm_home"),
     path("accounts/<int:account_pk>/installed-base/", views.installed_base_panel, name="installed_base"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/status/", cases.case_status, name="case_status"),
+    path("cases/<int:pk>/comment/", cases.case_comment, name="case_comment"),
+    path("cases/<int:pk>/assign/", cases.case_assign, name="case_assign"),
+    path("accounts/<int:account_pk>/cases/new/", cases.case_new, name="case_new"),
+    path("sla/", cases.sla_settings, name="sla_settings"),
 ]
