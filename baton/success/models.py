@@ -274,6 +274,5 @@ class RenewalReminder(models.Model):
         return f"{self.contract_id} D-{self.days_before}"
 
 
-
 # Support cases live in their own module of this app; importing it here registers their models.
 from baton.success.cases import models as _case_models  # noqa: E402, F401

@@ -17,7 +17,9 @@ from baton.success.models import Contract
 
 class CaseForm(forms.Form):
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     category = forms.ChoiceField(label=_("Category"), choices=Case.Category.choices)
     contact = forms.ModelChoiceField(label=_("Contact"), queryset=Contact.objects.none(), required=False)
@@ -28,7 +30,9 @@ class CaseForm(forms.Form):
         contact_field: Any = self.fields["contact"]
         contact_field.queryset = Contact.objects.visible_to(user).filter(account=account).order_by("name")
         contract_field: Any = self.fields["contract"]
-        contract_field.queryset = Contract.objects.visible_to(user).filter(account=account).order_by("-end_date")
+        contract_field.queryset = (
+            Contract.objects.visible_to(user).filter(account=account).order_by("-end_date")
+        )
         style_form(self)
 
 
@@ -57,7 +61,9 @@ class PolicyForm(forms.Form):
     first_response_minutes = forms.IntegerField(label=_("First response target (minutes)"), min_value=1)
     resolution_minutes = forms.IntegerField(label=_("Resolution target (minutes)"), min_value=1)
     calendar = forms.ChoiceField(label=_("Calendar"), choices=SlaPolicy.Calendar.choices)
-    warn_percent = forms.IntegerField(label=_("Warn at (% of target used)"), min_value=1, max_value=99, initial=80)
+    warn_percent = forms.IntegerField(
+        label=_("Warn at (% of target used)"), min_value=1, max_value=99, initial=80
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -65,7 +71,9 @@ class PolicyForm(forms.Form):
 
 
 class HoursForm(forms.Form):
-    day_start = forms.TimeField(label=_("Business day starts"), widget=forms.TimeInput(attrs={"type": "time"}))
+    day_start = forms.TimeField(
+        label=_("Business day starts"), widget=forms.TimeInput(attrs={"type": "time"})
+    )
     day_end = forms.TimeField(label=_("Business day ends"), widget=forms.TimeInput(attrs={"type": "time"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -108,7 +108,9 @@ class Case(OwnedRecord):
         on_delete=models.SET_NULL,
         related_name="cases",
     )
-    priority = models.CharField(_("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL)
+    priority = models.CharField(
+        _("priority"), max_length=16, choices=Priority.choices, default=Priority.NORMAL
+    )
     category = models.CharField(
         _("category"), max_length=16, choices=Category.choices, default=Category.QUESTION
     )

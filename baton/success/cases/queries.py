@@ -3,6 +3,7 @@ account's readers read its cases, its CSMs work them). A comment is read through
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -66,7 +67,7 @@ def breached_open_count(user: Any) -> int:
 
 def due_soon(user: Any, hours: int = 24) -> QuerySet[Case]:
     """Open cases whose resolution is due within ``hours`` (the CSM home)."""
-    limit = timezone.now() + timezone.timedelta(hours=hours)
+    limit = timezone.now() + dt.timedelta(hours=hours)
     return (
         cases_for(user)
         .filter(status__in=OPEN_STATUSES, resolution_due__lte=limit)

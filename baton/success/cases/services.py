@@ -116,8 +116,13 @@ def set_sla_policy(
     policy.calendar = calendar
     policy.warn_percent = warn_percent
     policy.save()
-    log_change(actor=actor, action="update" if before else "create", instance=policy, before=before,
-               after=snapshot(policy))
+    log_change(
+        actor=actor,
+        action="update" if before else "create",
+        instance=policy,
+        before=before,
+        after=snapshot(policy),
+    )
     return policy
 
 
@@ -131,8 +136,9 @@ def set_support_hours(*, actor: User | None, day_start: dt.time, day_end: dt.tim
     before = snapshot(row) if row.pk else None
     row.day_start, row.day_end = day_start, day_end
     row.save()
-    log_change(actor=actor, action="update" if before else "create", instance=row, before=before,
-               after=snapshot(row))
+    log_change(
+        actor=actor, action="update" if before else "create", instance=row, before=before, after=snapshot(row)
+    )
     return row
 
 
@@ -318,7 +324,9 @@ def assign(case: Case, *, actor: User | None, owner: User | None, team: Team | N
     case.owner, case.team = owner, team
     case.version += 1
     case.save(update_fields=["owner", "team", "version", "updated_at"])
-    log_change(actor=actor, action="assign", instance=case, before=before, after=snapshot(case, ["owner", "team"]))
+    log_change(
+        actor=actor, action="assign", instance=case, before=before, after=snapshot(case, ["owner", "team"])
+    )
     if owner is not None and owner.pk != previous_owner:
         activities.notify(
             [owner.pk],
@@ -370,9 +378,16 @@ def sweep_sla(now: dt.datetime | None = None) -> dict[str, int]:
                     counts["breached"] += 1
                     _tell(case, kind, text)
     warnings = [
-        ("first_response_warn_at", Q(first_response_at__isnull=True), gettext_noop(
-            "First response due soon: %(case)s")),
-        ("resolution_warn_at", Q(clock_started_at__isnull=False), gettext_noop("Resolution due soon: %(case)s")),
+        (
+            "first_response_warn_at",
+            Q(first_response_at__isnull=True),
+            gettext_noop("First response due soon: %(case)s"),
+        ),
+        (
+            "resolution_warn_at",
+            Q(clock_started_at__isnull=False),
+            gettext_noop("Resolution due soon: %(case)s"),
+        ),
     ]
     for field, cond, text in warnings:
         for case in base.filter(cond, **{f"{field}__lte": now})[:1000]:
@@ -385,6 +400,7 @@ def sweep_sla(now: dt.datetime | None = None) -> dict[str, int]:
 
 
 def _tell(case: Case, kind: str, text: str) -> None:
-    activities.notify(_escalation_ids(case), kind=kind, actor=None, text=Msg(text, case=str(case)),
-                      url=case_url(case))
+    activities.notify(
+        _escalation_ids(case), kind=kind, actor=None, text=Msg(text, case=str(case)), url=case_url(case)
+    )
     log_change(actor=None, action="sla", instance=case, note=text % {"case": case.number})

@@ -85,7 +85,9 @@ def _context(request: AuthedHttpRequest, case: Case, **forms: Any) -> dict[str, 
         "case": case,
         "comments": list(queries.comments_of(case)),
         "can_edit": editable,
-        "next_statuses": [(s, Case.Status(s).label) for s in services.TRANSITIONS[case.status]] if editable else [],
+        "next_statuses": [(s, Case.Status(s).label) for s in services.TRANSITIONS[case.status]]
+        if editable
+        else [],
         "comment_form": forms.get("comment_form") or CommentForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(user=request.user, initial={"owner": case.owner_id, "team": case.team_id}),
@@ -121,13 +123,18 @@ def case_comment(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if form.is_valid() and run_action(
         request,
         lambda: services.add_comment(
-            case, actor=request.user, body=form.cleaned_data["body"], is_internal=form.cleaned_data["is_internal"]
+            case,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            is_internal=form.cleaned_data["is_internal"],
         ),
         form=form,
         success=_("Comment added."),
     ):
         return redirect("success:case", case.pk)
-    return render(request, "success/cases/case_detail.html", _context(request, case, comment_form=form), status=400)
+    return render(
+        request, "success/cases/case_detail.html", _context(request, case, comment_form=form), status=400
+    )
 
 
 @login_required
@@ -144,7 +151,9 @@ def case_assign(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         success=_("Case assigned."),
     ):
         return redirect("success:case", case.pk)
-    return render(request, "success/cases/case_detail.html", _context(request, case, assign_form=form), status=400)
+    return render(
+        request, "success/cases/case_detail.html", _context(request, case, assign_form=form), status=400
+    )
 
 
 @login_required

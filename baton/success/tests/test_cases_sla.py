@@ -44,12 +44,18 @@ def test_a_round_the_clock_policy_copies_onto_new_cases(world, alice, root):
         actor=root, priority="urgent", first_response_minutes=60, resolution_minutes=240, calendar="always"
     )
     case = services.open_case(
-        actor=alice, account=world["account"], subject="전면 장애", priority="urgent", now=at(2027, 2, 5, 17, 30)
+        actor=alice,
+        account=world["account"],
+        subject="전면 장애",
+        priority="urgent",
+        now=at(2027, 2, 5, 17, 30),
     )
     assert case.first_response_due == at(2027, 2, 5, 18, 30)
     assert case.resolution_due == at(2027, 2, 5, 21, 30)
     with pytest.raises(PermissionDenied):
-        services.set_sla_policy(actor=alice, priority="urgent", first_response_minutes=1, resolution_minutes=2)
+        services.set_sla_policy(
+            actor=alice, priority="urgent", first_response_minutes=1, resolution_minutes=2
+        )
 
 
 @pytest.mark.django_db
@@ -102,8 +108,11 @@ def test_chuseok_week_with_a_pause_while_waiting_on_the_customer(world, alice, c
     assert case.resolution_breached and case.breached
     # The assignee and the account's CSM both hear of the warning and the breach.
     for user in (alice, cara):
-        kinds = sorted(Notification.objects.filter(recipient=user, url__contains=f"/{case.pk}/").values_list(
-            "kind", flat=True))
+        kinds = sorted(
+            Notification.objects.filter(recipient=user, url__contains=f"/{case.pk}/").values_list(
+                "kind", flat=True
+            )
+        )
         assert kinds == ["overdue", "reminder"]
 
     case = services.change_status(case, actor=cara, status="resolved", now=at(2026, 10, 7, 11))

@@ -58,6 +58,8 @@ class Scheduler(threading.Thread):
         ("baton.insights.tasks.send_report_subscriptions", dt.timedelta(minutes=15), True),
         # Renewals due and D-90/-30/-7 reminders; each is claimed by a unique row, so reruns do nothing.
         ("baton.success.tasks.open_due_renewals", dt.timedelta(hours=6), True),
+        # Support case SLA warnings and breaches; each is claimed by a conditional update.
+        ("baton.success.tasks.sweep_case_slas", dt.timedelta(minutes=5), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):
