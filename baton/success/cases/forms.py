@@ -62,7 +62,7 @@ class PolicyForm(forms.Form):
     resolution_minutes = forms.IntegerField(label=_("Resolution target (minutes)"), min_value=1)
     calendar = forms.ChoiceField(label=_("Calendar"), choices=SlaPolicy.Calendar.choices)
     warn_percent = forms.IntegerField(
-        label=_("Warn at (% of target used)"), min_value=1, max_value=99, initial=80
+        label=_("Warn when this percentage of the target is used"), min_value=1, max_value=99, initial=80
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

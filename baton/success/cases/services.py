@@ -104,7 +104,7 @@ def set_sla_policy(
     elif resolution_minutes < first_response_minutes:
         errors["resolution_minutes"] = [_("Resolution cannot come before the first response.")]
     if not 1 <= warn_percent <= 99:
-        errors["warn_percent"] = [_("Between 1 and 99 %.")]
+        errors["warn_percent"] = [_("Between 1 and 99.")]
     if errors:
         raise ValidationError(errors)
     policy = SlaPolicy.objects.select_for_update().filter(priority=priority).first() or SlaPolicy(
