@@ -27,6 +27,7 @@ from baton.core.views_generic import run_action
 from baton.deals.models import ProductFamily, Stage
 from baton.deals.queries import get_opportunity_for_user
 from baton.success import queries, revenue, services
+from baton.success.cases import queries as case_queries
 from baton.success.forms import AmendForm, CreateContractForm, OutcomeForm, TerminateForm
 from baton.success.models import Contract, ContractChange, Renewal
 from baton.success.queries import installed_base
@@ -408,6 +409,7 @@ def csm_home(request: AuthedHttpRequest) -> HttpResponse:
             "missed": missed,
             "arr": revenue.arr_on(mine, today),
             "accounts": mine.values("account_id").distinct().count(),
+            "cases": list(case_queries.csm_open_cases(request.user)[:20]),
         },
     )
 
@@ -419,5 +421,9 @@ def installed_base_panel(request: AuthedHttpRequest, account_pk: int) -> HttpRes
     return render(
         request,
         "success/partials/_installed_base.html",
-        {"account": account, "base": installed_base(request.user, account, timezone.localdate())},
+        {
+            "account": account,
+            "base": installed_base(request.user, account, timezone.localdate()),
+            "open_cases": list(case_queries.open_cases_of_account(request.user, account)[:10]),
+        },
     )

@@ -74,3 +74,14 @@ def due_soon(user: Any, hours: int = 24) -> QuerySet[Case]:
         .select_related("account")
         .order_by("resolution_due", "id")
     )
+
+
+def csm_open_cases(user: Any) -> QuerySet[Case]:
+    """Open cases of the accounts (or contracts) the user is CSM of, breached first, then by deadline."""
+    return (
+        cases_for(user)
+        .filter(status__in=OPEN_STATUSES)
+        .filter(Q(account__csm_id=user.pk) | Q(contract__csm_id=user.pk))
+        .select_related("account")
+        .order_by("-resolution_breached", "-first_response_breached", "resolution_due", "id")
+    )

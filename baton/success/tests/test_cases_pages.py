@@ -153,3 +153,20 @@ def test_sla_settings(client, alice, root):
     payload = {"first_response_minutes": 30, "resolution_minutes": 240}
     assert ApiClient(root)._send("put", "/success/sla-policies/urgent", payload).status_code == 200
     assert ApiClient(alice)._send("put", "/success/sla-policies/urgent", payload).status_code == 403
+
+
+def test_account_panel_and_csm_home_show_the_cases(client, case, world, alice, cast):
+    cara = cast["cara"]
+    account = world["account"]
+    account.csm = cara
+    account.save(update_fields=["csm"])
+    Case.objects.filter(pk=case.pk).update(resolution_breached=True)
+    client.force_login(alice)
+    panel = client.get(f"/success/accounts/{account.pk}/installed-base/").content.decode()
+    assert case.number in panel and 'data-testid="account-case-breached"' in panel
+    assert f"/success/accounts/{account.pk}/cases/new/" in panel
+    client.force_login(cara)
+    home = client.get("/success/home/").content.decode()
+    assert 'data-testid="csm-cases"' in home and case.number in home
+    services.change_status(case, actor=cara, status="resolved")
+    assert case.number not in client.get("/success/home/").content.decode()
