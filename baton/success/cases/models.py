@@ -59,7 +59,9 @@ class SlaPolicy(models.Model):
     calendar = models.CharField(
         _("calendar"), max_length=16, choices=Calendar.choices, default=Calendar.BUSINESS
     )
-    warn_percent = models.PositiveSmallIntegerField(_("warn when this percentage of the target is used"), default=80)
+    warn_percent = models.PositiveSmallIntegerField(
+        _("warn when this percentage of the target is used"), default=80
+    )
 
     class Meta:
         ordering = ["first_response_minutes", "priority"]
