@@ -17,6 +17,7 @@ from baton.accounts.services import update_account
 from baton.core.models import Role, User
 from baton.deals.models import Opportunity, Product, Stage
 from baton.success import services
+from baton.success.cases.demo import seed_cases
 from baton.success.models import Contract, ContractChange, Renewal
 from baton.success.services import LineSpec
 
@@ -149,7 +150,8 @@ def seed(stdout: Any = None, *, seed_value: int = 13) -> dict[str, int]:
     if victim is not None and victim.end_date > today:
         services.terminate(victim, actor=admin, effective_date=today - dt.timedelta(days=10), reason="폐업")
     result = services.sweep_renewals(today)
-    summary = {"contracts": made, "renewals_opened": result["opened"]}
+    cases = seed_cases(rng, admin, csm)
+    summary = {"contracts": made, "renewals_opened": result["opened"], "cases": cases}
     if stdout is not None:
         stdout.write(f"Success demo: {summary}")
     return summary

@@ -2,6 +2,7 @@ from django.urls import path
 
 from baton.success import views
 from baton.success.cases import views as cases
+from baton.success.health import views as health
 
 app_name = "success"
 urlpatterns = [
@@ -23,4 +24,7 @@ urlpatterns = [
     path("cases/<int:pk>/assign/", cases.case_assign, name="case_assign"),
     path("accounts/<int:account_pk>/cases/new/", cases.case_new, name="case_new"),
     path("sla/", cases.sla_settings, name="sla_settings"),
+    path("health/", health.health_page, name="health"),
+    path("health/weights/", health.health_weights, name="health_weights"),
+    path("accounts/<int:account_pk>/nps/", health.record_nps, name="record_nps"),
 ]

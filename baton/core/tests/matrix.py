@@ -221,6 +221,9 @@ ROUTES: dict[str, Expect] = {
     "success:case_assign": Expect("open", method="post", args=(("pk", MISSING),)),
     "success:case_new": rec("account", "get", ("account_pk", "account")),
     "success:sla_settings": OPEN,
+    "success:health": OPEN,
+    "success:health_weights": ADMIN_POST,
+    "success:record_nps": rec("account", "post", ("account_pk", "account")),
     "scoring:index": OPEN,
     "scoring:lead": rec("lead"),
     "scoring:lead_panel": rec("lead"),
@@ -397,6 +400,10 @@ OPERATIONS: dict[str, Expect] = {
     "POST /success/cases/{id}/comments": Expect("open", method="post", args=(("id", MISSING),)),
     "POST /success/cases/{id}/assignment": Expect("open", method="post", args=(("id", MISSING),)),
     "GET /success/sla-policies": OPEN,
+    "GET /success/accounts/{id}/health": rec("account"),
+    "GET /success/health": OPEN,
+    "PUT /success/health-weights": Expect("roles", method="put", roles=("root",)),
+    "POST /success/accounts/{id}/nps": rec("account", "post"),
     "PUT /success/sla-policies/{priority}": Expect(
         "roles", method="put", roles=("root",), args=(("priority", "low"),)
     ),
@@ -525,6 +532,8 @@ BODIES: dict[str, Any] = {
     "POST /success/contracts/{id}/termination": lambda ids: {"effective_date": "2026-01-01", "reason": "x"},
     "POST /success/renewals/{id}/outcome": lambda ids: {"outcome": "renewed"},
     "POST /success/cases/{id}/status": lambda ids: {"status": "in_progress"},
+    "PUT /success/health-weights": lambda ids: {"cases": 30, "engagement": 25, "renewal": 25, "nps": 20},
+    "POST /success/accounts/{id}/nps": lambda ids: {"score": 9, "answered_on": "2026-11-01"},
     "POST /success/cases/{id}/comments": lambda ids: {"body": "매트릭스"},
     "PUT /success/sla-policies/{priority}": lambda ids: {
         "first_response_minutes": 960,

@@ -203,6 +203,7 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "success:case_comment": lambda w: {"pk": 10**9},
     "success:case_assign": lambda w: {"pk": 10**9},
     "success:case_new": lambda w: {"account_pk": w["account"].pk},
+    "success:record_nps": lambda w: {"account_pk": w["account"].pk},
     "process:drill": lambda w: {"key": "nurturing", "metric": "wip"},
     "process:record": _record("opportunity", "opportunity"),
     "process:move": _record("opportunity", "opportunity"),

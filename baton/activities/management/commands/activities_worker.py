@@ -60,6 +60,8 @@ class Scheduler(threading.Thread):
         ("baton.success.tasks.open_due_renewals", dt.timedelta(hours=6), True),
         # Support case SLA warnings and breaches; each is claimed by a conditional update.
         ("baton.success.tasks.sweep_case_slas", dt.timedelta(minutes=5), True),
+        # Daily health snapshots of the customer accounts (a rerun the same day replaces its rows).
+        ("baton.success.tasks.snapshot_customer_health", dt.timedelta(hours=6), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):
