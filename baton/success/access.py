@@ -26,3 +26,7 @@ def account_reader_reads_contract(user: Any) -> Q:
 
 def csm_edits_case(user: Any) -> Q:
     return Q(account__csm_id=user.pk) | Q(contract__csm_id=user.pk)
+
+
+def account_csm_edits(user: Any) -> Q:
+    return Q(account__csm_id=user.pk)

@@ -19,6 +19,7 @@ from baton.deals.models import Opportunity, Product, Stage
 from baton.success import services
 from baton.success.cases.demo import seed_cases
 from baton.success.models import Contract, ContractChange, Renewal
+from baton.success.plans.demo import seed_plans_and_health
 from baton.success.services import LineSpec
 
 # Sold by the year in the demo catalogue: cloud subscriptions and ERP user licences (with maintenance).
@@ -151,7 +152,12 @@ def seed(stdout: Any = None, *, seed_value: int = 13) -> dict[str, int]:
         services.terminate(victim, actor=admin, effective_date=today - dt.timedelta(days=10), reason="폐업")
     result = services.sweep_renewals(today)
     cases = seed_cases(rng, admin, csm)
-    summary = {"contracts": made, "renewals_opened": result["opened"], "cases": cases}
+    summary = {
+        "contracts": made,
+        "renewals_opened": result["opened"],
+        "cases": cases,
+        **seed_plans_and_health(rng, today, admin, csm),
+    }
     if stdout is not None:
         stdout.write(f"Success demo: {summary}")
     return summary

@@ -274,7 +274,8 @@ class RenewalReminder(models.Model):
         return f"{self.contract_id} D-{self.days_before}"
 
 
-# Support cases and health live in their own packages of this app; importing them here registers their
-# models.
+# Support cases, health and success plans live in their own packages of this app; importing them
+# here registers their models.
 from baton.success.cases import models as _case_models  # noqa: E402, F401
 from baton.success.health import models as _health_models  # noqa: E402, F401
+from baton.success.plans import models as _plan_models  # noqa: E402, F401

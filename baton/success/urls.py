@@ -3,6 +3,7 @@ from django.urls import path
 from baton.success import views
 from baton.success.cases import views as cases
 from baton.success.health import views as health
+from baton.success.plans import views as plans
 
 app_name = "success"
 urlpatterns = [
@@ -27,4 +28,9 @@ urlpatterns = [
     path("health/", health.health_page, name="health"),
     path("health/weights/", health.health_weights, name="health_weights"),
     path("accounts/<int:account_pk>/nps/", health.record_nps, name="record_nps"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/milestones/", plans.milestone_add, name="milestone_add"),
+    path("milestones/<int:pk>/done/", plans.milestone_done, name="milestone_done"),
+    path("accounts/<int:account_pk>/plans/new/", plans.plan_new, name="plan_new"),
 ]

@@ -224,6 +224,11 @@ ROUTES: dict[str, Expect] = {
     "success:health": OPEN,
     "success:health_weights": ADMIN_POST,
     "success:record_nps": rec("account", "post", ("account_pk", "account")),
+    "success:plans": OPEN,
+    "success:plan": Expect("open", args=(("pk", MISSING),)),
+    "success:milestone_add": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:milestone_done": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:plan_new": rec("account", "get", ("account_pk", "account")),
     "scoring:index": OPEN,
     "scoring:lead": rec("lead"),
     "scoring:lead_panel": rec("lead"),
@@ -404,6 +409,11 @@ OPERATIONS: dict[str, Expect] = {
     "GET /success/health": OPEN,
     "PUT /success/health-weights": Expect("roles", method="put", roles=("root",)),
     "POST /success/accounts/{id}/nps": rec("account", "post"),
+    "GET /success/plans": OPEN,
+    "GET /success/plans/{id}": Expect("open", args=(("id", MISSING),)),
+    "POST /success/accounts/{id}/plans": rec("account", "post"),
+    "POST /success/plans/{id}/milestones": Expect("open", method="post", args=(("id", MISSING),)),
+    "POST /success/milestones/{id}/completion": Expect("open", method="post", args=(("id", MISSING),)),
     "PUT /success/sla-policies/{priority}": Expect(
         "roles", method="put", roles=("root",), args=(("priority", "low"),)
     ),
@@ -534,6 +544,9 @@ BODIES: dict[str, Any] = {
     "POST /success/cases/{id}/status": lambda ids: {"status": "in_progress"},
     "PUT /success/health-weights": lambda ids: {"cases": 30, "engagement": 25, "renewal": 25, "nps": 20},
     "POST /success/accounts/{id}/nps": lambda ids: {"score": 9, "answered_on": "2026-11-01"},
+    "POST /success/accounts/{id}/plans": lambda ids: {"title": "매트릭스 계획"},
+    "POST /success/plans/{id}/milestones": lambda ids: {"title": "킥오프", "due_date": "2026-11-10"},
+    "POST /success/milestones/{id}/completion": lambda ids: {"done": True},
     "POST /success/cases/{id}/comments": lambda ids: {"body": "매트릭스"},
     "PUT /success/sla-policies/{priority}": lambda ids: {
         "first_response_minutes": 960,
