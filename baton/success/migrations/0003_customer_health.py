@@ -6,63 +6,119 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0008_account_csm'),
-        ('success', '0002_support_cases'),
+        ("accounts", "0008_account_csm"),
+        ("success", "0002_support_cases"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HealthWeights',
+            name="HealthWeights",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cases', models.PositiveSmallIntegerField(default=30, verbose_name='support cases')),
-                ('engagement', models.PositiveSmallIntegerField(default=25, verbose_name='engagement')),
-                ('renewal', models.PositiveSmallIntegerField(default=25, verbose_name='renewal risk')),
-                ('nps', models.PositiveSmallIntegerField(default=20, verbose_name='NPS')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cases", models.PositiveSmallIntegerField(default=30, verbose_name="support cases")),
+                ("engagement", models.PositiveSmallIntegerField(default=25, verbose_name="engagement")),
+                ("renewal", models.PositiveSmallIntegerField(default=25, verbose_name="renewal risk")),
+                ("nps", models.PositiveSmallIntegerField(default=20, verbose_name="NPS")),
             ],
             options={
-                'verbose_name': 'health weights',
-                'verbose_name_plural': 'health weights',
+                "verbose_name": "health weights",
+                "verbose_name_plural": "health weights",
             },
         ),
         migrations.CreateModel(
-            name='HealthSnapshot',
+            name="HealthSnapshot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='health score')),
-                ('band', models.CharField(choices=[('green', 'Healthy'), ('yellow', 'Watch'), ('red', 'At risk')], max_length=8, verbose_name='health')),
-                ('components', models.JSONField(default=list)),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='health_snapshots', to='accounts.account')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("score", models.PositiveSmallIntegerField(verbose_name="health score")),
+                (
+                    "band",
+                    models.CharField(
+                        choices=[("green", "Healthy"), ("yellow", "Watch"), ("red", "At risk")],
+                        max_length=8,
+                        verbose_name="health",
+                    ),
+                ),
+                ("components", models.JSONField(default=list)),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="health_snapshots",
+                        to="accounts.account",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'health snapshot',
-                'verbose_name_plural': 'health snapshots',
-                'ordering': ['account', '-day'],
-                'indexes': [models.Index(fields=['day', 'band'], name='health_day_band_idx')],
-                'constraints': [models.UniqueConstraint(fields=('account', 'day'), name='health_once_a_day')],
+                "verbose_name": "health snapshot",
+                "verbose_name_plural": "health snapshots",
+                "ordering": ["account", "-day"],
+                "indexes": [models.Index(fields=["day", "band"], name="health_day_band_idx")],
+                "constraints": [models.UniqueConstraint(fields=("account", "day"), name="health_once_a_day")],
             },
         ),
         migrations.CreateModel(
-            name='NpsResponse',
+            name="NpsResponse",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='score (0-10)')),
-                ('answered_on', models.DateField(verbose_name='answered on')),
-                ('comment', models.CharField(blank=True, max_length=500, verbose_name='comment')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='nps_responses', to='accounts.account', verbose_name='account')),
-                ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.contact')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(verbose_name="score (0-10)")),
+                ("answered_on", models.DateField(verbose_name="answered on")),
+                ("comment", models.CharField(blank=True, max_length=500, verbose_name="comment")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="nps_responses",
+                        to="accounts.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "contact",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.contact",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'NPS answer',
-                'verbose_name_plural': 'NPS answers',
-                'ordering': ['-answered_on', '-id'],
-                'indexes': [models.Index(fields=['account', '-answered_on'], name='nps_account_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('score__lte', 10)), name='nps_score_range')],
+                "verbose_name": "NPS answer",
+                "verbose_name_plural": "NPS answers",
+                "ordering": ["-answered_on", "-id"],
+                "indexes": [models.Index(fields=["account", "-answered_on"], name="nps_account_idx")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("score__lte", 10)), name="nps_score_range")
+                ],
             },
         ),
     ]
