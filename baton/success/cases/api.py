@@ -152,7 +152,7 @@ def change_status(request: HttpRequest, payload: StatusIn, id: int = path_id()):
     return _detail(user, case)
 
 
-class CommentIn(InputSchema):
+class CaseCommentIn(InputSchema):
     body: Text(10000, required=True)
     is_internal: bool = False
 
@@ -163,7 +163,7 @@ class CommentIn(InputSchema):
     tags=["cases"],
     summary="Comment on a case",
 )
-def comment_case(request: HttpRequest, payload: CommentIn, id: int = path_id()):
+def comment_case(request: HttpRequest, payload: CaseCommentIn, id: int = path_id()):
     """A reply to the customer (the first one is the first response) or an internal note."""
     user = actor(request)
     case = queries.get_case_for_user(user, id)

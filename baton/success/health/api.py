@@ -62,7 +62,7 @@ def account_health(request: HttpRequest, id: int = path_id()):
     }
 
 
-class SnapshotOut(Schema):
+class HealthSnapshotOut(Schema):
     account_id: int
     day: dt.date
     score: int
@@ -70,7 +70,10 @@ class SnapshotOut(Schema):
 
 
 @router.get(
-    "/health", response=responses({200: list[SnapshotOut]}), tags=["health"], summary="Customers by health"
+    "/health",
+    response=responses({200: list[HealthSnapshotOut]}),
+    tags=["health"],
+    summary="Customers by health",
 )
 def list_health(
     request: HttpRequest,
