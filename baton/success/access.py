@@ -22,3 +22,11 @@ def csm_edits_contract(user: Any) -> Q:
 
 def account_reader_reads_contract(user: Any) -> Q:
     return Q(account_id__in=Account.objects.visible_to(user).values("id"))
+
+
+def csm_edits_case(user: Any) -> Q:
+    return Q(account__csm_id=user.pk) | Q(contract__csm_id=user.pk)
+
+
+def account_csm_edits(user: Any) -> Q:
+    return Q(account__csm_id=user.pk)

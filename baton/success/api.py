@@ -16,9 +16,15 @@ from baton.core.models import User
 from baton.deals.models import Product
 from baton.deals.queries import get_opportunity_for_user
 from baton.success import queries, revenue, services
+from baton.success.cases.api import router as cases_router
+from baton.success.health.api import router as health_router
 from baton.success.models import Contract, ContractChange, ContractLine, Renewal, monthly
+from baton.success.plans.api import router as plans_router
 
 router = Router()
+router.add_router("", cases_router)
+router.add_router("", health_router)
+router.add_router("", plans_router)
 
 
 class ContractLineOut(Schema):

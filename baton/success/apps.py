@@ -14,12 +14,20 @@ class SuccessConfig(AppConfig):
         from baton.accounts.models import Account  # noqa: PLC0415 - models in ready()
         from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
         from baton.success import access  # noqa: PLC0415 - models in ready()
+        from baton.success.cases.models import Case  # noqa: PLC0415 - models in ready()
         from baton.success.models import Contract  # noqa: PLC0415 - models in ready()
+        from baton.success.plans.models import SuccessPlan  # noqa: PLC0415 - models in ready()
 
         # The contract's CSM reads the account (as the account's CSM does) and amends the contract.
         register_grant(Account, "CSM of a contract", access.csm_reads_account_of_contract)
         register_grant(Contract, "the contract's or account's CSM", access.csm_edits_contract, edit=True)
         register_grant(Contract, "reader of the account", access.account_reader_reads_contract)
+        # Support cases: whoever reads the account reads its cases; its CSMs work them.
+        register_grant(Case, "reader of the account", access.account_reader_reads_contract)
+        register_grant(Case, "the account's or contract's CSM", access.csm_edits_case, edit=True)
+        # Success plans: read with the account, worked by its CSM.
+        register_grant(SuccessPlan, "reader of the account", access.account_reader_reads_contract)
+        register_grant(SuccessPlan, "the account's CSM", access.account_csm_edits, edit=True)
 
         # The account 360° page: the installed base (it loads itself after the page, see the template).
         register_panel("account", "success/panels/_account_installed_base.html", 60)

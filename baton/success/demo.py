@@ -17,7 +17,9 @@ from baton.accounts.services import update_account
 from baton.core.models import Role, User
 from baton.deals.models import Opportunity, Product, Stage
 from baton.success import services
+from baton.success.cases.demo import seed_cases
 from baton.success.models import Contract, ContractChange, Renewal
+from baton.success.plans.demo import seed_plans_and_health
 from baton.success.services import LineSpec
 
 # Sold by the year in the demo catalogue: cloud subscriptions and ERP user licences (with maintenance).
@@ -149,7 +151,13 @@ def seed(stdout: Any = None, *, seed_value: int = 13) -> dict[str, int]:
     if victim is not None and victim.end_date > today:
         services.terminate(victim, actor=admin, effective_date=today - dt.timedelta(days=10), reason="폐업")
     result = services.sweep_renewals(today)
-    summary = {"contracts": made, "renewals_opened": result["opened"]}
+    cases = seed_cases(rng, admin, csm)
+    summary = {
+        "contracts": made,
+        "renewals_opened": result["opened"],
+        "cases": cases,
+        **seed_plans_and_health(rng, today, admin, csm),
+    }
     if stdout is not None:
         stdout.write(f"Success demo: {summary}")
     return summary

@@ -272,3 +272,11 @@ class RenewalReminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contract_id} D-{self.days_before}"
+
+
+# Support cases, health, success plans and billing live in their own packages of this app; importing them
+# here registers their models.
+from baton.success.billing import models as _billing_models  # noqa: E402, F401
+from baton.success.cases import models as _case_models  # noqa: E402, F401
+from baton.success.health import models as _health_models  # noqa: E402, F401
+from baton.success.plans import models as _plan_models  # noqa: E402, F401

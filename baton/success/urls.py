@@ -1,6 +1,9 @@
 from django.urls import path
 
 from baton.success import views
+from baton.success.cases import views as cases
+from baton.success.health import views as health
+from baton.success.plans import views as plans
 
 app_name = "success"
 urlpatterns = [
@@ -15,4 +18,19 @@ urlpatterns = [
     path("renewals/", views.renewals, name="renewals"),
     path("home/", views.csm_home, name="csm_home"),
     path("accounts/<int:account_pk>/installed-base/", views.installed_base_panel, name="installed_base"),
+    path("cases/", cases.case_list, name="cases"),
+    path("cases/<int:pk>/", cases.case_detail, name="case"),
+    path("cases/<int:pk>/status/", cases.case_status, name="case_status"),
+    path("cases/<int:pk>/comment/", cases.case_comment, name="case_comment"),
+    path("cases/<int:pk>/assign/", cases.case_assign, name="case_assign"),
+    path("accounts/<int:account_pk>/cases/new/", cases.case_new, name="case_new"),
+    path("sla/", cases.sla_settings, name="sla_settings"),
+    path("health/", health.health_page, name="health"),
+    path("health/weights/", health.health_weights, name="health_weights"),
+    path("accounts/<int:account_pk>/nps/", health.record_nps, name="record_nps"),
+    path("plans/", plans.plan_list, name="plans"),
+    path("plans/<int:pk>/", plans.plan_detail, name="plan"),
+    path("plans/<int:pk>/milestones/", plans.milestone_add, name="milestone_add"),
+    path("milestones/<int:pk>/done/", plans.milestone_done, name="milestone_done"),
+    path("accounts/<int:account_pk>/plans/new/", plans.plan_new, name="plan_new"),
 ]

@@ -27,7 +27,11 @@ from baton.core.views_generic import run_action
 from baton.deals.models import ProductFamily, Stage
 from baton.deals.queries import get_opportunity_for_user
 from baton.success import queries, revenue, services
+from baton.success.cases import queries as case_queries
 from baton.success.forms import AmendForm, CreateContractForm, OutcomeForm, TerminateForm
+from baton.success.health import queries as health_queries
+from baton.success.health import views as health_views
+from baton.success.health.models import HealthSnapshot
 from baton.success.models import Contract, ContractChange, Renewal
 from baton.success.queries import installed_base
 
@@ -408,6 +412,12 @@ def csm_home(request: AuthedHttpRequest) -> HttpResponse:
             "missed": missed,
             "arr": revenue.arr_on(mine, today),
             "accounts": mine.values("account_id").distinct().count(),
+            "cases": list(case_queries.csm_open_cases(request.user)[:20]),
+            "red": list(
+                health_queries.customers_by_health(request.user, HealthSnapshot.Band.RED).filter(
+                    account__csm_id=request.user.pk
+                )[:10]
+            ),
         },
     )
 
@@ -419,5 +429,10 @@ def installed_base_panel(request: AuthedHttpRequest, account_pk: int) -> HttpRes
     return render(
         request,
         "success/partials/_installed_base.html",
-        {"account": account, "base": installed_base(request.user, account, timezone.localdate())},
+        {
+            "account": account,
+            "base": installed_base(request.user, account, timezone.localdate()),
+            "open_cases": list(case_queries.open_cases_of_account(request.user, account)[:10]),
+            **health_views.panel_context(account),
+        },
     )

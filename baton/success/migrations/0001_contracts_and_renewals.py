@@ -6,172 +6,424 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0008_account_csm'),
-        ('core', '0005_changelog_parent_and_actor_index'),
-        ('deals', '0011_no_decision_korean_name'),
+        ("accounts", "0008_account_csm"),
+        ("core", "0005_changelog_parent_and_actor_index"),
+        ("deals", "0011_no_decision_korean_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Contract',
+            name="Contract",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='created')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated')),
-                ('custom_field_data', models.JSONField(blank=True, default=dict, editable=False)),
-                ('number', models.CharField(max_length=40, unique=True, verbose_name='number')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('currency', models.CharField(choices=[('KRW', 'KRW ₩'), ('USD', 'USD $'), ('EUR', 'EUR €'), ('JPY', 'JPY ¥'), ('CNY', 'CNY ¥')], default='KRW', max_length=3, verbose_name='currency')),
-                ('start_date', models.DateField(verbose_name='term start')),
-                ('end_date', models.DateField(verbose_name='term end')),
-                ('billing_frequency', models.CharField(choices=[('monthly', 'Monthly'), ('quarterly', 'Quarterly'), ('annual', 'Annually'), ('upfront', 'Up front for the term')], default='annual', max_length=16, verbose_name='billing')),
-                ('auto_renew', models.BooleanField(default=False, verbose_name='renews automatically')),
-                ('notice_days', models.PositiveSmallIntegerField(default=30, verbose_name='notice period (days)')),
-                ('status', models.CharField(choices=[('active', 'Active'), ('terminated', 'Terminated early'), ('churned', 'Not renewed')], default='active', max_length=16, verbose_name='status')),
-                ('arr', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='ARR')),
-                ('one_time_total', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='one-time amount')),
-                ('churn_reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('account', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contracts', to='accounts.account', verbose_name='account')),
-                ('csm', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='csm_contracts', to=settings.AUTH_USER_MODEL, verbose_name='customer success manager')),
-                ('opportunity', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='contract', to='deals.opportunity', verbose_name='won opportunity')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('quote', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='deals.quote', verbose_name='quote')),
-                ('team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.team', verbose_name='team')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="created")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated")),
+                ("custom_field_data", models.JSONField(blank=True, default=dict, editable=False)),
+                ("number", models.CharField(max_length=40, unique=True, verbose_name="number")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "currency",
+                    models.CharField(
+                        choices=[
+                            ("KRW", "KRW ₩"),
+                            ("USD", "USD $"),
+                            ("EUR", "EUR €"),
+                            ("JPY", "JPY ¥"),
+                            ("CNY", "CNY ¥"),
+                        ],
+                        default="KRW",
+                        max_length=3,
+                        verbose_name="currency",
+                    ),
+                ),
+                ("start_date", models.DateField(verbose_name="term start")),
+                ("end_date", models.DateField(verbose_name="term end")),
+                (
+                    "billing_frequency",
+                    models.CharField(
+                        choices=[
+                            ("monthly", "Monthly"),
+                            ("quarterly", "Quarterly"),
+                            ("annual", "Annually"),
+                            ("upfront", "Up front for the term"),
+                        ],
+                        default="annual",
+                        max_length=16,
+                        verbose_name="billing",
+                    ),
+                ),
+                ("auto_renew", models.BooleanField(default=False, verbose_name="renews automatically")),
+                (
+                    "notice_days",
+                    models.PositiveSmallIntegerField(default=30, verbose_name="notice period (days)"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("terminated", "Terminated early"),
+                            ("churned", "Not renewed"),
+                        ],
+                        default="active",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                ("arr", models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name="ARR")),
+                (
+                    "one_time_total",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=18, verbose_name="one-time amount"
+                    ),
+                ),
+                ("churn_reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contracts",
+                        to="accounts.account",
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "csm",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="csm_contracts",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="customer success manager",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="contract",
+                        to="deals.opportunity",
+                        verbose_name="won opportunity",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "quote",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="deals.quote",
+                        verbose_name="quote",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.team",
+                        verbose_name="team",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract',
-                'verbose_name_plural': 'contracts',
-                'ordering': ['-start_date', '-id'],
+                "verbose_name": "contract",
+                "verbose_name_plural": "contracts",
+                "ordering": ["-start_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ContractLine',
+            name="ContractLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('product_code', models.CharField(max_length=40, verbose_name='code')),
-                ('product_name', models.CharField(max_length=200, verbose_name='product')),
-                ('is_recurring', models.BooleanField(default=True, verbose_name='recurring')),
-                ('quantity', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='quantity')),
-                ('unit_price', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='unit price')),
-                ('sequence', models.PositiveIntegerField(default=0)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='success.contract')),
-                ('family', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='deals.productfamily', verbose_name='product family')),
-                ('product', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='deals.product', verbose_name='product')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("product_code", models.CharField(max_length=40, verbose_name="code")),
+                ("product_name", models.CharField(max_length=200, verbose_name="product")),
+                ("is_recurring", models.BooleanField(default=True, verbose_name="recurring")),
+                ("quantity", models.DecimalField(decimal_places=2, max_digits=12, verbose_name="quantity")),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=2, max_digits=18, verbose_name="unit price"),
+                ),
+                ("sequence", models.PositiveIntegerField(default=0)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="success.contract",
+                    ),
+                ),
+                (
+                    "family",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="deals.productfamily",
+                        verbose_name="product family",
+                    ),
+                ),
+                (
+                    "product",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="deals.product",
+                        verbose_name="product",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract line',
-                'verbose_name_plural': 'contract lines',
-                'ordering': ['contract', 'sequence', 'id'],
+                "verbose_name": "contract line",
+                "verbose_name_plural": "contract lines",
+                "ordering": ["contract", "sequence", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ContractChange',
+            name="ContractChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('start', 'Start'), ('upsell', 'Upsell'), ('downsell', 'Downsell'), ('price', 'Price change'), ('renewal', 'Renewal'), ('termination', 'Early termination')], max_length=16, verbose_name='kind')),
-                ('effective_date', models.DateField(verbose_name='effective')),
-                ('quantity_before', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('quantity_after', models.DecimalField(decimal_places=2, default=0, max_digits=12)),
-                ('unit_price_before', models.DecimalField(decimal_places=2, default=0, max_digits=18)),
-                ('unit_price_after', models.DecimalField(decimal_places=2, default=0, max_digits=18)),
-                ('arr_delta', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='ARR change')),
-                ('end_date_before', models.DateField(blank=True, null=True)),
-                ('end_date_after', models.DateField(blank=True, null=True)),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='note')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='success.contract')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('line', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='changes', to='success.contractline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("start", "Start"),
+                            ("upsell", "Upsell"),
+                            ("downsell", "Downsell"),
+                            ("price", "Price change"),
+                            ("renewal", "Renewal"),
+                            ("termination", "Early termination"),
+                        ],
+                        max_length=16,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("effective_date", models.DateField(verbose_name="effective")),
+                ("quantity_before", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("quantity_after", models.DecimalField(decimal_places=2, default=0, max_digits=12)),
+                ("unit_price_before", models.DecimalField(decimal_places=2, default=0, max_digits=18)),
+                ("unit_price_after", models.DecimalField(decimal_places=2, default=0, max_digits=18)),
+                (
+                    "arr_delta",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=18, verbose_name="ARR change"
+                    ),
+                ),
+                ("end_date_before", models.DateField(blank=True, null=True)),
+                ("end_date_after", models.DateField(blank=True, null=True)),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="note")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="success.contract",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "line",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="changes",
+                        to="success.contractline",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contract change',
-                'verbose_name_plural': 'contract changes',
-                'ordering': ['contract', 'effective_date', 'id'],
+                "verbose_name": "contract change",
+                "verbose_name_plural": "contract changes",
+                "ordering": ["contract", "effective_date", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Renewal',
+            name="Renewal",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term_end', models.DateField(verbose_name='term end')),
-                ('outcome', models.CharField(choices=[('open', 'Open'), ('renewed', 'Renewed'), ('changed', 'Renewed with changes'), ('churned', 'Churned')], default='open', max_length=16, verbose_name='outcome')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='reason')),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='renewals', to='success.contract')),
-                ('opportunity', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='renewal', to='deals.opportunity', verbose_name='renewal opportunity')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term_end", models.DateField(verbose_name="term end")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("renewed", "Renewed"),
+                            ("changed", "Renewed with changes"),
+                            ("churned", "Churned"),
+                        ],
+                        default="open",
+                        max_length=16,
+                        verbose_name="outcome",
+                    ),
+                ),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="reason")),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="renewals",
+                        to="success.contract",
+                    ),
+                ),
+                (
+                    "opportunity",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="renewal",
+                        to="deals.opportunity",
+                        verbose_name="renewal opportunity",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'renewal',
-                'verbose_name_plural': 'renewals',
-                'ordering': ['term_end', 'id'],
+                "verbose_name": "renewal",
+                "verbose_name_plural": "renewals",
+                "ordering": ["term_end", "id"],
             },
         ),
         migrations.CreateModel(
-            name='RenewalPipeline',
+            name="RenewalPipeline",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('pipeline', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='deals.pipeline')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "pipeline",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="deals.pipeline"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'renewal pipeline',
-                'verbose_name_plural': 'renewal pipelines',
+                "verbose_name": "renewal pipeline",
+                "verbose_name_plural": "renewal pipelines",
             },
         ),
         migrations.CreateModel(
-            name='RenewalReminder',
+            name="RenewalReminder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('term_end', models.DateField()),
-                ('days_before', models.PositiveSmallIntegerField()),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
-                ('contract', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='success.contract')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("term_end", models.DateField()),
+                ("days_before", models.PositiveSmallIntegerField()),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "contract",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="success.contract"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'renewal reminder',
-                'verbose_name_plural': 'renewal reminders',
+                "verbose_name": "renewal reminder",
+                "verbose_name_plural": "renewal reminders",
             },
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['account', 'start_date'], name='contract_account_idx'),
+            model_name="contract",
+            index=models.Index(fields=["account", "start_date"], name="contract_account_idx"),
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['end_date'], name='contract_end_idx'),
+            model_name="contract",
+            index=models.Index(fields=["end_date"], name="contract_end_idx"),
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['csm', 'end_date'], name='contract_csm_idx'),
+            model_name="contract",
+            index=models.Index(fields=["csm", "end_date"], name="contract_csm_idx"),
         ),
         migrations.AddIndex(
-            model_name='contract',
-            index=models.Index(fields=['owner', 'end_date'], name='contract_owner_idx'),
+            model_name="contract",
+            index=models.Index(fields=["owner", "end_date"], name="contract_owner_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contract',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='contract_term_ordered'),
+            model_name="contract",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="contract_term_ordered"
+            ),
         ),
         migrations.AddIndex(
-            model_name='contractchange',
-            index=models.Index(fields=['effective_date', 'contract'], name='contractchange_date_idx'),
+            model_name="contractchange",
+            index=models.Index(fields=["effective_date", "contract"], name="contractchange_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='contractchange',
-            index=models.Index(fields=['contract', 'effective_date'], name='contractchange_contract_idx'),
+            model_name="contractchange",
+            index=models.Index(fields=["contract", "effective_date"], name="contractchange_contract_idx"),
         ),
         migrations.AddConstraint(
-            model_name='renewal',
-            constraint=models.UniqueConstraint(fields=('contract', 'term_end'), name='renewal_once_per_term'),
+            model_name="renewal",
+            constraint=models.UniqueConstraint(fields=("contract", "term_end"), name="renewal_once_per_term"),
         ),
         migrations.AddConstraint(
-            model_name='renewalreminder',
-            constraint=models.UniqueConstraint(fields=('contract', 'term_end', 'days_before'), name='renewal_reminder_once'),
+            model_name="renewalreminder",
+            constraint=models.UniqueConstraint(
+                fields=("contract", "term_end", "days_before"), name="renewal_reminder_once"
+            ),
         ),
     ]

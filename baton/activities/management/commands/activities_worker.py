@@ -62,6 +62,10 @@ class Scheduler(threading.Thread):
         ("baton.integrations.tasks.sweep_webhooks", dt.timedelta(minutes=1), True),
         # Automation: time-based rules and retries whose backoff passed; runs are claimed row by row.
         ("baton.automation.tasks.sweep_automation", dt.timedelta(minutes=5), True),
+        # Support case SLA warnings and breaches; each is claimed by a conditional update.
+        ("baton.success.tasks.sweep_case_slas", dt.timedelta(minutes=5), True),
+        # Daily health snapshots of the customer accounts (a rerun the same day replaces its rows).
+        ("baton.success.tasks.snapshot_customer_health", dt.timedelta(hours=6), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):

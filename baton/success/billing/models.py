@@ -1,0 +1,84 @@
+"""Invoices of a contract's billing schedule and the payments against them.
+
+An invoice carries the Korean tax invoice (세금계산서) fields: the supply amount (공급가액), VAT (세액,
+10 % of the supply amount, won fractions cut off), the total (합계), the buyer's business registration
+number (사업자등록번호, copied when issued) and the tax invoice issue date (작성일자)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Invoice(models.Model):
+    """One billing period of a contract (unique per contract and period start: scheduled once)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        PAID = "paid", _("Paid")
+        VOID = "void", _("Void")
+
+    contract = models.ForeignKey(
+        "success.Contract", verbose_name=_("contract"), on_delete=models.CASCADE, related_name="invoices"
+    )
+    number = models.CharField(_("number"), max_length=40, unique=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    tax_invoice_date = models.DateField(_("tax invoice issue date"))
+    due_date = models.DateField(_("due date"))
+    payment_terms_days = models.PositiveSmallIntegerField(_("payment terms (days)"), default=30)
+    buyer_brn = models.CharField(_("business registration number"), max_length=12, blank=True)
+    currency = models.CharField(_("currency"), max_length=3, default="KRW")
+    recurring_amount = models.DecimalField(_("recurring"), max_digits=18, decimal_places=2)
+    one_time_amount = models.DecimalField(_("one-time"), max_digits=18, decimal_places=2, default=0)
+    supply_amount = models.DecimalField(_("supply amount"), max_digits=18, decimal_places=2)
+    vat_amount = models.DecimalField(_("VAT"), max_digits=18, decimal_places=2)
+    total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2)
+    paid_amount = models.DecimalField(_("paid"), max_digits=18, decimal_places=2, default=0)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["contract", "period_start"]
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        constraints = [
+            models.UniqueConstraint(fields=["contract", "period_start"], name="invoice_once_per_period"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "due_date"], name="invoice_status_due_idx"),
+            models.Index(fields=["contract", "period_start"], name="invoice_contract_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def outstanding(self) -> Decimal:
+        return self.total_amount - self.paid_amount
+
+
+class Payment(models.Model):
+    """Money received against an invoice (entered by hand or pushed by the ERP)."""
+
+    audit_parent = "invoice"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="payments")
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    paid_on = models.DateField(_("paid on"))
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice", "paid_on", "id"]
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} {self.amount}"
