@@ -30,6 +30,7 @@ from django.views import View
 from baton.core.audit import history_for
 from baton.core.customfields.display import custom_rows, label_custom_history
 from baton.core.customfields.forms import add_custom_fields, custom_values
+from baton.core.customfields.listing import apply_custom
 from baton.core.customfields.schema import kind_for_model
 from baton.core.http import AuthedHttpRequest
 from baton.core.korean import format_brn
@@ -304,6 +305,11 @@ class RecordListView(LoginRequiredMixin, View):
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
+        kind = kind_for_model(qs.model)
+        if kind:
+            qs, custom_state = apply_custom(qs, request.user, kind, request.GET, strict=False)
+            state["_ignored"] = state.get("_ignored", []) + custom_state.pop("_ignored", [])
+            state.update(custom_state)
         if not is_htmx(request):
             for error in state.get("_ignored", []):
                 note_ignored(request, error)

@@ -192,7 +192,7 @@ class PreviewOut(Schema):
 
 
 class PreviewQuery(Schema):
-    type: choice(FieldType.values)
+    type: choice(FieldType.values) | None = Field(None, description="The new type (required).")
 
 
 @router.get(
@@ -202,7 +202,10 @@ class PreviewQuery(Schema):
 )
 def preview_type(request: HttpRequest, query: Query[PreviewQuery], id: int = path_id()):
     _admin(request)
-    return services.preview_type_change(get_object_or_404(CustomField, pk=id), query.type)
+    definition = get_object_or_404(CustomField, pk=id)
+    if query.type is None:
+        raise HttpError(422, "Say which type to preview (?type=).")
+    return services.preview_type_change(definition, query.type)
 
 
 @router.post(

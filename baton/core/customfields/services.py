@@ -95,7 +95,7 @@ def used_values(definition: CustomField) -> set[str]:
     return used
 
 
-def _check_definition(definition: CustomField) -> None:
+def _check_definition(definition: CustomField, *, check_unique: bool = True) -> None:
     errors: dict[str, list[str]] = {}
     if definition.object not in OBJECTS:
         errors["object"] = [_("Choose a record type.")]
@@ -133,7 +133,11 @@ def _check_definition(definition: CustomField) -> None:
     ):
         errors["unique"] = [_("This type cannot be unique.")]
     try:
-        definition.full_clean(exclude=["default", "choices", "read_roles", "edit_roles"])
+        definition.full_clean(
+            exclude=["default", "choices", "read_roles", "edit_roles"],
+            validate_unique=check_unique,
+            validate_constraints=check_unique,
+        )
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -270,7 +274,7 @@ def _target(definition: CustomField, new_type: str, choices: list[dict[str, Any]
     target.default = None
     if new_type in CHOICE_TYPES:
         target.choices = _clean_choices(choices if choices is not None else definition.choices, [], set())
-    _check_definition(target)
+    _check_definition(target, check_unique=False)  # a copy of the stored field, not a new one
     return target
 
 
@@ -360,11 +364,21 @@ def ensure_index(definition: CustomField) -> bool:
     table = connection.ops.quote_name(model._meta.db_table)
     name = connection.ops.quote_name(index_name(definition))
     key = definition.key  # validated: [a-z][a-z0-9_]*
-    sql = f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} ((custom_field_data->>'{key}'))"
+    statements = [
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} ((custom_field_data->>'{key}'))"
+    ]
+    if definition.type in (FieldType.NUMBER, FieldType.PERCENT):
+        # Numbers sort by their value (listing.sort_expression casts to double precision).
+        numeric = connection.ops.quote_name(index_name(definition)[:58] + "_num")
+        statements.append(
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {numeric} ON {table} "
+            f"(((custom_field_data->>'{key}')::double precision))"
+        )
 
     def create() -> None:
         with connection.cursor() as cursor:
-            cursor.execute(sql)
+            for sql in statements:
+                cursor.execute(sql)
 
     if connection.in_atomic_block:
         transaction.on_commit(create)
