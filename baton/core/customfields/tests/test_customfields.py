@@ -43,9 +43,14 @@ def _define_all(root):
         cf.create_field(actor=root, object="lead", key=key, label_ko=key, label_en=key, type=kind, **extra)
     cf.create_field(actor=root, object="lead", key="t_user", label_ko="담당", label_en="Buddy", type="user")
     cf.create_field(
-        actor=root, object="lead", key="t_ref", label_ko="계정", label_en="Ref", type="reference",
+        actor=root,
+        object="lead",
+        key="t_ref",
+        label_ko="계정",
+        label_en="Ref",
+        type="reference",
         reference_kind="account",
-    )  # fmt: skip
+    )
 
 
 def test_every_type_through_the_api(personas, world):
@@ -89,32 +94,60 @@ def test_every_type_through_the_api(personas, world):
 def test_page_form_shows_fields_and_errors_and_nothing_half_saves(client, personas, world):
     alice, root = personas["alice"], personas["root"]
     cf.create_field(
-        actor=root, object="lead", key="tier", label_ko="등급", label_en="Tier", type="choice",
-        choices=[{"value": "gold", "label_en": "Gold"}], requirement="always",
-    )  # fmt: skip
-    cf.create_field(actor=root, object="lead", key="seats", label_ko="좌석", label_en="Seats", type="number",
-                    min_value=1)  # fmt: skip
+        actor=root,
+        object="lead",
+        key="tier",
+        label_ko="등급",
+        label_en="Tier",
+        type="choice",
+        choices=[{"value": "gold", "label_en": "Gold"}],
+        requirement="always",
+    )
+    cf.create_field(
+        actor=root, object="lead", key="seats", label_ko="좌석", label_en="Seats", type="number", min_value=1
+    )
     client.force_login(alice)
     page = client.get("/leads/new/").content.decode()
     assert 'name="cf_tier"' in page and "Gold" in page and 'name="cf_seats"' in page
     count = Lead.objects.count()
-    response = client.post("/leads/new/", {"name": "폼 시험", "owner": alice.pk, "status": "new",
-                                           "source": "web_form", "cf_seats": "0"})  # fmt: skip
+    response = client.post(
+        "/leads/new/",
+        {"name": "폼 시험", "owner": alice.pk, "status": "new", "source": "web_form", "cf_seats": "0"},
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert 'data-testid="error-cf_tier"' in body and "Tier is required." in body
     assert 'data-testid="error-cf_seats"' in body and "at least 1" in body
     assert Lead.objects.count() == count
-    response = client.post("/leads/new/", {"name": "폼 시험", "owner": alice.pk, "status": "new",
-                                           "source": "web_form", "cf_tier": "gold", "cf_seats": "3"})  # noqa: E501  # fmt: skip
+    response = client.post(
+        "/leads/new/",
+        {
+            "name": "폼 시험",
+            "owner": alice.pk,
+            "status": "new",
+            "source": "web_form",
+            "cf_tier": "gold",
+            "cf_seats": "3",
+        },
+    )
     assert response.status_code == 302
     lead = Lead.objects.get(name="폼 시험")
     assert lead.custom_field_data == {"tier": "gold", "seats": 3}
     detail = client.get(f"/leads/{lead.pk}/").content.decode()
     assert "Tier" in detail and "Gold" in detail
     # The edit writes only what changed, and the history names the field by its label.
-    response = client.post(f"/leads/{lead.pk}/edit/", {"name": "폼 시험", "owner": alice.pk, "status": "new",
-                           "source": "web_form", "cf_tier": "gold", "cf_seats": "5", "version": lead.version})  # noqa: E501  # fmt: skip
+    response = client.post(
+        f"/leads/{lead.pk}/edit/",
+        {
+            "name": "폼 시험",
+            "owner": alice.pk,
+            "status": "new",
+            "source": "web_form",
+            "cf_tier": "gold",
+            "cf_seats": "5",
+            "version": lead.version,
+        },
+    )
     assert response.status_code == 302
     lead.refresh_from_db()
     assert lead.custom_field_data == {"tier": "gold", "seats": 5}
@@ -128,19 +161,31 @@ def test_required_from_stage_blocks_the_board_move(client, personas, world):
     alice, root = personas["alice"], personas["root"]
     deal = world["opportunity"]
     cf.create_field(
-        actor=root, object="opportunity", key="decision_maker", label_ko="결정권자", label_en="Decision maker",  # noqa: E501
-        type="text", requirement="from_stage", required_from_stage="deciding",
-    )  # fmt: skip
+        actor=root,
+        object="opportunity",
+        key="decision_maker",
+        label_ko="결정권자",
+        label_en="Decision maker",
+        type="text",
+        requirement="from_stage",
+        required_from_stage="deciding",
+    )
     evaluating = Stage.objects.get(pipeline=deal.pipeline, key="evaluating")
     deciding = Stage.objects.get(pipeline=deal.pipeline, key="deciding")
     client.force_login(alice)
     # Before the stage the field is optional.
-    response = client.post(f"/deals/{deal.pk}/move/", {"stage": evaluating.pk, "version": deal.version},
-                           HTTP_ACCEPT="application/json")  # fmt: skip
+    response = client.post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": evaluating.pk, "version": deal.version},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 200, response.content
     deal.refresh_from_db()
-    response = client.post(f"/deals/{deal.pk}/move/", {"stage": deciding.pk, "version": deal.version},
-                           HTTP_ACCEPT="application/json")  # fmt: skip
+    response = client.post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": deciding.pk, "version": deal.version},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 400
     assert response.json() == {"ok": False, "error": "Decision maker is required."}
     deal.refresh_from_db()
@@ -164,14 +209,23 @@ def test_required_from_stage_blocks_the_board_move(client, personas, world):
 def test_validation_rule_on_page_api_and_board(client, personas, world):
     alice, root = personas["alice"], personas["root"]
     deal = world["opportunity"]
-    cf.create_field(actor=root, object="opportunity", key="competitor", label_ko="경쟁사", label_en="Competitor",  # noqa: E501
-                    type="text")  # fmt: skip
+    cf.create_field(
+        actor=root,
+        object="opportunity",
+        key="competitor",
+        label_ko="경쟁사",
+        label_en="Competitor",
+        type="text",
+    )
     rule = cf.create_rule(
-        actor=root, object="opportunity", name="평가 단계는 경쟁사 필수",
+        actor=root,
+        object="opportunity",
+        name="평가 단계는 경쟁사 필수",
         expression='stage_key != "evaluating" || cf_competitor != ""',
-        message_ko="평가 단계에서는 경쟁사를 적어 주세요.", message_en="Name the competitor while evaluating.",  # noqa: E501
+        message_ko="평가 단계에서는 경쟁사를 적어 주세요.",
+        message_en="Name the competitor while evaluating.",
         error_field="competitor",
-    )  # fmt: skip
+    )
     assert_audited(rule, ChangeLog.Action.CREATE)
     assert rule.is_active is False
     # Tested on the sample record before activation: the deal (still "considering") meets it.
@@ -185,8 +239,11 @@ def test_validation_rule_on_page_api_and_board(client, personas, world):
     rule.refresh_from_db()
     assert rule.is_active
     client.force_login(alice)
-    response = client.post(f"/deals/{deal.pk}/move/", {"stage": evaluating.pk, "version": deal.version},
-                           HTTP_ACCEPT="application/json")  # fmt: skip
+    response = client.post(
+        f"/deals/{deal.pk}/move/",
+        {"stage": evaluating.pk, "version": deal.version},
+        HTTP_ACCEPT="application/json",
+    )
     assert response.status_code == 400 and "Name the competitor while evaluating." in response.json()["error"]
     api = ApiClient(alice)
     response = api.post(
@@ -219,8 +276,9 @@ def test_validation_rule_on_page_api_and_board(client, personas, world):
 def test_rule_expression_is_checked_before_saving(personas):
     root = personas["root"]
     with pytest.raises(ValidationError) as exc:
-        cf.create_rule(actor=root, object="lead", name="x", expression="cf_missing > 1", message_ko="x",
-                       message_en="x")  # fmt: skip
+        cf.create_rule(
+            actor=root, object="lead", name="x", expression="cf_missing > 1", message_ko="x", message_en="x"
+        )
     assert "Unknown fact cf_missing" in str(exc.value)
     with pytest.raises(ValidationError):
         cf.create_rule(
@@ -232,12 +290,21 @@ def test_rule_expression_is_checked_before_saving(personas):
 def test_manager_only_field_never_shown_to_a_rep(client, personas, world):
     alice, dana, root = personas["alice"], personas["dana"], personas["root"]
     definition = cf.create_field(
-        actor=root, object="lead", key="margin_note", label_ko="마진 메모", label_en="Margin note", type="text",  # noqa: E501
+        actor=root,
+        object="lead",
+        key="margin_note",
+        label_ko="마진 메모",
+        label_en="Margin note",
+        type="text",
         read_roles=[Role.SALES_MANAGER],
-    )  # fmt: skip
+    )
     lead = world["lead"]
-    update_lead(lead, actor=dana, changes={"custom_field_data": {"margin_note": "비밀 마진 30%"}},
-                expected_version=lead.version)  # fmt: skip
+    update_lead(
+        lead,
+        actor=dana,
+        changes={"custom_field_data": {"margin_note": "비밀 마진 30%"}},
+        expected_version=lead.version,
+    )
     assert readable_custom_fields(alice, Lead) == []
     assert readable_custom_fields(dana, Lead) == [definition]
     client.force_login(alice)
@@ -256,8 +323,17 @@ def test_manager_only_field_never_shown_to_a_rep(client, personas, world):
     lead.refresh_from_db()
     assert lead.custom_field_data["margin_note"] == "비밀 마진 30%"
     # A rep's own edit keeps the hidden value.
-    response = client.post(f"/leads/{lead.pk}/edit/", {"name": lead.name, "owner": alice.pk, "status": "new",
-                           "source": lead.source, "title": "팀장", "version": lead.version})  # fmt: skip
+    response = client.post(
+        f"/leads/{lead.pk}/edit/",
+        {
+            "name": lead.name,
+            "owner": alice.pk,
+            "status": "new",
+            "source": lead.source,
+            "title": "팀장",
+            "version": lead.version,
+        },
+    )
     assert response.status_code == 302
     lead.refresh_from_db()
     assert lead.custom_field_data["margin_note"] == "비밀 마진 30%"
@@ -270,8 +346,9 @@ def test_manager_only_field_never_shown_to_a_rep(client, personas, world):
 
 def test_archive_and_restore_keep_values(personas, world):
     alice, root = personas["alice"], personas["root"]
-    definition = cf.create_field(actor=root, object="lead", key="budget", label_ko="예산", label_en="Budget",
-                                 type="number")  # fmt: skip
+    definition = cf.create_field(
+        actor=root, object="lead", key="budget", label_ko="예산", label_en="Budget", type="number"
+    )
     lead = create_lead(actor=alice, name="보관 시험", custom_field_data={"budget": 500})
     cf.archive_field(definition, actor=root)
     api = ApiClient(alice)
@@ -293,8 +370,9 @@ def test_archive_and_restore_keep_values(personas, world):
 
 def test_type_change_previews_values_that_cannot_convert(client, personas, world):
     alice, root = personas["alice"], personas["root"]
-    definition = cf.create_field(actor=root, object="lead", key="size_note", label_ko="규모", label_en="Size",
-                                 type="text")  # fmt: skip
+    definition = cf.create_field(
+        actor=root, object="lead", key="size_note", label_ko="규모", label_en="Size", type="text"
+    )
     ok = create_lead(actor=alice, name="숫자", custom_field_data={"size_note": "120"})
     bad = create_lead(actor=alice, name="글자", custom_field_data={"size_note": "백 명"})
     preview = cf.preview_type_change(definition, "number")
@@ -319,9 +397,14 @@ def test_type_change_previews_values_that_cannot_convert(client, personas, world
 def test_choices_in_use_are_archived_not_deleted(personas):
     alice, root = personas["alice"], personas["root"]
     definition = cf.create_field(
-        actor=root, object="lead", key="tier", label_ko="등급", label_en="Tier", type="choice",
+        actor=root,
+        object="lead",
+        key="tier",
+        label_ko="등급",
+        label_en="Tier",
+        type="choice",
         choices=[{"value": "gold"}, {"value": "silver"}, {"value": "bronze"}],
-    )  # fmt: skip
+    )
     lead = create_lead(actor=alice, name="선택지", custom_field_data={"tier": "silver"})
     definition = cf.update_field(definition, actor=root, changes={"choices": [{"value": "gold"}]})
     assert [(c["value"], c["archived"]) for c in definition.choices] == [("gold", False), ("silver", True)]
@@ -335,8 +418,15 @@ def test_choices_in_use_are_archived_not_deleted(personas):
 
 def test_unique_field(personas):
     alice, root = personas["alice"], personas["root"]
-    cf.create_field(actor=root, object="lead", key="erp_code", label_ko="ERP 코드", label_en="ERP code",
-                    type="text", unique=True)  # fmt: skip
+    cf.create_field(
+        actor=root,
+        object="lead",
+        key="erp_code",
+        label_ko="ERP 코드",
+        label_en="ERP code",
+        type="text",
+        unique=True,
+    )
     create_lead(actor=alice, name="하나", custom_field_data={"erp_code": "C-1"})
     with pytest.raises(ValidationError) as exc:
         create_lead(actor=alice, name="둘", custom_field_data={"erp_code": "C-1"})
@@ -345,10 +435,25 @@ def test_unique_field(personas):
 
 def test_filter_and_sort_by_custom_field(client, personas):
     alice, root = personas["alice"], personas["root"]
-    cf.create_field(actor=root, object="lead", key="seats", label_ko="좌석", label_en="Seats", type="number",
-                    filterable=True)  # fmt: skip
-    cf.create_field(actor=root, object="lead", key="tier", label_ko="등급", label_en="Tier", type="choice",
-                    choices=[{"value": "gold"}, {"value": "silver"}], filterable=True)  # fmt: skip
+    cf.create_field(
+        actor=root,
+        object="lead",
+        key="seats",
+        label_ko="좌석",
+        label_en="Seats",
+        type="number",
+        filterable=True,
+    )
+    cf.create_field(
+        actor=root,
+        object="lead",
+        key="tier",
+        label_ko="등급",
+        label_en="Tier",
+        type="choice",
+        choices=[{"value": "gold"}, {"value": "silver"}],
+        filterable=True,
+    )
     for name, seats, tier in (("가", 9, "gold"), ("나", 100, "gold"), ("다", 20, "silver")):
         create_lead(actor=alice, name=name, custom_field_data={"seats": seats, "tier": tier})
     qs, _state = apply_custom(Lead.objects.all(), alice, "lead", {"cf_tier": "gold", "cf_sort": "-seats"})
@@ -369,8 +474,14 @@ def test_filter_and_sort_by_custom_field(client, personas):
 def test_definition_api_is_strict_and_admin_only(personas):
     root, alice = personas["root"], personas["alice"]
     api = ApiClient(root)
-    body = {"object": "lead", "key": "region_code", "label_ko": "지역", "label_en": "Region", "type": "choice",  # noqa: E501
-            "choices": [{"value": "seoul", "label_ko": "서울", "label_en": "Seoul"}]}  # fmt: skip
+    body = {
+        "object": "lead",
+        "key": "region_code",
+        "label_ko": "지역",
+        "label_en": "Region",
+        "type": "choice",
+        "choices": [{"value": "seoul", "label_ko": "서울", "label_en": "Seoul"}],
+    }
     assert ApiClient(alice).post("/custom-fields", body).status_code == 403
     response = api.post("/custom-fields", body)
     assert response.status_code == 201, response.json()
