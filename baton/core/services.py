@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.core.audit import diff, field_names, log_change, snapshot
+from baton.core.customfields.schema import kind_for_model, schema_for
 from baton.core.customfields.values import check_record, check_rules
 from baton.core.models import ApiToken, ChangeLog, User
 from baton.core.records import OwnedRecord, can_edit, is_customer_record
@@ -72,8 +73,10 @@ def _full_clean(
     """The model's validation and its custom fields' (types, required, unique, validation rules),
     reported together: one submit shows every field's error."""
     errors: dict[str, list[str]] = {}
+    kind = kind_for_model(instance) if isinstance(instance, OwnedRecord) else None
+    schema = schema_for(kind) if kind else None  # read once (one query) for both checks
     if isinstance(instance, OwnedRecord):
-        errors = check_record(instance, actor=actor, incoming=incoming, creating=creating)
+        errors = check_record(instance, actor=actor, incoming=incoming, creating=creating, schema=schema)
     elif incoming:
         errors = {NON_FIELD_ERRORS: [_("This record has no custom fields.")]}
     try:
@@ -82,7 +85,7 @@ def _full_clean(
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
     if isinstance(instance, OwnedRecord):
-        check_rules(instance, errors=errors)
+        check_rules(instance, errors=errors, schema=schema)
     if errors:
         raise ValidationError(errors)
 

@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from baton.core.customfields.models import CustomField, FieldType, Requirement
 from baton.core.customfields.rules import rule_errors
-from baton.core.customfields.schema import can_edit_field, kind_for_model, schema_for, stage_order
+from baton.core.customfields.schema import KindSchema, can_edit_field, kind_for_model, schema_for, stage_order
 from baton.core.models import User
 from baton.core.money import Currency, quantize
 from baton.core.phones import normalize_phone, validate_phone
@@ -227,7 +227,12 @@ def _messages(exc: ValidationError) -> list[str]:
 
 
 def check_record(
-    record: models.Model, *, actor: User | None, incoming: dict[str, Any] | None, creating: bool
+    record: models.Model,
+    *,
+    actor: User | None,
+    incoming: dict[str, Any] | None,
+    creating: bool,
+    schema: KindSchema | None = None,
 ) -> dict[str, list[str]]:
     """Apply ``incoming`` (custom field key -> raw value) to ``record.custom_field_data`` and check
     every rule of the record's kind: known keys, the editor's right to edit the field, types and
@@ -240,7 +245,7 @@ def check_record(
         if incoming:
             errors[NON_FIELD_ERRORS] = [_("This record has no custom fields.")]
         return errors
-    schema = schema_for(kind)
+    schema = schema if schema is not None else schema_for(kind)
     if incoming is not None and not isinstance(incoming, dict):
         return {"custom_fields": [_("Send custom fields as an object of key and value.")]}
     by_key = schema.by_key()
@@ -289,12 +294,14 @@ def check_record(
     return errors
 
 
-def check_rules(record: models.Model, *, errors: dict[str, list[str]]) -> None:
+def check_rules(
+    record: models.Model, *, errors: dict[str, list[str]], schema: KindSchema | None = None
+) -> None:
     """Add the messages of the active validation rules the record does not meet (after its fields
     passed: a rule over a value that did not even parse would only repeat the error)."""
     kind = kind_for_model(record)
     if kind is None or errors:
         return
-    schema = schema_for(kind)
+    schema = schema if schema is not None else schema_for(kind)
     for name, messages in rule_errors(record, kind, schema.rules, schema.fields).items():
         errors.setdefault(name, []).extend(messages)

@@ -18,9 +18,10 @@ from baton.scoring.models import ScoringRule
 # to 32 when the process took ownership of the stage (the stay is written in the same call) and edits
 # began to check the editor's right to write (relationship grants), and to 30 when deals took the
 # stage back and the process followed through an event in the same call (no second read of the deal).
-CREATE_LEAD = 30
+# Custom fields (issue 15) added one query to each record write: the schema revision, read once.
+CREATE_LEAD = 31
 LOG_INTERACTION = 26
-MOVE_STAGE = 30
+MOVE_STAGE = 31
 
 
 def _costs(alice, account) -> tuple[int, int, int]:
