@@ -306,7 +306,7 @@ class RecordListView(LoginRequiredMixin, View):
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
         kind = kind_for_model(qs.model)
-        if kind:
+        if kind and any(name.startswith("cf_") for name in request.GET):
             qs, custom_state = apply_custom(qs, request.user, kind, request.GET, strict=False)
             state["_ignored"] = state.get("_ignored", []) + custom_state.pop("_ignored", [])
             state.update(custom_state)

@@ -25,12 +25,14 @@ CustomFieldsIn = Annotated[dict[str, Any], Field(description=CUSTOM_FIELDS_DOC, 
 def readable_values(request: HttpRequest, record: Any) -> dict[str, Any]:
     """The record's custom field values the API caller may read (the readable fields are worked out
     once per request and kind)."""
+    data = getattr(record, "custom_field_data", None) or {}
+    if not data:
+        return {}  # nothing to filter: no need to read the schema
     user = getattr(request, "auth", None) or getattr(request, "user", None)
     cache: dict[type, set[str]] = request.__dict__.setdefault("_baton_readable_cf", {})
     model = type(record)
     if model not in cache:
         cache[model] = {f.key for f in readable_custom_fields(user, model)}
-    data = getattr(record, "custom_field_data", None) or {}
     return {key: value for key, value in data.items() if key in cache[model]}
 
 

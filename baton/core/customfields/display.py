@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.core.customfields.models import CustomField, FieldType
-from baton.core.customfields.schema import kind_for_model, readable_custom_fields, schema_for
+from baton.core.customfields.schema import can_read_field, kind_for_model, readable_custom_fields, schema_for
 from baton.core.models import User
 from baton.core.money import format_money
 from baton.core.phones import format_phone, phone_uri
@@ -56,6 +56,8 @@ def display(definition: CustomField, value: Any) -> tuple[str, str]:
 def custom_rows(user: User, record: Any) -> list[tuple[str, str, str]]:
     """(label, text, link) of the custom fields ``user`` may read on ``record``, in order."""
     data = getattr(record, "custom_field_data", None) or {}
+    if not data:
+        return []  # nothing to show: no need to read the schema
     rows = []
     for definition in readable_custom_fields(user, type(record)):
         text, url = display(definition, data.get(definition.key))
@@ -67,10 +69,12 @@ def label_custom_history(user: User | None, record: Any, rows: list[Any]) -> Non
     """Add to each change-log row of ``record`` (``.readable``, see ``core.audit``) the custom field
     values it changed, labelled, for the fields the reader may read; archived fields keep their label."""
     kind = kind_for_model(type(record))
-    if kind is None:
-        return
-    readable = {f.key for f in readable_custom_fields(user, kind)}
+    if kind is None or not any(
+        row.before.get("custom_field_data") or row.after.get("custom_field_data") for row in rows
+    ):
+        return  # no custom values changed: no need to read the schema
     schema = schema_for(kind)
+    readable = {f.key for f in schema.fields if can_read_field(user, f)}
     by_key = {f.key: f for f in schema.fields if f.key in readable}
     by_key |= {f.key: f for f in schema.archived if not f.read_roles}
     for row in rows:
