@@ -151,7 +151,8 @@ def update_record(
     if validate:
         _full_clean(instance, actor=actor, incoming=incoming, creating=False)
     elif incoming is not None:
-        instance.custom_field_data = {**getattr(instance, "custom_field_data", {}), **incoming}
+        holder: Any = instance
+        holder.custom_field_data = {**getattr(instance, "custom_field_data", {}), **incoming}
     after_all = snapshot(instance, names)
     before, after = diff(before_all, after_all)
     model = type(instance)

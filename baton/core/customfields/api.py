@@ -26,7 +26,8 @@ from baton.core.records import get_for_user, record_model
 router = Router(tags=["custom fields"])
 
 Key = Annotated[StrictStr, Field(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
-Roles = Annotated[list[choice(Role.values)], Field(max_length=20)]
+RoleValue = choice(Role.values)
+Roles = Annotated[list[RoleValue], Field(max_length=20)]
 Limit = Annotated[Decimal, Field(max_digits=20, decimal_places=4)]
 
 

@@ -80,14 +80,14 @@ def apply_custom(
         state[f"cf_{key}"] = value
     sort = str(params.get("cf_sort") or "")
     if sort:
-        definition = fields.get(sort.lstrip("-"))
-        if definition is None:
+        chosen = fields.get(sort.lstrip("-"))
+        if chosen is None:
             error = ValidationError({"cf_sort": [_("Sort by a filterable custom field.")]})
             if strict:
                 raise error
             state.setdefault("_ignored", []).append(error)
         else:
-            expression = sort_expression(definition)
+            expression = sort_expression(chosen)
             ordered = (
                 expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
             )

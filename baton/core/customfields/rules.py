@@ -85,7 +85,8 @@ def facts_for(record: models.Model, kind: str, fields: list[CustomField]) -> dic
     extra = _EXTRA.get(kind)
     if extra is not None:
         facts.update(extra.compute(record))
-    data = record.custom_field_data if isinstance(getattr(record, "custom_field_data", None), dict) else {}
+    stored = getattr(record, "custom_field_data", None)
+    data = stored if isinstance(stored, dict) else {}
     for definition in fields:
         facts[f"cf_{definition.key}"] = custom_fact(definition, data.get(definition.key))
     return facts

@@ -325,7 +325,7 @@ def change_type(
     moved: list[int] = []
     rows = model._default_manager.select_for_update().filter(custom_field_data__has_key=key)
     for record in rows.only("pk", "custom_field_data").iterator(chunk_size=2000):
-        data = dict(record.custom_field_data)
+        data = dict(getattr(record, "custom_field_data", None) or {})
         try:
             data[key] = _convert(target, data[key])
         except ValidationError:

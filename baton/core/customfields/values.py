@@ -31,7 +31,12 @@ from baton.core.phones import normalize_phone, validate_phone
 from baton.core.records import record_model
 from baton.core.validators import normalize_web_url, validate_web_url
 
-TEXT_MAX = {FieldType.TEXT: 255, FieldType.LONG_TEXT: 10_000, FieldType.URL: 200, FieldType.EMAIL: 200}
+TEXT_MAX: dict[str, int] = {
+    FieldType.TEXT: 255,
+    FieldType.LONG_TEXT: 10_000,
+    FieldType.URL: 200,
+    FieldType.EMAIL: 200,
+}
 NUMBER_LIMIT = Decimal("1e15")
 MAX_CHOICES = 50
 
@@ -290,7 +295,8 @@ def check_record(
                 others = others.exclude(pk=record.pk)
             if others.exists():
                 errors[name] = [_("Another record already has this value.")]
-    record.custom_field_data = data
+    holder: Any = record  # an OwnedRecord (kind_for_model found it)
+    holder.custom_field_data = data
     return errors
 
 
