@@ -73,8 +73,7 @@ def apply_custom(
             continue
         path = f"custom_field_data__{key}"
         if connection.vendor == "postgresql":
-            qs = qs.filter(**{f"{path}__isnull": False}).alias(**{f"_cf_{key}": KT(path)})
-            qs = qs.filter(**{f"_cf_{key}": _text(value)})
+            qs = qs.alias(**{f"_cf_{key}": KT(path)}).filter(**{f"_cf_{key}": _text(value)})
         else:
             qs = qs.filter(**{path: value})
         state[f"cf_{key}"] = value
@@ -88,9 +87,9 @@ def apply_custom(
             state.setdefault("_ignored", []).append(error)
         else:
             expression = sort_expression(chosen)
-            ordered = (
-                expression.desc(nulls_last=True) if sort.startswith("-") else expression.asc(nulls_last=True)
-            )
+            # The database's own null order (PostgreSQL: empty values last ascending, first
+            # descending), so one expression index serves both directions.
+            ordered = expression.desc() if sort.startswith("-") else expression.asc()
             qs = qs.order_by(ordered, "-pk")
             state["cf_sort"] = sort
     return qs, state
