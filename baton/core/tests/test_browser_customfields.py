@@ -17,6 +17,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def test_admin_defines_field_and_rule_rep_fills_it(browser_page, personas, world):
     page = browser_page
+    page.set_default_timeout(30_000)  # the live server shares a loaded machine; nothing here is timed
     deal = world["opportunity"]
 
     sign_in(page, "root")
