@@ -38,7 +38,7 @@ def _admin(request: HttpRequest) -> User:
     return user
 
 
-class ChoiceSchema(Schema):
+class CustomFieldChoice(Schema):
     value: Text(60, required=True)
     label_ko: Text(100) = ""
     label_en: Text(100) = ""
@@ -60,7 +60,7 @@ class CustomFieldOut(Schema):
     min_value: Decimal | None
     max_value: Decimal | None
     regex: str
-    choices: list[ChoiceSchema]
+    choices: list[CustomFieldChoice]
     reference_kind: str
     read_roles: list[str]
     edit_roles: list[str]
@@ -89,7 +89,7 @@ class CustomFieldIn(InputSchema):
     min_value: Limit | None = None
     max_value: Limit | None = None
     regex: Text(200) = ""
-    choices: Annotated[list[ChoiceSchema], Field(max_length=200)] = []
+    choices: Annotated[list[CustomFieldChoice], Field(max_length=200)] = []
     reference_kind: choice(OBJECTS, blank=True) = ""
     read_roles: Roles = []
     edit_roles: Roles = []
@@ -113,7 +113,7 @@ class CustomFieldPatch(PatchSchema):
     min_value: Limit | None = None
     max_value: Limit | None = None
     regex: Text(200) = None
-    choices: Annotated[list[ChoiceSchema], Field(max_length=200)] = None
+    choices: Annotated[list[CustomFieldChoice], Field(max_length=200)] = None
     read_roles: Roles = None
     edit_roles: Roles = None
     searchable: StrictBool = None
@@ -121,12 +121,12 @@ class CustomFieldPatch(PatchSchema):
     order: Annotated[StrictInt, Field(ge=0, le=10_000)] = None
 
 
-class FieldQuery(Schema):
+class CustomFieldQuery(Schema):
     object: choice(OBJECTS) | None = None
 
 
 @router.get("/custom-fields", response=responses({200: list[CustomFieldOut]}), summary="Custom fields")
-def list_fields(request: HttpRequest, query: Query[FieldQuery]):
+def list_fields(request: HttpRequest, query: Query[CustomFieldQuery]):
     """Administrators see every field (archived ones too); others the active fields they may read."""
     user = actor(request)
     if user.is_admin:
@@ -172,36 +172,36 @@ def restore_field(request: HttpRequest, id: int = path_id()):
     return services.restore_field(get_object_or_404(CustomField, pk=id), actor=user)
 
 
-class TypeIn(InputSchema):
+class CustomFieldTypeIn(InputSchema):
     type: choice(FieldType.values)
-    choices: Annotated[list[ChoiceSchema], Field(max_length=200)] | None = None
+    choices: Annotated[list[CustomFieldChoice], Field(max_length=200)] | None = None
     drop_unconvertible: StrictBool = Field(
         False, description="Keep values that cannot convert aside (`<key>__before_<type>`) and convert."
     )
 
 
-class FailureOut(Schema):
+class TypeChangeFailureOut(Schema):
     id: int
     value: Any = None
     error: str
 
 
-class PreviewOut(Schema):
+class TypeChangePreviewOut(Schema):
     converted: int
     failed: int
-    failures: list[FailureOut]
+    failures: list[TypeChangeFailureOut]
 
 
-class PreviewQuery(Schema):
+class TypeChangePreviewQuery(Schema):
     type: choice(FieldType.values) | None = Field(None, description="The new type (required).")
 
 
 @router.get(
     "/custom-fields/{id}/type-preview",
-    response=responses({200: PreviewOut}),
+    response=responses({200: TypeChangePreviewOut}),
     summary="Preview a custom field's type change",
 )
-def preview_type(request: HttpRequest, query: Query[PreviewQuery], id: int = path_id()):
+def preview_type(request: HttpRequest, query: Query[TypeChangePreviewQuery], id: int = path_id()):
     _admin(request)
     definition = get_object_or_404(CustomField, pk=id)
     if query.type is None:
@@ -214,7 +214,7 @@ def preview_type(request: HttpRequest, query: Query[PreviewQuery], id: int = pat
     response=responses({200: CustomFieldOut}),
     summary="Change a custom field's type",
 )
-def change_type(request: HttpRequest, payload: TypeIn, id: int = path_id()):
+def change_type(request: HttpRequest, payload: CustomFieldTypeIn, id: int = path_id()):
     """Values that cannot convert refuse the change (422) unless `drop_unconvertible`."""
     user = _admin(request)
     choices = [c.model_dump() for c in payload.choices] if payload.choices is not None else None
@@ -230,7 +230,7 @@ def change_type(request: HttpRequest, payload: TypeIn, id: int = path_id()):
 # --- validation rules ------------------------------------------------------------------------------
 
 
-class RuleOut(Schema):
+class ValidationRuleOut(Schema):
     id: int
     object: str
     name: str
@@ -242,7 +242,7 @@ class RuleOut(Schema):
     version: int
 
 
-class RuleIn(InputSchema):
+class ValidationRuleIn(InputSchema):
     """A new rule starts switched off: test it, then PATCH `is_active`."""
 
     object: choice(OBJECTS)
@@ -253,7 +253,7 @@ class RuleIn(InputSchema):
     error_field: Text(40) = ""
 
 
-class RulePatch(PatchSchema):
+class ValidationRulePatch(PatchSchema):
     name: Text(120, required=True) = None
     expression: Text(1000, required=True) = None
     message_ko: Text(300, required=True) = None
@@ -262,25 +262,29 @@ class RulePatch(PatchSchema):
     is_active: StrictBool = None
 
 
-class RuleTestIn(InputSchema):
+class ValidationRuleTestIn(InputSchema):
     record_id: Annotated[StrictInt, Field(ge=1, le=2**63 - 1)]
     expression: Text(1000) = Field("", description="Test this expression instead of the saved one.")
 
 
-class RuleTestOut(Schema):
+class ValidationRuleTestOut(Schema):
     met: bool
     evidence: dict[str, Any]
     error: str
 
 
-@router.get("/validation-rules", response=responses({200: list[RuleOut]}), summary="Validation rules")
+@router.get(
+    "/validation-rules", response=responses({200: list[ValidationRuleOut]}), summary="Validation rules"
+)
 def list_rules(request: HttpRequest):
     _admin(request)
     return list(ValidationRule.objects.all())
 
 
-@router.post("/validation-rules", response=responses({201: RuleOut}), summary="Add a validation rule")
-def create_rule(request: HttpRequest, payload: RuleIn):
+@router.post(
+    "/validation-rules", response=responses({201: ValidationRuleOut}), summary="Add a validation rule"
+)
+def create_rule(request: HttpRequest, payload: ValidationRuleIn):
     user = _admin(request)
     data = payload.model_dump()
     obj = data.pop("object")
@@ -288,9 +292,9 @@ def create_rule(request: HttpRequest, payload: RuleIn):
 
 
 @router.patch(
-    "/validation-rules/{id}", response=responses({200: RuleOut}), summary="Change a validation rule"
+    "/validation-rules/{id}", response=responses({200: ValidationRuleOut}), summary="Change a validation rule"
 )
-def update_rule(request: HttpRequest, payload: RulePatch, id: int = path_id()):
+def update_rule(request: HttpRequest, payload: ValidationRulePatch, id: int = path_id()):
     user = _admin(request)
     rule = get_object_or_404(ValidationRule, pk=id)
     return services.update_rule(rule, actor=user, changes=payload.model_dump(exclude_unset=True))
@@ -298,10 +302,10 @@ def update_rule(request: HttpRequest, payload: RulePatch, id: int = path_id()):
 
 @router.post(
     "/validation-rules/{id}/test",
-    response=responses({200: RuleTestOut}),
+    response=responses({200: ValidationRuleTestOut}),
     summary="Test a validation rule on a record",
 )
-def test_rule(request: HttpRequest, payload: RuleTestIn, id: int = path_id()):
+def test_rule(request: HttpRequest, payload: ValidationRuleTestIn, id: int = path_id()):
     """Nothing is written: says whether the record meets the rule, with the facts it read."""
     user = _admin(request)
     rule = get_object_or_404(ValidationRule, pk=id)

@@ -15,7 +15,9 @@ from django.views.decorators.http import require_POST
 from baton.core.customfields import services
 from baton.core.customfields.admin_forms import FieldForm, RuleForm, RuleTestForm, initial_of, object_choices
 from baton.core.customfields.models import CustomField, FieldType, SchemaRevision, ValidationRule
+from baton.core.customfields.schema import OBJECTS
 from baton.core.http import AuthedHttpRequest
+from baton.core.params import choice_param
 from baton.core.records import get_for_user, record_model
 from baton.core.views_generic import apply_validation_error, run_action
 
@@ -45,7 +47,11 @@ def field_list(request: AuthedHttpRequest) -> HttpResponse:
 def field_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse:
     _require_admin(request)
     definition = get_object_or_404(CustomField, pk=pk) if pk is not None else None
-    initial = initial_of(definition) if definition else {"object": request.GET.get("object", "lead")}
+    try:
+        kind = choice_param(request.GET, "object", OBJECTS) or "lead"
+    except ValidationError:
+        kind = "lead"
+    initial = initial_of(definition) if definition else {"object": kind}
     form = FieldForm(request.POST or None, initial=initial, definition=definition)
     if request.method == "POST" and form.is_valid():
         values = form.values()
