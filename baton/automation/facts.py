@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import cel
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.accounts.models import Account, Contact
 from baton.activities.models import Activity
+from baton.core.cel import check_expression
 from baton.deals.models import Opportunity
 from baton.leads.models import Lead
 from baton.process import criteria
@@ -91,42 +91,9 @@ def validate_condition(expression: str, kind: str) -> None:
         return
     if len(expression) > 1000:
         raise ValidationError(_("The expression is too long (at most 1,000 characters)."))
-    problem = criteria.cost_problem(expression)
-    if problem:
-        raise ValidationError(problem)
-    try:
-        names = criteria.referenced_facts(expression)
-    except ValueError as exc:
-        detail = str(exc).split("ERROR:", 1)[-1].strip().splitlines()[0] if "ERROR:" in str(exc) else str(exc)
-        raise ValidationError(
-            _("The expression cannot be parsed: %(detail)s") % {"detail": detail[:200]}
-        ) from None
-    known = sample(kind)
-    unknown = [n for n in names if n not in known]
-    if unknown:
-        raise ValidationError(
-            _("Unknown fact %(names)s. Facts of this record kind: %(known)s.")
-            % {"names": ", ".join(unknown), "known": ", ".join(fact_names(kind))}
-        )
-    functions = [f for f in cel.compile(expression).functions() if f.isidentifier()]
-    strange = [f for f in functions if f not in criteria.ALLOWED_FUNCTIONS]
-    if strange:
-        raise ValidationError(
-            _("Unknown function %(names)s. Use comparisons, && || !, size(), has() or contains().")
-            % {"names": ", ".join(strange)}
-        )
-    try:
-        result = cel.compile(expression).execute(dict(known))
-    except Exception as exc:  # the library raises TypeError/KeyError/RuntimeError for type errors
-        raise ValidationError(
-            _("The expression does not fit the facts' types: %(detail)s")
-            % {"detail": str(exc).split(".")[0][:200]}
-        ) from None
-    if not isinstance(result, bool):
-        raise ValidationError(
-            _("The expression must be true or false, not a %(type)s; compare it, e.g. %(example)s.")
-            % {"type": type(result).__name__, "example": "amount >= 10000000"}
-        )
+    check_expression(
+        expression, sample(kind), example="amount >= 10000000", names_of=lambda: fact_names(kind)
+    )
 
 
 def _days(delta: Any) -> int:

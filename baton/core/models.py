@@ -9,6 +9,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# Custom field definitions are core models too (every record app validates against them).
+from baton.core.customfields.models import CustomField as CustomField
+from baton.core.customfields.models import SchemaRevision as SchemaRevision
+from baton.core.customfields.models import ValidationRule as ValidationRule
+
 
 class Role(models.TextChoices):
     """The cast of seed 000: every person who touches a customer has one primary role."""

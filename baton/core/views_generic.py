@@ -28,6 +28,10 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from baton.core.audit import history_for
+from baton.core.customfields.display import custom_rows, label_custom_history
+from baton.core.customfields.forms import add_custom_fields, custom_values
+from baton.core.customfields.listing import apply_custom
+from baton.core.customfields.schema import kind_for_model
 from baton.core.http import AuthedHttpRequest
 from baton.core.korean import format_brn
 from baton.core.listexport import EXPORT_FORMATS, list_export
@@ -86,6 +90,10 @@ class ServiceModelForm(forms.ModelForm):
         else:
             del self.fields["version"]
         self.limit_choices(user)
+        # Custom fields of the record kind the user may read (``cf_<key>``), after the built-in ones.
+        kind = kind_for_model(self._meta.model)
+        data = getattr(self.instance, "custom_field_data", None) or {}
+        self.custom_names = add_custom_fields(self, kind, data, user) if kind else []
         style_form(self)
 
     def limit_choices(self, user: User) -> None:
@@ -129,7 +137,11 @@ class ServiceModelForm(forms.ModelForm):
         names = [n for n in self._meta.fields or [] if n in self.cleaned_data]
         if self.instance.pk:
             names = [n for n in names if n in self.changed_data]
-        return {n: self.cleaned_data[n] for n in names}
+        values = {n: self.cleaned_data[n] for n in names}
+        custom = custom_values(self, self.custom_names, changed_only=bool(self.instance.pk))
+        if custom:
+            values["custom_field_data"] = custom
+        return values
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
@@ -297,6 +309,11 @@ class RecordListView(LoginRequiredMixin, View):
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
         qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
+        kind = kind_for_model(qs.model)
+        if kind and any(name.startswith("cf_") for name in request.GET):
+            qs, custom_state = apply_custom(qs, request.user, kind, request.GET, strict=False)
+            state["_ignored"] = state.get("_ignored", []) + custom_state.pop("_ignored", [])
+            state.update(custom_state)
         fmt = request.GET.get("export", "")
         if self.export_columns and fmt in EXPORT_FORMATS:
             return list_export(
@@ -356,11 +373,11 @@ class RecordDetailView(LoginRequiredMixin, View):
     def render_detail(
         self, request: AuthedHttpRequest, obj: Any, *, status: int = 200, **extra: Any
     ) -> HttpResponse:
-        context = {
-            "object": obj,
-            "rows": field_rows(obj, self.fields),
-            "history": history_for(obj, limit=30),
-        }
+        history = history_for(obj, limit=30)
+        label_custom_history(request.user, obj, [h for h in history if h.object_id == obj.pk])
+        rows = field_rows(obj, self.fields)
+        rows += [FieldRow(label, text, url) for label, text, url in custom_rows(request.user, obj)]
+        context = {"object": obj, "rows": rows, "history": history}
         context.update(self.extra_context(request, obj))
         context.update(extra)
         return render(request, self.template_name, context, status=status)

@@ -11,8 +11,11 @@ class DealsConfig(AppConfig):
 
     def ready(self) -> None:
         # Models import only once the app registry is ready.
+        from baton.core.customfields.rules import register_rule_facts  # noqa: PLC0415 - app registry
+        from baton.core.customfields.schema import register_stage_order  # noqa: PLC0415 - app registry
         from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - app registry
         from baton.deals.access import approver_reads, csm_reads, deal_team_reads  # noqa: PLC0415 - app registry
+        from baton.deals.customfields import STAGE_FACTS, STAGE_ORDER  # noqa: PLC0415 - app registry
         from baton.deals.models import Opportunity  # noqa: PLC0415 - app registry
         from baton.deals.panels import (  # noqa: PLC0415 - app registry
             account_opportunities_panel,
@@ -20,6 +23,8 @@ class DealsConfig(AppConfig):
         )
 
         register_record_kind("opportunity", Opportunity, "deals:detail")
+        register_stage_order("opportunity", STAGE_ORDER)  # custom fields required from a stage on
+        register_rule_facts("opportunity", STAGE_FACTS)  # validation rules read the stage key
         register_grant(Opportunity, "deal team", deal_team_reads)
         register_grant(Opportunity, "approver of a pending step", approver_reads)
         register_grant(Opportunity, "the account's CSM", csm_reads)

@@ -9,6 +9,7 @@ from typing import Any
 from baton.accounts.models import Account, Contact
 from baton.core.korean import normalize_company
 from baton.demo.base import Company, allocate, weighted
+from baton.demo.customfields import product_interest
 from baton.demo.deals import DealsWorld
 from baton.demo.vocab import (
     CALL_NOTES,
@@ -148,6 +149,7 @@ class LeadsWorld(DealsWorld):
             description=rng.choice(INQUIRIES)
             if source in (LeadSource.WEB_FORM, LeadSource.INBOUND_CALL)
             else "",
+            custom_field_data={"product_interest": product_interest(shown)},
             at=created,
         )
         self.stamp(created)

@@ -8,6 +8,7 @@ Leads are never deleted (disqualify them instead).
 """
 
 import datetime as dt
+from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
@@ -38,6 +39,7 @@ from baton.core.api import (
 )
 from baton.core.api import Amount as AmountType
 from baton.core.choices import CompanySize, Industry, Region
+from baton.core.customfields.api_fields import CustomFieldsIn, readable_values, rename_custom_fields
 from baton.core.listing import ListSpec
 from baton.core.money import Currency
 from baton.deals.api import open_stages
@@ -84,6 +86,11 @@ class LeadOut(Schema):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom_fields: dict[str, Any] = Field(description="Custom field values you may read, by key.")
+
+    @staticmethod
+    def resolve_custom_fields(obj: Any, context: Any) -> dict[str, Any]:
+        return readable_values(context["request"], obj)
 
 
 class LeadIn(InputSchema):
@@ -105,6 +112,7 @@ class LeadIn(InputSchema):
     campaign_id: Id | None = None
     owner_id: Id | None = None
     allow_duplicate: StrictBool = Field(False, description=ALLOW_DUPLICATE_DOC)
+    custom_fields: CustomFieldsIn | None = None
 
 
 class LeadPatch(PatchSchema):
@@ -128,6 +136,7 @@ class LeadPatch(PatchSchema):
     disqualify_reason: Text(200) = None
     campaign_id: Id | None = None
     owner_id: Id = None
+    custom_fields: CustomFieldsIn | None = None
 
 
 LeadQuery = list_query_schema("LeadQuery", LEAD_LIST)
@@ -143,6 +152,7 @@ def list_leads(request: HttpRequest, query: Query[LeadQuery]):
 def create_lead(request: HttpRequest, payload: LeadIn):
     data = payload.model_dump(exclude_unset=True)
     data.setdefault("source", LeadSource.API.value)
+    data = rename_custom_fields(data)
     allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _lead_refs(actor(request)))
     lead = services.create_lead(actor=actor(request), allow_duplicate=allow, **values)
@@ -160,7 +170,7 @@ def update_lead(request: HttpRequest, payload: LeadPatch, id: int = path_id()):
     lead = get_lead_for_user(actor(request), id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
-    changes = resolve_refs(data, _lead_refs(actor(request)))
+    changes = resolve_refs(rename_custom_fields(data), _lead_refs(actor(request)))
     services.update_lead(lead, actor=actor(request), changes=changes, expected_version=version)
     return get_lead_for_user(actor(request), id)
 

@@ -8,16 +8,13 @@ evidence we show: ``evidence`` lists each referenced fact with its value.
 
 from __future__ import annotations
 
-import functools
-import re
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-import cel
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from baton.core.cel import check_expression, cost_problem, referenced_facts, run_expression
 from baton.process.models import BANT_ITEMS, MODEL_ITEMS, RecordKind
 
 INTERACTION_KINDS = (
@@ -97,67 +94,9 @@ FACT_SAMPLES: dict[str, dict[str, Any]] = {
     | COMMON_FACTS,
 }
 
-ALLOWED_FUNCTIONS = frozenset({
-    "size", "has", "int", "uint", "double", "string", "bool", "contains", "startsWith", "endsWith", "matches",
-    "all", "exists", "exists_one", "map", "filter", "in", "min", "max", "lowerAscii", "upperAscii",
-})  # fmt: skip
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_MACRO_BOUND = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(\s*([A-Za-z_][A-Za-z0-9_]*)\s*,")
-
-
-# Cost limits: CEL always terminates, but a user-written expression could still be deep, long or slow
-# (nested comprehensions over lists multiply). Checked before an expression is saved and before it runs.
-MAX_DEPTH = 12  # nesting of (), [] and {}
-MAX_TOKENS = 250
-MAX_MACROS = 3  # all/exists/exists_one/map/filter calls in one expression
-MAX_EVAL_SECONDS = 0.5
-_STRING_LITERAL = re.compile(r'"(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\'')
-_TOKEN = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\d+(?:\.\d+)?|&&|\|\||[=!<>]=|\S")
-_MACRO_CALL = re.compile(r"\.\s*(?:all|exists|exists_one|map|filter)\s*\(")
-
-
-def cost_problem(expression: str) -> str:
-    """A readable reason the expression is too costly to run, or ''."""
-    bare = _STRING_LITERAL.sub('""', expression)
-    depth = deepest = 0
-    for char in bare:
-        if char in "([{":
-            depth += 1
-            deepest = max(deepest, depth)
-        elif char in ")]}":
-            depth -= 1
-    if deepest > MAX_DEPTH:
-        return _("The expression is nested too deeply (at most %(max)d levels).") % {"max": MAX_DEPTH}
-    if len(_TOKEN.findall(bare)) > MAX_TOKENS:
-        return _("The expression has too many parts (at most %(max)d).") % {"max": MAX_TOKENS}
-    if len(_MACRO_CALL.findall(bare)) > MAX_MACROS:
-        return _("The expression uses too many list functions (at most %(max)d).") % {"max": MAX_MACROS}
-    return ""
-
-
-def _timed_execute(expression: str, facts: dict[str, Any]) -> Any:
-    """Run the expression; one that takes longer than the budget counts as an error (CEL cannot be
-    interrupted mid-run, so the budget is enforced on the result, and validation rejects slow ones)."""
-    started = time.perf_counter()
-    result = _compile(expression).execute(facts)
-    if time.perf_counter() - started > MAX_EVAL_SECONDS:
-        raise TimeoutError(_("The expression took too long to evaluate."))
-    return result
-
 
 def fact_names(kind: str) -> list[str]:
     return sorted(FACT_SAMPLES[kind])
-
-
-@functools.lru_cache(maxsize=512)
-def _compile(expression: str) -> Any:
-    return cel.compile(expression)
-
-
-def referenced_facts(expression: str) -> list[str]:
-    program = _compile(expression)
-    bound = set(_MACRO_BOUND.findall(expression))
-    return [name for name in program.variables() if name not in bound]
 
 
 def validate_expression(expression: str, kind: str) -> None:
@@ -167,45 +106,9 @@ def validate_expression(expression: str, kind: str) -> None:
         raise ValidationError(_("Write an expression, e.g. web_visit_30d >= 3."))
     if len(expression) > 1000:
         raise ValidationError(_("The expression is too long (at most 1,000 characters)."))
-    problem = cost_problem(expression)
-    if problem:
-        raise ValidationError(problem)
-    try:
-        names = referenced_facts(expression)
-    except ValueError as exc:
-        detail = str(exc).split("ERROR:", 1)[-1].strip().splitlines()[0] if "ERROR:" in str(exc) else str(exc)
-        raise ValidationError(
-            _("The expression cannot be parsed: %(detail)s") % {"detail": detail[:200]}
-        ) from None
-    functions = [
-        f for f in _compile(expression).functions() if _IDENT.fullmatch(f) and f not in ALLOWED_FUNCTIONS
-    ]
-    if functions:
-        raise ValidationError(
-            _("Unknown function %(names)s. Use comparisons, && || !, size(), has() or contains().")
-            % {"names": ", ".join(functions)}
-        )
-    sample = FACT_SAMPLES[kind]
-    unknown = [n for n in names if n not in sample]
-    if unknown:
-        raise ValidationError(
-            _("Unknown fact %(names)s. Facts of this record kind: %(known)s.")
-            % {"names": ", ".join(unknown), "known": ", ".join(fact_names(kind))}
-        )
-    try:
-        result = _timed_execute(expression, dict(sample))
-    except TimeoutError as exc:
-        raise ValidationError(str(exc)) from None
-    except Exception as exc:  # the library raises TypeError/KeyError/RuntimeError for type errors
-        raise ValidationError(
-            _("The expression does not fit the facts' types: %(detail)s")
-            % {"detail": str(exc).split(".")[0][:200]}
-        ) from None
-    if not isinstance(result, bool):
-        raise ValidationError(
-            _("The expression must be true or false, not a %(type)s; compare it, e.g. %(example)s.")
-            % {"type": type(result).__name__, "example": "web_visit_30d >= 3"}
-        )
+    check_expression(
+        expression, FACT_SAMPLES[kind], example="web_visit_30d >= 3", names_of=lambda: fact_names(kind)
+    )
 
 
 @dataclass
@@ -241,7 +144,7 @@ def evaluate(expression: str, facts: dict[str, Any]) -> tuple[bool, dict[str, An
         return False, {}, problem
     try:
         names = referenced_facts(expression)
-        result = _timed_execute(expression, facts)
+        result = run_expression(expression, facts)
     except Exception as exc:
         return False, {}, str(exc)[:200]
     evidence = {name: facts.get(name) for name in names}

@@ -128,6 +128,16 @@ ROUTES: dict[str, Expect] = {
     "core:profile": OPEN,
     "core:token_create": OPEN_POST,
     "core:token_revoke": Expect("open", method="post", args=(("pk", MISSING),)),
+    # Custom fields and validation rules (administrators)
+    "core:custom_fields": ADMIN,
+    "core:custom_field_create": ADMIN,
+    "core:custom_field_edit": Expect("admin", args=(("pk", MISSING),)),
+    "core:custom_field_archive": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "core:custom_field_type": Expect("admin", args=(("pk", MISSING),)),
+    "core:rule_create": ADMIN,
+    "core:rule_edit": Expect("admin", args=(("pk", MISSING),)),
+    "core:rule_test": Expect("admin", method="post", args=(("pk", MISSING),)),
+    "core:rule_toggle": Expect("admin", method="post", args=(("pk", MISSING),)),
     "leads:list": OPEN,
     "leads:create": OPEN,
     "leads:detail": rec("lead"),
@@ -402,6 +412,26 @@ ROUTES: dict[str, Expect] = {
 
 # API operations by "METHOD /path" as the OpenAPI document names them (paths without /api/v1).
 OPERATIONS: dict[str, Expect] = {
+    # Custom fields: everyone lists what they may read; administrators define fields and rules.
+    "GET /custom-fields": OPEN,
+    "POST /custom-fields": Expect("roles", method="post", roles=("root",)),
+    "PATCH /custom-fields/{id}": Expect("roles", method="patch", roles=("root",), args=(("id", MISSING),)),
+    "POST /custom-fields/{id}/archive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /custom-fields/{id}/restore": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "GET /custom-fields/{id}/type-preview": Expect(
+        "roles", roles=("root",), args=(("id", MISSING),), query="?type=text"
+    ),
+    "POST /custom-fields/{id}/type": Expect("roles", method="post", roles=("root",), args=(("id", MISSING),)),
+    "GET /validation-rules": Expect("roles", roles=("root",)),
+    "POST /validation-rules": Expect("roles", method="post", roles=("root",)),
+    "PATCH /validation-rules/{id}": Expect("roles", method="patch", roles=("root",), args=(("id", MISSING),)),
+    "POST /validation-rules/{id}/test": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
     "GET /me": OPEN,
     "GET /leads": OPEN,
     "POST /leads": OPEN_POST,
@@ -635,6 +665,24 @@ OPERATIONS: dict[str, Expect] = {
 
 # Minimal valid bodies (by the world's ids), so that a refusal is about access and not about the input.
 BODIES: dict[str, Any] = {
+    "POST /custom-fields": lambda ids: {
+        "object": "lead",
+        "key": "matrix_note",
+        "label_ko": "메모",
+        "label_en": "Note",
+        "type": "text",
+    },
+    "PATCH /custom-fields/{id}": lambda ids: {"version": 1, "label_en": "Note"},
+    "POST /custom-fields/{id}/type": lambda ids: {"type": "long_text"},
+    "POST /validation-rules": lambda ids: {
+        "object": "lead",
+        "name": "매트릭스",
+        "expression": "true",
+        "message_ko": "x",
+        "message_en": "x",
+    },
+    "PATCH /validation-rules/{id}": lambda ids: {"is_active": False},
+    "POST /validation-rules/{id}/test": lambda ids: {"record_id": ids["lead"]},
     "POST /leads": lambda ids: {"name": "박하늘", "company": "누리소프트"},
     "POST /accounts": lambda ids: {"name": "누리소프트 매트릭스"},
     "POST /contacts": lambda ids: {"name": "박하늘"},

@@ -171,6 +171,13 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "activities:review_resolve": _pk("review"),
     "activities:ical": lambda w: {"token": w["keys"].calendar_token},
     "core:token_revoke": _pk("token"),
+    # Custom fields are made in their own tests: here the pages must answer 404, never 500.
+    "core:custom_field_edit": lambda w: {"pk": 10**9},
+    "core:custom_field_archive": lambda w: {"pk": 10**9},
+    "core:custom_field_type": lambda w: {"pk": 10**9},
+    "core:rule_edit": lambda w: {"pk": 10**9},
+    "core:rule_test": lambda w: {"pk": 10**9},
+    "core:rule_toggle": lambda w: {"pk": 10**9},
     "deals:quote": _pk("quote"),
     "deals:quote_pdf": _pk("quote"),
     "deals:quote_submit": _pk("quote"),

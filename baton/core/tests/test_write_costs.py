@@ -22,10 +22,11 @@ from baton.scoring.scores import deferred
 # Create and log went from 30 and 26 to 17 and 15 when the rescore moved after the commit (enqueued on
 # the task backend by scoring/scores/deferred.py: its reads of the rules, the model, the lead, its
 # interactions and the score, and the upsert, are no longer part of the write). What is left is what the
-# user sees at once: the row, its audit row and the process placement or advance.
-CREATE_LEAD = 17
+# user sees at once: the row, its audit row and the process placement or advance. Custom fields (issue
+# 15) then added one query to a record's create and update: the schema revision, read once.
+CREATE_LEAD = 18
 LOG_INTERACTION = 15
-MOVE_STAGE = 30
+MOVE_STAGE = 31
 
 
 REAL_SCHEDULE = deferred.schedule_rescore  # read at import, before any test patches it

@@ -5,10 +5,11 @@
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Query, Schema, Status
+from ninja import Field, Query, Schema, Status
 from pydantic import ConfigDict
 
 from baton.accounts.queries import accounts_for, contacts_for
@@ -33,6 +34,7 @@ from baton.core.api import (
     resolve_refs,
     responses,
 )
+from baton.core.customfields.api_fields import CustomFieldsIn, readable_values, rename_custom_fields
 from baton.core.money import Currency
 from baton.deals import services
 from baton.deals.api.common import active_lost_reasons, open_stages, router
@@ -77,6 +79,11 @@ class OpportunityOut(Schema):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom_fields: dict[str, Any] = Field(description="Custom field values you may read, by key.")
+
+    @staticmethod
+    def resolve_custom_fields(obj: Any, context: Any) -> dict[str, Any]:
+        return readable_values(context["request"], obj)
 
 
 class OpportunityIn(InputSchema):
@@ -95,6 +102,7 @@ class OpportunityIn(InputSchema):
     lost_reason_id: Id | None = None
     lost_note: Text(300) = ""
     owner_id: Id | None = None
+    custom_fields: CustomFieldsIn | None = None
 
 
 class OpportunityPatch(PatchSchema):
@@ -113,6 +121,7 @@ class OpportunityPatch(PatchSchema):
     description: Text(20_000) = None
     lost_note: Text(300) = None
     owner_id: Id = None
+    custom_fields: CustomFieldsIn | None = None
 
 
 OpportunityQuery = list_query_schema("OpportunityQuery", OPPORTUNITY_LIST)
@@ -136,7 +145,7 @@ def list_opportunities(request: HttpRequest, query: Query[OpportunityQuery]):
     summary="Create an opportunity",
 )
 def create_opportunity(request: HttpRequest, payload: OpportunityIn):
-    data = payload.model_dump(exclude_unset=True)
+    data = rename_custom_fields(payload.model_dump(exclude_unset=True))
     values = resolve_refs(data, _opportunity_refs(actor(request)))
     if values.get("stage") is None:
         values.pop("stage", None)
@@ -165,7 +174,7 @@ def update_opportunity(request: HttpRequest, payload: OpportunityPatch, id: int 
     opportunity = get_opportunity_for_user(actor(request), id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
-    changes = resolve_refs(data, _opportunity_refs(actor(request)))
+    changes = resolve_refs(rename_custom_fields(data), _opportunity_refs(actor(request)))
     services.update_opportunity(opportunity, actor=actor(request), changes=changes, expected_version=version)
     return get_opportunity_for_user(actor(request), id)
 
