@@ -27,10 +27,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from baton.core import fieldaccess
 from baton.core.audit import history_for
 from baton.core.http import AuthedHttpRequest
 from baton.core.korean import format_brn
-from baton.core.listing import ListSpec, apply_spec, paginate
+from baton.core.listing import ListSpec, apply_spec, paginate, protected_spec
 from baton.core.models import User
 from baton.core.money import format_money
 from baton.core.params import int_param, note_ignored, text_param
@@ -85,7 +86,13 @@ class ServiceModelForm(forms.ModelForm):
         else:
             del self.fields["version"]
         self.limit_choices(user)
+        self.refused_fields = protect_form(self, user, self._meta.model)
         style_form(self)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        refuse_protected(self)
+        return cleaned
 
     def limit_choices(self, user: User) -> None:
         """Restrict foreign-key choices to what ``user`` may see; apps override."""
@@ -129,6 +136,24 @@ class ServiceModelForm(forms.ModelForm):
         if self.instance.pk:
             names = [n for n in names if n in self.changed_data]
         return {n: self.cleaned_data[n] for n in names}
+
+
+def protect_form(form: forms.BaseForm, user: User, model: type[models.Model]) -> list[str]:
+    """Take the fields the user may not see out of the form; return those a submitted form still
+    sets (``refuse_protected`` turns them into an error instead of ignoring them silently)."""
+    hidden = fieldaccess.hidden_fields(user, model)
+    for name in [n for n in form.fields if n in hidden]:
+        del form.fields[name]
+    return sorted(n for n in hidden if form.is_bound and n in form.data)
+
+
+def refuse_protected(form: forms.BaseForm) -> None:
+    refused = getattr(form, "refused_fields", [])
+    if refused:
+        form.add_error(
+            None,
+            _("You may not change protected fields: %(fields)s.") % {"fields": ", ".join(refused)},
+        )
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
@@ -292,7 +317,9 @@ class RecordListView(LoginRequiredMixin, View):
         return {}
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
-        qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
+        qs = self.get_queryset(request.user)
+        spec = protected_spec(self.spec, request.user, qs.model)
+        qs, state = apply_spec(qs, spec, request.GET, strict=False)
         if not is_htmx(request):
             for error in state.get("_ignored", []):
                 note_ignored(request, error)
@@ -343,8 +370,8 @@ class RecordDetailView(LoginRequiredMixin, View):
     ) -> HttpResponse:
         context = {
             "object": obj,
-            "rows": field_rows(obj, self.fields),
-            "history": history_for(obj, limit=30),
+            "rows": field_rows(obj, fieldaccess.visible_names(request.user, obj, self.fields)),
+            "history": history_for(obj, limit=30, viewer=request.user),
         }
         context.update(self.extra_context(request, obj))
         context.update(extra)

@@ -11,9 +11,10 @@ class DealsConfig(AppConfig):
 
     def ready(self) -> None:
         # Models import only once the app registry is ready.
+        from baton.core.fieldaccess import register_protectable  # noqa: PLC0415 - app registry
         from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - app registry
         from baton.deals.access import approver_reads, csm_reads, deal_team_reads  # noqa: PLC0415 - app registry
-        from baton.deals.models import Opportunity  # noqa: PLC0415 - app registry
+        from baton.deals.models import Opportunity, Quote, QuoteLine  # noqa: PLC0415 - app registry
         from baton.deals.panels import (  # noqa: PLC0415 - app registry
             account_opportunities_panel,
             contact_opportunities_panel,
@@ -23,6 +24,12 @@ class DealsConfig(AppConfig):
         register_grant(Opportunity, "deal team", deal_team_reads)
         register_grant(Opportunity, "approver of a pending step", approver_reads)
         register_grant(Opportunity, "the account's CSM", csm_reads)
+        # What an admin may show only to some roles (issue 16): the amount, and cost and discount,
+        # with the values derived from them (a margin reveals the cost).
+        register_protectable(Opportunity, "amount")
+        register_protectable(Quote, "cost_total", also=("margin", "margin_percent", "delivery_cost"))
+        register_protectable(QuoteLine, "unit_cost", also=("cost",))
+        register_protectable(QuoteLine, "discount_percent", also=("discount",))
         # The account 360° page and the contact page list the deals the reader may see.
         register_panel("account", "deals/panels/_account_opportunities.html", 20, account_opportunities_panel)
         register_panel("contact", "deals/panels/_contact_opportunities.html", 10, contact_opportunities_panel)

@@ -23,6 +23,7 @@ from baton.core.api import (
     IsoDate,
     IsoDateTime,
     PatchSchema,
+    ProtectedOut,
     Ref,
     Text,
     Version,
@@ -33,6 +34,7 @@ from baton.core.api import (
     list_query_schema,
     page_schema,
     path_id,
+    refuse_protected,
     resolve_refs,
     responses,
 )
@@ -57,7 +59,9 @@ def _lead_refs(user):
     }
 
 
-class LeadOut(Schema):
+class LeadOut(ProtectedOut):
+    protected_model = "leads.lead"
+
     id: int
     name: str
     company: str
@@ -142,6 +146,7 @@ def list_leads(request: HttpRequest, query: Query[LeadQuery]):
 @router.post("/leads", response=responses({201: LeadOut}), summary="Create a lead")
 def create_lead(request: HttpRequest, payload: LeadIn):
     data = payload.model_dump(exclude_unset=True)
+    refuse_protected(request, "leads.lead", data)
     data.setdefault("source", LeadSource.API.value)
     allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _lead_refs(actor(request)))
@@ -159,6 +164,7 @@ def update_lead(request: HttpRequest, payload: LeadPatch, id: int = path_id()):
     """Send only the fields to change and the `version` you last read; a stale version is a 409."""
     lead = get_lead_for_user(actor(request), id)
     data = payload.model_dump(exclude_unset=True)
+    refuse_protected(request, "leads.lead", data)
     version = data.pop("version")
     changes = resolve_refs(data, _lead_refs(actor(request)))
     services.update_lead(lead, actor=actor(request), changes=changes, expected_version=version)

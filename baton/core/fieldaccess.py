@@ -1,0 +1,166 @@
+"""Field-level protection: the one module that decides whether a user sees (and may write) a field.
+
+Apps declare which of their fields may be protected with ``register_protectable`` in their
+``AppConfig.ready()`` (cost, discount, personal phone numbers, amounts; custom fields later through the
+same call). An administrator then protects a field for chosen roles (a ``FieldProtection`` row): every
+other user no longer sees it on pages, forms, lists, the API, exports, search snippets, history, reports,
+mail merge and the quote. Administrators always see everything.
+
+The rules are read once per user object (one query per request) and kept on it; ``rules_changed`` makes
+every cached copy stale when an admin edits a rule.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext, gettext_lazy
+
+from baton.core.models import FieldProtection
+
+#: A model class, an instance, or its "app_label.modelname".
+ModelRef = type[models.Model] | models.Model | str
+
+#: What a hidden value reads as wherever its key is kept (history before/after, merge fields).
+HIDDEN = gettext_lazy("(hidden)")
+
+
+@dataclass(frozen=True)
+class Protectable:
+    """A field an admin may protect. ``also`` names derived values that reveal it (a margin reveals
+    the cost) and disappear with it; ``attname`` is the column when it differs (``owner_id``)."""
+
+    model: str  # "app_label.modelname"
+    field: str
+    label: str | Promise
+    model_label: str | Promise
+    also: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return f"{self.model}.{self.field}"
+
+    def names(self) -> frozenset[str]:
+        return frozenset({self.field, *self.also})
+
+
+_REGISTRY: dict[str, dict[str, Protectable]] = {}
+_generation = [0]
+
+
+def _label(model: ModelRef) -> str:
+    if isinstance(model, str):
+        return model.lower()
+    return model._meta.label_lower
+
+
+def register_protectable(
+    model: type[models.Model],
+    field: str,
+    *,
+    label: str | Promise | None = None,
+    also: Iterable[str] = (),
+) -> None:
+    """Let admins protect ``model.field`` (called from the owning app's ``ready()``; registering the
+    same field again replaces it). ``label`` defaults to the model field's verbose name."""
+    if label is None:
+        label = model._meta.get_field(field).verbose_name  # type: ignore[union-attr]
+    entry = Protectable(
+        _label(model), field, label or field, model._meta.verbose_name or model.__name__, tuple(also)
+    )
+    _REGISTRY.setdefault(entry.model, {})[field] = entry
+
+
+def protectables() -> list[Protectable]:
+    """Every protectable field, by record type then field."""
+    return [entry for model in sorted(_REGISTRY) for entry in _REGISTRY[model].values()]
+
+
+def protectable(model: str, field: str) -> Protectable | None:
+    return _REGISTRY.get(model.lower(), {}).get(field)
+
+
+def rules_changed() -> None:
+    """Forget every cached copy of the rules (called by the service that edits them)."""
+    _generation[0] += 1
+
+
+def _rules(user: Any) -> dict[tuple[str, str], frozenset[str]]:
+    cached = getattr(user, "_baton_field_rules", None)
+    if cached is not None and cached[0] == _generation[0]:
+        return cached[1]
+    rules = {
+        (label, name): frozenset(roles or [])
+        for label, name, roles in FieldProtection.objects.values_list("model_label", "field_name", "roles")
+    }
+    if user is not None:
+        user._baton_field_rules = (_generation[0], rules)
+    return rules
+
+
+def _sees_all(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False) and user.is_admin
+
+
+def hidden_fields(user: Any, model: ModelRef) -> frozenset[str]:
+    """The names (fields, their id columns and derived keys) of ``model`` the user may not see."""
+    if _sees_all(user):
+        return frozenset()
+    label = _label(model)
+    entries = _REGISTRY.get(label)
+    if not entries:
+        return frozenset()
+    role = getattr(user, "role", None)
+    hidden: set[str] = set()
+    for (rule_model, name), roles in _rules(user).items():
+        entry = entries.get(name) if rule_model == label else None
+        if entry is not None and role not in roles:
+            hidden |= entry.names()
+            hidden.add(f"{name}_id")
+    return frozenset(hidden)
+
+
+def can_see(user: Any, model: ModelRef, name: str) -> bool:
+    return name not in hidden_fields(user, model)
+
+
+def visible_names(
+    user: Any, model: ModelRef, names: Iterable[str]
+) -> list[str]:
+    """``names`` without the hidden ones, in order (detail rows, list columns, export columns)."""
+    hidden = hidden_fields(user, model)
+    return [n for n in names if n not in hidden]
+
+
+def redact(
+    user: Any, model: ModelRef, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A copy of ``data`` without the keys the user may not see (API output, exports)."""
+    hidden = hidden_fields(user, model)
+    return {k: v for k, v in data.items() if k not in hidden}
+
+
+def mask(
+    user: Any, model: ModelRef, data: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A copy of ``data`` with the hidden values replaced by "(hidden)", keys kept (history, merge)."""
+    hidden = hidden_fields(user, model)
+    return {k: (str(HIDDEN) if k in hidden and v not in (None, "") else v) for k, v in data.items()}
+
+
+def refusal_message(user: Any, model: ModelRef, name: str) -> str:
+    return gettext("This field is protected: you may not set it.")
+
+
+def refuse_hidden(user: Any, model: ModelRef, keys: Iterable[str]) -> None:
+    """Refuse a write that sets a field the user may not see: a ValidationError naming each field
+    (the API answers 422, a form shows it on the form). Nothing is written."""
+    hidden = hidden_fields(user, model)
+    refused = [k for k in keys if k in hidden]
+    if refused:
+        raise ValidationError({k: [refusal_message(user, model, k)] for k in refused})
