@@ -33,13 +33,15 @@ HIDDEN = gettext_lazy("(hidden)")
 @dataclass(frozen=True)
 class Protectable:
     """A field an admin may protect. ``also`` names derived values that reveal it (a margin reveals
-    the cost) and disappear with it; ``attname`` is the column when it differs (``owner_id``)."""
+    the cost) and disappear with it; ``covers`` the same value copied onto other models (a quote line
+    keeps its line item's cost), hidden by the same rule: {"app_label.modelname": (names, ...)}."""
 
     model: str  # "app_label.modelname"
     field: str
     label: str | Promise
     model_label: str | Promise
     also: tuple[str, ...] = ()
+    covers: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     @property
     def key(self) -> str:
@@ -50,6 +52,8 @@ class Protectable:
 
 
 _REGISTRY: dict[str, dict[str, Protectable]] = {}
+#: Every model some protectable field touches (a quick "nothing to hide here").
+_COVERED: set[str] = set()
 _generation = [0]
 
 
@@ -65,15 +69,23 @@ def register_protectable(
     *,
     label: str | Promise | None = None,
     also: Iterable[str] = (),
+    covers: Mapping[type[models.Model] | str, Iterable[str]] | None = None,
 ) -> None:
     """Let admins protect ``model.field`` (called from the owning app's ``ready()``; registering the
     same field again replaces it). ``label`` defaults to the model field's verbose name."""
     if label is None:
         label = model._meta.get_field(field).verbose_name  # type: ignore[union-attr]
     entry = Protectable(
-        _label(model), field, label or field, model._meta.verbose_name or model.__name__, tuple(also)
+        _label(model),
+        field,
+        label or field,
+        model._meta.verbose_name or model.__name__,
+        tuple(also),
+        tuple((_label(other), tuple(names)) for other, names in (covers or {}).items()),
     )
     _REGISTRY.setdefault(entry.model, {})[field] = entry
+    _COVERED.add(entry.model)
+    _COVERED.update(other for other, _names in entry.covers)
 
 
 def protectables() -> list[Protectable]:
@@ -112,16 +124,20 @@ def hidden_fields(user: Any, model: ModelRef) -> frozenset[str]:
     if _sees_all(user):
         return frozenset()
     label = _label(model)
-    entries = _REGISTRY.get(label)
-    if not entries:
+    if label not in _COVERED:
         return frozenset()
     role = getattr(user, "role", None)
     hidden: set[str] = set()
     for (rule_model, name), roles in _rules(user).items():
-        entry = entries.get(name) if rule_model == label else None
-        if entry is not None and role not in roles:
+        entry = _REGISTRY.get(rule_model, {}).get(name)
+        if entry is None or role in roles:
+            continue
+        if rule_model == label:
             hidden |= entry.names()
             hidden.add(f"{name}_id")
+        for other, names in entry.covers:
+            if other == label:
+                hidden.update(names)
     return frozenset(hidden)
 
 
@@ -129,25 +145,19 @@ def can_see(user: Any, model: ModelRef, name: str) -> bool:
     return name not in hidden_fields(user, model)
 
 
-def visible_names(
-    user: Any, model: ModelRef, names: Iterable[str]
-) -> list[str]:
+def visible_names(user: Any, model: ModelRef, names: Iterable[str]) -> list[str]:
     """``names`` without the hidden ones, in order (detail rows, list columns, export columns)."""
     hidden = hidden_fields(user, model)
     return [n for n in names if n not in hidden]
 
 
-def redact(
-    user: Any, model: ModelRef, data: Mapping[str, Any]
-) -> dict[str, Any]:
+def redact(user: Any, model: ModelRef, data: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``data`` without the keys the user may not see (API output, exports)."""
     hidden = hidden_fields(user, model)
     return {k: v for k, v in data.items() if k not in hidden}
 
 
-def mask(
-    user: Any, model: ModelRef, data: Mapping[str, Any]
-) -> dict[str, Any]:
+def mask(user: Any, model: ModelRef, data: Mapping[str, Any]) -> dict[str, Any]:
     """A copy of ``data`` with the hidden values replaced by "(hidden)", keys kept (history, merge)."""
     hidden = hidden_fields(user, model)
     return {k: (str(HIDDEN) if k in hidden and v not in (None, "") else v) for k, v in data.items()}

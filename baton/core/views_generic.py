@@ -89,7 +89,7 @@ class ServiceModelForm(forms.ModelForm):
         self.refused_fields = protect_form(self, user, self._meta.model)
         style_form(self)
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         refuse_protected(self)
         return cleaned

@@ -87,7 +87,7 @@ def quote_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def quote_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
-    response = HttpResponse(render_quote_pdf(quote), content_type="application/pdf")
+    response = HttpResponse(render_quote_pdf(quote, viewer=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
     return response
 

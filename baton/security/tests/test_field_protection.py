@@ -8,19 +8,24 @@ for in every response.
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.test import Client
 from django.urls import reverse
+from pypdf import PdfReader
 
 from baton.accounts.services import update_contact
 from baton.core import fieldaccess
 from baton.core.models import ChangeLog, FieldProtection, Role
 from baton.core.testing import assert_audited
 from baton.core.tests.test_api_support import errors_of, make_api
+from baton.deals import catalog, quoting
 from baton.deals.services import update_opportunity
+from baton.deals.tests.factories import make_catalog
 from baton.leads.services import update_lead
 from baton.security.field_protection import set_field_protection
 from conftest import PASSWORD
@@ -254,3 +259,103 @@ def test_rules_are_admin_only_audited_and_validated(personas, root, client):
     assert response.status_code == 400
     client.force_login(personas["alice"])
     assert client.get(reverse("security:admin_fields")).status_code == 403
+
+
+# --- cost and discount: the offer, its quotes, the quote PDF, and reports --------------------------
+
+DISCOUNT = "37.25"
+COST_NEEDLES = ("4,273,911", "4273911")
+
+
+@pytest.fixture
+def offer(world, personas):
+    """Alice's deal with one line: a distinctive discount and a distinctive product cost, quoted."""
+    alice = personas["alice"]
+    cat = make_catalog()
+    cat["erp"].unit_cost = Decimal("4273911")
+    cat["erp"].save(update_fields=["unit_cost"])
+    opportunity = world["opportunity"]
+    catalog.add_line_item(opportunity, actor=alice, product=cat["erp"], quantity=1, discount_percent=DISCOUNT)
+    quote = quoting.create_quote(opportunity, actor=alice)
+    return {"opportunity": opportunity, "quote": quote}
+
+
+def _pdf_text(data: bytes) -> str:
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def _offer_views(user, offer) -> dict[str, str]:
+    client, api = _client(user), make_api({"u": user})("u")
+    opp, quote = offer["opportunity"], offer["quote"]
+    report = "?object=line_items&col=product&col=discount_percent&format=csv"
+    return {
+        "offer page": client.get(reverse("deals:offer", args=[opp.pk])).content.decode(),
+        "quote page": client.get(reverse("deals:quote", args=[quote.pk])).content.decode(),
+        "quote pdf": _pdf_text(client.get(reverse("deals:quote_pdf", args=[quote.pk])).content),
+        "economics api": api.get(f"/opportunities/{opp.pk}/economics").content.decode(),
+        "quotes api": api.get(f"/opportunities/{opp.pk}/quotes").content.decode(),
+        "report export": client.get(reverse("insights:report_builder") + report).content.decode(),
+    }
+
+
+def test_cost_and_discount_disappear_from_offer_quote_pdf_api_and_reports(offer, personas, root):
+    alice, mina = personas["alice"], personas["mina"]
+    before = _offer_views(alice, offer)
+    assert (
+        DISCOUNT in before["offer page"]
+        and DISCOUNT in before["quote pdf"]
+        and DISCOUNT in before["report export"]
+    )
+    assert any(n in before["offer page"] for n in COST_NEEDLES)
+    assert '"margin"' in before["economics api"] and '"margin"' in before["quotes api"]
+
+    for field in ("unit_cost", "discount_percent"):
+        set_field_protection(
+            actor=root, model="deals.lineitem", field=field, protected=True, roles=[Role.SALES_MANAGER]
+        )
+    rep = _offer_views(alice, offer)
+    for name, text in rep.items():
+        assert DISCOUNT not in text, name
+        assert not any(n in text for n in COST_NEEDLES), name
+    assert '"margin"' not in rep["economics api"] and '"margin"' not in rep["quotes api"]
+    assert '"discount_percent"' not in rep["quotes api"]
+
+    manager = _offer_views(mina, offer)
+    assert DISCOUNT in manager["offer page"] and DISCOUNT in manager["quote pdf"]
+    assert DISCOUNT in manager["report export"] and '"margin"' in manager["quotes api"]
+
+    # The rep may not set a discount either, on the page or through the API.
+    opp = offer["opportunity"]
+    client = _client(alice)
+    response = client.post(
+        reverse("deals:line_add", args=[opp.pk]),
+        {"product": opp.line_items.first().product_id, "quantity": "1", "discount_percent": "50"},
+    )
+    assert response.status_code == 400
+    assert "You may not change protected fields: discount_percent." in response.content.decode()
+    response = make_api({"u": alice})("u").post(
+        f"/opportunities/{opp.pk}/line-items",
+        {"product_id": opp.line_items.first().product_id, "discount_percent": "50"},
+    )
+    assert "discount_percent" in errors_of(response)
+    assert opp.line_items.count() == 1
+
+
+def test_a_protected_amount_is_left_out_of_reports_and_their_sums(world, personas, root):
+    alice = personas["alice"]
+    update_opportunity(
+        world["opportunity"], actor=alice, changes={"amount": 777_313_000}, expected_version=None
+    )
+    set_field_protection(actor=root, model="deals.opportunity", field="amount", protected=True, roles=[])
+    client = _client(alice)
+    builder = reverse("insights:report_builder")
+    listing = client.get(builder + "?object=opportunities&col=name&col=amount&format=csv").content.decode()
+    assert "한빛 ERP 교체" in listing and "777" not in listing
+    summed = client.get(builder + "?object=opportunities&group1=owner&agg=sum&measure=amount&format=csv")
+    assert "777" not in summed.content.decode()
+    filtered = client.get(builder + "?object=opportunities&col=name&f=amount:gt:777313001&format=csv")
+    assert "한빛 ERP 교체" in filtered.content.decode()  # the filter on the hidden amount was dropped
+    api = make_api({"u": alice})("u")
+    assert api.get("/opportunities", {"ordering": "-amount"}).status_code == 422
+    root_csv = _client(root).get(builder + "?object=opportunities&col=name&col=amount&format=csv")
+    assert "777" in root_csv.content.decode()
