@@ -37,6 +37,9 @@ class ListSpec:
     orderings: dict[str, str] = field(default_factory=dict)
     default_ordering: str = "-created"
     extra_filters: dict[str, Callable[[QuerySet, str], QuerySet]] = field(default_factory=dict)
+    # Whether the search box also finds records by the digits of their phone numbers (off when a
+    # number is protected from the user: a match would reveal it).
+    match_phone_digits: bool = True
 
 
 def protected_spec(spec: ListSpec, user: Any, model: Any) -> ListSpec:
@@ -50,12 +53,15 @@ def protected_spec(spec: ListSpec, user: Any, model: Any) -> ListSpec:
         return lookup.lstrip("-").split("__")[0] in hidden
 
     orderings = {k: v for k, v in spec.orderings.items() if not reveals(v)}
+    phones = getattr(model, "SEARCH_PHONES", ())
     default = spec.default_ordering
     if default.lstrip("-") not in orderings:
         default = next(iter(orderings), default)
     return replace(
         spec,
+        search_fields=[lookup for lookup in spec.search_fields if not reveals(lookup)],
         filters={k: v for k, v in spec.filters.items() if not reveals(v[0])},
+        match_phone_digits=spec.match_phone_digits and not any(p in hidden for p in phones),
         orderings=orderings,
         default_ordering=default,
     )
@@ -77,7 +83,7 @@ def apply_spec(
     state: dict[str, Any] = {}
     search = text_param(params, "search", max_length=100) or text_param(params, "q", max_length=100)
     if search:
-        qs = search_filter(qs, spec.search_fields, search)
+        qs = search_filter(qs, spec.search_fields, search, digits=spec.match_phone_digits)
         state["search"] = search
     for name, (lookup, allowed) in spec.filters.items():
         raw = params.get(name)

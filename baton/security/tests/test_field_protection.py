@@ -19,6 +19,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from baton.accounts.services import update_contact
+from baton.activities.mail import merge_values
 from baton.core import fieldaccess
 from baton.core.models import ChangeLog, FieldProtection, Role
 from baton.core.testing import assert_audited
@@ -359,3 +360,39 @@ def test_a_protected_amount_is_left_out_of_reports_and_their_sums(world, persona
     assert api.get("/opportunities", {"ordering": "-amount"}).status_code == 422
     root_csv = _client(root).get(builder + "?object=opportunities&col=name&col=amount&format=csv")
     assert "777" in root_csv.content.decode()
+
+
+def test_mail_merge_fields_leave_out_protected_values(world, personas, root):
+    alice, mina = personas["alice"], personas["mina"]
+    contact = _write_sentinel(CASES[0], world, alice)
+    opportunity = update_opportunity(
+        world["opportunity"], actor=alice, changes={"amount": 777_313_000}, expected_version=None
+    )
+    assert merge_values(contact, alice)["contact_phone"] == "010-4827-3916"
+    assert "777,313,000" in merge_values(opportunity, alice)["opportunity_amount"]
+    set_field_protection(
+        actor=root, model="accounts.contact", field="phone", protected=True, roles=[Role.SALES_MANAGER]
+    )
+    set_field_protection(
+        actor=root, model="deals.opportunity", field="amount", protected=True, roles=[Role.SALES_MANAGER]
+    )
+    assert merge_values(contact, alice)["contact_phone"] == ""
+    assert merge_values(opportunity, alice)["opportunity_amount"] == ""
+    assert merge_values(contact, mina)["contact_phone"] == "010-4827-3916"
+    assert "777,313,000" in merge_values(opportunity, mina)["opportunity_amount"]
+
+
+def test_searching_by_a_protected_number_finds_nothing(world, personas, root):
+    """Matching by phone digits would reveal the number: off for whoever may not see it."""
+    alice, mina = personas["alice"], personas["mina"]
+    contact = _write_sentinel(CASES[0], world, alice)
+    client = _client(alice)
+    search = reverse("search:page") + "?q=01048273916"
+    assert contact.name in client.get(search).content.decode()
+    set_field_protection(
+        actor=root, model="accounts.contact", field="phone", protected=True, roles=[Role.SALES_MANAGER]
+    )
+    assert contact.name not in client.get(search).content.decode()
+    assert contact.name not in client.get(reverse("contacts:list") + "?search=01048273916").content.decode()
+    assert contact.name in _client(mina).get(search).content.decode()
+    assert contact.name in client.get(search.replace("01048273916", contact.name)).content.decode()
