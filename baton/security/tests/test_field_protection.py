@@ -134,6 +134,11 @@ def test_protected_field_disappears_for_a_rep_and_stays_for_the_allowed_role(cas
         "search": reverse("search:page") + "?q=" + str(record),
     }
     api_paths = {"api": case.api.format(pk=record.pk), "api list": case.api_list}
+    if case.kind in ("contact", "opportunity"):  # the account's page lists its contacts and deals
+        pages["account page"] = reverse("accounts:detail", args=[world["account"].pk])
+    if case.kind == "opportunity":
+        pages["board"] = reverse("deals:board")
+        pages["contact page"] = reverse("contacts:detail", args=[world["contact"].pk])
 
     def seen(user) -> dict[str, bool]:
         client, api = _client(user), make_api({"u": user})("u")
