@@ -6,16 +6,20 @@ same call). An administrator then protects a field for chosen roles (a ``FieldPr
 other user no longer sees it on pages, forms, lists, the API, exports, search snippets, history, reports,
 mail merge and the quote. Administrators always see everything.
 
-The rules are read once per user object (one query per request) and kept on it; ``rules_changed`` makes
-every cached copy stale when an admin edits a rule.
+The rules are few and read on every page, so each process keeps them for up to ``CACHE_SECONDS``
+(pages pay no query for them); ``rules_changed`` bumps a version in Django's cache, so with a shared
+cache (Redis) every process reloads at once, and with the per-process default the other workers within
+``CACHE_SECONDS``.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
@@ -50,6 +54,10 @@ class Protectable:
     def names(self) -> frozenset[str]:
         return frozenset({self.field, *self.also})
 
+
+#: How long a process trusts its copy of the rules when no change was announced through the cache.
+CACHE_SECONDS = 30
+VERSION_KEY = "baton:fieldprotection:version"
 
 _REGISTRY: dict[str, dict[str, Protectable]] = {}
 #: Every model some protectable field touches (a quick "nothing to hide here").
@@ -97,21 +105,35 @@ def protectable(model: str, field: str) -> Protectable | None:
     return _REGISTRY.get(model.lower(), {}).get(field)
 
 
+Rules = dict[tuple[str, str], frozenset[str]]
+_loaded: list[tuple[tuple[int, Any], float, Rules] | None] = [None]
+
+
 def rules_changed() -> None:
     """Forget every cached copy of the rules (called by the service that edits them)."""
     _generation[0] += 1
+    _loaded[0] = None
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 1, None)
 
 
-def _rules(user: Any) -> dict[tuple[str, str], frozenset[str]]:
-    cached = getattr(user, "_baton_field_rules", None)
-    if cached is not None and cached[0] == _generation[0]:
-        return cached[1]
+def preload(rules: Rules) -> None:
+    """Take ``rules`` as this process's current copy (the test suite starts every test with none)."""
+    _loaded[0] = ((_generation[0], cache.get(VERSION_KEY)), time.monotonic(), rules)
+
+
+def _rules() -> Rules:
+    version = (_generation[0], cache.get(VERSION_KEY))
+    loaded = _loaded[0]
+    if loaded is not None and loaded[0] == version and time.monotonic() - loaded[1] < CACHE_SECONDS:
+        return loaded[2]
     rules = {
         (label, name): frozenset(roles or [])
         for label, name, roles in FieldProtection.objects.values_list("model_label", "field_name", "roles")
     }
-    if user is not None:
-        user._baton_field_rules = (_generation[0], rules)
+    _loaded[0] = (version, time.monotonic(), rules)
     return rules
 
 
@@ -128,7 +150,7 @@ def hidden_fields(user: Any, model: ModelRef) -> frozenset[str]:
         return frozenset()
     role = getattr(user, "role", None)
     hidden: set[str] = set()
-    for (rule_model, name), roles in _rules(user).items():
+    for (rule_model, name), roles in _rules().items():
         entry = _REGISTRY.get(rule_model, {}).get(name)
         if entry is None or role in roles:
             continue

@@ -44,7 +44,7 @@ def set_field_protection(*, actor: User, model: str, field: str, protected: bool
             before = snapshot(rule, ["model_label", "field_name", "roles"])
             log_change(actor=actor, action=ChangeLog.Action.DELETE, instance=rule, before=before)
             rule.delete()
-            fieldaccess.rules_changed()
+            _announce()
         return
     names = ["model_label", "field_name", "roles"]
     if rule is None:
@@ -61,7 +61,13 @@ def set_field_protection(*, actor: User, model: str, field: str, protected: bool
             before=before,
             after=snapshot(rule, names),
         )
+    _announce()
+
+
+def _announce() -> None:
+    # Now for this process, and again after the commit so no process keeps what it read in between.
     fieldaccess.rules_changed()
+    transaction.on_commit(fieldaccess.rules_changed)
 
 
 class FieldProtectionForm(forms.Form):
