@@ -43,6 +43,15 @@ def _rescore_at_once(monkeypatch):
     )
 
 
+@pytest.fixture(autouse=True)
+def _no_field_protection_rules():
+    # Every test starts with no field protection rules; the process's copy of them (core.fieldaccess)
+    # must agree whatever an earlier, rolled-back test left in it.
+    from baton.core import fieldaccess
+
+    fieldaccess.preload({})
+
+
 @pytest.fixture
 def personas(db):
     from baton.core.models import Role, Team, User

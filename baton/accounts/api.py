@@ -27,6 +27,7 @@ from baton.core.api import (
     Id,
     InputSchema,
     PatchSchema,
+    ProtectedOut,
     Ref,
     RequiredCompanyName,
     Text,
@@ -39,6 +40,7 @@ from baton.core.api import (
     list_query_schema,
     page_schema,
     path_id,
+    refuse_protected,
     resolve_refs,
     responses,
     version_query,
@@ -189,7 +191,9 @@ def restore_account(request: HttpRequest, id: int = path_id(), version: int | No
 # --- contacts ---------------------------------------------------------------------------------
 
 
-class ContactOut(Schema):
+class ContactOut(ProtectedOut):
+    protected_model = "accounts.contact"
+
     id: int
     account: Ref | None
     name: str
@@ -251,6 +255,7 @@ def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
 )
 def create_contact(request: HttpRequest, payload: ContactIn):
     data = payload.model_dump(exclude_unset=True)
+    refuse_protected(request, "accounts.contact", data)
     allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _contact_refs(actor(request)))
     contact = services.create_contact(actor=actor(request), allow_duplicate=allow, **values)
@@ -269,6 +274,7 @@ def update_contact(request: HttpRequest, payload: ContactPatch, id: int = path_i
     """Send only the fields to change and the `version` you last read; a stale version is a 409."""
     contact = get_contact_for_user(actor(request), id)
     data = payload.model_dump(exclude_unset=True)
+    refuse_protected(request, "accounts.contact", data)
     version = data.pop("version")
     changes = resolve_refs(data, _contact_refs(actor(request)))
     services.update_contact(contact, actor=actor(request), changes=changes, expected_version=version)

@@ -153,7 +153,8 @@ def record_feed(
     items += [
         FeedItem(c.time, "change", c.actor, change=c)
         for c in attach_readable_changes(
-            changes.exclude(note__in=["follow", "unfollow"]).order_by("-time", "-id")[: limit + 1]
+            changes.exclude(note__in=["follow", "unfollow"]).order_by("-time", "-id")[: limit + 1],
+            viewer=user,
         )
     ]
     items.sort(key=lambda i: i.time, reverse=True)
@@ -246,7 +247,7 @@ def my_feed_items(
             record_id=c.object_id,
             record_label=c.object_repr,
         )
-        for c in attach_readable_changes(changes)
+        for c in attach_readable_changes(changes, viewer=user)
     ]
     items.sort(key=lambda i: i.time, reverse=True)
     page = items[:limit]

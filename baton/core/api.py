@@ -15,7 +15,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable
 from decimal import Decimal, InvalidOperation
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -27,15 +27,19 @@ from pydantic import (
     AfterValidator,
     BeforeValidator,
     ConfigDict,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
     StrictInt,
     StrictStr,
     WithJsonSchema,
     create_model,
+    model_serializer,
 )
 
+from baton.core import fieldaccess
 from baton.core.api_errors import ERROR_RESPONSES
 from baton.core.korean import normalize_company, normalize_domain
-from baton.core.listing import ListSpec, apply_spec, keyset_page
+from baton.core.listing import ListSpec, apply_spec, keyset_page, protected_spec
 from baton.core.models import Role, User
 from baton.core.records import assignable_users as assignable_users
 
@@ -193,6 +197,27 @@ class Ref(Schema):
         return str(obj)
 
 
+class ProtectedOut(Schema):
+    """Base of an output whose fields an admin may protect (core.fieldaccess): the keys the caller
+    may not see are left out of the response (and so of every page of a list)."""
+
+    protected_model: ClassVar[str] = ""
+
+    @model_serializer(mode="wrap")
+    def _leave_out_protected(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> Any:
+        data = handler(self)
+        request = (info.context or {}).get("request")
+        user = getattr(request, "auth", None) or getattr(request, "user", None)
+        if not self.protected_model or user is None or not isinstance(data, dict):
+            return data
+        return fieldaccess.redact(user, self.protected_model, data)
+
+
+def refuse_protected(request: HttpRequest, model: str, data: dict[str, Any]) -> None:
+    """A write that sets a field the caller may not see is refused (422 naming the field)."""
+    fieldaccess.refuse_hidden(actor(request), model, data)
+
+
 class StageRef(Ref):
     key: str
     outcome: str
@@ -314,7 +339,7 @@ def list_page(request: HttpRequest, qs: QuerySet, spec: ListSpec, query: Schema)
     params = {k: _param_text(v) for k, v in query.model_dump(exclude_none=True).items()}
     limit = int(params.pop("limit", DEFAULT_LIMIT))
     cursor = params.pop("cursor", None)
-    qs, state = apply_spec(qs, spec, params, strict=True)
+    qs, state = apply_spec(qs, protected_spec(spec, actor(request), qs.model), params, strict=True)
     if cursor:
         _check_cursor(qs.model, state, cursor)
     items, next_cursor = keyset_page(qs, state, limit=limit, cursor=cursor)

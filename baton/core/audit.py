@@ -15,6 +15,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext, gettext_lazy
 
+from baton.core import fieldaccess
 from baton.core.models import ChangeLog, User
 from baton.core.timefmt import display_value
 
@@ -127,9 +128,9 @@ def _parent_of(instance: models.Model, parent: models.Model | None) -> tuple[Con
     return ContentType.objects.get_for_model(field.related_model, for_concrete_model=True), parent_id  # type: ignore[arg-type]
 
 
-def history_for(instance: models.Model, limit: int = 50) -> list[ChangeLog]:
+def history_for(instance: models.Model, limit: int = 50, *, viewer: Any = None) -> list[ChangeLog]:
     """The record's newest changes and its children's (line items, quotes, team members), each with
-    ``.readable`` (see attach_readable_changes)."""
+    ``.readable`` (see attach_readable_changes); values ``viewer`` may not see read "(hidden)"."""
     ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
     rows = (
         ChangeLog.objects.filter(
@@ -138,7 +139,7 @@ def history_for(instance: models.Model, limit: int = 50) -> list[ChangeLog]:
         .select_related("actor", "content_type")
         .order_by("-time", "-id")[:limit]
     )
-    return attach_readable_changes(rows)
+    return attach_readable_changes(rows, viewer=viewer)
 
 
 # --- reading the log -----------------------------------------------------------------------------
@@ -198,15 +199,27 @@ def note_label(note: str) -> str:
     return str(NOTE_LABELS[note]) if note in NOTE_LABELS else note
 
 
-def attach_readable_changes(rows: Iterable[ChangeLog], *, limit: int = 12) -> list[ChangeLog]:
+def attach_readable_changes(
+    rows: Iterable[ChangeLog], *, limit: int = 12, viewer: Any = None
+) -> list[ChangeLog]:
     """Give each change-log row ``.readable``: [(field label, before, after)] in the reader's words —
     verbose field names, choice labels and the names of related records instead of ids (creations
     get an empty list: the record's own page shows its values).
 
     Related records are looked up with one query per related model for all rows together, so a
     history or a feed page costs the same few queries however long it is.
+
+    With ``viewer``, the fields protected from them (core.fieldaccess) keep their key but their before
+    and after read "(hidden)", on the row itself too.
     """
     rows = list(rows)
+    if viewer is not None:
+        for row in rows:
+            model = ContentType.objects.get_for_id(row.content_type_id).model_class()
+            if model is not None and fieldaccess.hidden_fields(viewer, model):
+                row.before = fieldaccess.mask(viewer, model, row.before or {})
+                row.after = fieldaccess.mask(viewer, model, row.after or {})
+                row.masked = fieldaccess.hidden_fields(viewer, model)  # type: ignore[attr-defined]
     fields_by_row: list[dict[str, models.Field]] = []
     wanted: dict[type[models.Model], set[Any]] = {}
     for row in rows:
@@ -236,7 +249,12 @@ def attach_readable_changes(rows: Iterable[ChangeLog], *, limit: int = 12) -> li
             if name in HIDDEN_FIELDS:
                 continue
             field = fields.get(name)
-            old, new = _display(field, before, names), _display(field, after, names)
+            if name in getattr(row, "masked", ()):
+                hidden = str(fieldaccess.HIDDEN)
+                old = hidden if before not in (None, "") else None
+                new = hidden if after not in (None, "") else None
+            else:
+                old, new = _display(field, before, names), _display(field, after, names)
             if old is None and new is None:
                 continue
             if field is not None:

@@ -13,7 +13,7 @@ import binascii
 import datetime as dt
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from baton.core.fieldaccess import hidden_fields
 from baton.core.params import bool_param, choice_param, id_param, text_param
 from baton.core.textsearch import search_filter
 
@@ -36,6 +37,34 @@ class ListSpec:
     orderings: dict[str, str] = field(default_factory=dict)
     default_ordering: str = "-created"
     extra_filters: dict[str, Callable[[QuerySet, str], QuerySet]] = field(default_factory=dict)
+    # Whether the search box also finds records by the digits of their phone numbers (off when a
+    # number is protected from the user: a match would reveal it).
+    match_phone_digits: bool = True
+
+
+def protected_spec(spec: ListSpec, user: Any, model: Any) -> ListSpec:
+    """``spec`` without the filters and sorts over fields protected from ``user`` (core.fieldaccess):
+    sorting or filtering by a value one may not see would reveal it. Unchanged when nothing is hidden."""
+    hidden = hidden_fields(user, model)
+    if not hidden:
+        return spec
+
+    def reveals(lookup: str) -> bool:
+        return lookup.lstrip("-").split("__")[0] in hidden
+
+    orderings = {k: v for k, v in spec.orderings.items() if not reveals(v)}
+    phones = getattr(model, "SEARCH_PHONES", ())
+    default = spec.default_ordering
+    if default.lstrip("-") not in orderings:
+        default = next(iter(orderings), default)
+    return replace(
+        spec,
+        search_fields=[lookup for lookup in spec.search_fields if not reveals(lookup)],
+        filters={k: v for k, v in spec.filters.items() if not reveals(v[0])},
+        match_phone_digits=spec.match_phone_digits and not any(p in hidden for p in phones),
+        orderings=orderings,
+        default_ordering=default,
+    )
 
 
 def _coerce_filter(name: str, allowed: Any, raw: str) -> Any:
@@ -54,7 +83,7 @@ def apply_spec(
     state: dict[str, Any] = {}
     search = text_param(params, "search", max_length=100) or text_param(params, "q", max_length=100)
     if search:
-        qs = search_filter(qs, spec.search_fields, search)
+        qs = search_filter(qs, spec.search_fields, search, digits=spec.match_phone_digits)
         state["search"] = search
     for name, (lookup, allowed) in spec.filters.items():
         raw = params.get(name)

@@ -257,3 +257,29 @@ class SharingDefault(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_type}: {self.mode}"
+
+
+class FieldProtection(models.Model):
+    """One protected field: only administrators and the listed roles see or change it.
+
+    Which fields may be protected is declared in code (``core.fieldaccess.register_protectable``);
+    the rows are an admin's choice, written through ``security.field_protection`` with an audit row.
+    """
+
+    model_label = models.CharField(_("record type"), max_length=100)
+    field_name = models.CharField(_("field"), max_length=100)
+    roles = models.JSONField(_("roles that see it"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        ordering = ["model_label", "field_name"]
+        verbose_name = _("field protection")
+        verbose_name_plural = _("field protections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["model_label", "field_name"], name="fieldprotection_unique_field"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_label}.{self.field_name}"

@@ -228,9 +228,10 @@ def _token_paths(model: type[models.Model], lookups: Sequence[str]) -> list[str]
     return sorted(paths)
 
 
-def search_filter(qs: QuerySet, lookups: Sequence[str], term: str) -> QuerySet:
+def search_filter(qs: QuerySet, lookups: Sequence[str], term: str, *, digits: bool = True) -> QuerySet:
     """``qs`` narrowed to records matching ``term`` in any of ``lookups`` (e.g. ``name__icontains``),
-    or in the record's initial consonants or phone digits; indexed for CJK terms."""
+    or in the record's initial consonants or (unless ``digits`` is off) phone digits; indexed for CJK
+    terms."""
     cond = Q()
     for lookup in lookups:
         cond |= Q(**{lookup: term})
@@ -240,7 +241,7 @@ def search_filter(qs: QuerySet, lookups: Sequence[str], term: str) -> QuerySet:
     plan = plan_query(term)
     if plan.initials:
         cond |= Q(search_text__contains=plan.initials)
-    if plan.digits:
+    if plan.digits and digits:
         cond |= Q(search_text__contains=plan.digits)
     if plan.tokens:
         paths = _token_paths(model, lookups)

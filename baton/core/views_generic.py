@@ -27,6 +27,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
+from baton.core import fieldaccess
 from baton.core.audit import history_for
 from baton.core.customfields.display import custom_rows, label_custom_history
 from baton.core.customfields.forms import add_custom_fields, custom_values
@@ -35,7 +36,7 @@ from baton.core.customfields.schema import kind_for_model
 from baton.core.http import AuthedHttpRequest
 from baton.core.korean import format_brn
 from baton.core.listexport import EXPORT_FORMATS, list_export
-from baton.core.listing import ListSpec, apply_spec, paginate
+from baton.core.listing import ListSpec, apply_spec, paginate, protected_spec
 from baton.core.models import User
 from baton.core.money import format_money
 from baton.core.params import int_param, note_ignored, text_param
@@ -90,11 +91,17 @@ class ServiceModelForm(forms.ModelForm):
         else:
             del self.fields["version"]
         self.limit_choices(user)
+        self.refused_fields = protect_form(self, user, self._meta.model)
         # Custom fields of the record kind the user may read (``cf_<key>``), after the built-in ones.
         kind = kind_for_model(self._meta.model)
         data = getattr(self.instance, "custom_field_data", None) or {}
         self.custom_names = add_custom_fields(self, kind, data, user) if kind else []
         style_form(self)
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        refuse_protected(self)
+        return cleaned
 
     def limit_choices(self, user: User) -> None:
         """Restrict foreign-key choices to what ``user`` may see; apps override."""
@@ -142,6 +149,24 @@ class ServiceModelForm(forms.ModelForm):
         if custom:
             values["custom_field_data"] = custom
         return values
+
+
+def protect_form(form: forms.BaseForm, user: User, model: type[models.Model]) -> list[str]:
+    """Take the fields the user may not see out of the form; return those a submitted form still
+    sets (``refuse_protected`` turns them into an error instead of ignoring them silently)."""
+    hidden = fieldaccess.hidden_fields(user, model)
+    for name in [n for n in form.fields if n in hidden]:
+        del form.fields[name]
+    return sorted(n for n in hidden if form.is_bound and n in form.data)
+
+
+def refuse_protected(form: forms.BaseForm) -> None:
+    refused = getattr(form, "refused_fields", [])
+    if refused:
+        form.add_error(
+            None,
+            _("You may not change protected fields: %(fields)s.") % {"fields": ", ".join(refused)},
+        )
 
 
 def model_choice_field(form: forms.BaseForm, name: str) -> forms.ModelChoiceField[Any]:
@@ -308,7 +333,9 @@ class RecordListView(LoginRequiredMixin, View):
         return {}
 
     def get(self, request: AuthedHttpRequest) -> HttpResponse:
-        qs, state = apply_spec(self.get_queryset(request.user), self.spec, request.GET, strict=False)
+        qs = self.get_queryset(request.user)
+        spec = protected_spec(self.spec, request.user, qs.model)
+        qs, state = apply_spec(qs, spec, request.GET, strict=False)
         kind = kind_for_model(qs.model)
         if kind and any(name.startswith("cf_") for name in request.GET):
             qs, custom_state = apply_custom(qs, request.user, kind, request.GET, strict=False)
@@ -373,9 +400,9 @@ class RecordDetailView(LoginRequiredMixin, View):
     def render_detail(
         self, request: AuthedHttpRequest, obj: Any, *, status: int = 200, **extra: Any
     ) -> HttpResponse:
-        history = history_for(obj, limit=30)
+        history = history_for(obj, limit=30, viewer=request.user)
         label_custom_history(request.user, obj, [h for h in history if h.object_id == obj.pk])
-        rows = field_rows(obj, self.fields)
+        rows = field_rows(obj, fieldaccess.visible_names(request.user, obj, self.fields))
         rows += [FieldRow(label, text, url) for label, text, url in custom_rows(request.user, obj)]
         context = {"object": obj, "rows": rows, "history": history}
         context.update(self.extra_context(request, obj))

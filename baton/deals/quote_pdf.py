@@ -13,6 +13,7 @@ import io
 import logging
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone, translation
@@ -26,8 +27,9 @@ from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from baton.core import fieldaccess
 from baton.core.money import format_money
-from baton.deals.models import Quote
+from baton.deals.models import LineItem, Quote
 from baton.deals.quote_sheet import Party, QuoteSheet, build_sheet
 
 logger = logging.getLogger(__name__)
@@ -56,10 +58,12 @@ def fonts() -> tuple[str, str]:
     return BODY_FONT, BODY_FONT
 
 
-def render_quote_pdf(quote: Quote) -> bytes:
-    """The quote's PDF in the quote's language (labels translated, product names as quoted)."""
+def render_quote_pdf(quote: Quote, *, viewer: Any = None) -> bytes:
+    """The quote's PDF in the quote's language (labels translated, product names as quoted). The line
+    discounts are left blank when they are protected from ``viewer`` (core.fieldaccess)."""
+    show_discount = viewer is None or fieldaccess.can_see(viewer, LineItem, "discount_percent")
     with translation.override(quote.language):
-        return _render(build_sheet(quote))
+        return _render(build_sheet(quote), show_discount=show_discount)
 
 
 def _q(text: str) -> str:
@@ -114,7 +118,7 @@ def _party_table(title: str, rows: list[list], font: str, bold: str) -> Table:
     return table
 
 
-def _render(sheet: QuoteSheet) -> bytes:
+def _render(sheet: QuoteSheet, *, show_discount: bool = True) -> bytes:
     font, bold = fonts()
     quote = sheet.quote
     currency = quote.currency
@@ -181,7 +185,16 @@ def _render(sheet: QuoteSheet) -> bytes:
         total_line = f"{_q('Total amount')}: {amount} ({_q('VAT included')})"
     story += [Spacer(1, 2 * mm), Paragraph(escape(total_line), strong), Spacer(1, 4 * mm)]
 
-    rows: list[list] = [[_q("No."), _q("Item"), _q("Qty"), _q("Unit price"), _q("Discount"), _q("Amount")]]
+    rows: list[list] = [
+        [
+            _q("No."),
+            _q("Item"),
+            _q("Qty"),
+            _q("Unit price"),
+            _q("Discount") if show_discount else "",
+            _q("Amount"),
+        ]
+    ]
     for index, line in enumerate(sheet.lines, start=1):
         name = escape(line.product_name)
         if line.description:
@@ -194,7 +207,7 @@ def _render(sheet: QuoteSheet) -> bytes:
                 Paragraph(name, body),
                 f"{line.quantity.normalize():f}",
                 format_money(line.list_price, currency),
-                f"{line.discount_percent.normalize():f}%",
+                f"{line.discount_percent.normalize():f}%" if show_discount else "",
                 format_money(line.net_amount, currency),
             ]
         )

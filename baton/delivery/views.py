@@ -84,7 +84,7 @@ def _package_context(request: AuthedHttpRequest, package: HandoffPackage, **form
         "form": forms.get("form") or PackageForm(instance=package),
         "submit_form": forms.get("submit_form") or SubmitForm(),
         "review_form": forms.get("review_form") or ReviewForm(initial={"pm": package.delivery_lead_id}),
-        "history": history_for(package, limit=30),
+        "history": history_for(package, limit=30, viewer=request.user),
         "project": getattr(package, "project", None)
         if package.status == HandoffPackage.Status.ACCEPTED
         else None,
@@ -186,7 +186,9 @@ def review(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def project_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     project = get_project_for_user(request.user, pk)
     return render(
-        request, "delivery/project.html", {"project": project, "history": history_for(project, limit=20)}
+        request,
+        "delivery/project.html",
+        {"project": project, "history": history_for(project, limit=20, viewer=request.user)},
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from baton.accounts.models import Account, Contact
 from baton.core.audit import audit_context, new_job_id
-from baton.core.models import ApiToken, ChangeLog, RecordShare, Team, User
+from baton.core.models import ApiToken, ChangeLog, RecordShare, Role, Team, User
 from baton.deals.models import Opportunity
 from baton.deals.services import default_pipeline
 from baton.demo.base import DEFAULT_SEED, SeedSummary
@@ -22,6 +22,7 @@ from baton.demo.sales import seed_sales
 from baton.leads.models import Campaign, Lead, LeadInteraction
 from baton.partners.models import OpportunityPartner, Partner, Registration
 from baton.process.models import HandOff, QualificationAnswer, Recycle, StageHistory
+from baton.security.field_protection import set_field_protection
 
 __all__ = [
     "DEFAULT_SEED",
@@ -85,6 +86,14 @@ class DemoWorld(LeadsWorld):
             self.build_direct_opportunities()
             # The catalogue, price lists, approval rules and two quoted deals (one pending approval).
             seed_sales(self.users)
+            # Field protection to try: product cost and margin only for managers, approvers and operations.
+            set_field_protection(
+                actor=self.users["admin"],
+                model="deals.lineitem",
+                field="unit_cost",
+                protected=True,
+                roles=[Role.SALES_MANAGER, Role.APPROVER, Role.OPERATIONS],
+            )
         s = self.summary
         s.users, s.teams = len(self.users), len(self.teams)
         s.accounts, s.contacts = Account.objects.count(), Contact.objects.count()

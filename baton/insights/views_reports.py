@@ -94,6 +94,7 @@ def _export(result: Result, name: str, fmt: str, user: object = None) -> HttpRes
 
 
 def _page(request: AuthedHttpRequest, definition: Definition, result: Result, report: SavedReport | None):
+    definition = result.definition  # without what is protected from this user
     data = definition.as_data()
     chart = None
     if definition.group_by:
@@ -276,7 +277,7 @@ def seven_questions(request: AuthedHttpRequest) -> HttpResponse:
     reports = list(SavedReport.objects.filter(is_builtin=True, question__isnull=False).order_by("question"))
     definitions = [parse_definition(report.definition) for report in reports]
     results = run_reports(definitions, request.user)
-    for report, definition, result in zip(reports, definitions, results, strict=True):
+    for report, result in zip(reports, results, strict=True):
         question, meaning = QUESTIONS.get(report.question or 0, (str(report), ""))
         headline = None
         if report.question == 2:
@@ -301,7 +302,7 @@ def seven_questions(request: AuthedHttpRequest) -> HttpResponse:
                 "result": result,
                 "grid": _grid(result)[:8],
                 "col_labels": [result.label(1, c) for c in result.col_keys]
-                if len(definition.group_by) == 2
+                if len(result.definition.group_by) == 2
                 else [],
                 "total": display(result.total),
                 "headline": headline,

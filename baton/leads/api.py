@@ -24,6 +24,7 @@ from baton.core.api import (
     IsoDate,
     IsoDateTime,
     PatchSchema,
+    ProtectedOut,
     Ref,
     Text,
     Version,
@@ -34,6 +35,7 @@ from baton.core.api import (
     list_query_schema,
     page_schema,
     path_id,
+    refuse_protected,
     resolve_refs,
     responses,
 )
@@ -59,7 +61,9 @@ def _lead_refs(user):
     }
 
 
-class LeadOut(Schema):
+class LeadOut(ProtectedOut):
+    protected_model = "leads.lead"
+
     id: int
     name: str
     company: str
@@ -151,6 +155,7 @@ def list_leads(request: HttpRequest, query: Query[LeadQuery]):
 @router.post("/leads", response=responses({201: LeadOut}), summary="Create a lead")
 def create_lead(request: HttpRequest, payload: LeadIn):
     data = payload.model_dump(exclude_unset=True)
+    refuse_protected(request, "leads.lead", data)
     data.setdefault("source", LeadSource.API.value)
     data = rename_custom_fields(data)
     allow = data.pop("allow_duplicate", False)
@@ -169,6 +174,7 @@ def update_lead(request: HttpRequest, payload: LeadPatch, id: int = path_id()):
     """Send only the fields to change and the `version` you last read; a stale version is a 409."""
     lead = get_lead_for_user(actor(request), id)
     data = payload.model_dump(exclude_unset=True)
+    refuse_protected(request, "leads.lead", data)
     version = data.pop("version")
     changes = resolve_refs(rename_custom_fields(data), _lead_refs(actor(request)))
     services.update_lead(lead, actor=actor(request), changes=changes, expected_version=version)

@@ -12,6 +12,7 @@ class LeadsConfig(AppConfig):
     def ready(self) -> None:
         # Models (and the queries over them) are importable only once the app registry is ready.
         from baton.core.customfields.schema import register_stage_order  # noqa: PLC0415 - app registry
+        from baton.core.fieldaccess import register_protectable  # noqa: PLC0415 - imports core.models
         from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - imports core.models
         from baton.leads.access import marketing_reads  # noqa: PLC0415 - models in ready()
         from baton.leads.customfields import STATUS_ORDER  # noqa: PLC0415 - models in ready()
@@ -23,5 +24,6 @@ class LeadsConfig(AppConfig):
         register_stage_order("lead", STATUS_ORDER)  # custom fields required from a status on
         register_grant(Lead, "marketing reads leads", marketing_reads)
         register_grant(Campaign, "marketing reads campaigns", marketing_reads)
+        register_protectable(Lead, "phone")
         # The account 360° page: the leads converted into the account.
         register_panel("account", "leads/panels/_account_leads.html", 30, account_leads_panel)

@@ -19,7 +19,7 @@ from baton.accounts.models import Account, Contact
 from baton.accounts.queries import ACCOUNT_LIST, CONTACT_LIST
 from baton.activities.api import ACTIVITY_LIST
 from baton.activities.models import Activity
-from baton.core.listing import ListSpec, apply_spec
+from baton.core.listing import ListSpec, apply_spec, protected_spec
 from baton.core.models import User
 from baton.deals.models import Opportunity
 from baton.deals.queries import OPPORTUNITY_LIST
@@ -154,7 +154,9 @@ def global_search(
     for source in SOURCES:
         if source.type not in types:
             continue
-        qs, _state = apply_spec(source.queryset(user), source.spec, {"search": term}, strict=False)
+        qs = source.queryset(user)
+        spec = protected_spec(source.spec, user, qs.model)
+        qs, _state = apply_spec(qs, spec, {"search": term}, strict=False)
         rows = list(qs[: per_type + 1])
         hits = [
             Hit(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.security import views, views_password, views_sso
+from baton.security import field_protection, views, views_password, views_sso
 
 app_name = "security"
 urlpatterns = [
@@ -29,6 +29,7 @@ urlpatterns = [
     path("admin/lockouts/", views.admin_lockouts, name="admin_lockouts"),
     path("admin/lockouts/<int:pk>/unlock/", views.admin_unlock, name="admin_unlock"),
     path("admin/policy/", views.admin_policy, name="admin_policy"),
+    path("admin/fields/", field_protection.admin_fields, name="admin_fields"),
     path("sso/login/", views_sso.sso_login, name="sso_login"),
     path("sso/callback/", views_sso.sso_callback, name="sso_callback"),
 ]

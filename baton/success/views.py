@@ -73,7 +73,7 @@ def _contract_context(request: AuthedHttpRequest, contract: Contract, **forms: A
         "amend_form": forms.get("amend_form") or AmendForm(contract=contract),
         "terminate_form": forms.get("terminate_form") or TerminateForm(),
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
-        "history": history_for(contract, limit=30),
+        "history": history_for(contract, limit=30, viewer=request.user),
         "today": today,
     }
 

@@ -14,8 +14,11 @@ from baton.accounts.models import Account, Contact
 from baton.activities.models import (
     EmailTemplate,
 )
+from baton.core import fieldaccess
 from baton.core.audit import log_change
 from baton.core.models import ChangeLog, User
+from baton.core.money import format_money
+from baton.core.phones import format_phone
 from baton.deals.models import Opportunity
 from baton.leads.models import Lead
 
@@ -28,6 +31,8 @@ MERGE_FIELDS = {
     "owner_email": gettext_lazy("your email"),
     "owner_phone": gettext_lazy("your phone"),
     "opportunity_name": gettext_lazy("opportunity"),
+    "opportunity_amount": gettext_lazy("opportunity's amount"),
+    "contact_phone": gettext_lazy("contact's phone"),
     "today": gettext_lazy("today's date"),
 }
 
@@ -78,6 +83,8 @@ def templates_for(user: User) -> models.QuerySet[EmailTemplate]:
 
 
 def merge_values(record: models.Model | None, actor: User) -> dict[str, str]:
+    """The merge fields for ``record`` as ``actor`` sees it: a field protected from the actor
+    (core.fieldaccess) fills in empty, so a template cannot reveal it."""
     contact: Contact | None = None
     opportunity: Opportunity | None = None
     lead = record if isinstance(record, Lead) else None
@@ -101,9 +108,27 @@ def merge_values(record: models.Model | None, actor: User) -> dict[str, str]:
         "owner_email": actor.email,
         "owner_phone": actor.phone,
         "opportunity_name": opportunity.name if opportunity else "",
+        "opportunity_amount": (
+            format_money(opportunity.amount, opportunity.currency)
+            if opportunity is not None and fieldaccess.can_see(actor, opportunity, "amount")
+            else ""
+        ),
+        "contact_phone": _phone(contact or lead, actor),
         "today": timezone.localdate().isoformat(),
     }
     return values
+
+
+def _phone(person: Contact | Lead | None, actor: User) -> str:
+    """The person's phone (a contact's mobile when there is no phone), as far as the actor sees it."""
+    if person is None:
+        return ""
+    if person.phone and fieldaccess.can_see(actor, person, "phone"):
+        return format_phone(person.phone)
+    mobile = getattr(person, "mobile", "")
+    if mobile and fieldaccess.can_see(actor, person, "mobile"):
+        return format_phone(mobile)
+    return ""
 
 
 def render_template(template: EmailTemplate, record: models.Model | None, actor: User) -> tuple[str, str]:

@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
+from baton.core import fieldaccess
 from baton.core.korean import format_brn
 from baton.core.listing import Page
 from baton.core.money import format_money
@@ -121,3 +122,19 @@ def with_pk(url_pattern: str, pk: Any) -> str:
 
     Reversing a URL costs tens of microseconds; a board of hundreds of cards reverses it once."""
     return url_pattern.replace(str(PK_PLACEHOLDER), str(int(pk)))
+
+
+@register.simple_tag(takes_context=True)
+def sees(context: template.Context, model: str, name: str) -> bool:
+    """Whether the signed-in user sees ``model``'s field ``name`` (core.fieldaccess):
+    ``{% sees "deals.opportunity" "amount" as see_amount %}``."""
+    return fieldaccess.can_see(context.get("user"), model, name)
+
+
+@register.simple_tag(takes_context=True)
+def shown(context: template.Context, obj: Any, name: str) -> Any:
+    """``obj.name``, or None when the field is protected from the signed-in user (core.fieldaccess):
+    ``{% shown contact "phone" as phone %}{{ phone|default:"–" }}``."""
+    if obj is None or not fieldaccess.can_see(context.get("user"), obj, name):
+        return None
+    return getattr(obj, name, None)

@@ -358,6 +358,7 @@ ROUTES: dict[str, Expect] = {
     "security:admin_lockouts": ADMIN,
     "security:admin_unlock": Expect("admin", method="post", args=(("pk", MISSING),)),
     "security:admin_policy": ADMIN,
+    "security:admin_fields": ADMIN,
     # Personal information (PIPA/GDPR)
     "privacy:home": ADMIN,
     "privacy:subject": ADMIN,

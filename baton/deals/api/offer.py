@@ -16,11 +16,13 @@ from baton.core.api import (
     Id,
     InputSchema,
     IsoDate,
+    ProtectedOut,
     Ref,
     Text,
     actor,
     choice,
     path_id,
+    refuse_protected,
     resolve_refs,
     responses,
 )
@@ -31,7 +33,9 @@ from baton.deals.models import ApprovalStep, Product, Quote
 from baton.deals.queries import get_opportunity_for_user
 
 
-class LineItemOut(Schema):
+class LineItemOut(ProtectedOut):
+    protected_model = "deals.lineitem"
+
     id: int
     product: Ref
     description: str
@@ -45,7 +49,9 @@ class LineItemOut(Schema):
     margin: Decimal
 
 
-class EconomicsOut(Schema):
+class EconomicsOut(ProtectedOut):
+    protected_model = "deals.lineitem"
+
     currency: str
     lines: list[LineItemOut]
     list_total: Decimal
@@ -124,6 +130,7 @@ def get_economics(request: HttpRequest, id: int = path_id()):
 def add_line_item(request: HttpRequest, payload: LineItemIn, id: int = path_id()):
     """409 while one of the deal's quotes is pending approval."""
     opportunity = get_opportunity_for_user(actor(request), id)
+    refuse_protected(request, "deals.lineitem", dict.fromkeys(payload.model_fields_set))
     data = payload.model_dump()
     refs = resolve_refs(
         {"product_id": data.pop("product_id")},
@@ -133,7 +140,9 @@ def add_line_item(request: HttpRequest, payload: LineItemIn, id: int = path_id()
     return Status(201, _economics_out(opportunity))
 
 
-class QuoteOut(Schema):
+class QuoteOut(ProtectedOut):
+    protected_model = "deals.quote"
+
     id: int
     number: str
     revision: int

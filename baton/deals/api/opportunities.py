@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from ninja import Field, Query, Schema, Status
+from ninja import Field, Query, Status
 from pydantic import ConfigDict
 
 from baton.accounts.queries import accounts_for, contacts_for
@@ -20,6 +20,7 @@ from baton.core.api import (
     IsoDate,
     PatchSchema,
     Percent,
+    ProtectedOut,
     Ref,
     StageRef,
     Text,
@@ -31,6 +32,7 @@ from baton.core.api import (
     list_query_schema,
     page_schema,
     path_id,
+    refuse_protected,
     resolve_refs,
     responses,
 )
@@ -56,7 +58,9 @@ def _opportunity_qs(user) -> QuerySet:
     return opportunities_for(user).select_related("primary_contact", "lost_reason")
 
 
-class OpportunityOut(Schema):
+class OpportunityOut(ProtectedOut):
+    protected_model = "deals.opportunity"
+
     id: int
     name: str
     account: Ref
@@ -146,6 +150,7 @@ def list_opportunities(request: HttpRequest, query: Query[OpportunityQuery]):
 )
 def create_opportunity(request: HttpRequest, payload: OpportunityIn):
     data = rename_custom_fields(payload.model_dump(exclude_unset=True))
+    refuse_protected(request, "deals.opportunity", data)
     values = resolve_refs(data, _opportunity_refs(actor(request)))
     if values.get("stage") is None:
         values.pop("stage", None)
@@ -173,6 +178,7 @@ def update_opportunity(request: HttpRequest, payload: OpportunityPatch, id: int 
     """Send only the fields to change and the `version` you last read; a stale version is a 409."""
     opportunity = get_opportunity_for_user(actor(request), id)
     data = payload.model_dump(exclude_unset=True)
+    refuse_protected(request, "deals.opportunity", data)
     version = data.pop("version")
     changes = resolve_refs(rename_custom_fields(data), _opportunity_refs(actor(request)))
     services.update_opportunity(opportunity, actor=actor(request), changes=changes, expected_version=version)

@@ -9,10 +9,11 @@ from baton.accounts.models import BuyerRole, Contact
 from baton.accounts.queries import contacts_for
 from baton.core.models import Role, User
 from baton.core.money import Currency
-from baton.core.views_generic import active_users, style_form
+from baton.core.views_generic import active_users, protect_form, refuse_protected, style_form
 from baton.deals.models import (
     ApprovalRule,
     BuyingStep,
+    LineItem,
     Opportunity,
     PriceList,
     Product,
@@ -39,9 +40,16 @@ class LineItemForm(StyledForm):
     )
     description = forms.CharField(label=_("Description"), max_length=300, required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["product"].queryset = Product.objects.filter(is_archived=False).order_by("code")
+        # A discount protected from the user (core.fieldaccess) is neither shown nor accepted.
+        self.refused_fields = protect_form(self, user, LineItem) if user is not None else []
+
+    def clean(self):
+        cleaned = super().clean()
+        refuse_protected(self)
+        return cleaned
 
 
 class EffortForm(StyledForm):

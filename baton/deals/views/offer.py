@@ -45,7 +45,7 @@ def _offer_context(request: AuthedHttpRequest, opp: Opportunity, **forms: Any) -
         "quotes": quotes,
         "locked": any(q.status == Quote.Status.PENDING for q in quotes),
         "can_edit": can_edit(request.user, opp),
-        "line_form": forms.get("line_form") or LineItemForm(),
+        "line_form": forms.get("line_form") or LineItemForm(user=request.user),
         "effort_form": forms.get("effort_form") or EffortForm(),
         "quote_form": forms.get("quote_form") or QuoteForm(initial={"language": request.LANGUAGE_CODE[:2]}),
     }
@@ -61,7 +61,7 @@ def offer(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def line_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     opp = get_opportunity_for_user(request.user, pk)
-    form = LineItemForm(request.POST)
+    form = LineItemForm(request.POST, user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         if (
@@ -72,7 +72,7 @@ def line_add(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                     actor=request.user,
                     product=data["product"],
                     quantity=data["quantity"],
-                    discount_percent=data["discount_percent"] or 0,
+                    discount_percent=data.get("discount_percent") or 0,
                     list_price=data["list_price"],
                     description=data["description"],
                 ),

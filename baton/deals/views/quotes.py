@@ -78,7 +78,7 @@ def quote_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "my_step": my_steps[0] if my_steps else None,
         "decision_form": DecisionForm(),
         "can_edit": can_edit(request.user, quote.opportunity),
-        "history": history_for(quote, limit=30),
+        "history": history_for(quote, limit=30, viewer=request.user),
         "print": bool(bool_param(request.GET, "print")),
     }
     return render(request, "deals/sales/quote.html", context)
@@ -87,7 +87,7 @@ def quote_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @login_required
 def quote_pdf(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     quote = get_quote_for_user(request.user, pk)
-    response = HttpResponse(render_quote_pdf(quote), content_type="application/pdf")
+    response = HttpResponse(render_quote_pdf(quote, viewer=request.user), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{quote.number}.pdf"'
     return response
 

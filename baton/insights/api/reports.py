@@ -69,6 +69,7 @@ def _key(value: Any) -> str:
 
 def _result(definition: Any, user: User) -> dict[str, Any]:
     result = run_report(definition, user)
+    definition = result.definition  # without what is protected from this user
     groups = []
     two = len(definition.group_by) == 2
     for r in result.row_keys:

@@ -20,7 +20,7 @@ import datetime as dt
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from baton.core import fieldaccess
 from baton.core.models import User
 from baton.insights.periods import add_months, period_containing
 from baton.insights.reports.objects import OBJECTS, ReportField, ReportObject
@@ -321,7 +322,31 @@ def _related_model(model: type[Model], path: str) -> type[Model]:
     return model
 
 
+def protected_definition(definition: Definition, user: User) -> Definition:
+    """The definition without the columns, filters and groups over fields protected from ``user``
+    (core.fieldaccess); a sum or average of a protected amount becomes a count. Every page, export,
+    API answer, dashboard widget and subscription mail runs through here, via ``run_report``."""
+    hidden = fieldaccess.hidden_fields(user, definition.object.model)
+    if not hidden:
+        return definition
+
+    def shown(f: ReportField) -> bool:
+        return f.path.split("__")[0] not in hidden
+
+    measure = definition.measure if definition.measure is None or shown(definition.measure) else None
+    return replace(
+        definition,
+        columns=[c for c in definition.columns if shown(c)],
+        filters=[item for item in definition.filters if shown(item[0])],
+        group_by=[item for item in definition.group_by if shown(item[0])],
+        aggregate=definition.aggregate if measure is not None or definition.measure is None else "count",
+        measure=measure,
+    )
+
+
 def run_report(definition: Definition, user: User, *, today: dt.date | None = None) -> Result:
+    """Run the report as ``user`` sees it; ``result.definition`` is the definition actually run."""
+    definition = protected_definition(definition, user)
     qs = filtered_queryset(definition, user, today=today)
     result = Result(definition)
     if not definition.group_by:
