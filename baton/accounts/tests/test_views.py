@@ -82,8 +82,8 @@ def test_account_360_page(client, alice, bob, charlie, world, django_assert_num_
     convert_lead(world["lead"], actor=alice, account=account, create_opportunity_too=False)
     client.force_login(alice)
     # session, user, teams, account, opportunities, contacts, leads, subsidiaries, history,
-    # delivery projects (the panel baton.delivery adds)
-    with django_assert_num_queries(10):
+    # delivery projects (the panel baton.delivery adds), automation runs (baton.automation's panel)
+    with django_assert_num_queries(11):
         response = client.get(f"/accounts/{account.pk}/")
     body = response.content.decode()
     assert "220-81-62517" in body
@@ -181,8 +181,8 @@ def test_outsider_cannot_edit_account_or_contact(client, charlie, world):
 
 def test_contact_detail_query_count(client, alice, world, django_assert_num_queries):
     client.force_login(alice)
-    # session, user, teams, contact, opportunities, history
-    with django_assert_num_queries(6):
+    # session, user, teams, contact, opportunities, history, automation runs (baton.automation's panel)
+    with django_assert_num_queries(7):
         response = client.get(f"/contacts/{world['contact'].pk}/")
     body = response.content.decode()
     assert "minjun@hanbit.co.kr" in body and "한빛 ERP 교체" in body
