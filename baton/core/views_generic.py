@@ -39,7 +39,7 @@ from baton.core.listexport import EXPORT_FORMATS, list_export
 from baton.core.listing import ListSpec, apply_spec, paginate, protected_spec
 from baton.core.models import User
 from baton.core.money import format_money
-from baton.core.params import int_param, note_ignored, text_param
+from baton.core.params import choice_param, int_param, note_ignored, text_param
 from baton.core.phones import format_phone, phone_uri, validate_phone
 from baton.core.records import assignable_users
 from baton.core.services import ConflictError, DuplicateError, ServiceError
@@ -341,8 +341,12 @@ class RecordListView(LoginRequiredMixin, View):
             qs, custom_state = apply_custom(qs, request.user, kind, request.GET, strict=False)
             state["_ignored"] = state.get("_ignored", []) + custom_state.pop("_ignored", [])
             state.update(custom_state)
-        fmt = request.GET.get("export", "")
-        if self.export_columns and fmt in EXPORT_FORMATS:
+        try:
+            fmt = choice_param(request.GET, "export", EXPORT_FORMATS) if self.export_columns else ""
+        except ValidationError as exc:  # an unknown format: the list, with the value noted as ignored
+            state["_ignored"] = [*state.get("_ignored", []), exc]
+            fmt = ""
+        if fmt:
             return list_export(
                 fmt,
                 qs,

@@ -14,6 +14,7 @@ def test_the_account_page_panels_come_from_the_apps_that_own_them():
         "delivery/panels/_account_projects.html",
         "success/panels/_account_installed_base.html",
         "automation/panels/_account_runs.html",
+        "integrations/panels/_account_export.html",
     ]
     assert [p.template for p in panels_for("contact")] == [
         "deals/panels/_contact_opportunities.html",
