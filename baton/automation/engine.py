@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
@@ -177,8 +178,32 @@ def create_run(
         return None
 
 
+ACTIVE_KINDS_KEY = "automation:active-kinds"
+ACTIVE_KINDS_SECONDS = 60
+
+
+def active_kinds() -> frozenset[str]:
+    """The record kinds some enabled event rule watches, cached (shared by the processes when the cache
+    is Redis), so a write nobody has a rule for costs no query after its commit either."""
+    cached = cache.get(ACTIVE_KINDS_KEY)
+    if cached is None:
+        rules = Rule.objects.filter(enabled=True, trigger__in=EVENT_TRIGGERS)
+        cached = sorted(set(rules.values_list("object_kind", flat=True)))
+        cache.set(ACTIVE_KINDS_KEY, cached, ACTIVE_KINDS_SECONDS)
+    return frozenset(cached)
+
+
+def forget_active_kinds() -> None:
+    """Called by every rule write, at once and again after its commit (a reader in between may have
+    cached the old state)."""
+    cache.delete(ACTIVE_KINDS_KEY)
+    transaction.on_commit(lambda: cache.delete(ACTIVE_KINDS_KEY))
+
+
 def enqueue_for(kind: str, record_id: int, *, chain: list[int] | None = None) -> list[Run]:
     """After a committed write: the runs its triggers call for (each at most once)."""
+    if kind not in active_kinds():
+        return []
     rules = list(Rule.objects.filter(object_kind=kind, enabled=True, trigger__in=EVENT_TRIGGERS))
     if not rules:
         return []

@@ -16,7 +16,7 @@ from baton.core.models import ChangeLog, User
 from baton.deals.models import Stage
 
 from .actions import validate_actions
-from .engine import date_candidates, plan_actions, wake_worker
+from .engine import date_candidates, forget_active_kinds, plan_actions, wake_worker
 from .facts import DATE_FIELDS, FIELDS, MODELS, STAGE_FIELD, check_condition, facts_of, validate_condition
 from .models import ObjectKind, Rule, RuleVersion, Run, Trigger
 
@@ -124,6 +124,7 @@ def save_rule(rule: Rule | None, *, actor: User | None, values: dict[str, Any]) 
         after=snapshot(rule),
         note=f"version {rule.version}",
     )
+    forget_active_kinds()
     return rule
 
 
@@ -141,6 +142,7 @@ def set_enabled(rule: Rule, *, actor: User | None, enabled: bool) -> Rule:
             before={"enabled": not enabled},
             after={"enabled": enabled},
         )
+        forget_active_kinds()
     return rule
 
 

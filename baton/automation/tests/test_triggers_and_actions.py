@@ -316,3 +316,21 @@ def test_a_lead_status_change_is_a_stage_entered(personas, root, world, django_c
             world["lead"], actor=personas["alice"], changes={"status": "working"}, expected_version=None
         )
     assert Run.objects.count() == 1
+
+
+def test_a_write_no_rule_watches_costs_no_query_after_its_commit(
+    personas, root, alice, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    engine.forget_active_kinds()
+    engine.active_kinds()  # cached: no rule at all
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        lead = create_lead(actor=alice, name="박하늘", company="누리소프트")
+    with django_assert_num_queries(0):
+        for callback in pending:
+            if callback.__qualname__.startswith("on_record_event"):
+                callback()
+    # A rule on leads is seen at once by the next write.
+    rule = make_rule(root, object_kind="lead", trigger="field_changed", trigger_field="title", actions=[TASK])
+    with django_capture_on_commit_callbacks(execute=True):
+        update_lead(lead, actor=alice, changes={"title": "팀장"}, expected_version=None)
+    assert Run.objects.filter(rule=rule, record_id=lead.pk).count() == 1

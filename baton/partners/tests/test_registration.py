@@ -7,10 +7,11 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from baton.core.services import ServiceError
 from baton.core.testing import assert_audited
-from baton.partners import services
+from baton.partners import services, tasks
 from baton.partners.models import OpportunityPartner, Registration
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +141,14 @@ def test_expiry_ends_the_protection(channel):
     reg.refresh_from_db()
     assert reg.status == Registration.Status.EXPIRED
     assert_audited(reg, "update")
+
+
+def test_the_worker_task_expires_what_is_past_its_period(channel):
+    # Approved a year ago: the longest protection (180 days, platinum) is over by now.
+    a_year_ago = timezone.localdate() - dt.timedelta(days=365)
+    reg = services.approve_registration(register(channel["paul"]), actor=channel["pat"], today=a_year_ago)
+    assert reg.expires_on < timezone.localdate()
+    assert tasks.expire_partner_registrations.call() == {"expired": 1}
+    assert tasks.expire_partner_registrations.call() == {"expired": 0}
+    reg.refresh_from_db()
+    assert reg.status == Registration.Status.EXPIRED

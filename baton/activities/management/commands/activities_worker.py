@@ -66,6 +66,8 @@ class Scheduler(threading.Thread):
         ("baton.success.tasks.sweep_case_slas", dt.timedelta(minutes=5), True),
         # Daily health snapshots of the customer accounts (a rerun the same day replaces its rows).
         ("baton.success.tasks.snapshot_customer_health", dt.timedelta(hours=6), True),
+        # Partner deal registrations whose protection period is over expire (audited, once each).
+        ("baton.partners.tasks.expire_partner_registrations", dt.timedelta(hours=6), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):
