@@ -55,9 +55,7 @@ def seed_plans_and_health(
                 answered_on=today - dt.timedelta(days=rng.randint(5, 200)),
             )
             answers += 1
-    check_ins = (
-        0 if Activity.objects.filter(subject=CHECK_INS[0][1]).exists() else _check_ins(rng, admin)
-    )
+    check_ins = 0 if Activity.objects.filter(subject=CHECK_INS[0][1]).exists() else _check_ins(rng, admin)
     snapshots = sum(
         scoring.snapshot_health(today - dt.timedelta(days=7 * weeks)) for weeks in range(4, -1, -1)
     )
