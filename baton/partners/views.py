@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from baton.accounts.models import Account
 from baton.core.http import AuthedHttpRequest
+from baton.core.models import User
 from baton.core.records import can_edit, get_for_user
 from baton.core.views_generic import run_action
 from baton.deals.queries import get_opportunity_for_user
@@ -48,9 +49,11 @@ def registrations(request: AuthedHttpRequest) -> HttpResponse:
     return render(request, "partners/registrations.html", {"registrations": list(regs[:200])})
 
 
-def _accounts_for(reg: Registration) -> list[tuple[int, str]]:
+def _accounts_for(reg: Registration, user: User) -> list[tuple[int, str]]:
+    """The matching accounts the approver may see (the others stay "a record of another team")."""
     ids = [c["id"] for c in reg.conflicts if c.get("kind") == "account"]
-    return list(Account.objects.filter(pk__in=ids, is_archived=False).values_list("id", "name"))
+    visible = Account.objects.visible_to(user).filter(pk__in=ids, is_archived=False)
+    return list(visible.values_list("id", "name"))
 
 
 def _registration_page(
@@ -66,7 +69,7 @@ def _registration_page(
             "reg": reg,
             "conflicts": conflicts.describe(reg.conflicts, request.user),
             "approve_form": approve
-            or ApproveForm(accounts=_accounts_for(reg), initial={"owner": request.user.pk}),
+            or ApproveForm(accounts=_accounts_for(reg, request.user), initial={"owner": request.user.pk}),
             "reject_form": reject or RejectForm(),
         },
     )
@@ -88,10 +91,12 @@ def registration(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     reg = _registration(request, pk)
-    form = ApproveForm(request.POST, accounts=_accounts_for(reg))
+    form = ApproveForm(request.POST, accounts=_accounts_for(reg, request.user))
     if form.is_valid():
         account_id = form.cleaned_data["account"]
-        account = Account.objects.filter(pk=account_id).first() if account_id else None
+        account = (
+            Account.objects.visible_to(request.user).filter(pk=account_id).first() if account_id else None
+        )
         if run_action(
             request,
             lambda: services.approve_registration(

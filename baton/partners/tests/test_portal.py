@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from baton.accounts.services import create_account
 from baton.activities.queries import my_feed_items
 from baton.core.testing import assert_audited
 from baton.core.tests.test_api_support import ApiClient
@@ -162,3 +163,20 @@ def test_portal_api(channel, world):
     assert (
         ApiClient(channel["alice"]).get(f"/partners/opportunities/{deal['id']}").json()[0]["sourced"] is True
     )
+
+
+def test_the_approver_chooses_only_among_accounts_they_may_see(client, channel):
+    """A conflicting account of another team is "a record of another team" on the page: its name is not
+    offered in the approve form, and posting its id attaches nothing to it."""
+    alice, paul, pat = channel["alice"], channel["paul"], channel["pat"]
+    hidden = create_account(actor=alice, name="(주)가온바이오")
+    reg = services.submit_registration(actor=paul, **{**form(customer="가온바이오", contact_email="")})
+    assert hidden.pk in [c["id"] for c in reg.conflicts if c["kind"] == "account"]
+    client.force_login(pat)
+    page = client.get(f"/partners/registrations/{reg.pk}/")
+    assert hidden.pk not in [value for value, _ in page.context["approve_form"].fields["account"].choices]
+    response = client.post(
+        f"/partners/registrations/{reg.pk}/approve/", {"owner": pat.pk, "account": hidden.pk}
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert not hidden.opportunities.exists()
