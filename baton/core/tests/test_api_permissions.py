@@ -144,7 +144,7 @@ def test_outsider_cannot_point_at_alices_records(personas, world):
     assert response.json()["errors"] == {"owner_id": ["Not a user you can assign records to."]}
 
 
-# --- the permission matrix: every OpenAPI operation × every role (see baton/core/tests/matrix.py) -------
+# --- the permission matrix: every OpenAPI operation × every role (see baton/core/tests/matrix/) -------
 
 
 def _operations() -> dict[str, list[str]]:
@@ -165,8 +165,8 @@ def test_api_matrix_covers_every_operation():
 
     operations = _operations()
     missing = sorted(set(operations) - set(OPERATIONS))
-    assert not missing, f"declare who may use these new operations in baton/core/tests/matrix.py: {missing}"
-    assert not sorted(set(OPERATIONS) - set(operations)), "matrix.py names operations that no longer exist"
+    assert not missing, f"declare who may use these new operations in baton/core/tests/matrix/: {missing}"
+    assert not sorted(set(OPERATIONS) - set(operations)), "the matrix names operations that no longer exist"
 
 
 def test_every_operation_by_every_role(cast, world):

@@ -139,7 +139,7 @@ def test_pages_escape_user_data(client, alice):
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body
 
 
-# --- the permission matrix: every route × every role (see baton/core/tests/matrix.py) -------------------
+# --- the permission matrix: every route × every role (see baton/core/tests/matrix/) -------------------
 
 
 def _routes() -> dict[str, list[str]]:
@@ -166,8 +166,8 @@ def test_page_matrix_covers_every_route():
 
     routes = _routes()
     missing = sorted(set(routes) - set(ROUTES))
-    assert not missing, f"declare who may use these new routes in baton/core/tests/matrix.py: {missing}"
-    assert not sorted(set(ROUTES) - set(routes)), "matrix.py names routes that no longer exist"
+    assert not missing, f"declare who may use these new routes in baton/core/tests/matrix/: {missing}"
+    assert not sorted(set(ROUTES) - set(routes)), "the matrix names routes that no longer exist"
 
 
 def test_every_page_by_every_role(cast, world):
