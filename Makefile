@@ -72,9 +72,12 @@ browser-deps:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium missing: run 'sudo apt-get install -y chromium' for the browser tests"; fi; }
 
+# The two databases' suites run side by side (one per core); each prints its output when it ends.
+# They share nothing: SQLite tests use their own files, the Redis tests a Redis database per run
+# (core.testing.redis_url_for_tests). TEST_JOBS=1 runs them one after the other.
+TEST_JOBS ?= 2
 test: install assets compiled-messages browser-deps
-	$(MAKE) test-sqlite
-	$(MAKE) test-postgres
+	$(MAKE) -j$(TEST_JOBS) --output-sync=target test-sqlite test-postgres
 
 test-sqlite: compiled-messages
 	@echo "== test suite on SQLite =="

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import QuerySet
@@ -44,6 +45,14 @@ def assert_audited(
             f"actor={actor if actor is not _ANY else 'any'} after={after}; its rows: {found}"
         )
     return row
+
+
+def redis_url_for_tests(db: int) -> str:
+    """A Redis database for one test module that no concurrent run shares: the SQLite and PostgreSQL
+    suites run side by side (``make test``), and a queue or cache emptied by one must not be the other's.
+    The PostgreSQL run uses ``db - 4`` (15 → 11, 14 → 10)."""
+    on_postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
+    return f"redis://127.0.0.1:6379/{db - 4 if on_postgres else db}"
 
 
 def free_port() -> int:

@@ -10,11 +10,12 @@ from django.utils import timezone
 
 from baton.activities import services, tasks
 from baton.activities.models import Notification
+from baton.core.testing import redis_url_for_tests
 
 redis = pytest.importorskip("redis")
 django_rq = pytest.importorskip("django_rq")
 
-TEST_REDIS = "redis://127.0.0.1:6379/15"
+TEST_REDIS = redis_url_for_tests(15)
 
 
 def _redis_up() -> bool:

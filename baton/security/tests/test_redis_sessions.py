@@ -7,11 +7,12 @@ from __future__ import annotations
 import pytest
 import redis
 
+from baton.core.testing import redis_url_for_tests
 from baton.security.models import UserSession
 from baton.security.tests.test_signin import browser, sign_in
 from conftest import PASSWORD
 
-TEST_REDIS = "redis://127.0.0.1:6379/14"
+TEST_REDIS = redis_url_for_tests(14)
 
 
 def _redis_up() -> bool:
