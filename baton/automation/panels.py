@@ -14,7 +14,12 @@ PANEL_LIMIT = 10
 
 def runs_panel(user: Any, obj: Any) -> dict[str, Any]:
     # The page already checked that ``user`` may see ``obj``; runs are visible through their record.
-    return {"automation_runs": list(runs_of(kind_of(obj), obj.pk)[:PANEL_LIMIT])}
+    kind = kind_of(obj)
+    return {
+        "automation_runs": list(runs_of(kind, obj.pk)[:PANEL_LIMIT]),
+        "record_kind": kind,
+        "record_pk": obj.pk,
+    }
 
 
 def register() -> None:

@@ -13,4 +13,5 @@ urlpatterns = [
     path("log/", views.run_log, name="log"),
     path("runs/<int:pk>/retry/", views.run_retry, name="retry"),
     path("records/<str:kind>/<int:pk>/", views.record_runs, name="record_runs"),
+    path("records/<str:kind>/<int:pk>/panel/", views.record_panel, name="record_panel"),
 ]

@@ -20,6 +20,7 @@ from baton.core.params import int_param, text_param
 from . import queries, services
 from .forms import RuleForm
 from .models import Rule, Run
+from .panels import PANEL_LIMIT
 
 
 def _require_admin(request: AuthedHttpRequest) -> None:
@@ -134,6 +135,18 @@ def run_retry(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, _("The run is queued again."))
     return redirect("automation:log")
+
+
+@login_required
+def record_panel(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
+    """The automation box on the lead and deal pages, loaded after the page (htmx): the newest runs of
+    rules on this record, for those who may see the record (404 otherwise)."""
+    record, runs = queries.record_runs_for_user(request.user, kind, pk)
+    return render(
+        request,
+        "automation/panels/_runs.html",
+        {"record_kind": kind, "record_pk": record.pk, "automation_runs": list(runs[:PANEL_LIMIT])},
+    )
 
 
 @login_required

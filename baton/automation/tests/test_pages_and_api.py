@@ -111,3 +111,51 @@ def test_rules_through_the_api(personas, root, world):
     assert dry["hits"][0]["actions"][0]["plan"]["user"] == personas["alice"].pk
     assert api.post(f"/automation/rules/{rid}/enabled", {"enabled": True}).json()["enabled"] is True
     assert api.post("/automation/runs/999999/retry").status_code == 404
+
+
+def test_lead_and_deal_pages_load_the_automation_box_for_those_who_see_the_record(
+    client, personas, root, world, django_capture_on_commit_callbacks
+):
+    """The lead and deal pages load the automation box after the page (so the page's own queries
+    stay pinned); the box lists the record's runs and answers 404 to whoever may not see the record."""
+    from baton.deals.services import update_opportunity
+    from baton.leads.services import update_lead
+
+    lead, opp = world["lead"], world["opportunity"]
+    make_rule(
+        root,
+        name="리드 지역 알림",
+        object_kind="lead",
+        trigger="field_changed",
+        trigger_field="region",
+        actions=TASK,
+    )
+    make_rule(
+        root,
+        name="다음 단계 알림",
+        object_kind="opportunity",
+        trigger="field_changed",
+        trigger_field="next_step",
+        actions=TASK,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        update_lead(lead, actor=personas["alice"], changes={"region": "busan"}, expected_version=None)
+        update_opportunity(
+            opp, actor=personas["alice"], changes={"next_step": "견적 발송"}, expected_version=None
+        )
+    drain(django_capture_on_commit_callbacks)
+    assert Run.objects.filter(status=Run.Status.DONE).count() == 2
+
+    login(client, personas["bob"])
+    for kind, record, page, rule in (
+        ("lead", lead, "leads:detail", "리드 지역 알림"),
+        ("opportunity", opp, "deals:detail", "다음 단계 알림"),
+    ):
+        panel_url = reverse("automation:record_panel", args=[kind, record.pk])
+        assert panel_url in client.get(reverse(page, args=[record.pk])).content.decode()
+        panel = client.get(panel_url).content.decode()
+        assert 'data-testid="automation-run"' in panel and rule in panel
+        assert reverse("automation:record_runs", args=[kind, record.pk]) in panel
+    login(client, personas["charlie"])
+    assert client.get(reverse("automation:record_panel", args=["lead", lead.pk])).status_code == 404
+    assert client.get(reverse("automation:record_panel", args=["opportunity", opp.pk])).status_code == 404

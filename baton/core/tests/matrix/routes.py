@@ -286,6 +286,7 @@ ROUTES: dict[str, Expect] = {
     "automation:log": ADMIN,
     "automation:retry": Expect("admin", method="post", args=(("pk", MISSING),)),
     "automation:record_runs": rec("account", "get", ("kind", "account")),
+    "automation:record_panel": rec("opportunity", "get", ("kind", "opportunity")),
     "security:sso_login": PUBLIC,
     "security:sso_callback": PUBLIC,
     # Imports (administrators)
