@@ -68,7 +68,12 @@ def _apply_owner_team(instance: models.Model) -> None:
 
 
 def _full_clean(
-    instance: models.Model, *, actor: User | None, incoming: dict[str, Any] | None, creating: bool
+    instance: models.Model,
+    *,
+    actor: User | None,
+    incoming: dict[str, Any] | None,
+    creating: bool,
+    changed: set[str] | None = None,
 ) -> None:
     """The model's validation and its custom fields' (types, required, unique, validation rules),
     reported together: one submit shows every field's error."""
@@ -76,7 +81,9 @@ def _full_clean(
     kind = kind_for_model(instance) if isinstance(instance, OwnedRecord) else None
     schema = schema_for(kind) if kind else None  # read once (one query) for both checks
     if isinstance(instance, OwnedRecord):
-        errors = check_record(instance, actor=actor, incoming=incoming, creating=creating, schema=schema)
+        errors = check_record(
+            instance, actor=actor, incoming=incoming, creating=creating, schema=schema, changed=changed
+        )
     elif incoming:
         errors = {NON_FIELD_ERRORS: [_("This record has no custom fields.")]}
     try:
@@ -149,7 +156,7 @@ def update_record(
     if "owner" in changes or "owner_id" in changes:
         _apply_owner_team(instance)
     if validate:
-        _full_clean(instance, actor=actor, incoming=incoming, creating=False)
+        _full_clean(instance, actor=actor, incoming=incoming, creating=False, changed=set(changes))
     elif incoming is not None:
         holder: Any = instance
         holder.custom_field_data = {**getattr(instance, "custom_field_data", {}), **incoming}

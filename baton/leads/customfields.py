@@ -23,4 +23,4 @@ def status_reached(lead: Any, key: str) -> bool:
     return keys.index(lead.status) >= keys.index(key)
 
 
-STATUS_ORDER = StageOrder(status_choices, status_reached)
+STATUS_ORDER = StageOrder(status_choices, status_reached, field="status")

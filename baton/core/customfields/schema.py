@@ -75,11 +75,13 @@ def schema_for(kind: str) -> KindSchema:
 @dataclass(frozen=True)
 class StageOrder:
     """How a record kind's stages run: ``choices()`` lists (key, label) in order; ``reached(record,
-    key)`` says whether the record stands at or past that stage. Registered by the app that owns the
-    stages (deals for opportunities, leads for lead statuses) in its ``ready()``."""
+    key)`` says whether the record stands at or past that stage; ``field`` is the model field that holds
+    the stage (a write that changes it is a stage move). Registered by the app that owns the stages
+    (deals for opportunities, leads for lead statuses) in its ``ready()``."""
 
     choices: Callable[[], list[tuple[str, str]]]
     reached: Callable[[Any, str], bool]
+    field: str = "stage"
 
 
 _STAGES: dict[str, StageOrder] = {}

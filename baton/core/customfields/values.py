@@ -227,6 +227,34 @@ def is_required(definition: CustomField, record: models.Model, kind: str) -> boo
     return False
 
 
+def must_be_filled(
+    definition: CustomField,
+    record: models.Model,
+    kind: str,
+    *,
+    actor: User | None,
+    incoming: dict[str, Any] | None,
+    changed: set[str] | None,
+) -> bool:
+    """Whether this write must leave a required field filled (``changed`` None: the record is being
+    created; else the model fields the write changes).
+
+    A required field is enforced where someone could fill it in: when a person creates the record
+    (page, API, import), when a write offers the field (a form or an API body that carries it), and
+    when a write moves the record's stage (the "required from stage X" gate, for people and rules
+    alike). Writes that touch neither the field nor the stage (a rule setting another field, the
+    worker's sweeps, rescoring), and records created by the system (web-to-lead, the demo), are not
+    refused because a field made required later is still empty on an older record."""
+    if not is_required(definition, record, kind):
+        return False
+    if changed is None:
+        return actor is not None
+    if incoming is not None and definition.key in incoming:
+        return True
+    order = stage_order(kind)
+    return order is not None and bool(changed & {order.field, f"{order.field}_id"})
+
+
 def _messages(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
@@ -238,10 +266,12 @@ def check_record(
     incoming: dict[str, Any] | None,
     creating: bool,
     schema: KindSchema | None = None,
+    changed: set[str] | None = None,
 ) -> dict[str, list[str]]:
     """Apply ``incoming`` (custom field key -> raw value) to ``record.custom_field_data`` and check
     every rule of the record's kind: known keys, the editor's right to edit the field, types and
-    limits, required fields (always or from the record's stage on), uniqueness and the active
+    limits, required fields (always or from the record's stage on, where ``must_be_filled`` says this
+    write must fill them; ``changed``: the model fields an update changes), uniqueness and the active
     validation rules. Returns the errors by field (empty: valid); the caller raises them together
     with the model's own. Unknown keys are refused."""
     kind = kind_for_model(record)
@@ -287,7 +317,15 @@ def check_record(
         if name in errors:
             continue
         value = data.get(definition.key)
-        if is_empty(value) and is_required(definition, record, kind):
+        filling = must_be_filled(
+            definition,
+            record,
+            kind,
+            actor=actor,
+            incoming=incoming,
+            changed=None if creating else changed or set(),
+        )
+        if is_empty(value) and filling:
             errors[name] = [_("%(field)s is required.") % {"field": definition.label}]
         elif definition.unique and not is_empty(value) and value != stored.get(definition.key):
             others = model._default_manager.filter(**{f"custom_field_data__{definition.key}": value})
