@@ -52,12 +52,26 @@ class Context:
 
 
 @dataclass(frozen=True)
+class Param:
+    """One setting of an action, as the rule page's action builder asks for it. ``input``: "text",
+    "textarea", "number" or "choice" (``choices()`` lists (value, label) pairs, read when the page is
+    drawn)."""
+
+    name: str
+    label: Any
+    input: str = "text"
+    choices: Callable[[], list[tuple[Any, Any]]] | None = None
+    help: Any = ""
+
+
+@dataclass(frozen=True)
 class ActionType:
     key: str
     label: Any
     kinds: tuple[str, ...]  # record kinds it applies to
     plan: Callable[[Context, dict[str, Any]], dict[str, Any]]
     execute: Callable[[Context, dict[str, Any], dict[str, Any]], dict[str, Any]]
+    params: tuple[Param, ...] = ()
 
 
 ACTIONS: dict[str, ActionType] = {}
@@ -277,16 +291,62 @@ def _do_related(ctx: Context, params: dict[str, Any], plan: dict[str, Any]) -> d
     return {"opportunity": deal.pk}
 
 
+def _people() -> list[tuple[Any, Any]]:
+    users = User.objects.filter(is_active=True).order_by("first_name", "username")
+    return [("owner", _("The record's owner")), ("manager", _("The owner's manager"))] + [
+        (user.pk, user.get_full_name() or user.username) for user in users
+    ]
+
+
+def _templates() -> list[tuple[Any, Any]]:
+    return [(t.pk, t.name) for t in EmailTemplate.objects.order_by("name")]
+
+
+def _fields() -> list[tuple[Any, Any]]:
+    names = sorted({name for fields in FIELDS.values() for name in fields})
+    return [(name, name) for name in names]
+
+
+FIELD = Param("field", gettext_lazy("Field"), "choice", _fields)
+VALUE = Param("value", gettext_lazy("Value"), help=gettext_lazy("Empty clears the field."))
+SUBJECT = Param("subject", gettext_lazy("Subject"))
+ASSIGNEE = Param("assignee", gettext_lazy("Assignee"), "choice", _people)
+DUE = Param("due_in_days", gettext_lazy("Due in days"), "number")
+WHO = Param("user", gettext_lazy("User"), "choice", _people)
+
 for _action in (
-    ActionType("set_field", gettext_lazy("Set a field"), ALL, _plan_set, _do_set),
+    ActionType("set_field", gettext_lazy("Set a field"), ALL, _plan_set, _do_set, (FIELD, VALUE)),
     ActionType(
         "assign_owner", gettext_lazy("Assign the owner by routing"), ("lead",), _plan_route, _do_route
     ),
-    ActionType("create_task", gettext_lazy("Create a task"), ALL, _plan_task, _do_task),
-    ActionType("create_request", gettext_lazy("Ask a colleague (request)"), ALL, _plan_task, _do_request),
-    ActionType("send_email", gettext_lazy("Send an e-mail template"), ALL, _plan_mail, _do_mail),
-    ActionType("notify", gettext_lazy("Notify a user"), ALL, _plan_notify, _do_notify),
-    ActionType("follow", gettext_lazy("Follow the record"), ALL, _plan_follow, _do_follow),
+    ActionType(
+        "create_task", gettext_lazy("Create a task"), ALL, _plan_task, _do_task, (SUBJECT, ASSIGNEE, DUE)
+    ),
+    ActionType(
+        "create_request",
+        gettext_lazy("Ask a colleague (request)"),
+        ALL,
+        _plan_task,
+        _do_request,
+        (SUBJECT, Param("body", gettext_lazy("Message"), "textarea"), ASSIGNEE, DUE),
+    ),
+    ActionType(
+        "send_email",
+        gettext_lazy("Send an e-mail template"),
+        ALL,
+        _plan_mail,
+        _do_mail,
+        (Param("template", gettext_lazy("E-mail template"), "choice", _templates),),
+    ),
+    ActionType(
+        "notify",
+        gettext_lazy("Notify a user"),
+        ALL,
+        _plan_notify,
+        _do_notify,
+        (WHO, Param("text", gettext_lazy("Text"))),
+    ),
+    ActionType("follow", gettext_lazy("Follow the record"), ALL, _plan_follow, _do_follow, (WHO,)),
     ActionType(
         "start_approval",
         gettext_lazy("Submit the draft quote for approval"),
@@ -300,6 +360,13 @@ for _action in (
         ("account", "contact", "opportunity"),
         _plan_related,
         _do_related,
+        (
+            Param(
+                "name",
+                gettext_lazy("Deal name"),
+                help=gettext_lazy("Empty: the account's name and the rule's."),
+            ),
+        ),
     ),
 ):
     register_action(_action)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from . import builder
 from .models import ObjectKind, Trigger
 
 ACTIONS_HELP = _(
@@ -40,13 +41,17 @@ class RuleForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_('Empty: always. e.g. amount >= 10000000 && stage == "deciding"'),
     )
+    # The page posts the action builder's rows (``builder``); a post without them (scripts, the
+    # earlier page) sends the JSON list here.
     actions = forms.CharField(
-        label=_("Actions"), widget=forms.Textarea(attrs={"rows": 5}), help_text=ACTIONS_HELP
+        label=_("Actions"), required=False, widget=forms.HiddenInput, help_text=ACTIONS_HELP
     )
     sequence = forms.IntegerField(label=_("Order"), initial=100, min_value=0, max_value=100000)
     enabled = forms.BooleanField(label=_("Enabled"), required=False)
 
     def clean_actions(self) -> list[Any]:
+        if builder.posted(self.data):
+            return builder.actions_from_post(self.data)
         try:
             value = json.loads(self.cleaned_data["actions"])
         except ValueError:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from baton.core.http import AuthedHttpRequest
 from baton.core.params import int_param, text_param
 
-from . import queries, services
+from . import builder, queries, services
 from .forms import RuleForm
 from .models import Rule, Run
 from .panels import PANEL_LIMIT
@@ -65,9 +65,26 @@ def rule_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResponse
     return render(
         request,
         "automation/rule_form.html",
-        {"form": form, "rule": rule, "dry": dry, "versions": rule.versions.all()[:20] if rule else []},
+        {
+            "form": form,
+            "rule": rule,
+            "dry": dry,
+            "versions": rule.versions.all()[:20] if rule else [],
+            "builder": _builder(request, rule),
+        },
         status=status,
     )
+
+
+def _builder(request: AuthedHttpRequest, rule: Rule | None) -> dict[str, Any]:
+    """The action rows to draw: as posted (a refused save keeps what was entered), else the rule's."""
+    if builder.posted(request.POST):
+        actions: Any = builder.actions_from_post(request.POST)
+        kind = str(request.POST.get("object_kind") or "")
+    else:
+        actions = rule.actions if rule is not None else []
+        kind = rule.object_kind if rule is not None else ""
+    return builder.rows_for(kind, actions)
 
 
 @login_required
@@ -99,13 +116,14 @@ def rule_dry_run(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def draft_dry_run(request: AuthedHttpRequest) -> HttpResponse:
     _require_admin(request)
     form = RuleForm(request.POST)
+    context = {"form": form, "rule": None, "builder": _builder(request, None)}
     if not form.is_valid():
-        return render(request, "automation/rule_form.html", {"form": form, "rule": None}, status=400)
+        return render(request, "automation/rule_form.html", context, status=400)
     try:
         definition = services.clean_definition(form.cleaned_data)
     except ValidationError as exc:
         _form_errors(form, exc)
-        return render(request, "automation/rule_form.html", {"form": form, "rule": None}, status=400)
+        return render(request, "automation/rule_form.html", context, status=400)
     return _dry_page(request, None, definition)
 
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from baton.activities.jobs import enqueue_on_commit
-from baton.automation.actions import ALL, ActionType, Context, register_action
+from baton.automation.actions import ALL, ActionType, Context, Param, register_action
 from baton.integrations import tasks
 from baton.integrations.models import Delivery, Endpoint, EventType
 from baton.integrations.outbox import record_data
@@ -52,5 +52,10 @@ def _execute(ctx: Context, params: dict[str, Any], plan: dict[str, Any]) -> dict
     return {"delivery": delivery.pk}
 
 
+def _endpoints() -> list[tuple[Any, Any]]:
+    return [(e.pk, e.name) for e in Endpoint.objects.filter(is_active=True).order_by("name")]
+
+
 def register() -> None:
-    register_action(ActionType("webhook", gettext_lazy("Call a webhook"), ALL, _plan, _execute))
+    endpoint = Param("endpoint", gettext_lazy("Webhook endpoint"), "choice", _endpoints)
+    register_action(ActionType("webhook", gettext_lazy("Call a webhook"), ALL, _plan, _execute, (endpoint,)))
