@@ -5,7 +5,7 @@ records, completing them, comments on a record's feed, and the caller's notifica
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -26,6 +26,7 @@ from baton.core.api import (
     path_id,
     responses,
 )
+from baton.core.customfields.api_fields import CustomFieldsIn, readable_values, rename_custom_fields
 from baton.core.listing import ListSpec
 from baton.core.models import User
 
@@ -67,6 +68,11 @@ class ActivityOut(Schema):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom_fields: dict[str, Any] = Field(description="Custom field values you may read, by key.")
+
+    @staticmethod
+    def resolve_custom_fields(obj: Any, context: Any) -> dict[str, Any]:
+        return readable_values(context["request"], obj)
 
 
 class ActivityIn(InputSchema):
@@ -81,6 +87,7 @@ class ActivityIn(InputSchema):
     location: Text(200) = ""
     remind_minutes: int | None = Field(None, ge=0, le=60 * 24 * 14)
     assignee_ids: list[Id] = Field(default_factory=list, max_length=50)
+    custom_fields: CustomFieldsIn | None = None
 
 
 class CompleteIn(InputSchema):
@@ -135,7 +142,9 @@ def list_activities(request: HttpRequest, query: Query[ActivityQuery]):
 )
 def create_activity(request: HttpRequest, payload: ActivityIn):
     user = actor(request)
-    data = payload.model_dump()
+    data = rename_custom_fields(payload.model_dump(exclude_none=False))
+    if data.get("custom_field_data") is None:
+        data.pop("custom_field_data", None)
     record = None
     record_type, record_id = data.pop("record_type"), data.pop("record_id")
     if (record_type is None) != (record_id is None):

@@ -38,6 +38,10 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
+        from baton.activities.models import Activity  # noqa: PLC0415 - models in ready()
+        from baton.core.customfields.schema import register_custom_field_model  # noqa: PLC0415 - models
+
+        register_custom_field_model("activity", Activity)  # administrators add fields to activities too
         events.record_changed.subscribe(_notify_followers)
         events.notice.subscribe(_deliver_notice)
         events.request_asked.subscribe(_make_request_task)

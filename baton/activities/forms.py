@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baton.activities.models import Activity
+from baton.core.customfields.forms import add_custom_fields, custom_values
 from baton.core.models import User
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -31,6 +32,9 @@ class StyledForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.style()
+
+    def style(self) -> None:
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
@@ -83,11 +87,15 @@ class ActivityForm(StyledForm):
     outcome = forms.CharField(label=_("Outcome"), max_length=300, required=False)
     attachment = forms.FileField(label=_("Recording or file"), required=False)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, custom_data=None, **kwargs):
         super().__init__(*args, **kwargs)
         people = User.objects.filter(is_active=True).order_by("display_name", "username")
         self.fields["assignees"].queryset = people
         self.fields["attendees"].queryset = people
+        # The activity custom fields the user may read (cf_<key>), after the built-in ones.
+        self.custom_names = add_custom_fields(self, "activity", custom_data or {}, user) if user else []
+        if self.custom_names:
+            self.style()
 
     # Which activity types show a field (the form hides the others; the services accept them all).
     FIELD_KINDS = {
@@ -112,10 +120,13 @@ class ActivityForm(StyledForm):
         """(bound field, JSON list of kinds it applies to or "" for all) for the template."""
         return [(f, json.dumps(self.FIELD_KINDS[f.name]) if f.name in self.FIELD_KINDS else "") for f in self]
 
-    def service_values(self) -> dict:
+    def service_values(self, *, editing: bool = False) -> dict:
         data = dict(self.cleaned_data)
-        for key in ("assignees", "attendees", "attachment"):
+        for key in ("assignees", "attendees", "attachment", *self.custom_names):
             data.pop(key, None)
+        custom = custom_values(self, self.custom_names, changed_only=editing)
+        if custom:
+            data["custom_field_data"] = custom
         return data
 
 

@@ -12,6 +12,7 @@ class SuccessConfig(AppConfig):
     def ready(self) -> None:
         # Models (and the modules that use them) are importable only once the app registry is ready.
         from baton.accounts.models import Account  # noqa: PLC0415 - models in ready()
+        from baton.core.customfields.schema import register_custom_field_model  # noqa: PLC0415 - models
         from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
         from baton.success import access  # noqa: PLC0415 - models in ready()
         from baton.success.cases.models import Case  # noqa: PLC0415 - models in ready()
@@ -28,6 +29,9 @@ class SuccessConfig(AppConfig):
         # Success plans: read with the account, worked by its CSM.
         register_grant(SuccessPlan, "reader of the account", access.account_reader_reads_contract)
         register_grant(SuccessPlan, "the account's CSM", access.account_csm_edits, edit=True)
+        # Administrators add custom fields to contracts and support cases too.
+        register_custom_field_model("contract", Contract)
+        register_custom_field_model("case", Case)
 
         # The account 360° page: the installed base (it loads itself after the page, see the template).
         register_panel("account", "success/panels/_account_installed_base.html", 60)

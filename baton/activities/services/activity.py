@@ -140,6 +140,7 @@ def create_activity(
 
 
 EDITABLE = {
+    "custom_field_data",  # the activity's custom fields (checked by core.services like any record's)
     "subject",
     "body",
     "preparation",

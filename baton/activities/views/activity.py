@@ -28,6 +28,7 @@ from baton.activities.views.common import (
     record_from_request,
     safe_next,
 )
+from baton.core.customfields.display import custom_rows
 from baton.core.http import AuthedHttpRequest
 from baton.core.params import (
     choice_param,
@@ -61,7 +62,7 @@ def activity_create(request: AuthedHttpRequest) -> HttpResponse:
     record = record_from_request(request)
     kind = choice_param(request.GET, "kind", Activity.Kind.values) if request.method == "GET" else ""
     if request.method == "POST":
-        form = ActivityForm(request.POST, request.FILES)
+        form = ActivityForm(request.POST, request.FILES, user=request.user)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -82,7 +83,7 @@ def activity_create(request: AuthedHttpRequest) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("activities:detail", pk=activity.pk)
     else:
-        form = ActivityForm(initial={"kind": kind or Activity.Kind.TASK})
+        form = ActivityForm(initial={"kind": kind or Activity.Kind.TASK}, user=request.user)
     return render(
         request,
         "activities/activity_form.html",
@@ -101,10 +102,16 @@ def activity_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
     if not services.can_edit_activity(request.user, activity):
         raise Http404("Not found")
     if request.method == "POST":
-        form = ActivityForm(request.POST, request.FILES, initial={"kind": activity.kind})
+        form = ActivityForm(
+            request.POST,
+            request.FILES,
+            initial={"kind": activity.kind},
+            user=request.user,
+            custom_data=activity.custom_field_data,
+        )
         form.fields["kind"].disabled = True  # the type is fixed once created
         if form.is_valid():
-            values = form.service_values()
+            values = form.service_values(editing=True)
             values.pop("kind", None)
             try:
                 with transaction.atomic():
@@ -127,14 +134,14 @@ def activity_edit(request: AuthedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("activities:detail", pk=activity.pk)
     else:
-        initial = {name: getattr(activity, name) for name in services.EDITABLE}
+        initial = {name: getattr(activity, name) for name in services.EDITABLE - {"custom_field_data"}}
         initial["kind"] = activity.kind
         initial["assignees"] = list(activity.assignees.all())
         initial["attendees"] = list(activity.attendees_internal.all())
         for name in ("start_at", "end_at", "due_at"):
             if initial[name]:
                 initial[name] = timezone.localtime(initial[name])
-        form = ActivityForm(initial=initial)
+        form = ActivityForm(initial=initial, user=request.user, custom_data=activity.custom_field_data)
     form.fields["kind"].disabled = True
     return render(
         request,
@@ -157,6 +164,7 @@ def activity_detail(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         "attachments": list(activity.attachments.all()),
         "email": EmailMessage.objects.filter(activity=activity).first(),
         "answer_form": AnswerForm(),
+        "custom_rows": custom_rows(request.user, activity),
     }
     return render(request, "activities/activity_detail.html", context)
 

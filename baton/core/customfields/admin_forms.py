@@ -11,19 +11,22 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.customfields.models import CustomField, FieldType, Requirement, ValidationRule
-from baton.core.customfields.schema import OBJECTS, stage_order
+from baton.core.customfields.schema import OBJECTS, RECORD_OBJECTS, stage_order
 from baton.core.models import Role
 from baton.core.views_generic import choice_field, style_form
 
 
-def object_choices() -> list[tuple[str, Any]]:
+def object_choices(kinds: tuple[str, ...] = OBJECTS) -> list[tuple[str, Any]]:
     labels = {
         "lead": _("Lead"),
         "account": _("Account"),
         "contact": _("Contact"),
         "opportunity": _("Opportunity"),
+        "activity": _("Activity"),
+        "contract": _("Contract"),
+        "case": _("Support case"),
     }
-    return [(kind, labels[kind]) for kind in OBJECTS]
+    return [(kind, labels[kind]) for kind in kinds]
 
 
 def stage_choices() -> list[tuple[str, Any]]:
@@ -93,7 +96,7 @@ class FieldForm(forms.Form):
     def __init__(self, *args: Any, definition: CustomField | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         choice_field(self, "object").choices = object_choices()
-        choice_field(self, "reference_kind").choices = [("", "---------"), *object_choices()]
+        choice_field(self, "reference_kind").choices = [("", "---------"), *object_choices(RECORD_OBJECTS)]
         choice_field(self, "required_from_stage").choices = stage_choices()
         if definition is not None:
             for name in ("object", "key", "type"):
@@ -140,7 +143,9 @@ class RuleForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["object"] = forms.ChoiceField(label=_("Record type"), choices=object_choices())
+        self.fields["object"] = forms.ChoiceField(
+            label=_("Record type"), choices=object_choices(RECORD_OBJECTS)
+        )
         if self.instance.pk:
             self.fields["object"].disabled = True
         style_form(self)

@@ -19,7 +19,7 @@ from pydantic import StrictBool, StrictInt, StrictStr
 from baton.core.api import InputSchema, PatchSchema, Text, actor, choice, path_id, responses
 from baton.core.customfields import services
 from baton.core.customfields.models import CustomField, FieldType, Requirement, ValidationRule
-from baton.core.customfields.schema import OBJECTS, readable_custom_fields
+from baton.core.customfields.schema import OBJECTS, RECORD_OBJECTS, readable_custom_fields
 from baton.core.models import Role, User
 from baton.core.records import get_for_user, record_model
 
@@ -90,7 +90,7 @@ class CustomFieldIn(InputSchema):
     max_value: Limit | None = None
     regex: Text(200) = ""
     choices: Annotated[list[CustomFieldChoice], Field(max_length=200)] = []
-    reference_kind: choice(OBJECTS, blank=True) = ""
+    reference_kind: choice(RECORD_OBJECTS, blank=True) = ""
     read_roles: Roles = []
     edit_roles: Roles = []
     searchable: StrictBool = False
@@ -245,7 +245,7 @@ class ValidationRuleOut(Schema):
 class ValidationRuleIn(InputSchema):
     """A new rule starts switched off: test it, then PATCH `is_active`."""
 
-    object: choice(OBJECTS)
+    object: choice(RECORD_OBJECTS)
     name: Text(120, required=True)
     expression: Text(1000, required=True)
     message_ko: Text(300, required=True)

@@ -18,8 +18,21 @@ from baton.core.customfields.models import CustomField, SchemaRevision, Validati
 from baton.core.models import User
 from baton.core.records import record_kinds
 
-#: Record kinds that have custom fields (``core.records`` kinds) with their labels for the admin.
-OBJECTS = ("lead", "account", "contact", "opportunity")
+#: The customer records (``core.records`` kinds): custom fields, validation rules and reference
+#: targets.
+RECORD_OBJECTS = ("lead", "account", "contact", "opportunity")
+#: Every kind that has custom fields: the customer records, and the records that hang under them
+#: (activities, contracts, support cases), whose apps register their model with
+#: ``register_custom_field_model`` in ``ready()`` (core cannot import them).
+OBJECTS = (*RECORD_OBJECTS, "activity", "contract", "case")
+_CHILD_MODELS: dict[str, type[models.Model]] = {}
+
+
+def register_custom_field_model(kind: str, model: type[models.Model]) -> None:
+    """Give ``model`` (an ``OwnedRecord`` with ``custom_field_data``) the custom fields of ``kind``."""
+    if kind not in OBJECTS or kind in RECORD_OBJECTS:
+        raise ValueError(f"{kind!r} is not a child kind with custom fields")
+    _CHILD_MODELS[kind] = model
 
 
 @dataclass
@@ -121,7 +134,10 @@ def kind_for_model(model: type[models.Model] | models.Model) -> str | None:
     """The record kind (``core.records``) of a model or record with custom fields, or None."""
     concrete = model if isinstance(model, type) else type(model)
     for kind, entry in record_kinds().items():
-        if entry.model is concrete and kind in OBJECTS:
+        if entry.model is concrete and kind in RECORD_OBJECTS:
+            return kind
+    for kind, child in _CHILD_MODELS.items():
+        if child is concrete:
             return kind
     return None
 

@@ -27,7 +27,13 @@ from baton.core.customfields.models import (
     ValidationRule,
 )
 from baton.core.customfields.rules import facts_for, run_rule, validate_rule_expression
-from baton.core.customfields.schema import OBJECTS, invalidate_schema_cache, schema_for, stage_order
+from baton.core.customfields.schema import (
+    OBJECTS,
+    RECORD_OBJECTS,
+    invalidate_schema_cache,
+    schema_for,
+    stage_order,
+)
 from baton.core.customfields.values import coerce, is_empty
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import record_model
@@ -111,7 +117,7 @@ def _check_definition(definition: CustomField, *, check_unique: bool = True) -> 
             errors["required_from_stage"] = [_("Choose the stage from which the field is required.")]
     else:
         definition.required_from_stage = ""
-    if definition.type == FieldType.REFERENCE and definition.reference_kind not in OBJECTS:
+    if definition.type == FieldType.REFERENCE and definition.reference_kind not in RECORD_OBJECTS:
         errors["reference_kind"] = [_("Choose the type of record the field refers to.")]
     if definition.type not in CHOICE_TYPES:
         definition.choices = []
@@ -394,7 +400,7 @@ RULE_ATTRS = ("name", "expression", "message_ko", "message_en", "error_field")
 
 def _check_rule(rule: ValidationRule) -> None:
     errors: dict[str, list[str]] = {}
-    if rule.object not in OBJECTS:
+    if rule.object not in RECORD_OBJECTS:
         errors["object"] = [_("Choose a record type.")]
         raise ValidationError(errors)
     schema = schema_for(rule.object)
