@@ -1,6 +1,7 @@
 from django.urls import path
 
 from baton.core import views
+from baton.core.customfields import child_views
 from baton.core.customfields import views as cf_views
 
 app_name = "core"
@@ -11,6 +12,8 @@ urlpatterns = [
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("settings/custom-fields/", cf_views.field_list, name="custom_fields"),
+    path("custom-fields/<str:kind>/<int:pk>/", child_views.child_edit, name="custom_field_values"),
+    path("custom-fields/<str:kind>/<int:pk>/panel/", child_views.child_panel, name="custom_field_panel"),
     path("settings/custom-fields/new/", cf_views.field_edit, name="custom_field_create"),
     path("settings/custom-fields/<int:pk>/", cf_views.field_edit, name="custom_field_edit"),
     path("settings/custom-fields/<int:pk>/archive/", cf_views.field_archive, name="custom_field_archive"),

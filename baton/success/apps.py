@@ -30,8 +30,8 @@ class SuccessConfig(AppConfig):
         register_grant(SuccessPlan, "reader of the account", access.account_reader_reads_contract)
         register_grant(SuccessPlan, "the account's CSM", access.account_csm_edits, edit=True)
         # Administrators add custom fields to contracts and support cases too.
-        register_custom_field_model("contract", Contract)
-        register_custom_field_model("case", Case)
+        register_custom_field_model("contract", Contract, "success:contract")
+        register_custom_field_model("case", Case, "success:case")
 
         # The account 360° page: the installed base (it loads itself after the page, see the template).
         register_panel("account", "success/panels/_account_installed_base.html", 60)

@@ -26,13 +26,25 @@ RECORD_OBJECTS = ("lead", "account", "contact", "opportunity")
 #: ``register_custom_field_model`` in ``ready()`` (core cannot import them).
 OBJECTS = (*RECORD_OBJECTS, "activity", "contract", "case")
 _CHILD_MODELS: dict[str, type[models.Model]] = {}
+_CHILD_URLS: dict[str, str] = {}
 
 
-def register_custom_field_model(kind: str, model: type[models.Model]) -> None:
-    """Give ``model`` (an ``OwnedRecord`` with ``custom_field_data``) the custom fields of ``kind``."""
+def register_custom_field_model(kind: str, model: type[models.Model], url_name: str = "") -> None:
+    """Give ``model`` (an ``OwnedRecord`` with ``custom_field_data``) the custom fields of ``kind``;
+    ``url_name`` is its page (taking the record's id), where the values box returns after a save."""
     if kind not in OBJECTS or kind in RECORD_OBJECTS:
         raise ValueError(f"{kind!r} is not a child kind with custom fields")
     _CHILD_MODELS[kind] = model
+    _CHILD_URLS[kind] = url_name
+
+
+def child_url_name(kind: str) -> str:
+    return _CHILD_URLS.get(kind, "")
+
+
+def child_model(kind: str) -> type[models.Model] | None:
+    """The registered model of a child kind (``activity``, ``contract``, ``case``), or None."""
+    return _CHILD_MODELS.get(kind)
 
 
 @dataclass

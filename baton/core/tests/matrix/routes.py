@@ -287,6 +287,9 @@ ROUTES: dict[str, Expect] = {
     "automation:retry": Expect("admin", method="post", args=(("pk", MISSING),)),
     "automation:record_runs": rec("account", "get", ("kind", "account")),
     "automation:record_panel": rec("opportunity", "get", ("kind", "opportunity")),
+    # --- cf15b: custom fields of contracts and cases (read with the record; edit with it) ---
+    "core:custom_field_panel": Expect("open", args=(("kind", "case"), ("pk", MISSING))),
+    "core:custom_field_values": Expect("open", args=(("kind", "case"), ("pk", MISSING))),
     "security:sso_login": PUBLIC,
     "security:sso_callback": PUBLIC,
     # Imports (administrators)
