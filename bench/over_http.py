@@ -238,17 +238,24 @@ def start_server(args: argparse.Namespace) -> subprocess.Popen[bytes]:
             f"127.0.0.1:{args.port}",
             "--log-level",
             "warning",
+            # A worker that has not answered for this long is restarted; on a busy machine loading
+            # Django alone can take longer than gunicorn's default 30 s.
+            "--timeout",
+            "120",
         ],
         env=os.environ.copy(),
+        start_new_session=True,  # its own process group: stopping it stops workers still booting too
     )
 
 
 def stop_server(server: subprocess.Popen[bytes]) -> None:
-    server.send_signal(signal.SIGTERM)
     try:
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        server.kill()
+        os.killpg(server.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 @dataclass
@@ -261,10 +268,9 @@ class Rep:
     search: str
 
 
-def load_test(args: argparse.Namespace) -> int:
-    """``--users`` reps each doing a rep's day for ``--minutes``: list, open, log a call, move, search."""
-    import random
-
+def prepare_reps(count: int, *, token_name: str = "bench.over_http load") -> list[Rep]:
+    """``count`` field-sales reps, each signed in (a session cookie) with an API token, the newest leads
+    they may see, a company word to search for, and open deals with two open stages to move between."""
     from django.conf import settings
     from django.test import Client
 
@@ -274,9 +280,7 @@ def load_test(args: argparse.Namespace) -> int:
     from baton.leads.models import Lead
 
     users = list(
-        User.objects.filter(role=Role.FIELD_SALES, is_active=True, team__isnull=False).order_by("pk")[
-            : args.users
-        ]
+        User.objects.filter(role=Role.FIELD_SALES, is_active=True, team__isnull=False).order_by("pk")[:count]
     )
     if not users:
         raise SystemExit("No field-sales reps: load data with bench.generate first.")
@@ -287,7 +291,7 @@ def load_test(args: argparse.Namespace) -> int:
     for user in users:
         browser = Client()
         browser.force_login(user)
-        _, token = create_api_token(user, name="bench.over_http load")
+        _, token = create_api_token(user, name=token_name)
         leads = list(Lead.objects.visible_to(user).order_by("-pk").values_list("pk", flat=True)[:30])
         company = (
             Lead.objects.filter(owner=user)
@@ -312,6 +316,16 @@ def load_test(args: argparse.Namespace) -> int:
                 company[:2],
             )
         )
+    return reps
+
+
+def load_test(args: argparse.Namespace) -> int:
+    """``--users`` reps each doing a rep's day for ``--minutes``: list, open, log a call, move, search."""
+    import random
+
+    from baton.leads.models import Lead
+
+    reps = prepare_reps(args.users)
     created_before = Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     samples: dict[str, list[float]] = {}

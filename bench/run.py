@@ -183,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
         help=f"EXPLAIN ANALYZE the slowest query of slow cases (p95 > {SLOW_MS:.0f} ms; PostgreSQL)",
     )
     parser.add_argument("--json", help="also write the results to this file")
+    parser.add_argument(
+        "--target-ms",
+        type=float,
+        default=SLOW_MS,
+        help=f"p95 the page cases must stay under (default {SLOW_MS:.0f}; issue 17 asks 300 on SQLite at 1M)",
+    )
     parser.add_argument("--migrate", action="store_true", help="apply pending migrations first")
     args = parser.parse_args(argv)
 
@@ -214,6 +220,10 @@ def main(argv: list[str] | None = None) -> int:
     rep, admin = pick_users()
     account_id, search = pick_targets(rep, args.search)
     created_before = Lead.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    # The rep's newest visible lead (their detail page), and the search's first two syllables (Korean
+    # names and company words are mostly two: the case trigrams cannot serve, issue 17).
+    lead_id = Lead.objects.visible_to(rep).order_by("-pk").values_list("pk", flat=True).first()
+    two_syllables = search[:2]
 
     def lead_body(i: int) -> dict[str, Any]:
         return {
@@ -228,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
     cases = [
         Case("lead list, first page", "GET", "/leads/"),
         Case("lead search by company", "GET", f"/leads/?search={search}"),
+        Case("lead search, 2 syllables", "GET", f"/leads/?search={two_syllables}"),
+        Case("lead detail", "GET", f"/leads/{lead_id}/"),
         Case("opportunity board", "GET", "/deals/board/"),
         Case("account 360°", "GET", f"/accounts/{account_id}/"),
         Case("create lead via API", "POST", "/api/v1/leads", body=lead_body, expect=(200, 201)),
@@ -250,6 +262,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.only:
         wanted = [w.strip().lower() for w in args.only.split(",")]
         cases = [c for c in cases if any(w in c.name.lower() for w in wanted)]
+    for case in cases:
+        if case.target_ms == SLOW_MS:
+            case.target_ms = args.target_ms
 
     db = connection.settings_dict["NAME"]
     print(

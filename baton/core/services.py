@@ -67,6 +67,56 @@ def _apply_owner_team(instance: models.Model) -> None:
         instance.team_id = owner.team_id if owner is not None else None
 
 
+def _known_relations(instance: models.Model) -> set[str]:
+    """Foreign keys of ``instance`` that point at a row known to exist, so validating them needs no
+    query: the related object was loaded from the database and is still attached (an actor, a lead
+    passed by the caller), or it is a record's team copied from its loaded owner. A key with
+    ``limit_choices_to`` is always checked (the choice is limited by a query)."""
+    known: set[str] = set()
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.ForeignKey) or field.get_limit_choices_to():
+            continue
+        value = getattr(instance, field.attname)
+        if value is None or not field.is_cached(instance):
+            continue
+        related = field.get_cached_value(instance)
+        if (
+            related is not None
+            and not related._state.adding
+            and getattr(related, field.target_field.attname) == value
+        ):
+            known.add(field.name)
+    if isinstance(instance, OwnedRecord) and "owner" in known:
+        owner = instance.owner
+        if owner is not None and instance.team_id is not None and instance.team_id == owner.team_id:
+            known.add("team")
+    return known
+
+
+def full_clean_known_relations(instance: models.Model) -> None:
+    """``instance.full_clean()`` without the existence query of the foreign keys that point at rows
+    already loaded (see ``_known_relations``: two of a lead's create queries, two of an interaction's).
+    Uniqueness and constraints are still checked over every field, as ``full_clean`` does."""
+    known = _known_relations(instance)
+    errors: dict[str, Any] = {}
+    try:
+        instance.clean_fields(exclude=known)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        instance.clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    failed = {name for name in errors if name != NON_FIELD_ERRORS}
+    for check in (instance.validate_unique, instance.validate_constraints):
+        try:
+            check(exclude=failed)
+        except ValidationError as exc:
+            errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _full_clean(
     instance: models.Model,
     *,
@@ -87,7 +137,7 @@ def _full_clean(
     elif incoming:
         errors = {NON_FIELD_ERRORS: [_("This record has no custom fields.")]}
     try:
-        instance.full_clean()
+        full_clean_known_relations(instance)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)

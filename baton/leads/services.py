@@ -23,7 +23,14 @@ from baton.accounts.services import create_account, create_contact, update_conta
 from baton.core import events
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
-from baton.core.services import DuplicateError, ServiceError, check_version, create_record, update_record
+from baton.core.services import (
+    DuplicateError,
+    ServiceError,
+    check_version,
+    create_record,
+    full_clean_known_relations,
+    update_record,
+)
 from baton.deals.models import Opportunity, Stage
 from baton.deals.services import create_opportunity
 from baton.leads.duplicates import lead_duplicates
@@ -111,7 +118,7 @@ def log_interaction(
         campaign=campaign,
         actor=actor,
     )
-    interaction.full_clean()
+    full_clean_known_relations(interaction)  # the lead and the actor are loaded: no query for them
     interaction.save()
     log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=interaction, after=snapshot(interaction))
     _lead_changed(lead, actor, at)  # new facts may meet criteria

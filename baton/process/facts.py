@@ -53,11 +53,16 @@ INTERACTION_FACTS = frozenset(
 )
 
 
-def _qualification(kind: str, ids: list[int]) -> dict[int, dict[str, Any]]:
+def _qualification(kind: str, ids: list[int], *, fresh: bool = False) -> dict[int, dict[str, Any]]:
     answers: dict[int, dict[str, bool]] = {pk: {} for pk in ids}
-    for record_id, item, answer in QualificationAnswer.objects.filter(
-        record_kind=kind, record_id__in=ids
-    ).values_list("record_id", "item", "answer"):
+    rows = (
+        []
+        if fresh  # just inserted: nothing answered yet
+        else QualificationAnswer.objects.filter(record_kind=kind, record_id__in=ids).values_list(
+            "record_id", "item", "answer"
+        )
+    )
+    for record_id, item, answer in rows:
         answers[record_id][item] = answer
     out = {}
     for pk, given in answers.items():
@@ -73,7 +78,9 @@ def qualification_facts(kind: str, record_id: int) -> dict[str, Any]:
     return _qualification(kind, [record_id])[record_id]
 
 
-def _lead_batch(leads: Sequence[Any], now: dt.datetime, names: set[str] | None) -> dict[int, dict[str, Any]]:
+def _lead_batch(
+    leads: Sequence[Any], now: dt.datetime, names: set[str] | None, *, fresh: bool = False
+) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {}
     for lead in leads:
         out[lead.pk] = {
@@ -91,7 +98,10 @@ def _lead_batch(leads: Sequence[Any], now: dt.datetime, names: set[str] | None) 
         }
     ids = [lead.pk for lead in leads]
     wanted = INTERACTION_FACTS if names is None else INTERACTION_FACTS & names
-    if wanted and ids:
+    if wanted and ids and fresh:  # just inserted: no interaction can exist yet
+        for facts in out.values():
+            facts.update(dict.fromkeys(wanted, 0))
+    elif wanted and ids:
         aggregates: dict[str, Any] = {}
         for name in wanted:
             stem, _sep, suffix = name.rpartition("_")
@@ -218,24 +228,27 @@ def build_facts_batch(
     stays: dict[int, StageHistory | None],
     now: dt.datetime | None = None,
     names: Iterable[str] | None = None,
+    fresh: bool = False,
 ) -> dict[int, dict[str, Any]]:
     """Facts of many records of one kind: one query per kind of fact for the whole batch.
 
     ``stays`` maps record id to its open stay (for ``days_in_stage``); ``names`` limits the work to the
-    facts criteria reference (None: all)."""
+    facts criteria reference (None: all). ``fresh``: the records were inserted in the running
+    transaction, so nothing hangs off them yet (no interactions, no answers): those facts are zero
+    without a query."""
     now = now or timezone.now()
     wanted = None if names is None else set(names)
     if not records:
         return {}
     if kind == RecordKind.LEAD:
-        specific = _lead_batch(records, now, wanted)
+        specific = _lead_batch(records, now, wanted, fresh=fresh)
     elif kind == RecordKind.OPPORTUNITY:
         specific = _opportunity_batch(records, now, wanted)
     else:
         specific = _account_batch(records, now, wanted)
     qualification: dict[int, dict[str, Any]] = {}
     if kind != RecordKind.ACCOUNT and (wanted is None or wanted & QUALIFICATION_FACTS.keys()):
-        qualification = _qualification(kind, [r.pk for r in records])
+        qualification = _qualification(kind, [r.pk for r in records], fresh=fresh)
     ids = [r.pk for r in records]
     provided: list[dict[int, dict[str, Any]]] = [
         provider.load(ids)
@@ -264,11 +277,15 @@ def build_facts(
     stay: StageHistory | None = None,
     now: dt.datetime | None = None,
     names: Iterable[str] | None = None,
+    fresh: bool = False,
 ) -> dict[str, Any]:
-    """The facts of one record, named as in ``FACT_SAMPLES`` (the names criteria may use)."""
+    """The facts of one record, named as in ``FACT_SAMPLES`` (the names criteria may use); ``fresh``: see
+    ``build_facts_batch`` (a record just inserted has no stay either)."""
     kind = kind_of(record)
-    if stay is None:
+    if stay is None and not fresh:
         stay = StageHistory.objects.filter(
             record_kind=kind, record_id=record.pk, left_at__isnull=True
         ).first()
-    return build_facts_batch(kind, [record], stays={record.pk: stay}, now=now, names=names)[record.pk]
+    return build_facts_batch(kind, [record], stays={record.pk: stay}, now=now, names=names, fresh=fresh)[
+        record.pk
+    ]

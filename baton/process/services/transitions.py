@@ -341,7 +341,7 @@ def apply_advance(
     return outcome
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def auto_advance(
     record: Any,
     *,
@@ -353,7 +353,8 @@ def auto_advance(
     """Apply the automatic transition the record's facts now allow, if any (idempotent).
 
     Cheap when nothing can happen: no facts are built for a stage with no criteria ahead, and only the
-    facts those criteria reference are built otherwise."""
+    facts those criteria reference are built otherwise. Joins the caller's transaction without a
+    savepoint (a failure fails the caller's write)."""
     at = at or now()
     design = design or load_design()
     kind = kind_of(record)
@@ -372,20 +373,29 @@ def auto_advance(
     return apply_advance(record, plan, design=design, current=current, stay=stay, rule=rule, at=at)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def place_record(
-    record: Any, *, actor: User | None, design: Design | None = None, at: dt.datetime | None = None
+    record: Any,
+    *,
+    actor: User | None,
+    design: Design | None = None,
+    at: dt.datetime | None = None,
+    fresh: bool = False,
 ) -> StageHistory | None:
-    """Enter a new record into its first stage, or straight into the furthest one its facts already meet."""
+    """Enter a new record into its first stage, or straight into the furthest one its facts already meet.
+
+    ``fresh``: the record was inserted in the running transaction (a create's hook), so it has no stay,
+    no interactions and no answers yet, and none of them is read. Joins the caller's transaction
+    without a savepoint: a failure fails the caller's write with it."""
     at = at or now()
     design = design or load_design()
     kind = kind_of(record)
-    if current_stay(kind, record.pk) is not None:
+    if not fresh and current_stay(kind, record.pk) is not None:
         return None
     first = design.first_stage(kind)
     if first is None:
         return None
-    facts = build_facts(record, stay=None, now=at, names=design.facts_needed(first))
+    facts = build_facts(record, stay=None, now=at, names=design.facts_needed(first), fresh=fresh)
     target, results, handoff_to = furthest_automatic(design, first, facts)
     stage = target or first
     stay = enter_stage(
