@@ -56,8 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     today = timezone.localdate()
     results: list[dict[str, Any]] = []
-    print(
-        f"{'user':<6} {'days':>5} {'live p50':>9} {'p95':>7} {'snap p50':>9} {'p95':>7} {'ratio p50':>9} {'p95':>6}  equal"
+    print(  # the table's header
+        f"{'user':<6} {'days':>5} {'live p50':>9} {'p95':>7} {'snap p50':>9} {'p95':>7} "
+        f"{'ratio p50':>9} {'p95':>6}  equal"
     )
     for label, user in (("admin", admin), ("rep", rep)):
         for days in [int(d) for d in args.days.split(",")]:

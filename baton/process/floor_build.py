@@ -177,10 +177,9 @@ def _insert(side: str, grain: int, ranges: list[tuple[dt.date, dt.date]], cut: d
         else:
             select.append("NULL")
     table = quote(FloorDay._meta.db_table)
-    sql = (
-        f"INSERT INTO {table} ({', '.join(quote(c) for c in COLUMNS)}) "
-        f"SELECT {', '.join(select)} FROM ({inner}) sub"
-    )
+    # Table, column names and constants come from this file; the inner query's values stay parameters.
+    head = f"INSERT INTO {table} ({', '.join(quote(c) for c in COLUMNS)}) "
+    sql = head + f"SELECT {', '.join(select)} FROM ({inner}) sub"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
 

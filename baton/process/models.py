@@ -437,6 +437,9 @@ class FloorDay(models.Model):
             models.Index(fields=["owner_id", "day"], name="floorday_owner_idx"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.side} {self.stage_id}: {self.n}"
+
 
 class FloorState(models.Model):
     """Where the floor's daily snapshots stand (one row): days before ``built_through`` are built
@@ -454,6 +457,9 @@ class FloorState(models.Model):
         verbose_name = _("factory floor snapshot state")
         verbose_name_plural = _("factory floor snapshot state")
 
+    def __str__(self) -> str:
+        return f"built {self.built_from} – {self.built_through}, cut {self.cut}"
+
 
 class FloorDirtyDay(models.Model):
     """A closed day whose snapshot no longer matches the stage history (a back-dated write, a record
@@ -465,3 +471,6 @@ class FloorDirtyDay(models.Model):
     class Meta:
         verbose_name = _("factory floor day to rebuild")
         verbose_name_plural = _("factory floor days to rebuild")
+
+    def __str__(self) -> str:
+        return f"{self.day} (dirty since {self.marked_at})"
