@@ -247,7 +247,8 @@ def refresh(*, now: dt.datetime | None = None, full: bool = False) -> dict[str, 
         state.max_stay_id = max_id
         state.sla = slas
         state.save()
-        FloorDirtyDay.objects.filter(id__in=[pk for pk, _ in marks]).delete()
+        # A day marked again while this ran keeps its newer mark (rebuilt next time).
+        FloorDirtyDay.objects.filter(id__in=[pk for pk, _ in marks], marked_at__lte=now).delete()
     return {"days": built, "full": rebuild_all, "through": through.isoformat()}
 
 

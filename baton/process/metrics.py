@@ -272,7 +272,12 @@ def flow_metrics(*args: Any, **kwargs: Any) -> FlowMetrics:
     (compiling them costs ~100 ms each and saves nothing at this size) and with room to sort in memory."""
     if connection.vendor != "postgresql":
         return _flow_metrics(*args, **kwargs)
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            # One snapshot for every query: the daily cells, their cut and the live days agree even while
+            # the worker commits a refresh between two of them.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         cursor.execute("SET LOCAL jit = off")
         # The grouped scans sort a few hundred thousand narrow rows at most: keep that in memory.
         cursor.execute("SET LOCAL work_mem = '32MB'")

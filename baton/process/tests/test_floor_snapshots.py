@@ -170,6 +170,13 @@ def test_snapshots_equal_live_for_every_window_and_reader(history, root, alice, 
         nonzero += sum(m.arrivals + m.exits for m in fast.stages)
     assert nonzero > 1000  # the windows really hold history
 
+    # The next run (ten minutes on) rebuilds the days those moved stays entered on and moves the cut.
+    again = floor_build.refresh(now=timezone.now() + dt.timedelta(minutes=10))
+    assert not again["full"] and again["days"] >= 1
+    for user in (root, alice):
+        for start, end in every[3:6]:
+            assert_same(user, Filters(), start, end)
+
     # alice does not see the lead given to charlie, though its closed stays name her.
     moved = history["moved"]
     assert StageHistory.objects.filter(record_id=moved.pk, owner=alice, left_at__isnull=False).exists()
