@@ -307,8 +307,11 @@ def _flow_metrics(
     order = {s.pk: i for i, s in enumerate(stages)}
     by_id = {s.pk: s for s in stages}
     metrics = {s.pk: StageMetrics(s) for s in stages}
-    base = _base(user, filters)
     plan = floor_read.plan(start, end, filters, user) if snapshots else None
+    if plan is not None and plan.rows is not None:
+        base = StageHistory.objects.filter(filters.q()).filter(plan.rows)
+    else:
+        base = _base(user, filters)
     if plan is None:
         in_entered = Q(entered_at__gte=start, entered_at__lt=end)
         in_left = Q(left_at__gte=start, left_at__lt=end)
