@@ -148,7 +148,7 @@ def _cells(side: str, grain: int, ranges: list[tuple[dt.date, dt.date]], cut: dt
         for pk, sla in ProcessStage.objects.filter(sla_max_days__isnull=False).values_list(
             "id", "sla_max_days"
         ):
-            late |= Q(stage_id=pk, dwell_seconds__gt=sla * DAY)
+            late |= Q(stage_id=pk, dwell_seconds__gt=(sla or 0) * DAY)
         aggregates.update(
             c_late=Sum(Case(When(late, then=Value(1)), default=Value(0), output_field=IntegerField())),
             c_dwell_min=Min("dwell_seconds"),
@@ -221,6 +221,7 @@ def refresh(*, now: dt.datetime | None = None, full: bool = False) -> dict[str, 
         slas = sla_map()
         first = StageHistory.objects.order_by("entered_at").values_list("entered_at", flat=True).first()
         first_day = local_day(first) if first else through
+        built_from: dt.date | None
         rebuild_all = full or state.built_through is None or state.cut is None or state.sla != slas
         if rebuild_all:
             FloorDay.objects.all().delete()
@@ -284,7 +285,5 @@ def mark_record_dirty(kind: str, record_id: int) -> None:
     record's owner and team, which decide who sees them)."""
     stays = StageHistory.objects.filter(record_kind=kind, record_id=record_id)
     days = {local_day(e) for e in stays.values_list("entered_at", flat=True)}
-    days |= {
-        local_day(left) for left in stays.filter(left_at__isnull=False).values_list("left_at", flat=True)
-    }
+    days |= {local_day(left) for left in stays.values_list("left_at", flat=True) if left is not None}
     mark_days_dirty(days)

@@ -163,8 +163,8 @@ def arrival_rows(p: Plan, base: QuerySet[StageHistory]) -> list[dict[str, Any]]:
         .annotate(n=Count("*"))
         .order_by()
     )
-    for row in moved:
-        rows.append({**row, "arrival": False})
+    for moved_row in moved:
+        rows.append({**moved_row, "arrival": False})
     return rows
 
 
@@ -205,7 +205,7 @@ def dwell_percentiles(
         .annotate(total=Sum("n"), lo=Min("dwell_min"), hi=Max("dwell_max"))
         .order_by()
     ):
-        add(r["stage_id"], r["bucket"], r["total"], r["lo"], r["hi"])
+        add(r["stage_id"], int(r["bucket"] or 0), r["total"], r["lo"], r["hi"])
     if p.live:
         for stage_id, seconds in base.filter(range_q("left_at", p.live)).values_list(
             "stage_id", "dwell_seconds"
@@ -230,7 +230,7 @@ def dwell_percentiles(
                 if b < MAX_BUCKET:
                     within = within.filter(dwell_seconds__lt=(b + 1) * DAY)
                 found = within.order_by("dwell_seconds").values_list("dwell_seconds", flat=True)[offset]
-                return float(found)
+                return float(found or 0)
             seen += n
         raise ValueError("rank beyond the counted stays")
 
@@ -244,7 +244,7 @@ def dwell_percentiles(
             position = (total - 1) * fraction
             low, high = math.floor(position), math.ceil(position)
             a = value_at(stage_id, low)
-            b = a if high == low else value_at(stage_id, high)
-            values.append(a + (b - a) * (position - low))
+            above = a if high == low else value_at(stage_id, high)
+            values.append(a + (above - a) * (position - low))
         out[stage_id] = (values[0], values[1])
     return out

@@ -336,12 +336,15 @@ def _flow_metrics(
         week += dt.timedelta(days=7)
     week_index = {w: i for i, w in enumerate(week_starts)}
     weekly: dict[int, list[list[int]]] = {}
-    rows: list[dict[str, Any]] = list(
-        base.filter(in_entered)
-        .annotate(week=TruncWeek("entered_at"))
-        .values("stage_id", "to_stage_id", "week")
-        .annotate(n=Count("*"))
-        .order_by()
+    rows = cast(
+        list[dict[str, Any]],
+        list(
+            base.filter(in_entered)
+            .annotate(week=TruncWeek("entered_at"))
+            .values("stage_id", "to_stage_id", "week")
+            .annotate(n=Count("*"))
+            .order_by()
+        ),
     )
     if plan is not None:
         rows += floor_read.arrival_rows(plan, base)
