@@ -34,6 +34,8 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from baton.core.models import User
+from baton.process import floor_read
+from baton.process.floor_build import range_q
 from baton.process.models import HandOff, ProcessStage, Recycle, StageHistory
 from baton.process.queries import readable_rows
 
@@ -270,7 +272,12 @@ def flow_metrics(*args: Any, **kwargs: Any) -> FlowMetrics:
     (compiling them costs ~100 ms each and saves nothing at this size) and with room to sort in memory."""
     if connection.vendor != "postgresql":
         return _flow_metrics(*args, **kwargs)
+    outermost = not connection.in_atomic_block
     with transaction.atomic(), connection.cursor() as cursor:
+        if outermost:
+            # One snapshot for every query: the daily cells, their cut and the live days agree even while
+            # the worker commits a refresh between two of them.
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
         cursor.execute("SET LOCAL jit = off")
         # The grouped scans sort a few hundred thousand narrow rows at most: keep that in memory.
         cursor.execute("SET LOCAL work_mem = '32MB'")
@@ -285,7 +292,10 @@ def _flow_metrics(
     user: User | None = None,
     now: dt.datetime | None = None,
     stages: list[ProcessStage] | None = None,
+    snapshots: bool = True,
 ) -> FlowMetrics:
+    """``snapshots``: sum the closed days from the daily snapshots where they hold this window and
+    reader (``floor_read.plan``); False computes every day from the stage history."""
     filters = filters or Filters()
     now = now or timezone.now()
     if stages is None:
@@ -297,9 +307,17 @@ def _flow_metrics(
     order = {s.pk: i for i, s in enumerate(stages)}
     by_id = {s.pk: s for s in stages}
     metrics = {s.pk: StageMetrics(s) for s in stages}
-    base = _base(user, filters)
-    in_entered = Q(entered_at__gte=start, entered_at__lt=end)
-    in_left = Q(left_at__gte=start, left_at__lt=end)
+    plan = floor_read.plan(start, end, filters, user) if snapshots else None
+    if plan is not None and plan.rows is not None:
+        base = StageHistory.objects.filter(filters.q()).filter(plan.rows)
+    else:
+        base = _base(user, filters)
+    if plan is None:
+        in_entered = Q(entered_at__gte=start, entered_at__lt=end)
+        in_left = Q(left_at__gte=start, left_at__lt=end)
+    else:  # the days the snapshots do not hold
+        in_entered = range_q("entered_at", plan.live)
+        in_left = range_q("left_at", plan.live)
 
     def forward(a: int, b: int | None) -> bool:
         if b is None or b not in by_id or a not in by_id:
@@ -318,24 +336,32 @@ def _flow_metrics(
         week += dt.timedelta(days=7)
     week_index = {w: i for i, w in enumerate(week_starts)}
     weekly: dict[int, list[list[int]]] = {}
-    rows = (
-        base.filter(in_entered)
-        .annotate(week=TruncWeek("entered_at"))
-        .values("stage_id", "to_stage_id", "week")
-        .annotate(n=Count("*"))
-        .order_by()
+    rows = cast(
+        list[dict[str, Any]],
+        list(
+            base.filter(in_entered)
+            .annotate(week=TruncWeek("entered_at"))
+            .values("stage_id", "to_stage_id", "week")
+            .annotate(n=Count("*"))
+            .order_by()
+        ),
     )
+    if plan is not None:
+        rows += floor_read.arrival_rows(plan, base)
     for row in rows:
         m = metrics.get(row["stage_id"])
         if m is None:
             continue
-        m.arrivals += row["n"]
+        arrival = row.get("arrival", True)  # False: a stay of a snapshot day that moved on after its cut
+        if arrival:
+            m.arrivals += row["n"]
         if row["to_stage_id"] is not None:
             m.conversions[row["to_stage_id"]] = m.conversions.get(row["to_stage_id"], 0) + row["n"]
         i = week_index.get(_week_of(row["week"]))
         if i is not None:
             cells = weekly.setdefault(row["stage_id"], [[0, 0] for _ in week_starts])
-            cells[i][0] += row["n"]
+            if arrival:
+                cells[i][0] += row["n"]
             if forward(row["stage_id"], row["to_stage_id"]):
                 cells[i][1] += row["n"]
 
@@ -352,6 +378,8 @@ def _flow_metrics(
         list[dict[str, Any]],
         list(base.filter(in_left).values("stage_id", "to_stage_id").annotate(**aggregates).order_by()),
     )
+    if plan is not None:
+        exit_rows += floor_read.exit_rows(plan)
     for exit_row in exit_rows:
         m = metrics.get(exit_row["stage_id"])
         if m is None:
@@ -392,7 +420,11 @@ def _flow_metrics(
             m.sla_breaches += int(open_row.get("late") or 0)
 
     # 4. dwell percentiles of the stays completed in the period.
-    for stage_id, (median, p90) in _dwell_percentiles(base.filter(in_left)).items():
+    if plan is None:
+        percentiles = _dwell_percentiles(base.filter(in_left))
+    else:
+        percentiles = floor_read.dwell_percentiles(plan, base, start, end)
+    for stage_id, (median, p90) in percentiles.items():
         m = metrics.get(stage_id)
         if m is not None:
             m.dwell_median_days = None if median is None else median / DAY

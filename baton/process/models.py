@@ -227,6 +227,12 @@ class StageHistory(Segment):
             ),
             models.Index(fields=["team", "stage", "entered_at"], name="stay_team_idx"),
             models.Index(fields=["owner", "stage", "entered_at"], name="stay_owner_idx"),
+            # Exact dwell percentiles from the floor's snapshots: the few stays of one dwell bucket.
+            models.Index(
+                fields=["stage", "dwell_seconds", "left_at"],
+                name="stay_dwell_idx",
+                condition=Q(left_at__isnull=False),
+            ),
         ]
         constraints = [
             # A record is in one stage at a time: at most one open stay.
@@ -393,3 +399,78 @@ class QualificationAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.record_kind}:{self.record_id} {self.item}={self.answer}"
+
+
+class FloorDay(models.Model):
+    """One pre-aggregated cell of the factory floor for one closed local day (``process.floor``).
+
+    ``side`` "in": stays that entered ``stage`` that day, by the stage they left to (``to_stage`` as of
+    the snapshot's cut, null while open then). ``side`` "out": stays that left ``stage`` that day, by
+    ``to_stage`` and by whole days of dwell (``bucket``), with the SLA breaches and the smallest and
+    largest dwell of the cell (enough to find an exact percentile). ``grain`` 0 sums everything (an
+    administrator without filters); ``grain`` 1 keeps the stay's owner and team (the floor's filters)
+    and the record's owner and team when the cell was built (what a reader may see)."""
+
+    day = models.DateField()
+    grain = models.PositiveSmallIntegerField(default=0)
+    side = models.CharField(max_length=3)
+    stage_id = models.IntegerField()
+    to_stage_id = models.IntegerField(null=True)
+    owner_id = models.IntegerField(null=True)
+    team_id = models.IntegerField(null=True)
+    rec_owner_id = models.IntegerField(null=True)
+    rec_team_id = models.IntegerField(null=True)
+    bucket = models.SmallIntegerField(null=True)
+    n = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
+    dwell_min = models.BigIntegerField(null=True)
+    dwell_max = models.BigIntegerField(null=True)
+
+    class Meta:
+        verbose_name = _("factory floor day")
+        verbose_name_plural = _("factory floor days")
+        indexes = [
+            models.Index(fields=["grain", "day"], name="floorday_grain_day_idx"),
+            models.Index(fields=["rec_team_id", "day"], name="floorday_rec_team_idx"),
+            models.Index(fields=["rec_owner_id", "day"], name="floorday_rec_owner_idx"),
+            models.Index(fields=["team_id", "day"], name="floorday_team_idx"),
+            models.Index(fields=["owner_id", "day"], name="floorday_owner_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.side} {self.stage_id}: {self.n}"
+
+
+class FloorState(models.Model):
+    """Where the floor's daily snapshots stand (one row): days before ``built_through`` are built
+    (except dirty ones); every "in" cell knows where its stays went as of ``cut``; stays with an id up to
+    ``max_stay_id`` were seen; ``sla`` is the stage SLAs the breach counts were made with."""
+
+    built_from = models.DateField(null=True)
+    built_through = models.DateField(null=True)
+    cut = models.DateTimeField(null=True)
+    max_stay_id = models.BigIntegerField(default=0)
+    sla = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("factory floor snapshot state")
+        verbose_name_plural = _("factory floor snapshot state")
+
+    def __str__(self) -> str:
+        return f"built {self.built_from} – {self.built_through}, cut {self.cut}"
+
+
+class FloorDirtyDay(models.Model):
+    """A closed day whose snapshot no longer matches the stage history (a back-dated write, a record
+    given to another owner): read live until the worker rebuilds it."""
+
+    day = models.DateField(unique=True)
+    marked_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("factory floor day to rebuild")
+        verbose_name_plural = _("factory floor days to rebuild")
+
+    def __str__(self) -> str:
+        return f"{self.day} (dirty since {self.marked_at})"

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.core.audit import log_change
@@ -13,6 +14,7 @@ from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
 from baton.process.criteria import CriterionResult
 from baton.process.facts import kind_of, record_model
+from baton.process.floor_build import is_backdated, mark_days_dirty, mark_record_dirty, mark_stay_dirty
 from baton.process.models import Department, HandOff, ProcessStage, RecordKind, StageHistory
 from baton.process.services.design_cache import Design
 
@@ -71,6 +73,8 @@ def leave_stay(stay: StageHistory, to_stage: ProcessStage | None, at: dt.datetim
     stay.to_stage = to_stage
     stay.dwell_seconds = max(0, int((at - stay.entered_at).total_seconds()))
     stay.save(update_fields=["left_at", "to_stage", "dwell_seconds"])
+    if is_backdated(at):  # the floor's snapshot may already hold these days (no query otherwise)
+        mark_stay_dirty(stay)
 
 
 def enter_stage(
@@ -102,6 +106,8 @@ def enter_stage(
         design_version=version,
         **segment_of(record),
     )
+    if is_backdated(at):  # the floor's snapshot may already hold this day (no query otherwise)
+        mark_days_dirty([timezone.localtime(at).date()])
     # Audited on the stay itself (the record's own change log keeps the record's field changes).
     log_change(
         actor=actor,
@@ -197,3 +203,6 @@ def refresh_owner(record: Any, stay: StageHistory) -> None:
         for k in changed:
             setattr(stay, k, now_[k])
         stay.save(update_fields=[k.removesuffix("_id") for k in changed])
+        if "owner_id" in changed or "team_id" in changed:
+            # The floor's snapshot files every stay of the record under its owner and team.
+            mark_record_dirty(stay.record_kind, stay.record_id)

@@ -49,6 +49,8 @@ class Scheduler(threading.Thread):
     # keeps the schedule. Heavy ones are first due a full period after the first worker ever started.
     PERIODIC = [
         ("baton.process.tasks.sweep_process", dt.timedelta(hours=1), True),
+        # The factory floor's daily snapshots: closed days, dirty days, stays moved since the last run.
+        ("baton.process.tasks.refresh_floor_snapshots", dt.timedelta(hours=1), True),
         ("baton.scoring.tasks.rescore_all", dt.timedelta(days=1), False),
         ("baton.scoring.tasks.retrain_and_rescore", dt.timedelta(days=7), False),
         # Idempotent per week: the first run of a week records it, later runs find it taken.

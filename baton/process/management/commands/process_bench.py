@@ -24,14 +24,14 @@ OPP_PATH = ["considering", "evaluating", "deciding", "purchasing"]
 SQL = """
 INSERT INTO process_stagehistory (record_kind, record_id, stage_id, from_stage_id, to_stage_id,
     entered_at, left_at, dwell_seconds, method, rule, is_override, reason, evidence, design_version,
-    owner_id, team_id, source)
+    owner_id, team_id, source, size, industry)
 SELECT %(kind)s, r.id, (%(path)s)[p.pos], CASE WHEN p.i = 0 THEN NULL ELSE (%(path)s)[p.pos - 1] END,
        CASE WHEN p.i = r.n - 1 THEN NULL ELSE (%(path)s)[p.pos + 1] END,
        r.created_at + make_interval(days => (p.i * r.step)::int),
        CASE WHEN p.i = r.n - 1 THEN NULL
             ELSE r.created_at + make_interval(days => ((p.i + 1) * r.step)::int) END,
        CASE WHEN p.i = r.n - 1 THEN NULL ELSE r.step * 86400 END,
-       'auto', 'bench', false, '', '{}'::jsonb, 1, r.owner_id, r.team_id, r.source
+       'auto', 'bench', false, '', '{}'::jsonb, 1, r.owner_id, r.team_id, r.source, '', ''
 FROM (
     SELECT t.id, t.created_at, t.owner_id, t.team_id, %(source)s AS source,
            1 + (t.id %% %(maxn)s) AS n, 1 + (t.id %% 9) AS step, (t.id %% 2) AS start
