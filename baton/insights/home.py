@@ -22,6 +22,7 @@ from baton.core.records import OwnedRecord
 from baton.deals.models import Opportunity, Stage, localized
 from baton.deals.queries import opportunities_for
 from baton.insights import dashboards, views_dashboards
+from baton.insights.aggregates.trend import revenue_trend_for
 from baton.insights.forecast import Forecast, compute_forecast, find_row, managed_team_ids, scope_user_ids
 from baton.insights.periods import period_containing
 from baton.leads.models import Lead
@@ -128,7 +129,7 @@ def executive_context(user: User, today: dt.date, now: dt.datetime, forecast: Fo
     )
     total = dashboards.total_stats(dashboards.win_stats_by_owner(visible, start=window_start, end=now))
     open_count = visible.filter(stage__outcome=Stage.Outcome.OPEN).count()
-    trend = dashboards.revenue_trend(visible, today=today)
+    trend = revenue_trend_for(user, today=today)  # stored closed months where they hold
     return {
         "company": forecast.total,
         "win": total,
