@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,11 +143,14 @@ def executive_context(user: User, today: dt.date, now: dt.datetime, forecast: Fo
             "last_year": [float(m["last"]) for m in trend.months],
             "this_label": str(today.year),
             "last_label": str(today.year - 1),
+            # A click on a bar opens the won deals of that month (the dashboard drill-down, with CSV).
+            "drill": reverse("insights:dashboard_records") + "?what=won",
+            "years": [today.year, today.year - 1],
         },
         "splits": [
-            (_("By product family"), trend.by_family),
-            (_("By industry"), trend.by_industry),
-            (_("By region"), trend.by_region),
+            (_("By product family"), trend.by_family, "family"),
+            (_("By industry"), trend.by_industry, "industry"),
+            (_("By region"), trend.by_region, "region"),
         ],
     }
 
