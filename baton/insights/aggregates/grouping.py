@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from django.db.models import Count, QuerySet, Sum
@@ -114,20 +114,22 @@ def family_rows(won: QuerySet[Opportunity]) -> Iterator[FamilyRow]:
 
 def collapse_deals(rows: Iterable[DealRow]) -> list[DealRow]:
     """KRW rows summed to the month (no rate to apply); other currencies keep their close day."""
-    sums: dict[tuple, list] = {}
+    sums: dict[DealRow, DealRow] = {}
     for r in rows:
         day = None if r.currency == "KRW" else r.day
-        key = (r.month, day, r.owner_id, r.team_id, r.industry, r.region, r.currency)
-        cell = sums.setdefault(key, [0, ZERO])
-        cell[0] += r.deals
-        cell[1] += r.amount
-    return [DealRow(*key, n, total) for key, (n, total) in sums.items()]
+        key = DealRow(r.month, day, r.owner_id, r.team_id, r.industry, r.region, r.currency, 0, ZERO)
+        held = sums.get(key)
+        sums[key] = replace(
+            key,
+            deals=r.deals + (held.deals if held else 0),
+            amount=r.amount + (held.amount if held else ZERO),
+        )
+    return list(sums.values())
 
 
 def collapse_families(rows: Iterable[FamilyRow]) -> list[FamilyRow]:
-    sums: dict[tuple, Decimal] = {}
+    sums: dict[FamilyRow, Decimal] = {}
     for r in rows:
-        day = None if r.currency == "KRW" else r.day
-        key = (r.month, day, r.owner_id, r.team_id, r.family_id, r.currency)
+        key = replace(r, day=None if r.currency == "KRW" else r.day, net=ZERO)
         sums[key] = sums.get(key, ZERO) + r.net
-    return [FamilyRow(*key, net) for key, net in sums.items()]
+    return [replace(key, net=net) for key, net in sums.items()]
