@@ -325,6 +325,13 @@ def main(argv: list[str] | None = None) -> int:
                 result = run_case(client, case, args.iterations, args.warmup, headers, cold=args.cold)
                 result.user = label
                 results.append(result)
+                # Progress as it goes (a long run on a loaded machine may be cut short).
+                print(
+                    f"  {result.case} as {label}: {result.status} p50 {fmt(result.p50_ms)} "
+                    f"p95 {fmt(result.p95_ms)} cold p50 {fmt(result.cold_p50_ms)} "
+                    f"cold p95 {fmt(result.cold_p95_ms)}",
+                    flush=True,
+                )
     finally:
         # Leave the benchmark database as it was loaded.
         Lead.objects.filter(pk__gt=created_before, name__startswith="벤치 리드").delete()
