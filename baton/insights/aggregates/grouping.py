@@ -8,11 +8,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from baton.deals.models import Opportunity, Stage
+from baton.deals.models import Opportunity, Pipeline, Stage
 from baton.deals.models_sales import LineItem, line_amounts
 
 ZERO = Decimal(0)
@@ -41,9 +41,19 @@ def months_between(first: dt.date, last: dt.date) -> list[dt.date]:
 
 def won_between(opportunities: QuerySet[Opportunity], start: dt.date, end: dt.date) -> QuerySet[Opportunity]:
     """Won deals closed on local days ``start`` <= day < ``end``."""
-    return opportunities.filter(
-        stage__outcome=Stage.Outcome.WON, closed_at__gte=day_start(start), closed_at__lt=day_start(end)
-    )
+    return won_in(opportunities, [(start, end)])
+
+
+def won_in(
+    opportunities: QuerySet[Opportunity], ranges: list[tuple[dt.date, dt.date]]
+) -> QuerySet[Opportunity]:
+    """Won deals closed in any of the local day ranges [start, end), in one statement. The pipeline list
+    lets PostgreSQL range-scan the (pipeline, closed_at, ...) index instead of reading every deal."""
+    when = Q(pk__in=[])
+    for start, end in ranges:
+        when |= Q(closed_at__gte=day_start(start), closed_at__lt=day_start(end))
+    pipelines = list(Pipeline.objects.order_by("pk").values_list("pk", flat=True))
+    return opportunities.filter(when, stage__outcome=Stage.Outcome.WON, pipeline_id__in=pipelines)
 
 
 @dataclass(frozen=True)
