@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,6 +23,7 @@ from baton.core.records import OwnedRecord
 from baton.deals.models import Opportunity, Stage, localized
 from baton.deals.queries import opportunities_for
 from baton.insights import dashboards, views_dashboards
+from baton.insights.aggregates.trend import revenue_trend_for
 from baton.insights.forecast import Forecast, compute_forecast, find_row, managed_team_ids, scope_user_ids
 from baton.insights.periods import period_containing
 from baton.leads.models import Lead
@@ -128,7 +130,7 @@ def executive_context(user: User, today: dt.date, now: dt.datetime, forecast: Fo
     )
     total = dashboards.total_stats(dashboards.win_stats_by_owner(visible, start=window_start, end=now))
     open_count = visible.filter(stage__outcome=Stage.Outcome.OPEN).count()
-    trend = dashboards.revenue_trend(visible, today=today)
+    trend = revenue_trend_for(user, today=today)  # stored closed months where they hold
     return {
         "company": forecast.total,
         "win": total,
@@ -141,11 +143,14 @@ def executive_context(user: User, today: dt.date, now: dt.datetime, forecast: Fo
             "last_year": [float(m["last"]) for m in trend.months],
             "this_label": str(today.year),
             "last_label": str(today.year - 1),
+            # A click on a bar opens the won deals of that month (the dashboard drill-down, with CSV).
+            "drill": reverse("insights:dashboard_records") + "?what=won",
+            "years": [today.year, today.year - 1],
         },
         "splits": [
-            (_("By product family"), trend.by_family),
-            (_("By industry"), trend.by_industry),
-            (_("By region"), trend.by_region),
+            (_("By product family"), trend.by_family, "family"),
+            (_("By industry"), trend.by_industry, "industry"),
+            (_("By region"), trend.by_region, "region"),
         ],
     }
 

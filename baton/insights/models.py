@@ -296,3 +296,7 @@ class ReportSubscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.report_id} → {self.user_id} ({self.frequency})"
+
+
+# Monthly pre-aggregates live in their own module; imported here so Django registers them.
+from baton.insights.aggregates.models import AggregateMonth, WonFamilyMonth, WonMonth  # noqa: E402, F401

@@ -22,6 +22,7 @@ from baton.core.models import Role, User
 from baton.core.params import choice_param, date_param, id_param, int_param, text_param
 from baton.core.xlsxout import table_response
 from baton.insights import funnel
+from baton.insights.drill_won import won_drill
 from baton.leads.models import Campaign, Lead, LeadSource
 from baton.leads.services import update_campaign
 
@@ -29,7 +30,7 @@ DRILL_LIMIT = 500
 FORMATS = ("csv", "xlsx")
 LEAD_MEASURES = ("leads", "mql", "sql")
 SPEED_STATES = ("all", "touched", "met", "breached", "waiting")
-DRILLS = ("leads", "speed", "campaign_opps", "campaign_won", "meetings", "supplied")
+DRILLS = ("leads", "speed", "campaign_opps", "campaign_won", "meetings", "supplied", "won")
 
 
 def _days(request: AuthedHttpRequest) -> int:
@@ -281,6 +282,9 @@ def drill_rows(request: AuthedHttpRequest) -> tuple[str, list[str], list[tuple[s
             + campaign.name
         )
         return (title, *deal_table(list(deals[: DRILL_LIMIT + 1])), marketing_url)
+    if what == "won":  # the executive's revenue trend (drill_won.py)
+        title, won = won_drill(user, request.GET, today=timezone.localdate(now))
+        return (title, *deal_table(list(won[: DRILL_LIMIT + 1])), reverse("home"))
     if what == "meetings":
         qs = funnel.meetings_set(user, now=now, days=days)
         owner = id_param(request.GET, "owner")

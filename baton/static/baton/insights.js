@@ -16,7 +16,17 @@
             { label: data.last_label, data: data.last_year },
           ],
         },
-        options: { responsive: true, scales: { y: { beginAtZero: true } } },
+        options: {
+          responsive: true,
+          scales: { y: { beginAtZero: true } },
+          // A bar opens the won deals of that month (the same drill-down as the other dashboards).
+          onClick: function (_event, elements) {
+            if (!elements.length || !data.drill) return;
+            var bar = elements[0];
+            var year = data.years[bar.datasetIndex];
+            window.location.href = data.drill + "&year=" + year + "&month=" + (bar.index + 1);
+          },
+        },
       });
     });
   }

@@ -58,6 +58,8 @@ class Scheduler(threading.Thread):
         ("baton.privacy.tasks.apply_retention_rules", dt.timedelta(days=1), False),
         # Report subscriptions: each due one is claimed per row, so two workers never mail it twice.
         ("baton.insights.tasks.send_report_subscriptions", dt.timedelta(minutes=15), True),
+        # Won-revenue month sums: only missing or changed months are summed again (idempotent).
+        ("baton.insights.tasks.refresh_insights_aggregates", dt.timedelta(minutes=30), True),
         # Renewals due and D-90/-30/-7 reminders; each is claimed by a unique row, so reruns do nothing.
         ("baton.success.tasks.open_due_renewals", dt.timedelta(hours=6), True),
         # Webhook retries whose backoff has passed (and claims a crashed worker left behind).
