@@ -196,3 +196,28 @@ def refuse_hidden(user: Any, model: ModelRef, keys: Iterable[str]) -> None:
     refused = [k for k in keys if k in hidden]
     if refused:
         raise ValidationError({k: [refusal_message(user, model, k)] for k in refused})
+
+
+# --- figures built from a protected value (dashboards, forecast, totals) -----------------------------
+
+
+def derived_hidden(user: Any, model: ModelRef, name: str) -> bool:
+    """Whether figures built from ``model.name`` must be withheld from the user: sums, averages,
+    weighted values and ratios over it (forecast, quota attainment, pipeline totals, velocity), and
+    the per-record values in drill-downs and their CSV. The rule is the field's own: whoever may not
+    see the field may not see what is computed from it. Counts are not built from the value and stay."""
+    return name in hidden_fields(user, model)
+
+
+def conceal(user: Any, model: ModelRef, name: str, value: Any) -> Any:
+    """``value``, or None when it is built from ``model.name`` and the user may not see that field
+    (a dashboard cell, an API number: pages show nothing, the API answers null)."""
+    return None if derived_hidden(user, model, name) else value
+
+
+def conceal_on(user: Any, records: Iterable[models.Model], name: str) -> None:
+    """Blank ``name`` on in-memory records the user may not see it on (lists shown on a dashboard;
+    the records are display copies and must not be saved afterwards)."""
+    for record in records:
+        if derived_hidden(user, record, name):
+            setattr(record, name, None)
