@@ -59,6 +59,7 @@ _CARD_FIELDS = (
     "version",
     "stage_id",
     "pipeline_id",
+    "team_id",  # whether the reader may move the card (core.records.editable_ids)
     "owner__username",
     "owner__display_name",
     "owner__first_name",
@@ -95,8 +96,10 @@ def board_scope_parts(user: User, scope: str) -> list[Q]:
         return [Q()]
     teams = visible_team_ids(user)
     if not teams:
-        return [Q(owner_id=user.pk)]
-    return [Q(team_id__in=teams), Q(owner_id=user.pk) & ~Q(team_id__in=teams)]
+        return [Q()]  # everything the user may read (``visible_to`` is applied to every part)
+    # The teams' deals, then everything else the user may read: their own deals on other teams, and
+    # deals shared with them or readable through a default or a grant (``visible_to`` decides).
+    return [Q(team_id__in=teams), ~Q(team_id__in=teams)]
 
 
 def _closed_cutoff():
