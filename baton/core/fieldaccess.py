@@ -221,3 +221,28 @@ def conceal_on(user: Any, records: Iterable[models.Model], name: str) -> None:
     for record in records:
         if derived_hidden(user, record, name):
             setattr(record, name, None)
+
+
+# --- custom fields' read and edit roles (core.customfields asks here) --------------------------------
+
+
+def roles_allow(user: Any, roles: Iterable[str] | None) -> bool:
+    """A custom field's role list: empty lets everyone; otherwise administrators and the listed roles."""
+    roles = list(roles or [])
+    if not roles:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(_sees_all(user) or getattr(user, "role", None) in roles)
+
+
+def may_read_custom(user: Any, read_roles: Iterable[str] | None) -> bool:
+    """Whether ``user`` sees a custom field with these read roles (pages, API, exports, search, history)."""
+    return roles_allow(user, read_roles)
+
+
+def may_edit_custom(user: Any, read_roles: Iterable[str] | None, edit_roles: Iterable[str] | None) -> bool:
+    """Editing needs reading too. ``user`` None is a system write (import, demo, tasks): allowed."""
+    if user is None:
+        return True
+    return may_read_custom(user, read_roles) and roles_allow(user, edit_roles)
