@@ -288,7 +288,9 @@ def editable_ids(user: User | Any, records: list[Any]) -> set[int]:
         r.pk for r in records if r.owner_id == user.pk or (r.team_id is not None and r.team_id in team_ids)
     }
     rest = [r.pk for r in records if r.pk not in result]
-    rules = [rule for rule in [*(g.rule(user) for g in grants_for(model) if g.edit), shared] if rule is not None]
+    rules = [
+        rule for rule in [*(g.rule(user) for g in grants_for(model) if g.edit), shared] if rule is not None
+    ]
     if rest and rules:
         cond = Q(pk__in=[])
         for rule in rules:

@@ -106,7 +106,9 @@ def _filtered_board(
         if parts and not stage.is_closed:
             qs = mark_filter(
                 # visible_to: the scope's parts only narrow what the user may read (defaults, shares)
-                Opportunity.objects.visible_to(user).filter(visible, stage_id=stage.pk, pipeline_id=pipeline.pk),
+                Opportunity.objects.visible_to(user).filter(
+                    visible, stage_id=stage.pk, pipeline_id=pipeline.pk
+                ),
                 mark,
                 [stage],
                 now,

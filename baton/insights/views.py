@@ -68,7 +68,9 @@ def forecast_page(request: AuthedHttpRequest) -> HttpResponse:
     if protected.amounts_hidden(request.user):
         # Every number of the forecast is an amount or a ratio of amounts: nothing to show.
         return render(
-            request, "insights/forecast_hidden.html", {**_period_nav(period), "message": protected.hidden_message()}
+            request,
+            "insights/forecast_hidden.html",
+            {**_period_nav(period), "message": protected.hidden_message()},
         )
     forecast = compute_forecast(request.user, period)
     weeks = forecast_history(request.user, period, actual_won=forecast.total.won)

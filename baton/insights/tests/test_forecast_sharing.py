@@ -30,11 +30,19 @@ def deals(personas):
     mine = create_account(actor=alice, name="(주)한빛소프트")
     theirs = create_account(actor=charlie, name="새봄물산")
     a1 = create_opportunity(
-        actor=alice, name="A1", account=mine, amount=Decimal(40 * M), stage=commit,
+        actor=alice,
+        name="A1",
+        account=mine,
+        amount=Decimal(40 * M),
+        stage=commit,
         expected_close_date=dt.date(2026, 11, 20),
     )
     c1 = create_opportunity(
-        actor=charlie, name="C1", account=theirs, amount=Decimal(7 * M), stage=commit,
+        actor=charlie,
+        name="C1",
+        account=theirs,
+        amount=Decimal(7 * M),
+        stage=commit,
         expected_close_date=dt.date(2026, 12, 1),
     )
     # Charlie's quota is not Alice's to see, even when his deals are.

@@ -10,8 +10,8 @@ import smtplib
 import pytest
 
 from baton.activities import mail
-from baton.activities.models import EmailMessage
 from baton.activities.inbound import start_receiver
+from baton.activities.models import EmailMessage
 from baton.activities.tests.test_inbound_limits import DOMAIN, _mime
 from baton.activities.tests.test_mail import free_port
 from baton.security import services
