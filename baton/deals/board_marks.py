@@ -33,6 +33,7 @@ from baton.deals.queries import (
     BoardColumn,
     board,
     board_scope_parts,
+    card_order,
 )
 
 STALE = "stale"
@@ -122,7 +123,7 @@ def _filtered_board(
                 cards = list(
                     qs.select_related("owner", "account")
                     .only(*_CARD_FIELDS)
-                    .order_by("-amount", "-id")[:BOARD_CARDS_PER_COLUMN]
+                    .order_by(*card_order(user))[:BOARD_CARDS_PER_COLUMN]
                 )
         columns.append(
             BoardColumn(stage, cards, count, totals, BOARD_CLOSED_DAYS if stage.is_closed else None)

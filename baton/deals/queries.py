@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from baton.core import fieldaccess
 from baton.core.listing import ListSpec
 from baton.core.models import User
 from baton.core.money import quantize
@@ -137,6 +138,14 @@ def board_totals(
     return result
 
 
+def card_order(user: User) -> tuple[str, ...]:
+    """The largest deals first; by close date when the amount is protected from the reader (the order
+    itself would rank the hidden amounts)."""
+    if fieldaccess.can_see(user, Opportunity, "amount"):
+        return ("-amount", "-id")
+    return ("expected_close_date", "-id")
+
+
 def board(user: User, pipeline: Pipeline, *, scope: str = "all") -> list[BoardColumn]:
     """Stage columns with their largest deals and per-column totals per currency.
 
@@ -165,7 +174,7 @@ def board(user: User, pipeline: Pipeline, *, scope: str = "all") -> list[BoardCo
             cards = list(
                 qs.select_related("owner", "account")
                 .only(*_CARD_FIELDS)
-                .order_by("-amount", "-id")[:BOARD_CARDS_PER_COLUMN]
+                .order_by(*card_order(user))[:BOARD_CARDS_PER_COLUMN]
             )
         count, column_totals = totals.get(stage.pk, (0, {}))
         window = BOARD_CLOSED_DAYS if stage.is_closed else None

@@ -69,3 +69,34 @@ def test_the_board_shows_shared_deals_read_only_or_movable_by_the_share(client, 
     assert f'data-testid="card-{bob_deal.pk}"' not in _board(client, alice)
     assert f'data-testid="card-{bob_deal.pk}"' not in _board(client, alice, "scope=team&mark=any")
     assert card not in _board(client, alice)
+
+
+def test_a_protected_amount_does_not_rank_the_board_cards(client, personas, world):
+    """Largest first would rank the hidden amounts: the reader who may not see them gets close date order."""
+    import datetime as dt
+
+    from baton.core import fieldaccess
+    from baton.core.models import FieldProtection
+
+    alice = personas["alice"]
+    account = world["account"]
+    big = create_opportunity(
+        actor=alice,
+        name="큰 딜",
+        account=account,
+        amount=900_000_000,
+        expected_close_date=dt.date(2027, 3, 2),
+    )
+    small = create_opportunity(
+        actor=alice, name="작은 딜", account=account, amount=1_000, expected_close_date=dt.date(2027, 1, 1)
+    )
+    body = _board(client, alice)
+    assert body.index(f'data-testid="card-{big.pk}"') < body.index(f'data-testid="card-{small.pk}"')
+    FieldProtection.objects.create(model_label="deals.opportunity", field_name="amount", roles=[])
+    fieldaccess.rules_changed()
+    body = _board(client, alice)
+    assert body.index(f'data-testid="card-{small.pk}"') < body.index(f'data-testid="card-{big.pk}"')
+    marked = _board(client, alice, "scope=all&mark=any")
+    assert marked.index(f'data-testid="card-{small.pk}"') < marked.index(f'data-testid="card-{big.pk}"')
+    admin = _board(client, personas["root"])
+    assert admin.index(f'data-testid="card-{big.pk}"') < admin.index(f'data-testid="card-{small.pk}"')
