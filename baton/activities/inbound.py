@@ -13,10 +13,12 @@ import logging
 
 from aiosmtpd.controller import Controller
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import close_old_connections, connection
 
 from baton.activities.inbound_limits import RateLimiter, ReviewQueueFull, user_for_token
 from baton.activities.mail.incoming import InboundError, _token_of, log_inbound_email
+from baton.core import events
 from baton.core.audit import audit_context, new_job_id
 
 log = logging.getLogger(__name__)
@@ -39,6 +41,29 @@ def _known_token(address: str) -> bool:
         connection.close()
 
 
+def _arriving(client: str, sender: str) -> bool:
+    """False while the client is locked out (the security app answers ``inbound_mail_arriving``)."""
+    close_old_connections()
+    try:
+        events.inbound_mail_arriving.emit(events.InboundMail(client, sender))
+        return True
+    except PermissionDenied:
+        return False
+    finally:
+        connection.close()
+
+
+def _refused(client: str, sender: str) -> None:
+    """Announce a refused logging address: repeated guesses lock the client out (security app)."""
+    close_old_connections()
+    try:
+        events.inbound_mail_refused.emit(events.InboundMail(client, sender))
+    except Exception:
+        log.exception("a refused logging address could not be counted")
+    finally:
+        connection.close()
+
+
 class LoggingHandler:
     def __init__(self) -> None:
         self.per_sender = RateLimiter(settings.BATON_INBOUND_RATE_PER_SENDER)
@@ -52,21 +77,33 @@ class LoggingHandler:
             return "450 4.7.1 Too many messages from this sender, try again later"
         if not self.per_client.allow(client):
             return "450 4.7.1 Too many messages from this address, try again later"
+        loop = asyncio.get_running_loop()
+        try:
+            allowed = await loop.run_in_executor(None, _arriving, client, sender)
+        except Exception:
+            log.exception("the inbound lockout could not be checked")
+            return "451 4.3.0 Temporary failure, try again later"
+        if not allowed:
+            return "450 4.7.1 Too many unknown logging addresses from this address, try again later"
         self.per_sender.allow(sender)
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if _token_of(address) is None:
-            return "550 5.1.1 Not a Baton logging address"
         loop = asyncio.get_running_loop()
+        client = str(session.peer[0]) if session.peer else "?"
+        sender = (envelope.mail_from or "").strip().lower()[:254]
+        if _token_of(address) is None:
+            await loop.run_in_executor(None, _refused, client, sender)
+            return "550 5.1.1 Not a Baton logging address"
         try:
             known = await loop.run_in_executor(None, _known_token, address)
         except Exception:
             log.exception("logging address could not be checked")
             return "451 4.3.0 Temporary failure, try again later"
         if not known:
+            await loop.run_in_executor(None, _refused, client, sender)
             return "550 5.1.1 No such logging address"
         envelope.rcpt_tos.append(address)
         return "250 OK"

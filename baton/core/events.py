@@ -234,3 +234,23 @@ activity_created: Event[ActivityCreated] = Event(
     "activity_created",
     "An activity was created (also a logged inbound e-mail); automation looks at its rules after the commit.",
 )
+
+
+@dataclass(frozen=True)
+class InboundMail:
+    """A mail server at ``client`` (its IP address) delivers mail from ``sender`` to a logging address."""
+
+    client: str
+    sender: str = ""
+
+
+inbound_mail_arriving: Event[InboundMail] = Event(
+    "inbound_mail_arriving",
+    "A mail server starts a message for the inbound logging receiver; a subscriber refuses it by raising "
+    "PermissionDenied (the security app, while the client address is locked out).",
+)
+inbound_mail_refused: Event[InboundMail] = Event(
+    "inbound_mail_refused",
+    "The inbound logging receiver refused an unknown logging address; the security app counts it per "
+    "client address and locks a guesser out like a wrong password.",
+)

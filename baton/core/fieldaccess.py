@@ -196,3 +196,53 @@ def refuse_hidden(user: Any, model: ModelRef, keys: Iterable[str]) -> None:
     refused = [k for k in keys if k in hidden]
     if refused:
         raise ValidationError({k: [refusal_message(user, model, k)] for k in refused})
+
+
+# --- figures built from a protected value (dashboards, forecast, totals) -----------------------------
+
+
+def derived_hidden(user: Any, model: ModelRef, name: str) -> bool:
+    """Whether figures built from ``model.name`` must be withheld from the user: sums, averages,
+    weighted values and ratios over it (forecast, quota attainment, pipeline totals, velocity), and
+    the per-record values in drill-downs and their CSV. The rule is the field's own: whoever may not
+    see the field may not see what is computed from it. Counts are not built from the value and stay."""
+    return name in hidden_fields(user, model)
+
+
+def conceal(user: Any, model: ModelRef, name: str, value: Any) -> Any:
+    """``value``, or None when it is built from ``model.name`` and the user may not see that field
+    (a dashboard cell, an API number: pages show nothing, the API answers null)."""
+    return None if derived_hidden(user, model, name) else value
+
+
+def conceal_on(user: Any, records: Iterable[models.Model], name: str) -> None:
+    """Blank ``name`` on in-memory records the user may not see it on (lists shown on a dashboard;
+    the records are display copies and must not be saved afterwards)."""
+    for record in records:
+        if derived_hidden(user, record, name):
+            setattr(record, name, None)
+
+
+# --- custom fields' read and edit roles (core.customfields asks here) --------------------------------
+
+
+def roles_allow(user: Any, roles: Iterable[str] | None) -> bool:
+    """A custom field's role list: empty lets everyone; otherwise administrators and the listed roles."""
+    roles = list(roles or [])
+    if not roles:
+        return True
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return bool(_sees_all(user) or getattr(user, "role", None) in roles)
+
+
+def may_read_custom(user: Any, read_roles: Iterable[str] | None) -> bool:
+    """Whether ``user`` sees a custom field with these read roles (pages, API, exports, search, history)."""
+    return roles_allow(user, read_roles)
+
+
+def may_edit_custom(user: Any, read_roles: Iterable[str] | None, edit_roles: Iterable[str] | None) -> bool:
+    """Editing needs reading too. ``user`` None is a system write (import, demo, tasks): allowed."""
+    if user is None:
+        return True
+    return may_read_custom(user, read_roles) and roles_allow(user, edit_roles)

@@ -24,6 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.models import User
+from baton.core.records import editable_ids
 from baton.deals.models import Opportunity, Pipeline, Stage
 from baton.deals.queries import (
     _CARD_FIELDS,
@@ -32,6 +33,7 @@ from baton.deals.queries import (
     BoardColumn,
     board,
     board_scope_parts,
+    card_order,
 )
 
 STALE = "stale"
@@ -104,7 +106,10 @@ def _filtered_board(
         totals: dict[str, Decimal] = {}
         if parts and not stage.is_closed:
             qs = mark_filter(
-                Opportunity.objects.filter(visible, stage_id=stage.pk, pipeline_id=pipeline.pk),
+                # visible_to: the scope's parts only narrow what the user may read (defaults, shares)
+                Opportunity.objects.visible_to(user).filter(
+                    visible, stage_id=stage.pk, pipeline_id=pipeline.pk
+                ),
                 mark,
                 [stage],
                 now,
@@ -118,7 +123,7 @@ def _filtered_board(
                 cards = list(
                     qs.select_related("owner", "account")
                     .only(*_CARD_FIELDS)
-                    .order_by("-amount", "-id")[:BOARD_CARDS_PER_COLUMN]
+                    .order_by(*card_order(user))[:BOARD_CARDS_PER_COLUMN]
                 )
         columns.append(
             BoardColumn(stage, cards, count, totals, BOARD_CLOSED_DAYS if stage.is_closed else None)
@@ -138,6 +143,10 @@ def marked_board(
         else board(user, pipeline, scope=scope)
     )
     annotate_marks(columns, now=now)
+    cards = [o for c in columns for o in c.cards]
+    editable = editable_ids(user, cards)  # shared or granted read-only cards get no move control
+    for card in cards:
+        card.may_edit = card.pk in editable  # type: ignore[attr-defined]
     return columns
 
 

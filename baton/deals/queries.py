@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
 
+from baton.core import fieldaccess
 from baton.core.listing import ListSpec
 from baton.core.models import User
 from baton.core.money import quantize
@@ -59,6 +60,7 @@ _CARD_FIELDS = (
     "version",
     "stage_id",
     "pipeline_id",
+    "team_id",  # whether the reader may move the card (core.records.editable_ids)
     "owner__username",
     "owner__display_name",
     "owner__first_name",
@@ -95,8 +97,10 @@ def board_scope_parts(user: User, scope: str) -> list[Q]:
         return [Q()]
     teams = visible_team_ids(user)
     if not teams:
-        return [Q(owner_id=user.pk)]
-    return [Q(team_id__in=teams), Q(owner_id=user.pk) & ~Q(team_id__in=teams)]
+        return [Q()]  # everything the user may read (``visible_to`` is applied to every part)
+    # The teams' deals, then everything else the user may read: their own deals on other teams, and
+    # deals shared with them or readable through a default or a grant (``visible_to`` decides).
+    return [Q(team_id__in=teams), ~Q(team_id__in=teams)]
 
 
 def _closed_cutoff():
@@ -134,6 +138,14 @@ def board_totals(
     return result
 
 
+def card_order(user: User) -> tuple[str, ...]:
+    """The largest deals first; by close date when the amount is protected from the reader (the order
+    itself would rank the hidden amounts)."""
+    if fieldaccess.can_see(user, Opportunity, "amount"):
+        return ("-amount", "-id")
+    return ("expected_close_date", "-id")
+
+
 def board(user: User, pipeline: Pipeline, *, scope: str = "all") -> list[BoardColumn]:
     """Stage columns with their largest deals and per-column totals per currency.
 
@@ -162,7 +174,7 @@ def board(user: User, pipeline: Pipeline, *, scope: str = "all") -> list[BoardCo
             cards = list(
                 qs.select_related("owner", "account")
                 .only(*_CARD_FIELDS)
-                .order_by("-amount", "-id")[:BOARD_CARDS_PER_COLUMN]
+                .order_by(*card_order(user))[:BOARD_CARDS_PER_COLUMN]
             )
         count, column_totals = totals.get(stage.pk, (0, {}))
         window = BOARD_CLOSED_DAYS if stage.is_closed else None

@@ -11,7 +11,10 @@ Numbers per person, from the opportunities they own (amounts in KRW):
 A team's numbers are the sum of its members' and of its sub-teams'; a manager's adjustment of a
 person's commit or best case is shown beside the person's own number and is what rolls up.
 The reader sees themselves and the teams they may read (their own team, and the teams they manage
-with every sub-team); administrators see every team. Nothing above the reader's visibility is shown.
+with every sub-team); administrators see every team. The deals counted are exactly those the reader
+may read (``visible_to``: ownership, grants, organisation-wide defaults and shares), so a deal of
+another team the reader may read (a *read-all* default, a share) counts too: its owner is listed in a
+"Shared with you" group, without a quota. Nothing above the reader's visibility is shown.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from baton.core.models import Team, User
 from baton.core.records import visible_team_ids
@@ -135,7 +139,7 @@ class Numbers:
 class Row:
     """One line of the forecast: a person, or a team with its people and sub-teams under it."""
 
-    kind: str  # "user" | "team"
+    kind: str  # "user" | "team" | "shared" (the people outside the reader's teams whose deals they read)
     id: int
     name: str
     depth: int
@@ -185,10 +189,8 @@ def period_filter(period: Period) -> Q:
 
 
 def period_opportunities(user: User, period: Period) -> QuerySet[Opportunity]:
-    """The opportunities behind the reader's forecast of a period (visible ones, owned by people in scope)."""
-    return Opportunity.objects.visible_to(user).filter(
-        period_filter(period), owner_id__in=scope_user_ids(user)
-    )
+    """The opportunities behind the reader's forecast of a period: every owned deal the reader may read."""
+    return Opportunity.objects.visible_to(user).filter(period_filter(period), owner_id__isnull=False)
 
 
 def opportunities_behind(user: User, period: Period, *, measure: str, owner_ids: Iterable[int]):
@@ -215,7 +217,7 @@ def _numbers_by_owner(
     # outcome), so the database can use the close-date indexes instead of scanning the OR.
     start = timezone.make_aware(dt.datetime.combine(period.start, dt.time.min))
     end = timezone.make_aware(dt.datetime.combine(period.end, dt.time.min))
-    scoped = Opportunity.objects.visible_to(user).filter(owner_id__in=scope_user_ids(user))
+    scoped = Opportunity.objects.visible_to(user).filter(owner_id__isnull=False)
     open_base = scoped.filter(
         stage_id__in=Stage.objects.filter(outcome=Stage.Outcome.OPEN).values("pk"),
         expected_close_date__gte=period.start,
@@ -402,6 +404,18 @@ def compute_forecast(user: User, period: Period, *, today: dt.date | None = None
     rows = [team_row(t, 0) for t in roots]
     for person in members.get(None, []):
         rows.insert(0, person_row(person, 0))
+    # Deals the reader may read through a share or an organisation-wide default, owned by people
+    # outside the teams above: their owners under one group, with no quota (not the reader's to see).
+    outside = set(by_owner) - {p.pk for p in people}
+    if outside:
+        shared = Row("shared", 0, gettext("Shared with you"), 0, Numbers())
+        for person in User.objects.filter(pk__in=outside).order_by("display_name", "id"):
+            row = person_row(person, 1)
+            row.numbers.quota = None
+            row.can_adjust = False
+            shared.children.append(row)
+            shared.numbers.add(row.numbers)
+        rows.append(shared)
     total = Numbers()
     quota_total = ZERO
     any_quota = False

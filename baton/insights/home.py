@@ -22,7 +22,7 @@ from baton.core.money import format_money
 from baton.core.records import OwnedRecord
 from baton.deals.models import Opportunity, Stage, localized
 from baton.deals.queries import opportunities_for
-from baton.insights import dashboards, views_dashboards
+from baton.insights import dashboards, protected, views_dashboards
 from baton.insights.aggregates.trend import revenue_trend_for
 from baton.insights.forecast import Forecast, compute_forecast, find_row, managed_team_ids, scope_user_ids
 from baton.insights.periods import period_containing
@@ -179,4 +179,5 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
         context.update(views_dashboards.marketing_context(user))
     elif user.role == Role.INSIDE_SALES:
         context.update(views_dashboards.inside_sales_context(user))
+    protected.redact_home(user, context)  # protected deal amounts: no figure built from them
     return render(request, "insights/home.html", context)

@@ -20,7 +20,7 @@ from baton.core.http import AuthedHttpRequest
 from baton.core.models import Team, User
 from baton.core.params import text_param
 from baton.core.xlsxout import table_response
-from baton.insights import services
+from baton.insights import protected, services
 from baton.insights.forecast import (
     MEASURES,
     Forecast,
@@ -65,6 +65,13 @@ def _period_nav(period: Period) -> dict:
 @login_required
 def forecast_page(request: AuthedHttpRequest) -> HttpResponse:
     period = _period(request)
+    if protected.amounts_hidden(request.user):
+        # Every number of the forecast is an amount or a ratio of amounts: nothing to show.
+        return render(
+            request,
+            "insights/forecast_hidden.html",
+            {**_period_nav(period), "message": protected.hidden_message()},
+        )
     forecast = compute_forecast(request.user, period)
     weeks = forecast_history(request.user, period, actual_won=forecast.total.won)
     rows = [row for root in forecast.rows for row in root.flatten()]
@@ -93,7 +100,7 @@ def forecast_page(request: AuthedHttpRequest) -> HttpResponse:
 def _drill_scope(request: AuthedHttpRequest, forecast: Forecast) -> tuple[str, list[int], str]:
     kind = text_param(request.GET, "kind", max_length=10)
     measure = text_param(request.GET, "measure", max_length=20)
-    if measure not in MEASURES or kind not in ("user", "team", "all"):
+    if measure not in MEASURES or kind not in ("user", "team", "shared", "all"):
         raise Http404("Not found")
     if kind == "all":
         owners = [r.id for root in forecast.rows for r in root.flatten() if r.kind == "user"]
@@ -111,6 +118,7 @@ def _drill_scope(request: AuthedHttpRequest, forecast: Forecast) -> tuple[str, l
 @login_required
 def forecast_deals(request: AuthedHttpRequest) -> HttpResponse:
     """The deals behind one number of the forecast (the same filters the number was computed with)."""
+    protected.refuse_forecast(request.user)
     period = _period(request)
     forecast = compute_forecast(request.user, period)
     name, owners, measure = _drill_scope(request, forecast)
@@ -173,6 +181,7 @@ def forecast_deals(request: AuthedHttpRequest) -> HttpResponse:
 
 @login_required
 def forecast_csv(request: AuthedHttpRequest) -> HttpResponse:
+    protected.refuse_forecast(request.user)
     period = _period(request)
     forecast = compute_forecast(request.user, period)
     header = [

@@ -21,7 +21,7 @@ from baton.core.http import AuthedHttpRequest
 from baton.core.models import Role, User
 from baton.core.params import choice_param, date_param, id_param, int_param, text_param
 from baton.core.xlsxout import table_response
-from baton.insights import funnel
+from baton.insights import funnel, protected
 from baton.insights.drill_won import won_drill
 from baton.leads.models import Campaign, Lead, LeadSource
 from baton.leads.services import update_campaign
@@ -58,6 +58,7 @@ DAY_CHOICES = (30, 90, 180, 365)
 
 def marketing_context(user: User, *, days: int = funnel.DEFAULT_DAYS) -> dict[str, Any]:
     data = funnel.marketing(user, days=days)
+    protected.redact_campaigns(user, data.campaigns)
     return {
         "marketing": data,
         "marketing_tables": [
@@ -281,10 +282,14 @@ def drill_rows(request: AuthedHttpRequest) -> tuple[str, list[str], list[tuple[s
             + " · "
             + campaign.name
         )
-        return (title, *deal_table(list(deals[: DRILL_LIMIT + 1])), marketing_url)
+        shown = list(deals[: DRILL_LIMIT + 1])
+        protected.conceal_deals(user, shown)  # a protected amount stays out of the list and its CSV
+        return (title, *deal_table(shown), marketing_url)
     if what == "won":  # the executive's revenue trend (drill_won.py)
         title, won = won_drill(user, request.GET, today=timezone.localdate(now))
-        return (title, *deal_table(list(won[: DRILL_LIMIT + 1])), reverse("home"))
+        shown = list(won[: DRILL_LIMIT + 1])
+        protected.conceal_deals(user, shown)
+        return (title, *deal_table(shown), reverse("home"))
     if what == "meetings":
         qs = funnel.meetings_set(user, now=now, days=days)
         owner = id_param(request.GET, "owner")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import models
 
+from baton.core import fieldaccess
 from baton.core.customfields.models import CustomField, SchemaRevision, ValidationRule
 from baton.core.models import User
 from baton.core.records import record_kinds
@@ -123,23 +124,14 @@ def stage_order(kind: str) -> StageOrder | None:
 # --- who may read and edit a field ----------------------------------------------------------------------
 
 
-def _allowed(user: User | Any, roles: list[str]) -> bool:
-    if not roles:
-        return True
-    if user is None or not getattr(user, "is_authenticated", False):
-        return False
-    return bool(user.is_admin or user.role in roles)
-
-
 def can_read_field(user: User | Any, definition: CustomField) -> bool:
-    return _allowed(user, definition.read_roles)
+    """The rule is field protection's (core.fieldaccess), the one module deciding who sees a field."""
+    return fieldaccess.may_read_custom(user, definition.read_roles)
 
 
 def can_edit_field(user: User | Any, definition: CustomField) -> bool:
     """Editing needs reading too. ``user`` None is a system write (import, demo, tasks): allowed."""
-    if user is None:
-        return True
-    return can_read_field(user, definition) and _allowed(user, definition.edit_roles)
+    return fieldaccess.may_edit_custom(user, definition.read_roles, definition.edit_roles)
 
 
 def kind_for_model(model: type[models.Model] | models.Model) -> str | None:
@@ -156,8 +148,7 @@ def kind_for_model(model: type[models.Model] | models.Model) -> str | None:
 
 def readable_custom_fields(user: User | Any, model: type[models.Model] | str) -> list[CustomField]:
     """The active custom fields of ``model`` (a model or a record kind) that ``user`` may read, in
-    order. Pages, the API, exports and search show only these (the field-level protection registry
-    can wire this in for custom fields)."""
+    order. Pages, the API, exports and search show only these (decided by core.fieldaccess)."""
     kind = model if isinstance(model, str) else kind_for_model(model)
     if kind is None:
         return []

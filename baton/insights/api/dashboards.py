@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Schema
+from ninja import Field, Query, Schema
 
 from baton.core.api import actor, responses
-from baton.insights import funnel
+from baton.insights import funnel, protected
 from baton.insights.api.base import router
 
 
@@ -33,7 +33,7 @@ class CampaignRowOut(Schema):
     cost_per_lead: Decimal | None
     cost_per_opportunity: Decimal | None
     influenced_won_count: int
-    influenced_won: Decimal
+    influenced_won: Decimal | None = Field(description="null when deal amounts are protected for the caller")
 
 
 class MarketingOut(Schema):
@@ -62,6 +62,7 @@ def _funnel_row(row: funnel.FunnelRow) -> dict[str, Any]:
 )
 def marketing_api(request: HttpRequest, days: int = Query(funnel.DEFAULT_DAYS, ge=1, le=730)):
     data = funnel.marketing(actor(request), days=days)
+    protected.redact_campaigns(actor(request), data.campaigns)
     return {
         "days": data.days,
         "total": _funnel_row(data.total),

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 
 from baton.core.api import Amount, Id, InputSchema, IsoDate, Text, actor, responses
 from baton.core.models import Team, User
-from baton.insights import services
+from baton.insights import protected, services
 from baton.insights.api.base import PERIOD_HELP, _period, router
 from baton.insights.forecast import (
     Numbers,
@@ -29,6 +29,12 @@ from baton.insights.forecast import (
 )
 from baton.insights.history import forecast_history
 from baton.insights.models import ExchangeRate, ForecastAdjustment, Quota
+
+
+def _refuse_hidden(user: Any) -> None:
+    """Everything the forecast answers is built from deal amounts: 403 to whom they are protected from."""
+    if protected.amounts_hidden(user):
+        raise HttpError(403, protected.hidden_message())
 
 
 class NumbersOut(Schema):
@@ -67,7 +73,7 @@ def _numbers(n: Numbers) -> dict[str, Any]:
 
 
 class ForecastRowOut(Schema):
-    kind: Literal["user", "team"]
+    kind: Literal["user", "team", "shared"]
     id: int
     name: str
     depth: int
@@ -89,6 +95,7 @@ class ForecastOut(Schema):
 )
 def forecast_api(request: HttpRequest, period: str | None = Query(None, description=PERIOD_HELP)):
     p = _period(period)
+    _refuse_hidden(actor(request))
     forecast = compute_forecast(actor(request), p)
     rows: list[dict[str, Any]] = []
 
@@ -139,11 +146,12 @@ class DealOut(Schema):
 def forecast_deals_api(
     request: HttpRequest,
     measure: Literal["won", "commit", "best_case", "pipeline", "open"],
-    kind: Literal["user", "team", "all"] = "all",
+    kind: Literal["user", "team", "shared", "all"] = "all",
     id: int | None = Query(None, ge=1, le=2**63 - 1),
     period: str | None = Query(None, description=PERIOD_HELP),
 ):
     user = actor(request)
+    _refuse_hidden(user)
     p = _period(period)
     forecast = compute_forecast(user, p)
     if kind == "all":
@@ -181,6 +189,7 @@ class AdjustmentOut(Schema):
 )
 def list_adjustments(request: HttpRequest, period: str | None = Query(None, description=PERIOD_HELP)):
     p = _period(period)
+    _refuse_hidden(actor(request))
     return list(
         ForecastAdjustment.objects.filter(
             period_kind=p.kind, period_start=p.start, subject_id__in=scope_user_ids(actor(request))
@@ -234,6 +243,7 @@ class SnapshotWeekOut(Schema):
 )
 def list_snapshots(request: HttpRequest, period: str | None = Query(None, description=PERIOD_HELP)):
     user = actor(request)
+    _refuse_hidden(user)
     p = _period(period)
     actual = compute_forecast(user, p).total.won
     return [

@@ -15,7 +15,7 @@ from ninja import Field, Schema
 from ninja.errors import HttpError
 
 from baton.core.api import actor, responses
-from baton.insights import dashboards, home
+from baton.insights import dashboards, home, protected
 from baton.insights.api.base import router
 from baton.insights.api.forecast import NumbersOut, _numbers
 from baton.insights.forecast import compute_forecast, find_row
@@ -62,6 +62,9 @@ class HomeQuestionOut(Schema):
 
 class HomeRepOut(Schema):
     period: str
+    amounts_hidden: bool = Field(
+        description="Deal amounts are protected for the caller: amount-based figures are null or empty"
+    )
     numbers: NumbersOut | None = Field(description="My quota and attainment this quarter")
     pipeline_by_stage: list[HomeStageRowOut]
     closing_this_month: list[HomeDealOut]
@@ -97,9 +100,12 @@ def rep_api(request: HttpRequest):
     quarter = period_containing("quarter", today)
     me = find_row(compute_forecast(user, quarter, today=today), "user", user.pk)
     data = home.rep_context(user, today, now)
+    data["my_numbers"] = me.numbers if me else None
+    protected.redact_home(user, data)
     return {
         "period": quarter.key,
-        "numbers": _numbers(me.numbers) if me else None,
+        "amounts_hidden": bool(data.get("amounts_hidden")),
+        "numbers": _numbers(data["my_numbers"]) if data["my_numbers"] else None,
         "pipeline_by_stage": [
             {
                 "stage_id": s["id"],
@@ -132,7 +138,7 @@ class HomeTeamRowOut(Schema):
 
 class HomeCellOut(Schema):
     stage_id: int
-    amount_krw: Decimal
+    amount_krw: Decimal | None
     count: int
 
 
@@ -140,14 +146,14 @@ class HomeMatrixRowOut(Schema):
     user_id: int
     name: str
     cells: list[HomeCellOut]
-    total_krw: Decimal
+    total_krw: Decimal | None
 
 
 class HomeWinOut(Schema):
     won: int
     lost: int
     no_decision: int
-    won_amount_krw: Decimal
+    won_amount_krw: Decimal | None
     win_rate: Decimal | None = Field(description="won ÷ (won + lost + no decision)")
     no_decision_rate: Decimal | None
     cycle_days: Decimal | None = Field(description="mean days from creation to close of won deals")
@@ -164,6 +170,7 @@ class HomeRepRowOut(Schema):
 
 class HomeManagerOut(Schema):
     period: str
+    amounts_hidden: bool
     window_days: int
     team_forecast: list[HomeTeamRowOut]
     pipeline_by_rep_and_stage: list[HomeMatrixRowOut]
@@ -171,12 +178,12 @@ class HomeManagerOut(Schema):
     deals_at_risk: list[HomeRiskOut]
 
 
-def _win(s: dashboards.WinStats) -> dict[str, Any]:
+def _win(s: dashboards.WinStats, *, hidden: bool = False) -> dict[str, Any]:
     return {
         "won": s.won,
         "lost": s.lost,
         "no_decision": s.no_decision,
-        "won_amount_krw": s.won_amount,
+        "won_amount_krw": None if hidden else s.won_amount,
         "win_rate": s.win_rate,
         "no_decision_rate": s.no_decision_rate,
         "cycle_days": s.cycle_days,
@@ -195,9 +202,12 @@ def manager_api(request: HttpRequest):
     today, now = timezone.localdate(), timezone.now()
     quarter = period_containing("quarter", today)
     data = home.manager_context(user, today, now, compute_forecast(user, quarter, today=today))
+    hidden = protected.amounts_hidden(user)
+    protected.redact_home(user, {"manager": data})
     matrix = data["matrix"]
     return {
         "period": quarter.key,
+        "amounts_hidden": hidden,
         "window_days": dashboards.WINDOW_DAYS,
         "team_forecast": [
             {"kind": r.kind, "id": r.id, "name": r.name, "depth": r.depth, "numbers": _numbers(r.numbers)}
@@ -219,7 +229,7 @@ def manager_api(request: HttpRequest):
             {
                 "user_id": r["user"].pk,
                 "name": r["user"].display_name or r["user"].username,
-                "win": _win(r["stats"]),
+                "win": _win(r["stats"], hidden=hidden),
                 "activity_this_week": dict(r["activity"]),
             }
             for r in data["rep_rows"]
