@@ -68,6 +68,7 @@ class ImporterBase:
         self.changes: list[dict[str, Any]] = []
         self._reasons: dict[str, LostReason] = {}
         self._created: dt.datetime | None = None  # the row's created time (see _prepared)
+        self.held: Any = None  # inside a chunk: what its rows hold back (engine.chunks.Held)
 
     # --- reading a row ----------------------------------------------------------------------------
 
