@@ -26,6 +26,7 @@ from baton.transfer.engine.activities import ActivityRows
 from baton.transfer.engine.chunks import finish, flush_process, holding
 from baton.transfer.engine.leads import LeadRows
 from baton.transfer.engine.opportunities import OpportunityRows
+from baton.transfer.engine.reasons import ReasonRows
 from baton.transfer.engine.stage_history import PLACED, StageHistoryRows
 from baton.transfer.fields import RowError, parse_datetime
 from baton.transfer.models import ImportJob, ImportRow, Outcome
@@ -58,7 +59,7 @@ class RowResult:
         return (self.number, self.outcome, self.message, None)
 
 
-class Importer(AccountRows, LeadRows, OpportunityRows, ActivityRows, StageHistoryRows):
+class Importer(AccountRows, LeadRows, OpportunityRows, ActivityRows, ReasonRows, StageHistoryRows):
     """One job's rows: ``handle`` runs the job kind's handler (``_account``, ``_lead``, …) on a row."""
 
     def handle(self, number: int, raw: dict[str, Any]) -> RowResult:
