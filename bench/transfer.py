@@ -1,7 +1,7 @@
 """Import throughput (issue 11): leads with their interactions, through the real import path.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/baton_bench_transfer \\
-        python -m bench.transfer --leads 2000 --touches 5
+        python -m bench.transfer --leads 2000 --touches 5 [--compare]
 
 Migrates the database in DATABASE_URL (create it first; use an empty one), writes a leads CSV and an
 interactions CSV (``--touches`` per lead) under a temporary directory, then runs each file as an
@@ -10,6 +10,10 @@ rules, the services, the process and scoring hooks, per-row savepoints, the audi
 the row results for rollback) and prints rows per second. For scale it also times PostgreSQL's
 ``COPY`` of the same lead rows into a bare table (no validation, no indexes): the ratio is the share of
 raw load speed the import reaches.
+
+``--compare`` runs the same files twice in one run with fresh e-mails and external ids: first row by
+row as before issue 11's batching (each row's process placement and audit rows inside the row), then
+chunked as shipped (placement and audit per chunk of ``engine.BATCH`` rows), and prints the ratio.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=2000)
     parser.add_argument("--touches", type=int, default=5, help="interactions per lead")
     parser.add_argument("--duplicates", default="match", choices=["create", "match", "merge"])
+    parser.add_argument("--compare", action="store_true", help="row by row first, then chunked")
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baton.settings")
     os.environ.setdefault("BATON_TASKS_BACKEND", "dummy")
@@ -48,9 +53,21 @@ def main() -> None:
     admin = User.objects.filter(username="bench-import").first() or User.objects.create_user(
         username="bench-import", password="x", role=Role.ADMIN, display_name="Bench import"
     )
+    modes = [False, True] if args.compare else [True]
+    results = {}
+    for chunked in modes:
+        engine.run.CHUNKED = chunked  # type: ignore[attr-defined]
+        print("row by row (before)" if not chunked else "chunked (as shipped)")
+        results[chunked] = _one_run(args, admin, services, engine, ImportJob, connection)
+    if args.compare:
+        before, after = results[False], results[True]
+        print(f"chunked / row by row: {after / before:.2f}x rows/s")
+
+
+def _one_run(args, admin, services, engine, ImportJob, connection) -> float:
     owners = [admin.username]
-    rng = random.Random(11)
-    run_tag = f"{int(time.time())}"
+    run_tag = f"{time.time_ns()}"
+    rng = random.Random(run_tag)  # fresh names, companies and phones: a second run must not match the first
     tmp = Path(tempfile.mkdtemp(prefix="baton-bench-transfer-"))
     leads_csv = tmp / "leads.csv"
     touches_csv = tmp / "touches.csv"
@@ -62,7 +79,7 @@ def main() -> None:
                 [
                     f"L{i}",
                     f"김{rng.choice('민서지하도윤')}{rng.choice('준연우은현')}",
-                    f"벤치{i % 997}상사",
+                    f"벤치{run_tag[-6:]}-{i % 997}상사",
                     f"p{run_tag}{i}@bench{i % 997}.co.kr",
                     f"010-{rng.randrange(2000, 10000)}-{rng.randrange(0, 10000):04d}",
                     rng.choice(["web_form", "event", "referral"]),
@@ -117,6 +134,7 @@ def main() -> None:
     total = lead_rows + touch_rows
     both = lead_s + touch_s
     print(f"{'together':12s} {total:8d} rows  {both:8.1f} s  {total / both:8.1f} rows/s")
+    rate = total / both
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute(
@@ -136,6 +154,9 @@ def main() -> None:
             f"raw COPY of the lead rows: {lead_rows / copy_s:,.0f} rows/s; the import reaches "
             f"{100 * (lead_rows / lead_s) / (lead_rows / copy_s):.3f} % of it"
         )
+        with connection.cursor() as cur:
+            cur.execute("DROP TABLE bench_copy")
+    return rate
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from baton.core.timefmt import display_value
 _request_id: ContextVar[str] = ContextVar("baton_request_id", default="")
 _job_id: ContextVar[str] = ContextVar("baton_job_id", default="")
 _source: ContextVar[str] = ContextVar("baton_source", default="shell")
+# Audit rows collected instead of inserted one by one (an import chunk: see buffered_audit).
+_buffer: ContextVar[list[ChangeLog] | None] = ContextVar("baton_audit_buffer", default=None)
 
 
 def current_request_id() -> str:
@@ -43,6 +45,27 @@ def audit_context(*, request_id: str = "", job_id: str = "", source: str = "") -
     finally:
         for var, token in reversed(tokens):
             var.reset(token)
+
+
+@contextlib.contextmanager
+def buffered_audit() -> Iterator[list[ChangeLog]]:
+    """Collect the audit rows ``log_change`` writes inside the block in the yielded list instead of
+    inserting each one; the caller inserts them with ``flush_audit`` before its transaction commits
+    (an import writes a chunk's audit in one statement) and drops the rows of work it rolled back by
+    truncating the list. The rows have no id until flushed."""
+    rows: list[ChangeLog] = []
+    token = _buffer.set(rows)
+    try:
+        yield rows
+    finally:
+        _buffer.reset(token)
+
+
+def flush_audit(rows: list[ChangeLog]) -> None:
+    """Insert the collected audit rows (their ids are set on the same objects) and empty the list."""
+    if rows:
+        ChangeLog.objects.bulk_create(rows, batch_size=500)
+        rows.clear()
 
 
 def new_job_id() -> str:
@@ -96,7 +119,7 @@ def log_change(
     """Write one audit row. A child record (its model names the field in ``audit_parent``) is also filed
     under its parent, so the parent's history shows it; ``parent`` overrides that."""
     parent_type, parent_id = _parent_of(instance, parent)
-    return ChangeLog.objects.create(
+    row = ChangeLog(
         actor=actor if actor is not None and actor.pk else None,
         actor_label=str(actor)[:150] if actor is not None else "system",
         action=action,
@@ -112,6 +135,12 @@ def log_change(
         parent_type=parent_type,
         parent_id=parent_id,
     )
+    held = _buffer.get()
+    if held is not None:
+        held.append(row)
+    else:
+        row.save(force_insert=True)
+    return row
 
 
 def _parent_of(instance: models.Model, parent: models.Model | None) -> tuple[ContentType | None, int | None]:

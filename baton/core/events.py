@@ -17,14 +17,16 @@ Rules, kept small on purpose:
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 
 _active = threading.local()
+_held = threading.local()  # {(event name, handler): payloads held back by ``deferring``}
 
 
 class Event(Generic[T]):
@@ -57,8 +59,13 @@ class Event(Generic[T]):
             raise RuntimeError(f"event {self.name!r} emitted again by one of its own subscribers")
         running.add(self.name)
         _active.names = running
+        held: dict[tuple[str, Any], list[Any]] = getattr(_held, "table", None) or {}
         try:
             for handler in list(self._subscribers):
+                kept = held.get((self.name, handler))
+                if kept is not None:
+                    kept.append(payload)
+                    continue
                 handler(payload)
         finally:
             running.discard(self.name)
@@ -68,6 +75,27 @@ class Event(Generic[T]):
 
 
 REGISTRY: dict[str, Event[Any]] = {}
+
+
+@contextlib.contextmanager
+def deferring(event: Event[T], handler: Callable[[T], None]) -> Iterator[list[T]]:
+    """Inside the block, ``handler`` is not called when ``event`` is emitted on this thread: the payloads
+    are appended to the yielded list instead, for the caller to handle in one batch before its
+    transaction commits (an import places a chunk's new leads in the process together). The caller
+    owns the consequences: it must do the handler's work for every payload it keeps, and drop the
+    payloads of work it rolled back."""
+    table: dict[tuple[str, Any], list[Any]] | None = getattr(_held, "table", None)
+    if table is None:
+        table = _held.table = {}
+    key = (event.name, handler)
+    if key in table:
+        raise RuntimeError(f"{handler!r} is already deferred for event {event.name!r}")
+    kept: list[T] = []
+    table[key] = kept
+    try:
+        yield kept
+    finally:
+        table.pop(key, None)
 
 
 # --- Payloads and events. Add new ones below, each with its payload right above it. ---

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -212,3 +212,19 @@ DEFAULT_LOST_REASONS = [
     ("기능 부족", "Missing capability", False),
     ("연락 두절", "Went dark", True),
 ]
+
+
+@transaction.atomic
+def save_lost_reason(reason: LostReason | None, *, actor: User | None, values: dict[str, Any]) -> LostReason:
+    """Add or rename a lost reason, or archive it (administrators; audited). An archived reason is no
+    longer offered when a deal is lost, and stays on the deals that have it."""
+    if actor is None or not actor.is_authenticated or not actor.is_admin:
+        raise PermissionDenied(_("Only administrators manage lost reasons."))
+    allowed = {"name", "name_en", "is_no_decision", "is_archived"}
+    values = {k: v for k, v in values.items() if k in allowed}
+    name = (values.get("name") if "name" in values else reason.name if reason else "") or ""
+    if not name.strip():
+        raise ValidationError({"name": [_("Name the reason.")]})
+    if reason is None:
+        return create_record(LostReason, actor=actor, **values)
+    return update_record(reason, actor=actor, changes=values)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.deals.views import approvals, catalog, offer, opportunities, quotes, team
+from baton.deals.views import approvals, catalog, offer, opportunities, quotes, reasons, team
 
 app_name = "deals"
 urlpatterns = [
@@ -31,6 +31,7 @@ urlpatterns = [
     path("requests/", team.requests_overview, name="requests"),
     path("approvals/", approvals.approval_queue, name="approvals"),
     path("approvals/<int:step_id>/decide/", approvals.approval_decide, name="approval_decide"),
+    path("lost-reasons/", reasons.lost_reasons, name="lost_reasons"),
     path("approval-rules/", approvals.approval_rules, name="approval_rules"),
     path("approval-rules/<int:rule_id>/toggle/", approvals.approval_rule_toggle, name="approval_rule_toggle"),
     path("products/", catalog.products, name="products"),

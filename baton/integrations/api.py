@@ -175,3 +175,7 @@ def bulk_write(request: HttpRequest, payload: BulkIn, kind: choice(list(bulk.KIN
         "failed": count["error"],
         "results": results,
     }
+
+
+# The web-form operations live in their own module and attach to this router.
+from baton.integrations import api_forms  # noqa: E402,F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.integrations import views, views_forms
+from baton.integrations import views, views_exports, views_forms
 
 app_name = "integrations"
 urlpatterns = [
@@ -15,4 +15,5 @@ urlpatterns += [
     path("web-forms/<int:pk>/", views_forms.webform_edit, name="webform"),
     path("f/<str:token>/", views_forms.webform_public, name="webform_public"),
     path("accounts/<int:pk>/export.xlsx", views_forms.account_export, name="account_export"),
+    path("exports/activities/", views_exports.activities_export, name="activities_export"),
 ]

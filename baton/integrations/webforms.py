@@ -92,6 +92,14 @@ def save_webform(form: WebForm | None, *, actor: User, values: dict[str, Any]) -
     return form
 
 
+@transaction.atomic
+def delete_webform(form: WebForm, *, actor: User) -> None:
+    """Remove a form (its public URL stops answering); the leads it made keep their source and tags."""
+    require_admin(actor)
+    log_change(actor=actor, action=ChangeLog.Action.DELETE, instance=form, before=snapshot(form, AUDITED))
+    form.delete()
+
+
 def origin_allowed(form: WebForm, origin: str | None) -> bool:
     """A browser names the page's origin on a cross-site POST; a server-side post names none."""
     allowed = form.origins()

@@ -313,11 +313,17 @@ def rules(request: AuthedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             apply_validation_error(new_form if kind == "rule" else reason_form, exc)
     all_rules = list(ScoringRule.objects.all())
+    reasons = list(DisqualifyReason.objects.all())
     context = {
         "rule_forms": [(r, ScoringRuleForm(prefix=f"r{r.pk}", instance=r)) for r in all_rules],
         "new_form": new_form,
-        "reasons": list(DisqualifyReason.objects.all()),
+        "reasons": reasons,
         "reason_form": reason_form,
+        # Rename or archive: one form per reason (an archived reason is no longer offered).
+        "reason_rows": [
+            (r, DisqualifyReasonForm(prefix="reason", instance=r, auto_id=f"id_reason{r.pk}_%s"))
+            for r in reasons
+        ],
     }
     return render(request, "scoring/rules.html", context)
 

@@ -90,7 +90,18 @@ def _lead_statuses() -> list[tuple[str, Any]]:
     return [c for c in LeadStatus.choices if c[0] != LeadStatus.CONVERTED]
 
 
+def _yes_no() -> list[tuple[str, Any]]:
+    return [("yes", gettext_lazy("yes")), ("no", gettext_lazy("no"))]
+
+
 EXTERNAL_ID = Field("external_id", gettext_lazy("external id"), max_length=120)
+REASON_FIELDS = [
+    EXTERNAL_ID,
+    Field("name", gettext_lazy("name"), required=True, max_length=100),
+    Field("name_en", gettext_lazy("name (English)"), max_length=100),
+    Field("is_no_decision", gettext_lazy("no decision"), "choice", choices=_yes_no),
+    Field("is_archived", gettext_lazy("archived"), "choice", choices=_yes_no),
+]
 CREATED = Field("created_at", gettext_lazy("created"), "datetime")
 OWNER = Field("owner", gettext_lazy("owner"), "user")
 
@@ -197,6 +208,13 @@ FIELDS: dict[str, list[Field]] = {
         CREATED,
     ],
 }
+
+
+FIELDS[Kind.LOST_REASON] = REASON_FIELDS
+FIELDS[Kind.DISQUALIFY_REASON] = [
+    *REASON_FIELDS,
+    Field("recycle_days", gettext_lazy("recycle after (days)"), "decimal"),
+]
 
 
 def fields_of(kind: str) -> dict[str, Field]:

@@ -47,6 +47,8 @@ class Kind(models.TextChoices):
     OPPORTUNITY = "opportunity", _("Opportunities")
     STAGE_HISTORY = "stage_history", _("Stage history")
     ACTIVITY = "activity", _("Activities")
+    LOST_REASON = "lost_reason", _("Lost reasons")
+    DISQUALIFY_REASON = "disqualify_reason", _("Disqualification reasons")
 
 
 class DuplicatePolicy(models.TextChoices):

@@ -78,3 +78,31 @@ def test_account_export_holds_what_the_reader_may_see(client, personas, world):
     assert ExportLog.objects.filter(user=alice).count() == 1
     client.force_login(personas["charlie"])
     assert client.get(reverse("integrations:account_export", args=[world["account"].pk])).status_code == 404
+
+
+def test_activities_list_export_holds_what_the_reader_may_see(client, personas, world):
+    from baton.activities import services as activity_services
+
+    alice, charlie = personas["alice"], personas["charlie"]
+    activity_services.create_activity(
+        actor=alice, record=world["opportunity"], assignees=[], kind="task", subject="=견적 보내기"
+    )
+    activity_services.create_activity(
+        actor=alice, record=world["opportunity"], assignees=[], kind="call", subject="결정권자 통화"
+    )
+    url = reverse("integrations:activities_export")
+    client.force_login(alice)
+    rows = _csv(client.get(url))
+    assert rows[0][:3] == ["type", "subject", "status"]
+    assert sorted(r[1] for r in rows[1:]) == ["'=견적 보내기", "결정권자 통화"]  # formula neutralised
+    calls = _csv(client.get(url, {"kind": "call", "export": "csv"}))
+    assert [r[1] for r in calls[1:]] == ["결정권자 통화"]
+    book = client.get(url, {"export": "xlsx", "status": "open"})
+    assert book.status_code == 200 and book["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(book.content)).active
+    assert len(list(sheet.iter_rows())) == 3
+    assert ExportLog.objects.filter(user=alice).count() == 3
+    bad = client.get(url, {"kind": "séance"})
+    assert bad.status_code == 400 and "séance" in bad.content.decode()
+    client.force_login(charlie)  # not alice's team, not the deal's: sees none of them
+    assert len(_csv(client.get(url))) == 1

@@ -20,6 +20,7 @@ from baton.core.models import User
 from baton.deals.models import LostReason, Opportunity
 from baton.leads.models import Lead, LeadInteraction
 from baton.process.models import StageHistory
+from baton.scoring.models import DisqualifyReason
 from baton.transfer.fields import (
     ChoiceIndex,
     Field,
@@ -40,6 +41,8 @@ MODELS: dict[str, type[models.Model]] = {
     "interaction": LeadInteraction,
     "activity": Activity,
     "stage_history": StageHistory,
+    "lost_reason": LostReason,
+    "disqualify_reason": DisqualifyReason,
 }
 UNKNOWN_KEEP = 50  # unknown values listed per field
 
@@ -68,6 +71,7 @@ class ImporterBase:
         self.changes: list[dict[str, Any]] = []
         self._reasons: dict[str, LostReason] = {}
         self._created: dt.datetime | None = None  # the row's created time (see _prepared)
+        self.held: Any = None  # inside a chunk: what its rows hold back (engine.chunks.Held)
 
     # --- reading a row ----------------------------------------------------------------------------
 

@@ -12,8 +12,9 @@ from baton.leads.duplicates import find_lead_matches
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
 from baton.leads.services import convert_lead, create_lead, log_interaction, update_lead
 from baton.process.models import RecordKind
+from baton.transfer.engine.chunks import flush_process
 from baton.transfer.engine.duplicates import Upserting
-from baton.transfer.engine.stage_history import StageHistoryRows
+from baton.transfer.engine.stage_history import PLACED, StageHistoryRows
 from baton.transfer.fields import RowError
 from baton.transfer.models import Outcome
 
@@ -30,7 +31,8 @@ class LeadRows(Upserting, StageHistoryRows):
         def create(v: dict[str, Any]) -> Lead:
             v.setdefault("owner", self.actor)
             lead = create_lead(actor=self.actor, **v, at=self._created)
-            self.mark_placed(RecordKind.LEAD, lead.pk)
+            if self.held is None:  # in a chunk, the placement at its end marks the stay itself
+                self.mark_placed(RecordKind.LEAD, lead.pk)
             return lead
 
         outcome, lead, message = self._upsert(
@@ -55,6 +57,8 @@ class LeadRows(Upserting, StageHistoryRows):
         at = conversion["converted_at"]
         if lead.converted_at is not None:
             return
+        if self.held is not None:  # place this row's new lead now: the conversion leaves its stay
+            flush_process(self.held, PLACED)
         if not conversion["converted_account"]:
             raise RowError(_("A converted lead needs its converted account's external id."))
         account = self.ref("account", conversion["converted_account"], _("converted account"))
@@ -102,7 +106,10 @@ class LeadRows(Upserting, StageHistoryRows):
             kind=values["kind"],
             occurred_at=values["occurred_at"],
             note=values.get("note", ""),
-            at=self.clock_for(RecordKind.LEAD, lead.pk, values["occurred_at"]),
+            # In a chunk, the process replays the touch at its end and applies the clock then.
+            at=values["occurred_at"]
+            if self.held is not None
+            else self.clock_for(RecordKind.LEAD, lead.pk, values["occurred_at"]),
         )
         self.created(interaction)
         if external_id:

@@ -23,9 +23,11 @@ from baton.core.models import User
 from baton.core.services import ServiceError
 from baton.transfer.engine.accounts import AccountRows
 from baton.transfer.engine.activities import ActivityRows
+from baton.transfer.engine.chunks import finish, flush_process, holding
 from baton.transfer.engine.leads import LeadRows
 from baton.transfer.engine.opportunities import OpportunityRows
-from baton.transfer.engine.stage_history import StageHistoryRows
+from baton.transfer.engine.reasons import ReasonRows
+from baton.transfer.engine.stage_history import PLACED, StageHistoryRows
 from baton.transfer.fields import RowError, parse_datetime
 from baton.transfer.models import ImportJob, ImportRow, Outcome
 from baton.transfer.reading import FileError, open_table
@@ -33,6 +35,8 @@ from baton.transfer.reading import FileError, open_table
 log = logging.getLogger(__name__)
 
 BATCH = 200
+# False: each row's process work and audit rows inside the row, as before the chunks (the bench compares)
+CHUNKED = True
 
 
 class _DryRunDone(Exception):
@@ -55,10 +59,28 @@ class RowResult:
         return (self.number, self.outcome, self.message, None)
 
 
-class Importer(AccountRows, LeadRows, OpportunityRows, ActivityRows, StageHistoryRows):
+class Importer(AccountRows, LeadRows, OpportunityRows, ActivityRows, ReasonRows, StageHistoryRows):
     """One job's rows: ``handle`` runs the job kind's handler (``_account``, ``_lead``, …) on a row."""
 
     def handle(self, number: int, raw: dict[str, Any]) -> RowResult:
+        """One row in its own savepoint; inside a chunk (``self.held``), what a refused row held back
+        is dropped with it."""
+        held = self.held
+        if held is not None and self.converts(raw):
+            flush_process(held, PLACED)  # the conversion reads the process state of the rows before it
+        mark = held.mark() if held is not None else None
+        result = self._handle(number, raw)
+        if held is not None and mark is not None and result.outcome == Outcome.REFUSED:
+            held.drop_since(mark)
+        return result
+
+    def converts(self, raw: dict[str, Any]) -> bool:
+        return self.job.kind == "lead" and any(
+            name == "converted_at" and raw.get(column) not in (None, "")
+            for column, name in self.columns.items()
+        )
+
+    def _handle(self, number: int, raw: dict[str, Any]) -> RowResult:
         self.changes = []
         ext = next((str(raw.get(c, ""))[:120] for c, n in self.columns.items() if n == "external_id"), "")
         try:
@@ -126,6 +148,57 @@ def _prepared(importer: Importer, raw: dict[str, Any]) -> None:
                 importer._created = None
 
 
+def run_chunk(importer: Importer, items: list[tuple[int, dict[str, Any]]]) -> list[RowResult]:
+    """The chunk's rows, each all or nothing, with the process work and the audit rows they hold back
+    done for the whole chunk at its end (``chunks.py``); if that end fails, the chunk is undone and run
+    again row by row (each row's process work inside its own savepoint)."""
+
+    def rows() -> list[RowResult]:
+        out = []
+        for number, raw in items:
+            _prepared(importer, raw)
+            out.append(importer.handle(number, raw))
+        return out
+
+    if not CHUNKED:
+        return rows()
+    try:
+        with transaction.atomic(), holding() as held:
+            importer.held = held
+            try:
+                results = rows()
+                finish(held, PLACED)
+            finally:
+                importer.held = None
+        return results
+    except Exception:
+        log.warning(
+            "import %s: a chunk's batched work failed; running it row by row",
+            importer.job.job_id,
+            exc_info=True,
+        )
+    importer._reasons = {}
+    return rows()
+
+
+def _chunks(rows: Any) -> Any:
+    """BATCH rows at a time; a file that breaks midway yields the rows read before it, then raises."""
+    while True:
+        items = []
+        try:
+            for _i in range(BATCH):
+                item = next(rows, None)
+                if item is None:
+                    break
+                items.append(item)
+        except FileError:
+            yield items
+            raise
+        yield items
+        if len(items) < BATCH:
+            return
+
+
 def dry_run(job: ImportJob, actor: User, *, keep: int | None = None) -> RunReport:
     """Everything the real run would do, rolled back; the job keeps the row results (``keep`` limits
     how many are stored)."""
@@ -140,9 +213,8 @@ def dry_run(job: ImportJob, actor: User, *, keep: int | None = None) -> RunRepor
         with audit_context(job_id=job.job_id, source="import"):
             try:
                 with transaction.atomic():
-                    for number, raw in table.rows():
-                        _prepared(importer, raw)
-                        results.append(importer.handle(number, raw))
+                    for items in _chunks(iter(table.rows())):
+                        results.extend(run_chunk(importer, items))
                     raise _DryRunDone
             except _DryRunDone:
                 pass
@@ -226,15 +298,14 @@ def real_run(job_pk: int) -> RunReport | None:
                     locked.status = ImportJob.Status.PAUSED
                     locked.save(update_fields=["status"])
                     return RunReport([], locked.counts, importer.unknown)
-                batch: list[RowResult] = []
+                items: list[tuple[int, dict[str, Any]]] = []
                 for _i in range(BATCH):
                     item = next(rows, None)
                     if item is None:
                         exhausted = True
                         break
-                    number, raw = item
-                    _prepared(importer, raw)
-                    batch.append(importer.handle(number, raw))
+                    items.append(item)
+                batch = run_chunk(importer, items)
                 _store(locked, batch, dry=False)
                 _count(locked.counts, batch)
                 done += len(batch)

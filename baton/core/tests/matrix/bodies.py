@@ -125,4 +125,7 @@ BODIES: dict[str, Any] = {
     "POST /insights/reports/run": lambda ids: {
         "definition": {"object": "opportunities", "columns": ["name"]}
     },
+    # --- import11 ---
+    "POST /integrations/web-forms": lambda ids: {"name": "매트릭스 양식"},
+    "PATCH /integrations/web-forms/{id}": lambda ids: {"name": "매트릭스"},
 }

@@ -267,4 +267,14 @@ OPERATIONS: dict[str, Expect] = {
     ),
     # Bulk writes: every signed-in user, each item with the rules of the single write.
     "POST /integrations/bulk/{kind}": Expect("open", method="post", args=(("kind", "leads"),)),
+    # --- import11 ---
+    "GET /integrations/web-forms": Expect("roles", roles=("root",)),
+    "POST /integrations/web-forms": Expect("roles", method="post", roles=("root",)),
+    "GET /integrations/web-forms/{id}": Expect("roles", roles=("root",), args=(("id", MISSING),)),
+    "PATCH /integrations/web-forms/{id}": Expect(
+        "roles", method="patch", roles=("root",), args=(("id", MISSING),)
+    ),
+    "DELETE /integrations/web-forms/{id}": Expect(
+        "roles", method="delete", roles=("root",), args=(("id", MISSING),)
+    ),
 }

@@ -314,4 +314,7 @@ ROUTES: dict[str, Expect] = {
     "integrations:account_export": rec("account"),
     # The public web-to-lead form: keyed by the form's token, no session.
     "integrations:webform_public": Expect("token", args=(("token", "no-such-form"),)),
+    # --- import11 ---
+    "deals:lost_reasons": ADMIN,
+    "integrations:activities_export": OPEN,
 }
