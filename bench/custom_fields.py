@@ -2,6 +2,9 @@
 
     python -m bench.custom_fields [--leads 100000] [--iterations 30] [--json out.json]
 
+On PostgreSQL the leads beyond the first are added by one ``INSERT ... SELECT`` (``_fill_sql``), so
+``--leads 1000000`` loads in minutes.
+
 Adds ``--leads`` leads with two custom field values (a filterable choice ``bench_tier`` and a
 filterable number ``bench_seats``) when the database has fewer, defines the two fields through the
 service (which creates the expression indexes on PostgreSQL), then times the list query an
@@ -43,12 +46,54 @@ def _ensure_fields() -> None:
             services.ensure_index(existing)
 
 
+def _fill_sql(have: int, target: int, owner: Any) -> int:
+    """PostgreSQL: one template lead through the ORM, then the rest copied from it by one
+    ``INSERT ... SELECT`` over ``generate_series`` (a million rows in minutes, not an hour of ORM
+    batches). Tiers and seats are deterministic functions of the row number."""
+    from django.db import connection
+
+    from baton.leads.models import Lead
+
+    template = Lead.objects.create(
+        name=f"벤치 {have}",
+        company="벤치 회사",
+        owner=owner,
+        team_id=owner.team_id if owner else None,
+        custom_field_data={"bench_tier": TIERS[have % 4], "bench_seats": 1 + (have * 7919) % 5000},
+    )
+    columns = [f.column for f in Lead._meta.concrete_fields if not f.primary_key]
+    override = {
+        "name": "'벤치 ' || g",
+        "company": "'벤치 회사 ' || mod(g, 5000)",
+        "custom_field_data": (
+            "jsonb_build_object('bench_tier', (ARRAY['gold','silver','bronze','none'])[1 + mod(g, 4)], "
+            "'bench_seats', 1 + mod(g::bigint * 7919, 5000))"
+        ),
+    }
+    select = ", ".join(override.get(c, f't."{c}"') for c in columns)
+    names = ", ".join(f'"{c}"' for c in columns)
+    table = Lead._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ({names}) SELECT {select} FROM "{table}" t, '
+            f"generate_series(%s, %s) AS g WHERE t.id = %s",
+            [have + 1, target - 1, template.pk],
+        )
+        added = cursor.rowcount
+    return added + 1
+
+
 def _fill(target: int, owner: Any) -> int:
     from django.db import connection
 
     from baton.leads.models import Lead
 
     have = Lead.objects.filter(custom_field_data__has_key="bench_seats").count()
+    if connection.vendor == "postgresql" and target - have > 10_000:
+        added = _fill_sql(have, target, owner)
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {Lead._meta.db_table}")
+        return added
     rng = random.Random(15)
     batch: list[Lead] = []
     added = 0

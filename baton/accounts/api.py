@@ -4,6 +4,7 @@
 """REST endpoints of the accounts app (accounts and contacts), mounted under /api/v1/ by baton/api.py."""
 
 import datetime as dt
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
@@ -46,6 +47,7 @@ from baton.core.api import (
     version_query,
 )
 from baton.core.choices import CompanySize, Industry, Region
+from baton.core.customfields.api_fields import CustomFieldsIn, readable_values, rename_custom_fields
 
 router = Router()
 
@@ -86,6 +88,11 @@ class AccountOut(Schema):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom_fields: dict[str, Any] = Field(description="Custom field values you may read, by key.")
+
+    @staticmethod
+    def resolve_custom_fields(obj: Any, context: Any) -> dict[str, Any]:
+        return readable_values(context["request"], obj)
 
 
 class _AccountFields(InputSchema):
@@ -99,6 +106,7 @@ class _AccountFields(InputSchema):
     description: Text(20_000) = ""
     parent_id: Id | None = None
     owner_id: Id | None = None
+    custom_fields: CustomFieldsIn | None = None
 
 
 class AccountIn(_AccountFields):
@@ -119,6 +127,7 @@ class AccountPatch(PatchSchema):
     description: Text(20_000) = None
     parent_id: Id | None = None
     owner_id: Id = None
+    custom_fields: CustomFieldsIn | None = None
 
 
 AccountQuery = list_query_schema("AccountQuery", ACCOUNT_LIST, defaults={"archived": False})
@@ -139,7 +148,7 @@ def list_accounts(request: HttpRequest, query: Query[AccountQuery]):
     "/accounts", response=responses({201: AccountOut}), tags=["accounts"], summary="Create an account"
 )
 def create_account(request: HttpRequest, payload: AccountIn):
-    data = payload.model_dump(exclude_unset=True)
+    data = rename_custom_fields(payload.model_dump(exclude_unset=True))
     allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _account_refs(actor(request)))
     account = services.create_account(actor=actor(request), allow_duplicate=allow, **values)
@@ -159,7 +168,7 @@ def update_account(request: HttpRequest, payload: AccountPatch, id: int = path_i
     account = get_account_for_user(actor(request), id)
     data = payload.model_dump(exclude_unset=True)
     version = data.pop("version")
-    changes = resolve_refs(data, _account_refs(actor(request)))
+    changes = resolve_refs(rename_custom_fields(data), _account_refs(actor(request)))
     services.update_account(account, actor=actor(request), changes=changes, expected_version=version)
     return get_account_for_user(actor(request), id)
 
@@ -210,6 +219,11 @@ class ContactOut(ProtectedOut):
     version: int
     created_at: dt.datetime
     updated_at: dt.datetime
+    custom_fields: dict[str, Any] = Field(description="Custom field values you may read, by key.")
+
+    @staticmethod
+    def resolve_custom_fields(obj: Any, context: Any) -> dict[str, Any]:
+        return readable_values(context["request"], obj)
 
 
 class ContactIn(InputSchema):
@@ -224,6 +238,7 @@ class ContactIn(InputSchema):
     notes: Text(20_000) = ""
     owner_id: Id | None = None
     allow_duplicate: StrictBool = Field(False, description=ALLOW_DUPLICATE_DOC)
+    custom_fields: CustomFieldsIn | None = None
 
 
 class ContactPatch(PatchSchema):
@@ -238,6 +253,7 @@ class ContactPatch(PatchSchema):
     mobile: Text(40) = None
     notes: Text(20_000) = None
     owner_id: Id = None
+    custom_fields: CustomFieldsIn | None = None
 
 
 ContactQuery = list_query_schema("ContactQuery", CONTACT_LIST, defaults={"archived": False})
@@ -256,6 +272,7 @@ def list_contacts(request: HttpRequest, query: Query[ContactQuery]):
 def create_contact(request: HttpRequest, payload: ContactIn):
     data = payload.model_dump(exclude_unset=True)
     refuse_protected(request, "accounts.contact", data)
+    data = rename_custom_fields(data)
     allow = data.pop("allow_duplicate", False)
     values = resolve_refs(data, _contact_refs(actor(request)))
     contact = services.create_contact(actor=actor(request), allow_duplicate=allow, **values)
@@ -276,7 +293,7 @@ def update_contact(request: HttpRequest, payload: ContactPatch, id: int = path_i
     data = payload.model_dump(exclude_unset=True)
     refuse_protected(request, "accounts.contact", data)
     version = data.pop("version")
-    changes = resolve_refs(data, _contact_refs(actor(request)))
+    changes = resolve_refs(rename_custom_fields(data), _contact_refs(actor(request)))
     services.update_contact(contact, actor=actor(request), changes=changes, expected_version=version)
     return get_contact_for_user(actor(request), id)
 

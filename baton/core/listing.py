@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
+from baton.core.customfields.search import search_lookups
 from baton.core.fieldaccess import hidden_fields
 from baton.core.params import bool_param, choice_param, id_param, text_param
 from baton.core.textsearch import search_filter
@@ -40,6 +41,9 @@ class ListSpec:
     # Whether the search box also finds records by the digits of their phone numbers (off when a
     # number is protected from the user: a match would reveal it).
     match_phone_digits: bool = True
+    # Who reads the list (set by ``protected_spec``): the search also looks in the searchable custom
+    # fields they may read (``customfields.search``).
+    reader: Any = None
 
 
 def protected_spec(spec: ListSpec, user: Any, model: Any) -> ListSpec:
@@ -47,7 +51,7 @@ def protected_spec(spec: ListSpec, user: Any, model: Any) -> ListSpec:
     sorting or filtering by a value one may not see would reveal it. Unchanged when nothing is hidden."""
     hidden = hidden_fields(user, model)
     if not hidden:
-        return spec
+        return replace(spec, reader=user)
 
     def reveals(lookup: str) -> bool:
         return lookup.lstrip("-").split("__")[0] in hidden
@@ -64,6 +68,7 @@ def protected_spec(spec: ListSpec, user: Any, model: Any) -> ListSpec:
         match_phone_digits=spec.match_phone_digits and not any(p in hidden for p in phones),
         orderings=orderings,
         default_ordering=default,
+        reader=user,
     )
 
 
@@ -83,7 +88,10 @@ def apply_spec(
     state: dict[str, Any] = {}
     search = text_param(params, "search", max_length=100) or text_param(params, "q", max_length=100)
     if search:
-        qs = search_filter(qs, spec.search_fields, search, digits=spec.match_phone_digits)
+        lookups = spec.search_fields
+        if spec.reader is not None:
+            lookups = [*lookups, *search_lookups(spec.reader, qs.model)]
+        qs = search_filter(qs, lookups, search, digits=spec.match_phone_digits)
         state["search"] = search
     for name, (lookup, allowed) in spec.filters.items():
         raw = params.get(name)

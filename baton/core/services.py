@@ -18,7 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.core.audit import diff, field_names, log_change, snapshot
-from baton.core.customfields.schema import kind_for_model, schema_for
+from baton.core.customfields.schema import KindSchema, kind_for_model, schema_for
+from baton.core.customfields.search import token_texts
 from baton.core.customfields.values import check_record, check_rules
 from baton.core.models import ApiToken, ChangeLog, User
 from baton.core.records import OwnedRecord, can_edit, is_customer_record
@@ -124,9 +125,10 @@ def _full_clean(
     incoming: dict[str, Any] | None,
     creating: bool,
     changed: set[str] | None = None,
-) -> None:
+) -> KindSchema | None:
     """The model's validation and its custom fields' (types, required, unique, validation rules),
-    reported together: one submit shows every field's error."""
+    reported together: one submit shows every field's error. Returns the custom field schema read
+    (for the search tokens of searchable custom fields), or None."""
     errors: dict[str, list[str]] = {}
     kind = kind_for_model(instance) if isinstance(instance, OwnedRecord) else None
     schema = schema_for(kind) if kind else None  # read once (one query) for both checks
@@ -145,6 +147,7 @@ def _full_clean(
         check_rules(instance, errors=errors, schema=schema)
     if errors:
         raise ValidationError(errors)
+    return schema
 
 
 # The generic writes join the caller's transaction without a savepoint of their own (a SAVEPOINT and
@@ -164,11 +167,11 @@ def create_record(
     incoming = values.pop("custom_field_data", None)
     instance = model(**values)
     _apply_owner_team(instance)
-    _full_clean(instance, actor=actor, incoming=incoming, creating=True)
+    schema = _full_clean(instance, actor=actor, incoming=incoming, creating=True)
     if check is not None:
         extra = check(instance)
         note = "; ".join(n for n in (note, extra) if n)
-    refresh_search_fields(instance)
+    refresh_search_fields(instance, token_texts(instance, schema))
     instance.save(force_insert=True)
     log_change(
         actor=actor, action=ChangeLog.Action.CREATE, instance=instance, after=snapshot(instance), note=note
@@ -205,8 +208,9 @@ def update_record(
         setattr(instance, key, value)
     if "owner" in changes or "owner_id" in changes:
         _apply_owner_team(instance)
+    schema = None
     if validate:
-        _full_clean(instance, actor=actor, incoming=incoming, creating=False, changed=set(changes))
+        schema = _full_clean(instance, actor=actor, incoming=incoming, creating=False, changed=set(changes))
     elif incoming is not None:
         holder: Any = instance
         holder.custom_field_data = {**getattr(instance, "custom_field_data", {}), **incoming}
@@ -214,7 +218,7 @@ def update_record(
     before, after = diff(before_all, after_all)
     model = type(instance)
     values: dict[str, Any] = {name: getattr(instance, name) for name in after}
-    values.update(refresh_search_fields(instance))
+    values.update(refresh_search_fields(instance, token_texts(instance, schema)))
     has_version = any(f.name == "version" for f in model._meta.concrete_fields)
     qs = model._default_manager.filter(pk=instance.pk)
     if has_version:

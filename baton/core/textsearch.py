@@ -95,9 +95,14 @@ def _pairs(text: str) -> set[str]:
     return {text[i : i + 2] for i in range(len(text) - 1)}
 
 
-def search_values(texts: Iterable[str], phones: Iterable[str] = ()) -> tuple[str, str]:
-    """``(search_text, search_tokens)`` for a record with these searchable texts and phone numbers."""
+def search_values(
+    texts: Iterable[str], phones: Iterable[str] = (), token_texts: Iterable[str] = ()
+) -> tuple[str, str]:
+    """``(search_text, search_tokens)`` for a record with these searchable texts and phone numbers;
+    ``token_texts`` (searchable custom field values) add their grams to the tokens only."""
     tokens: set[str] = set()
+    for text in token_texts:
+        tokens |= grams(text)
     parts: list[str] = []
     for text in texts:
         if not text:
@@ -187,13 +192,15 @@ class Searchable(models.Model):
         abstract = True
 
 
-def refresh_search_fields(instance: models.Model) -> dict[str, str]:
-    """Recompute the derived columns on ``instance``; return those whose value changed."""
+def refresh_search_fields(instance: models.Model, token_texts: Iterable[str] = ()) -> dict[str, str]:
+    """Recompute the derived columns on ``instance``; return those whose value changed.
+    ``token_texts``: its searchable custom field values (``customfields.search.token_texts``)."""
     if not isinstance(instance, Searchable):
         return {}
     text, tokens = search_values(
         (str(getattr(instance, name) or "") for name in instance.SEARCH_FIELDS),
         (str(getattr(instance, name) or "") for name in instance.SEARCH_PHONES),
+        token_texts,
     )
     changed = {}
     if instance.search_text != text:
@@ -212,6 +219,9 @@ def _token_paths(model: type[models.Model], lookups: Sequence[str]) -> list[str]
     paths: set[str] = set()
     for lookup in lookups:
         parts = lookup.split("__")
+        if parts[0] == "custom_field_data" and issubclass(model, Searchable):
+            paths.add("search_tokens")  # searchable custom values feed the record's own tokens
+            continue
         if parts[-1] in _LOOKUPS:
             parts = parts[:-1]
         target: Any = model
@@ -326,23 +336,40 @@ def ensure_indexes_after_migrate(sender: Any, using: str = "default", **kwargs: 
         ensure_index(model, using)
 
 
-def backfill(model: type[models.Model], *, batch: int = 2000, using: str = "default") -> int:
-    """Recompute the derived columns of every row of ``model`` (a management command and data
-    migrations call this); returns how many rows changed."""
+def backfill(
+    model: type[models.Model], *, batch: int = 2000, using: str = "default", only: Q | None = None
+) -> int:
+    """Recompute the derived columns of every row of ``model`` (or those matching ``only``), with its
+    searchable custom field values (a management command and data migrations call this); returns how
+    many rows changed."""
+    from baton.core.customfields.search import token_source  # noqa: PLC0415 (customfields reads this)
+
     names: Sequence[str] = getattr(model, "SEARCH_FIELDS", ())
     phones: Sequence[str] = getattr(model, "SEARCH_PHONES", ())
-    return backfill_fields(model, names, phones, batch=batch, using=using)
+    return backfill_fields(
+        model, names, phones, batch=batch, using=using, custom=token_source(model), only=only
+    )
 
 
 def backfill_fields(
-    model: Any, names: Sequence[str], phones: Sequence[str], *, batch: int = 2000, using: str = "default"
+    model: Any,
+    names: Sequence[str],
+    phones: Sequence[str],
+    *,
+    batch: int = 2000,
+    using: str = "default",
+    custom: Any = None,
+    only: Q | None = None,
 ) -> int:
+    """``custom``: a function of a row's ``custom_field_data`` giving the texts its tokens also hold."""
     manager = model._base_manager.using(using)
     changed = 0
     last = 0
-    columns = ["pk", *names, *phones, "search_text", "search_tokens"]
+    extra = ["custom_field_data"] if custom is not None else []
+    columns = ["pk", *names, *phones, *extra, "search_text", "search_tokens"]
+    base = manager.filter(only) if only is not None else manager.all()
     while True:
-        rows = list(manager.filter(pk__gt=last).order_by("pk").values_list(*columns)[:batch])
+        rows = list(base.filter(pk__gt=last).order_by("pk").values_list(*columns)[:batch])
         if not rows:
             return changed
         updates = []
@@ -350,7 +377,8 @@ def backfill_fields(
             pk, values = row[0], row[1:]
             texts = [str(v or "") for v in values[: len(names)]]
             nums = [str(v or "") for v in values[len(names) : len(names) + len(phones)]]
-            text, tokens = search_values(texts, nums)
+            more = custom(values[len(names) + len(phones)]) if custom is not None else ()
+            text, tokens = search_values(texts, nums, more)
             if (text, tokens) != tuple(values[-2:]):
                 updates.append(model(pk=pk, search_text=text, search_tokens=tokens))
         if updates:

@@ -68,6 +68,7 @@ _CARD_FIELDS = (
     "account__name",
     "stage_changed_at",  # the board's "too long in stage" mark (board_marks.py)
     "created_at",
+    "custom_field_data",  # the custom fields shown on cards (core.customfields.cards)
 )
 
 

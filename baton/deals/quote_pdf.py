@@ -28,6 +28,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Image, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from baton.core import fieldaccess
+from baton.core.customfields.merge import fill_custom, related_records
 from baton.core.money import format_money
 from baton.deals.models import LineItem, Quote
 from baton.deals.quote_sheet import Party, QuoteSheet, build_sheet
@@ -63,7 +64,7 @@ def render_quote_pdf(quote: Quote, *, viewer: Any = None) -> bytes:
     discounts are left blank when they are protected from ``viewer`` (core.fieldaccess)."""
     show_discount = viewer is None or fieldaccess.can_see(viewer, LineItem, "discount_percent")
     with translation.override(quote.language):
-        return _render(build_sheet(quote), show_discount=show_discount)
+        return _render(build_sheet(quote), show_discount=show_discount, viewer=viewer)
 
 
 def _q(text: str) -> str:
@@ -118,7 +119,7 @@ def _party_table(title: str, rows: list[list], font: str, bold: str) -> Table:
     return table
 
 
-def _render(sheet: QuoteSheet, *, show_discount: bool = True) -> bytes:
+def _render(sheet: QuoteSheet, *, show_discount: bool = True, viewer: Any = None) -> bytes:
     font, bold = fonts()
     quote = sheet.quote
     currency = quote.currency
@@ -244,11 +245,15 @@ def _render(sheet: QuoteSheet, *, show_discount: bool = True) -> bytes:
         terms.append(_q("Lines marked VAT exempt carry no VAT."))
     for term in terms:
         story.append(Paragraph(escape(term), body))
-    if quote.nonstandard_clauses:
-        story.append(Paragraph(f"{escape(_q('Special terms'))}: {escape(quote.nonstandard_clauses)}", body))
-    if quote.notes:
+    # Custom merge fields ({{ opportunity.budget }}) filled in as the viewer may read them.
+    records = related_records(quote.opportunity)
+    clauses = fill_custom(quote.nonstandard_clauses, records, viewer)
+    notes = fill_custom(quote.notes, records, viewer)
+    if clauses:
+        story.append(Paragraph(f"{escape(_q('Special terms'))}: {escape(clauses)}", body))
+    if notes:
         story.append(Spacer(1, 2 * mm))
-        story.append(Paragraph(escape(quote.notes).replace("\n", "<br/>"), body))
+        story.append(Paragraph(escape(notes).replace("\n", "<br/>"), body))
     story.append(Spacer(1, 6 * mm))
     story.append(Paragraph(escape(_q("Amounts in %(currency)s.") % {"currency": currency}), small))
     doc.build(story)

@@ -32,6 +32,8 @@ DEMO_FIELDS: list[dict[str, Any]] = [
         "label_en": "Competitor",
         "type": "text",
         "help_text": "평가 단계부터 필수 / Required from evaluating on",
+        "searchable": True,
+        "show_on_card": True,
         "order": 10,
     },
     {
@@ -40,6 +42,7 @@ DEMO_FIELDS: list[dict[str, Any]] = [
         "label_ko": "예산 확정",
         "label_en": "Budget confirmed",
         "type": "boolean",
+        "show_on_card": True,
         "order": 20,
     },
 ]

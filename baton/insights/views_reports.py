@@ -108,6 +108,7 @@ def _page(request: AuthedHttpRequest, definition: Definition, result: Result, re
         {
             "objects": OBJECTS.values(),
             "obj": definition.object,
+            "report_fields": definition.object.fields_for(request.user),
             "definition": definition,
             "data": data,
             "selected_columns": [c.key for c in definition.columns],

@@ -47,6 +47,7 @@ from baton.activities.models import (
     Notification,
 )
 from baton.core.audit import _jsonable, log_change
+from baton.core.customfields.search import token_texts
 from baton.core.models import ChangeLog, User
 from baton.core.phones import format_phone, normalize_phone
 from baton.core.records import record_url
@@ -462,7 +463,7 @@ def erase(
         changed = _scrub_model(model, identifiers, names, scope.get(model, set()), counts)
         if issubclass(model, Searchable):
             for instance in model._base_manager.filter(pk__in=list(changed | scope.get(model, set()))):
-                fresh = refresh_search_fields(instance)
+                fresh = refresh_search_fields(instance, token_texts(instance))
                 if fresh:
                     model._base_manager.filter(pk=instance.pk).update(**fresh)
     _optimize_search_indexes()

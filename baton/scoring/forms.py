@@ -12,6 +12,7 @@ from baton.core.models import Role, User
 from baton.core.views_generic import style_form
 from baton.leads.models import LeadInteraction
 from baton.scoring.models import DisqualifyReason, RepCapacity, RoutingRule, ScoringRule
+from baton.scoring.scores.custom import custom_attributes
 from baton.scoring.scores.rules import FIT_ATTRIBUTES
 
 
@@ -24,7 +25,11 @@ class Styled:
 def attribute_choices() -> list[tuple[Any, list[tuple[str, Any]]]]:
     fit = [(k, v) for k, v in FIT_ATTRIBUTES.items()]
     engagement = list(LeadInteraction.Kind.choices)
-    return [(_("Fit: lead attributes"), fit), (_("Engagement: interactions"), engagement)]
+    groups = [(_("Fit: lead attributes"), fit)]
+    custom = list(custom_attributes().items())
+    if custom:
+        groups.append((_("Fit: custom fields"), custom))
+    return [*groups, (_("Engagement: interactions"), engagement)]
 
 
 class ScoringRuleForm(Styled, forms.ModelForm):

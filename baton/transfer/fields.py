@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 from baton.accounts.models import BuyerRole
 from baton.activities.models import Activity
 from baton.core.choices import CompanySize, Industry, Region
+from baton.core.customfields.schema import OBJECTS as CUSTOM_KINDS
+from baton.core.customfields.schema import schema_for
 from baton.core.money import Currency
 from baton.deals.models import Pipeline
 from baton.leads.models import LeadInteraction, LeadSource, LeadStatus
@@ -51,11 +53,12 @@ class UnknownValue(RowError):
 class Field:
     name: str
     label: Any
-    type: str = "text"  # text, choice, datetime, date, decimal, ref, user
+    type: str = "text"  # text, choice, datetime, date, decimal, ref, user, custom
     required: bool = False
     max_length: int = 0
     choices: Callable[[], list[tuple[str, Any]]] | None = None
     ref: str = ""  # the kind a ref names by external id ("account", "lead", ...)
+    custom: Any = None  # a custom field's definition (type "custom"; name ``cf_<key>``)
 
 
 def _tc(choices: type[TextChoices]) -> Callable[[], list[tuple[str, Any]]]:
@@ -217,18 +220,41 @@ FIELDS[Kind.DISQUALIFY_REASON] = [
 ]
 
 
+def custom_targets(kind: str) -> list[Field]:
+    """The active custom fields of the kind as import targets (``cf_<key>``, after the built-in ones);
+    the row's write checks whether the importer may edit each (``customfields.values``)."""
+    if kind not in CUSTOM_KINDS:
+        return []
+    return [
+        Field(f"cf_{d.key}", d.label, "custom", required=False, custom=d) for d in schema_for(kind).fields
+    ]
+
+
+def all_fields(kind: str) -> list[Field]:
+    return [*FIELDS[kind], *custom_targets(kind)]
+
+
 def fields_of(kind: str) -> dict[str, Field]:
-    return {f.name: f for f in FIELDS[kind]}
+    return {f.name: f for f in all_fields(kind)}
+
+
+def _labels(f: Field) -> list[str]:
+    if f.custom is not None:
+        return [f.custom.key, f.custom.label_ko, f.custom.label_en]
+    labels = []
+    for language in ("en", "ko"):
+        with translation.override(language):
+            labels.append(str(f.label))
+    return labels
 
 
 def guess_mapping(kind: str, headers: list[str]) -> dict[str, str]:
     """Columns named like a field (its name or its label in either language) map to it."""
     names: dict[str, str] = {}
-    for f in FIELDS[kind]:
+    for f in all_fields(kind):
         names[_norm(f.name)] = f.name
-        for language in ("en", "ko"):
-            with translation.override(language):
-                names.setdefault(_norm(str(f.label)), f.name)
+        for label in _labels(f):
+            names.setdefault(_norm(label), f.name)
     kind_fields = {f.name for f in FIELDS[kind]}
     for alias, target in ALIASES:
         if target in kind_fields:

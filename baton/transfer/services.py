@@ -19,7 +19,7 @@ from baton.activities.tasks import enqueue_on_commit
 from baton.core.audit import new_job_id
 from baton.core.models import User
 from baton.transfer import rollback as rollback_module
-from baton.transfer.fields import FIELDS, ChoiceIndex, fields_of, guess_mapping
+from baton.transfer.fields import ChoiceIndex, all_fields, fields_of, guess_mapping
 from baton.transfer.models import DuplicatePolicy, ImportJob, Kind, Outcome, SavedMapping
 from baton.transfer.reading import FileError, open_table
 from baton.transfer.tasks import run_import
@@ -225,7 +225,7 @@ def rollback(job: ImportJob, *, actor: User) -> dict[str, int]:
 
 
 def field_choices(kind: str) -> list[tuple[str, Any]]:
-    return [(f.name, f.label) for f in FIELDS[kind]]
+    return [(f.name, f.label) for f in all_fields(kind)]
 
 
 def error_rows(job: ImportJob) -> Iterator[list[str]]:

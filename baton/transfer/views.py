@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from baton.core.http import AuthedHttpRequest
 from baton.core.params import choice_param, int_param
 from baton.transfer import services
-from baton.transfer.fields import FIELDS, ChoiceIndex, fields_of
+from baton.transfer.fields import ChoiceIndex, all_fields, fields_of
 from baton.transfer.forms import UploadForm
 from baton.transfer.models import DuplicatePolicy, ImportJob, Outcome
 
@@ -65,7 +65,7 @@ def home(request: AuthedHttpRequest) -> HttpResponse:
 
 
 def _mapping_rows(job: ImportJob) -> list[dict]:
-    fields = FIELDS[job.kind]
+    fields = all_fields(job.kind)
     return [{"header": h, "current": job.columns.get(h, ""), "fields": fields} for h in job.headers]
 
 

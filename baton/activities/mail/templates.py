@@ -16,6 +16,7 @@ from baton.activities.models import (
 )
 from baton.core import fieldaccess
 from baton.core.audit import log_change
+from baton.core.customfields.merge import fill_custom, related_records, unknown_merge_fields
 from baton.core.models import ChangeLog, User
 from baton.core.money import format_money
 from baton.core.phones import format_phone
@@ -39,6 +40,7 @@ MERGE_FIELDS = {
 
 def _check_template_fields(*texts: str) -> None:
     unknown = sorted({name for text in texts for name in MERGE_RE.findall(text or "")} - set(MERGE_FIELDS))
+    unknown += unknown_merge_fields(texts)  # {{ opportunity.budget }}: a custom field of the kind
     if unknown:
         raise ValidationError(
             {"body": [_("Unknown merge field(s): %(names)s.") % {"names": ", ".join(unknown)}]}
@@ -134,9 +136,10 @@ def _phone(person: Contact | Lead | None, actor: User) -> str:
 def render_template(template: EmailTemplate, record: models.Model | None, actor: User) -> tuple[str, str]:
     """Fill the merge fields as plain text (the body is escaped again when sent as HTML)."""
     values = merge_values(record, actor)
+    records = related_records(record)
 
     def fill(text: str) -> str:
-        return MERGE_RE.sub(lambda m: values.get(m.group(1), ""), text)
+        return fill_custom(MERGE_RE.sub(lambda m: values.get(m.group(1), ""), text), records, actor)
 
     return fill(template.subject), fill(template.body)
 

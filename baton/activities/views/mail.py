@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from baton.activities import mail, queries
 from baton.activities.forms import ComposeForm, TemplateForm
 from baton.activities.models import Attachment
+from baton.core.customfields.merge import merge_fields
 from baton.core.http import AuthedHttpRequest
 from baton.core.params import id_param
 
@@ -61,6 +62,11 @@ def compose(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     )
 
 
+def _merge_fields(user) -> dict:
+    """The built-in merge fields, then the custom fields the user may read (``{{ deal.budget }}``)."""
+    return {**mail.MERGE_FIELDS, **dict(merge_fields(user))}
+
+
 @login_required
 @require_GET
 def template_list(request: AuthedHttpRequest) -> HttpResponse:
@@ -69,7 +75,7 @@ def template_list(request: AuthedHttpRequest) -> HttpResponse:
         "activities/templates_list.html",
         {
             "templates": list(mail.templates_for(request.user).select_related("owner")),
-            "fields": mail.MERGE_FIELDS,
+            "fields": _merge_fields(request.user),
         },
     )
 
@@ -108,7 +114,7 @@ def template_edit(request: AuthedHttpRequest, pk: int | None = None) -> HttpResp
     return render(
         request,
         "activities/template_form.html",
-        {"form": form, "template": template, "fields": mail.MERGE_FIELDS},
+        {"form": form, "template": template, "fields": _merge_fields(request.user)},
     )
 
 

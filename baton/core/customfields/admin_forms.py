@@ -91,6 +91,9 @@ class FieldForm(forms.Form):
     unique = forms.BooleanField(label=_("Unique"), required=False)
     searchable = forms.BooleanField(label=_("Searchable"), required=False)
     filterable = forms.BooleanField(label=_("Filterable and sortable in lists"), required=False)
+    show_on_card = forms.BooleanField(
+        label=_("Shown on the deal board's cards"), required=False, help_text=_("Deals only.")
+    )
     order = forms.IntegerField(label=_("Order"), min_value=0, max_value=10_000, initial=100)
 
     def __init__(self, *args: Any, definition: CustomField | None = None, **kwargs: Any):

@@ -66,6 +66,7 @@ class CustomFieldOut(Schema):
     edit_roles: list[str]
     searchable: bool
     filterable: bool
+    show_on_card: bool
     order: int
     archived: bool
     version: int
@@ -95,6 +96,7 @@ class CustomFieldIn(InputSchema):
     edit_roles: Roles = []
     searchable: StrictBool = False
     filterable: StrictBool = False
+    show_on_card: StrictBool = Field(False, description="Deals: shown on the pipeline board's cards.")
     order: Annotated[StrictInt, Field(ge=0, le=10_000)] = 100
 
 
@@ -118,6 +120,7 @@ class CustomFieldPatch(PatchSchema):
     edit_roles: Roles = None
     searchable: StrictBool = None
     filterable: StrictBool = None
+    show_on_card: StrictBool = None
     order: Annotated[StrictInt, Field(ge=0, le=10_000)] = None
 
 

@@ -87,6 +87,8 @@ class CustomField(models.Model):
     edit_roles = models.JSONField(_("edit roles"), default=list, blank=True)
     searchable = models.BooleanField(_("searchable"), default=False)
     filterable = models.BooleanField(_("filterable"), default=False)
+    # Deals: shown on the cards of the pipeline board (to those who may read it).
+    show_on_card = models.BooleanField(_("shown on board cards"), default=False)
     order = models.PositiveIntegerField(_("order"), default=100)
     archived_at = models.DateTimeField(_("archived"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)

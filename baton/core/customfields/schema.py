@@ -160,3 +160,11 @@ def editable_custom_fields(user: User | Any, model: type[models.Model] | str) ->
     if kind is None:
         return []
     return [f for f in schema_for(kind).fields if can_edit_field(user, f)]
+
+
+def current_schemas() -> dict[str, KindSchema]:
+    """Every record kind's schema as of the newest revision, for one reader of several kinds (one
+    query, as ``schema_for``)."""
+    schema_for(OBJECTS[0])  # reloads the cache when a newer revision exists
+    with _lock:
+        return dict(_cache.kinds)

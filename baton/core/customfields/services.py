@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.core.audit import log_change, snapshot
+from baton.core.customfields import search
 from baton.core.customfields.models import (
     CustomField,
     FieldType,
@@ -41,7 +42,7 @@ from baton.core.records import record_model
 FIELD_ATTRS = (
     "label_ko", "label_en", "help_text", "type", "requirement", "required_from_stage", "default", "unique",
     "min_value", "max_value", "regex", "choices", "reference_kind", "read_roles", "edit_roles", "searchable",
-    "filterable", "order",
+    "filterable", "order", "show_on_card",
 )  # fmt: skip
 CHOICE_TYPES = (FieldType.CHOICE, FieldType.MULTI_CHOICE)
 MAX_FIELDS_PER_OBJECT = 200
@@ -217,6 +218,8 @@ def update_field(
     _revise(actor, f"field {locked.object}.{locked.key} changed")
     if locked.filterable:
         ensure_index(locked)
+    if locked.searchable and not before.get("searchable"):
+        search.reindex(locked)  # the values already stored feed the search tokens from now on
     return locked
 
 

@@ -94,10 +94,11 @@ def test_board_query_count_and_columns(client, alice, bob, world, django_assert_
     client.force_login(alice)
     stages = Stage.objects.filter(pipeline__is_default=True, is_archived=False).count()
     # session, user, teams, pipeline, stages, four aggregates (two disjoint visibility parts x open/closed
-    # stages), one per column, the cards' next activities (board marks), pipelines, lost reasons, and
+    # stages), one per column, the cards' next activities (board marks), the custom field schema's
+    # revision (which fields the cards show: core.customfields.cards), pipelines, lost reasons, and
     # (sec16) which cards the reader may move: a teammate's deal is editable unless the default is
     # private, which the database decides (core.records.editable_ids, one query for all cards)
-    with django_assert_num_queries(13 + stages):
+    with django_assert_num_queries(14 + stages):
         response = client.get("/deals/board/?scope=all")
     body = response.content.decode()
     for key in ("considering", "evaluating", "deciding", "purchasing", "won", "lost", "no_decision"):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from baton.core.customfields.cards import mark_cards
 from baton.core.http import AuthedHttpRequest
 from baton.core.models import Role, User
 from baton.core.params import choice_param, id_param, note_ignored
@@ -187,6 +188,7 @@ def board_view(request: AuthedHttpRequest) -> HttpResponse:
         note_ignored(request, exc)
         return redirect("deals:board")
     columns = board_marks.marked_board(request.user, pipeline, scope=scope, mark=mark)
+    mark_cards(request.user, "opportunity", (card for column in columns for card in column.cards))
     context = {
         "mark": mark,
         "marks": board_marks.mark_choices(),

@@ -25,8 +25,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, Max, Min, Model, QuerySet, Sum
-from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
+from django.db.models import Count, F, FloatField, Max, Min, Model, QuerySet, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -34,7 +35,13 @@ from django.utils.translation import gettext_lazy
 from baton.core import fieldaccess
 from baton.core.models import User
 from baton.insights.periods import add_months, period_containing
-from baton.insights.reports.objects import OBJECTS, ReportField, ReportObject
+from baton.insights.reports.objects import (
+    OBJECTS,
+    ReportField,
+    ReportObject,
+    custom_report_fields,
+    is_custom,
+)
 
 MAX_LIST_ROWS = 500
 MAX_GROUPS = 200
@@ -203,6 +210,12 @@ def filtered_queryset(definition: Definition, user: User, *, today: dt.date | No
     qs = definition.object.base(user)
     for f, op, value in definition.filters:
         path = f.path
+        if is_custom(f):  # a JSON value: numbers compare as numbers, an empty value is a missing key
+            value = [float(v) for v in value] if f.numeric and op == "in" else value
+            value = float(value) if isinstance(value, Decimal) else value
+            if op in ("empty", "not_empty"):
+                qs = qs.filter(**{f"{path}__isnull": op == "empty"})
+                continue
         if op == "eq":
             qs = qs.filter(**{path: value})
         elif op == "ne":
@@ -327,10 +340,17 @@ def protected_definition(definition: Definition, user: User) -> Definition:
     (core.fieldaccess); a sum or average of a protected amount becomes a count. Every page, export,
     API answer, dashboard widget and subscription mail runs through here, via ``run_report``."""
     hidden = fieldaccess.hidden_fields(user, definition.object.model)
-    if not hidden:
+    used = [definition.measure, *definition.columns, *(f for f, *_rest in definition.filters)]
+    used += [f for f, _bucket in definition.group_by]
+    custom = any(f is not None and is_custom(f) for f in used)
+    if not hidden and not custom:
         return definition
+    # Custom fields: only those the user may read (core.customfields.schema).
+    readable = {f.key for f in custom_report_fields(definition.object.key, user)} if custom else set()
 
     def shown(f: ReportField) -> bool:
+        if is_custom(f):
+            return f.key in readable
         return f.path.split("__")[0] not in hidden
 
     measure = definition.measure if definition.measure is None or shown(definition.measure) else None
@@ -410,7 +430,8 @@ def _aggregate_in_sql(result: Result, qs: QuerySet, exprs: dict[str, Any], two: 
     annotations: dict[str, Any] = {"n": Count("pk")}
     path = definition.measure.path if definition.measure else None
     if path:
-        annotations.update(s=Sum(path), vn=Count(path), mn=Min(path), mx=Max(path))
+        value = _measure(definition.measure)
+        annotations.update(s=Sum(value), vn=Count(value), mn=Min(value), mx=Max(value))
     scale = (
         Decimal(86400) if definition.measure is not None and definition.measure.key == "dwell_days" else None
     )
@@ -441,6 +462,14 @@ def _aggregate_in_sql(result: Result, qs: QuerySet, exprs: dict[str, Any], two: 
     result.col_totals = {k: v.value(agg) for k, v in cols_seen.items()}
     result.total = everything.value(agg)
     return rows_seen, cols_seen
+
+
+def _measure(f: ReportField | None) -> Any:
+    """What a sum or average reads: the column, or a custom number cast from its JSON value."""
+    assert f is not None
+    if is_custom(f):
+        return Cast(KT(f.path), FloatField())
+    return f.path
 
 
 def _median_in_python(result: Result, qs: QuerySet, exprs: dict[str, Any], two: bool):

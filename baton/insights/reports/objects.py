@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 
 from baton.accounts.models import Account, Contact
 from baton.activities.models import Activity
+from baton.core.customfields.models import FieldType
+from baton.core.customfields.schema import readable_custom_fields, schema_for
 from baton.core.models import User
 from baton.deals.models import ForecastCategory, Opportunity, Stage
 from baton.deals.models_sales import LineItem
@@ -56,7 +58,61 @@ class ReportObject:
         for f in self.fields:
             if f.key == key:
                 return f
+        if key.startswith("cf_"):
+            for f in custom_report_fields(self.key):
+                if f.key == key:
+                    return f
         raise ValidationError({"field": [_("Unknown field “%(f)s”.") % {"f": key[:40]}]})
+
+    def fields_for(self, user: Any) -> tuple[ReportField, ...]:
+        """The fields the builder offers ``user``: the object's own, then the custom fields they may
+        read (``cf_<key>``)."""
+        return (*self.fields, *custom_report_fields(self.key, user))
+
+
+# --- custom fields ------------------------------------------------------------------------------------
+
+CUSTOM_PATH = "custom_field_data__"
+# Report object -> record kind of its custom fields.
+CUSTOM_KINDS = {"opportunities": "opportunity", "leads": "lead", "accounts": "account", "contacts": "contact"}
+# Custom field type -> report kind (money, several choices and references are not reported on).
+CUSTOM_REPORT_KINDS: dict[str, str] = {
+    FieldType.TEXT: "text",
+    FieldType.LONG_TEXT: "text",
+    FieldType.URL: "text",
+    FieldType.EMAIL: "text",
+    FieldType.PHONE: "text",
+    FieldType.DATE: "text",
+    FieldType.DATETIME: "text",
+    FieldType.CHOICE: "choice",
+    FieldType.NUMBER: "number",
+    FieldType.PERCENT: "number",
+    FieldType.BOOLEAN: "bool",
+    FieldType.USER: "user",
+}
+
+
+def is_custom(f: ReportField) -> bool:
+    return f.path.startswith(CUSTOM_PATH)
+
+
+def custom_report_fields(object_key: str, user: Any = None) -> list[ReportField]:
+    """The active custom fields of the object as report fields (with ``user``: those they may read)."""
+    kind = CUSTOM_KINDS.get(object_key)
+    if kind is None:
+        return []
+    fields = readable_custom_fields(user, kind) if user is not None else schema_for(kind).fields
+    return [
+        ReportField(
+            f"cf_{d.key}",
+            d.label,
+            f"{CUSTOM_PATH}{d.key}",
+            CUSTOM_REPORT_KINDS[d.type],
+            tuple((c["value"], d.choice_label(c["value"])) for c in d.choices),
+        )
+        for d in fields
+        if d.type in CUSTOM_REPORT_KINDS
+    ]
 
 
 def _choices(model: type[Model], name: str) -> tuple[tuple[str, Any], ...]:

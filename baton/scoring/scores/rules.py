@@ -30,7 +30,9 @@ FIT_ATTRIBUTES: dict[str, Any] = {
     "has_campaign": _("Came from a campaign"),
 }
 LEAD_VALUE_FIELDS = ("id", "industry", "region", "size", "source", "title", "status", "email", "phone")
-LEAD_VALUE_FIELDS_EXTRA = ("company", "brn", "campaign_id")
+LEAD_VALUE_FIELDS_EXTRA = ("company", "brn", "campaign_id", "custom_field_data")
+# Fit rules may also test a lead custom field, as ``cf_<key>`` (``scoring.scores.custom``).
+CUSTOM_PREFIX = "cf_"
 LEAD_FIELDS = LEAD_VALUE_FIELDS + LEAD_VALUE_FIELDS_EXTRA
 
 
@@ -85,7 +87,20 @@ def lead_attributes(row: dict[str, Any]) -> dict[str, Any]:
         "has_brn": bool(row.get("brn")),
         "has_title": bool(row.get("title")),
         "has_campaign": row.get("campaign_id") is not None,
+        **custom_facts(row.get("custom_field_data")),
     }
+
+
+def custom_facts(data: Any) -> dict[str, Any]:
+    """A lead's custom values as fit facts: money by its amount, several choices joined by commas."""
+    facts: dict[str, Any] = {}
+    for key, value in (data if isinstance(data, dict) else {}).items():
+        if isinstance(value, dict):
+            value = value.get("amount")
+        elif isinstance(value, list):
+            value = ", ".join(str(v) for v in value)
+        facts[f"{CUSTOM_PREFIX}{key}"] = value
+    return facts
 
 
 def _matches(rule: CompiledRule, value: Any) -> bool:
@@ -118,9 +133,11 @@ def fit_score(rules: Sequence[CompiledRule], attrs: dict[str, Any]) -> tuple[int
     total = 0
     reasons = []
     for rule in rules:
-        if rule.category != "fit" or rule.attribute not in attrs:
+        if rule.category != "fit":
             continue
-        if _matches(rule, attrs[rule.attribute]):
+        if rule.attribute not in attrs and not rule.attribute.startswith(CUSTOM_PREFIX):
+            continue
+        if _matches(rule, attrs.get(rule.attribute, "")):  # an empty custom field: no value
             total += rule.points
             reasons.append({"rule": rule.id, "label": rule.label, "points": rule.points, "kind": "fit"})
     return total, reasons

@@ -22,6 +22,7 @@ from baton.leads.models import Lead, LeadInteraction, LeadStatus
 from baton.scoring.access import require_admin
 from baton.scoring.models import LeadScore, PredictiveModel, ScoringRule
 from baton.scoring.scores import predictive
+from baton.scoring.scores.custom import custom_attributes
 from baton.scoring.scores.features import Snapshot, interactions_by_lead, vectorize
 from baton.scoring.scores.rules import (
     FIT_ATTRIBUTES,
@@ -312,7 +313,7 @@ def _json_safe(value: Any) -> Any:
 def _validate_rule(values: dict[str, Any]) -> None:
     category = values.get("category")
     attribute = values.get("attribute", "")
-    if category == ScoringRule.Category.FIT and attribute not in FIT_ATTRIBUTES:
+    if category == ScoringRule.Category.FIT and attribute not in {**FIT_ATTRIBUTES, **custom_attributes()}:
         raise ValidationError({"attribute": [_("Choose a lead attribute.")]})
     if category == ScoringRule.Category.ENGAGEMENT and attribute not in LeadInteraction.Kind.values:
         raise ValidationError({"attribute": [_("Choose an interaction type.")]})

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -16,6 +17,9 @@ from django.utils.translation import gettext as _
 from baton.accounts.models import Account, Contact
 from baton.activities.models import Activity
 from baton.core.audit import _jsonable
+from baton.core.customfields.imports import from_text
+from baton.core.customfields.models import FieldType
+from baton.core.customfields.values import coerce
 from baton.core.models import User
 from baton.deals.models import LostReason, Opportunity
 from baton.leads.models import Lead, LeadInteraction
@@ -90,6 +94,9 @@ class ImporterBase:
         for f in self.fields.values():
             if f.required and values.get(f.name) in (None, ""):
                 raise RowError(_("%(field)s is required.") % {"field": f.label}, f.name)
+        custom = {name[3:]: values.pop(name) for name in list(values) if self.fields[name].type == "custom"}
+        if custom:
+            values["custom_field_data"] = custom
         return values
 
     def parse(self, f: Field, raw: Any) -> Any:
@@ -98,6 +105,8 @@ class ImporterBase:
             return parse_datetime(raw, label)
         if f.type == "date":
             return parse_date(raw, label)
+        if f.type == "custom":
+            return self.custom_value(f, raw)
         text = raw if isinstance(raw, str) else str(raw)
         if f.type == "decimal":
             return parse_decimal(text, label)
@@ -116,6 +125,23 @@ class ImporterBase:
                 _("%(field)s is longer than %(n)s characters.") % {"field": label, "n": f.max_length}, f.name
             )
         return text
+
+    def custom_value(self, f: Field, raw: Any) -> Any:
+        """A custom field's cell, typed and checked as every write path checks it (the row report
+        names the field and says why a value is refused)."""
+        definition = f.custom
+        label = str(f.label)
+        try:
+            if definition.type == FieldType.DATE:
+                value: Any = parse_date(raw, label).isoformat()
+            elif definition.type == FieldType.DATETIME:
+                value = parse_datetime(raw, label).isoformat()
+            else:
+                value = from_text(definition, raw)
+            return coerce(definition, value, actor=self.actor)
+        except ValidationError as exc:
+            message = " ".join(str(m) for m in exc.messages)
+            raise RowError(f"{label}: {message}", f.name) from None
 
     def user(self, text: str, label: str) -> User:
         key = self.user_map.get(text.strip().lower(), text).strip().lower()

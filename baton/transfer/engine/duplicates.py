@@ -45,11 +45,14 @@ class Upserting(ImporterBase):
                         existing,
                         _("Matched #%(id)s (%(why)s).") % {"id": existing.pk, "why": reasons},
                     )
+                custom = _custom_changes(existing, values.pop("custom_field_data", None), fill=True)
                 values = {
                     k: v
                     for k, v in values.items()
                     if getattr(existing, _attname(model, k), None) in (None, "")
                 }
+                if custom:
+                    values["custom_field_data"] = custom
                 if values:
                     self.before(existing, list(values))
                     update(existing, values)
@@ -65,7 +68,10 @@ class Upserting(ImporterBase):
                 self.link(record, external_id)
             self.date_record(record, **dates)
             return Outcome.CREATED, record, note
+        custom = _custom_changes(existing, values.pop("custom_field_data", None))
         changes = {k: v for k, v in values.items() if _differs(getattr(existing, k, None), v)}
+        if custom:
+            changes["custom_field_data"] = custom
         date_changes = {k: v for k, v in dates.items() if v is not None and getattr(existing, k) != v}
         if not changes and not date_changes:
             return Outcome.MATCHED, existing, _("Unchanged.")
@@ -74,6 +80,17 @@ class Upserting(ImporterBase):
             update(existing, changes)
         self.date_record(existing, **date_changes)
         return Outcome.UPDATED, existing, ", ".join(sorted(list(changes) + list(date_changes)))
+
+
+def _custom_changes(existing: Any, incoming: dict[str, Any] | None, *, fill: bool = False) -> dict[str, Any]:
+    """The custom values of the row that differ from the record's (``fill``: only those the record
+    has no value for, as a merge fills in blanks)."""
+    stored = getattr(existing, "custom_field_data", None) or {}
+    return {
+        key: value
+        for key, value in (incoming or {}).items()
+        if stored.get(key) != value and not (fill and stored.get(key) not in (None, "", []))
+    }
 
 
 def _attname(model: type[models.Model], name: str) -> str:
