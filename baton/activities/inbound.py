@@ -17,6 +17,7 @@ from django.db import close_old_connections, connection
 
 from baton.activities.inbound_limits import RateLimiter, ReviewQueueFull, user_for_token
 from baton.activities.mail.incoming import InboundError, _token_of, log_inbound_email
+from baton.activities.mail.routes import route_for
 from baton.core.audit import audit_context, new_job_id
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ class LoggingHandler:
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if _token_of(address) is None:
+            if route_for(address) is not None:  # an address another app answers for (support)
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
             return "550 5.1.1 Not a Baton logging address"
         loop = asyncio.get_running_loop()
         try:
