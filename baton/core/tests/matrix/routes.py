@@ -310,4 +310,14 @@ ROUTES: dict[str, Expect] = {
     "integrations:account_export": rec("account"),
     # The public web-to-lead form: keyed by the form's token, no session.
     "integrations:webform_public": Expect("token", args=(("token", "no-such-form"),)),
+    # --- cs13 ---
+    "success:invoices": OPEN,
+    "success:invoice": Expect("open", args=(("pk", MISSING),)),
+    "success:invoice_issue": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_payment": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_credit": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_void": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_schedule": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:collections": OPEN,
+    "success:open_expansion": rec("account", "post", ("account_pk", "account")),
 }
