@@ -109,7 +109,8 @@ def deliver_support_mail(mail: InboundMail) -> EmailMessage:
         case = _thread_case(mail, contact)
         if case is not None and case.status == Case.Status.CLOSED:
             case = None  # a closed case is not reopened: the mail opens a new one (or is reviewed)
-        if case is None and contact is None:
+        account = contact.account if contact is not None else None
+        if case is None and account is None:
             check_review_room(len(mail.text) + len(mail.html) + sum(len(d) for _n, d in mail.files))
             stored = _store(mail, EmailMessage.Status.REVIEW)
             log_change(
@@ -123,8 +124,7 @@ def deliver_support_mail(mail: InboundMail) -> EmailMessage:
         stored = _store(mail, EmailMessage.Status.LOGGED)
         opened = case is None
         if case is None:
-            assert contact is not None
-            account = contact.account
+            assert account is not None  # checked above: a stranger's mail went to the review queue
             case = services.open_case(
                 actor=None,
                 account=account,
