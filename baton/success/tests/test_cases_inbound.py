@@ -45,7 +45,7 @@ def receiver(settings):
 @pytest.mark.django_db(transaction=True)
 def test_support_mail_opens_and_threads_cases(personas, world, receiver, client):
     alice, contact = personas["alice"], world["contact"]
-    with smtplib.SMTP("127.0.0.1", receiver, timeout=20) as smtp:
+    with smtplib.SMTP("127.0.0.1", receiver, timeout=60) as smtp:
         smtp.send_message(
             _mime("김민준 <minjun@hanbit.co.kr>", "ERP 로그인 오류", message_id="<m1@hanbit.co.kr>")
         )
