@@ -18,6 +18,7 @@ from django.db import close_old_connections, connection
 
 from baton.activities.inbound_limits import RateLimiter, ReviewQueueFull, user_for_token
 from baton.activities.mail.incoming import InboundError, _token_of, log_inbound_email
+from baton.activities.mail.routes import route_for
 from baton.core import events
 from baton.core.audit import audit_context, new_job_id
 
@@ -95,6 +96,9 @@ class LoggingHandler:
         client = str(session.peer[0]) if session.peer else "?"
         sender = (envelope.mail_from or "").strip().lower()[:254]
         if _token_of(address) is None:
+            if route_for(address) is not None:  # an address another app answers for (support)
+                envelope.rcpt_tos.append(address)
+                return "250 OK"
             await loop.run_in_executor(None, _refused, client, sender)
             return "550 5.1.1 Not a Baton logging address"
         try:

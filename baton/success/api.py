@@ -16,8 +16,11 @@ from baton.core.models import User
 from baton.deals.models import Product
 from baton.deals.queries import get_opportunity_for_user
 from baton.success import queries, revenue, services
+from baton.success.billing.api import router as billing_router
 from baton.success.cases.api import router as cases_router
+from baton.success.expansion.api import router as expansion_router
 from baton.success.health.api import router as health_router
+from baton.success.health.usage_api import router as usage_router
 from baton.success.models import Contract, ContractChange, ContractLine, Renewal, monthly
 from baton.success.plans.api import router as plans_router
 
@@ -25,6 +28,9 @@ router = Router()
 router.add_router("", cases_router)
 router.add_router("", health_router)
 router.add_router("", plans_router)
+router.add_router("", billing_router)
+router.add_router("", expansion_router)
+router.add_router("", usage_router)
 
 
 class ContractLineOut(Schema):

@@ -13,8 +13,10 @@ class SuccessConfig(AppConfig):
         # Models (and the modules that use them) are importable only once the app registry is ready.
         from baton.accounts.models import Account  # noqa: PLC0415 - models in ready()
         from baton.core.customfields.schema import register_custom_field_model  # noqa: PLC0415 - models
+        from baton.activities.mail.routes import register_inbound_route  # noqa: PLC0415
         from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
         from baton.success import access  # noqa: PLC0415 - models in ready()
+        from baton.success.cases import inbound  # noqa: PLC0415 - models in ready()
         from baton.success.cases.models import Case  # noqa: PLC0415 - models in ready()
         from baton.success.models import Contract  # noqa: PLC0415 - models in ready()
         from baton.success.plans.models import SuccessPlan  # noqa: PLC0415 - models in ready()
@@ -32,6 +34,9 @@ class SuccessConfig(AppConfig):
         # Administrators add custom fields to contracts and support cases too.
         register_custom_field_model("contract", Contract, "success:contract")
         register_custom_field_model("case", Case, "success:case")
+
+        # Mail to the support address opens or continues a case (the activities worker receives it).
+        register_inbound_route(inbound.is_support_address, inbound.deliver_support_mail)
 
         # The account 360° page: the installed base (it loads itself after the page, see the template).
         register_panel("account", "success/panels/_account_installed_base.html", 60)

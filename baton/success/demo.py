@@ -17,7 +17,10 @@ from baton.accounts.services import update_account
 from baton.core.models import Role, User
 from baton.deals.models import Opportunity, Product, Stage
 from baton.success import services
+from baton.success.billing.demo import seed_invoices
 from baton.success.cases.demo import seed_cases
+from baton.success.expansion.demo import seed_expansion
+from baton.success.health.demo import seed_usage
 from baton.success.models import Contract, ContractChange, Renewal
 from baton.success.plans.demo import seed_plans_and_health
 from baton.success.services import LineSpec
@@ -156,6 +159,9 @@ def seed(stdout: Any = None, *, seed_value: int = 13) -> dict[str, int]:
         "contracts": made,
         "renewals_opened": result["opened"],
         "cases": cases,
+        "invoices": seed_invoices(rng, today, admin),
+        "usage": seed_usage(rng, today, admin),
+        "expansion_deals": seed_expansion(today, admin),
         **seed_plans_and_health(rng, today, admin, csm),
     }
     if stdout is not None:

@@ -278,5 +278,6 @@ class RenewalReminder(models.Model):
 # here registers their models.
 from baton.success.billing import models as _billing_models  # noqa: E402, F401
 from baton.success.cases import models as _case_models  # noqa: E402, F401
+from baton.success.expansion import models as _expansion_models  # noqa: E402, F401
 from baton.success.health import models as _health_models  # noqa: E402, F401
 from baton.success.plans import models as _plan_models  # noqa: E402, F401

@@ -1,7 +1,9 @@
 from django.urls import path
 
 from baton.success import views
+from baton.success.billing import views as billing
 from baton.success.cases import views as cases
+from baton.success.expansion import views as expansion
 from baton.success.health import views as health
 from baton.success.plans import views as plans
 
@@ -33,4 +35,13 @@ urlpatterns = [
     path("plans/<int:pk>/milestones/", plans.milestone_add, name="milestone_add"),
     path("milestones/<int:pk>/done/", plans.milestone_done, name="milestone_done"),
     path("accounts/<int:account_pk>/plans/new/", plans.plan_new, name="plan_new"),
+    path("invoices/", billing.invoice_list, name="invoices"),
+    path("invoices/<int:pk>/", billing.invoice_detail, name="invoice"),
+    path("invoices/<int:pk>/issue/", billing.invoice_issue, name="invoice_issue"),
+    path("invoices/<int:pk>/payment/", billing.invoice_payment, name="invoice_payment"),
+    path("invoices/<int:pk>/credit/", billing.invoice_credit, name="invoice_credit"),
+    path("invoices/<int:pk>/void/", billing.invoice_void, name="invoice_void"),
+    path("contracts/<int:pk>/invoices/", billing.invoice_schedule, name="invoice_schedule"),
+    path("collections/", billing.collections_page, name="collections"),
+    path("accounts/<int:account_pk>/expansion/", expansion.open_expansion, name="open_expansion"),
 ]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from baton.accounts.models import Contact
 from baton.activities.inbound_limits import check_review_room, user_for_token
+from baton.activities.mail.routes import InboundMail, route_for
 from baton.activities.models import (
     Activity,
     Attachment,
@@ -113,7 +114,25 @@ def log_inbound_email(raw: bytes, *, rcpt_tos: list[str]) -> EmailMessage:
         raise InboundError(_("The message attachments could not be read.")) from exc
     user = next((u for u in (user_for_token(_token_of(a)) for a in rcpt_tos) if u is not None), None)
     if user is None:
-        raise InboundError(_("Not a Baton logging address."))
+        # Not a user's logging address: an address another app answers for (a support mailbox)?
+        deliver = next((d for d in (route_for(a) for a in rcpt_tos) if d is not None), None)
+        if deliver is None:
+            raise InboundError(_("Not a Baton logging address."))
+        kept_files = [(name, data) for name, data in files if name is not None]
+        return deliver(
+            InboundMail(
+                sender=senders[0].lower(),
+                to_addrs=to_addrs,
+                cc_addrs=cc_addrs,
+                subject=subject,
+                message_id=message_id,
+                references=_references_of(msg),
+                text=text,
+                html=html,
+                files=kept_files,
+                attachments_skipped=len(kept_files) != len(files) or bool(too_many),
+            )
+        )
 
     with transaction.atomic():
         if message_id and user is not None:
@@ -217,6 +236,17 @@ def _attachments_of(msg) -> tuple[list[tuple[str | None, bytes]], int]:
             continue
         files.append((_safe_filename(part.get_filename(), index), data))
     return files, too_many
+
+
+def _references_of(msg) -> list[str]:
+    """The message ids this one answers (In-Reply-To, then References), without duplicates."""
+    found: list[str] = []
+    for header in ("References", "In-Reply-To"):
+        for value in msg.get_all(header, []) or []:
+            for ref in re.findall(r"<[^<>\s]{1,250}>", str(value)):
+                if ref not in found:
+                    found.append(ref)
+    return found[:50]
 
 
 def _match_contact(user: User, sender: str, others: list[str]):

@@ -17,6 +17,7 @@ class Invoice(models.Model):
     """One billing period of a contract (unique per contract and period start: scheduled once)."""
 
     class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")
         PAID = "paid", _("Paid")
         VOID = "void", _("Void")
@@ -38,6 +39,10 @@ class Invoice(models.Model):
     vat_amount = models.DecimalField(_("VAT"), max_digits=18, decimal_places=2)
     total_amount = models.DecimalField(_("total"), max_digits=18, decimal_places=2)
     paid_amount = models.DecimalField(_("paid"), max_digits=18, decimal_places=2, default=0)
+    # A credit note against the invoice lowers what is owed (never the issued 합계 itself).
+    credited_amount = models.DecimalField(_("credited"), max_digits=18, decimal_places=2, default=0)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    void_reason = models.CharField(_("reason"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -58,7 +63,30 @@ class Invoice(models.Model):
 
     @property
     def outstanding(self) -> Decimal:
-        return self.total_amount - self.paid_amount
+        return self.total_amount - self.paid_amount - self.credited_amount
+
+
+class CreditNote(models.Model):
+    """An amount taken off an invoice after it was issued (수정세금계산서), with its reason."""
+
+    audit_parent = "invoice"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="credit_notes")
+    amount = models.DecimalField(_("amount"), max_digits=18, decimal_places=2)
+    issued_on = models.DateField(_("issued on"))
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice", "issued_on", "id"]
+        verbose_name = _("credit note")
+        verbose_name_plural = _("credit notes")
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} -{self.amount}"
 
 
 class Payment(models.Model):

@@ -17,12 +17,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.core.audit import log_change, snapshot
 from baton.core.models import User
 from baton.core.records import can_edit
-from baton.success.billing.models import Invoice, Payment
+from baton.success.billing.models import CreditNote, Invoice, Payment
 from baton.success.models import Contract
 from baton.success.revenue import contract_arr_on
 
@@ -74,9 +75,17 @@ def periods(contract: Contract) -> list[tuple[dt.date, dt.date, Decimal]]:
 
 @transaction.atomic
 def schedule_invoices(
-    contract: Contract, *, actor: User | None, payment_terms_days: int = 30, number_prefix: str = ""
+    contract: Contract,
+    *,
+    actor: User | None,
+    payment_terms_days: int = 30,
+    number_prefix: str = "",
+    draft: bool = False,
 ) -> list[Invoice]:
-    """Create the invoices of the contract's current term that do not exist yet (safe to run again)."""
+    """Create the invoices of the contract's current term that do not exist yet (safe to run again).
+
+    With ``draft`` they wait to be issued one by one (``issue_invoice`` sets the 작성일자 and the due
+    date then); otherwise they are issued at once, dated on their period's first day."""
     if actor is not None and not can_edit(actor, contract):
         raise PermissionDenied(_("You cannot change this contract."))
     if not 0 <= payment_terms_days <= 365:
@@ -107,6 +116,8 @@ def schedule_invoices(
             supply_amount=supply,
             vat_amount=vat,
             total_amount=supply + vat,
+            status=Invoice.Status.DRAFT if draft else Invoice.Status.OPEN,
+            issued_at=None if draft else timezone.now(),
         )
         log_change(actor=actor, action="create", instance=invoice, after=snapshot(invoice), parent=contract)
         made.append(invoice)
@@ -121,10 +132,7 @@ def record_payment(
     if actor is not None and not can_edit(actor, invoice.contract):
         raise PermissionDenied(_("You cannot change this contract."))
     invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
-    try:
-        value = Decimal(str(amount)).quantize(Decimal("0.01"))
-    except (InvalidOperation, ValueError, TypeError):
-        raise ValidationError({"amount": [_("Enter a number.")]}) from None
+    value = _money(amount, "amount")
     if invoice.status != Invoice.Status.OPEN:
         raise ValidationError({"amount": [_("This invoice is not open.")]})
     if value <= 0 or value > invoice.outstanding:
@@ -138,7 +146,7 @@ def record_payment(
     )
     before = snapshot(invoice, ["paid_amount", "status"])
     invoice.paid_amount += value
-    if invoice.paid_amount >= invoice.total_amount:
+    if invoice.outstanding <= 0:
         invoice.status = Invoice.Status.PAID
     invoice.save(update_fields=["paid_amount", "status"])
     log_change(
@@ -149,6 +157,121 @@ def record_payment(
         after=snapshot(invoice, ["paid_amount", "status"]),
     )
     return payment
+
+
+def _money(value: Any, name: str) -> Decimal:
+    try:
+        result = Decimal(str(value)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError, TypeError):
+        raise ValidationError({name: [_("Enter a number.")]}) from None
+    if not result.is_finite():
+        raise ValidationError({name: [_("Enter a number.")]})
+    return result
+
+
+def _locked(invoice: Invoice, actor: User | None) -> Invoice:
+    if actor is not None and not can_edit(actor, invoice.contract):
+        raise PermissionDenied(_("You cannot change this contract."))
+    return Invoice.objects.select_for_update().select_related("contract__account").get(pk=invoice.pk)
+
+
+STATE_FIELDS = ["status", "tax_invoice_date", "due_date", "buyer_brn", "credited_amount", "void_reason"]
+
+
+@transaction.atomic
+def issue_invoice(invoice: Invoice, *, actor: User | None, issue_date: dt.date) -> Invoice:
+    """A draft becomes a tax invoice: dated ``issue_date`` (작성일자), due after its payment terms, with
+    the buyer's 사업자등록번호 as it is today (a tax invoice cannot go out without it)."""
+    invoice = _locked(invoice, actor)
+    if invoice.status != Invoice.Status.DRAFT:
+        raise ValidationError(_("Only a draft invoice can be issued."))
+    brn = invoice.contract.account.brn or ""
+    if not brn:
+        raise ValidationError(
+            _("The account has no business registration number (사업자등록번호) for the tax invoice.")
+        )
+    before = snapshot(invoice, STATE_FIELDS)
+    invoice.status = Invoice.Status.OPEN
+    invoice.tax_invoice_date = issue_date
+    invoice.due_date = issue_date + dt.timedelta(days=invoice.payment_terms_days)
+    invoice.buyer_brn = brn
+    invoice.issued_at = timezone.now()
+    invoice.save(update_fields=[*STATE_FIELDS, "issued_at"])
+    log_change(
+        actor=actor,
+        action="issue",
+        instance=invoice,
+        before=before,
+        after=snapshot(invoice, STATE_FIELDS),
+        parent=invoice.contract,
+    )
+    return invoice
+
+
+@transaction.atomic
+def void_invoice(invoice: Invoice, *, actor: User | None, reason: str) -> Invoice:
+    """Cancel a draft or an unpaid invoice (with the reason); one with payments is credited instead."""
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise ValidationError({"reason": [_("Say why.")]})
+    invoice = _locked(invoice, actor)
+    if invoice.status not in (Invoice.Status.DRAFT, Invoice.Status.OPEN):
+        raise ValidationError(_("This invoice is already closed."))
+    if invoice.paid_amount > 0:
+        raise ValidationError(_("Money was received against this invoice: issue a credit note instead."))
+    before = snapshot(invoice, STATE_FIELDS)
+    invoice.status = Invoice.Status.VOID
+    invoice.void_reason = reason
+    invoice.save(update_fields=STATE_FIELDS)
+    log_change(
+        actor=actor,
+        action="void",
+        instance=invoice,
+        before=before,
+        after=snapshot(invoice, STATE_FIELDS),
+        note=reason,
+        parent=invoice.contract,
+    )
+    return invoice
+
+
+@transaction.atomic
+def credit_invoice(
+    invoice: Invoice, *, actor: User | None, amount: Any, reason: str, issued_on: dt.date
+) -> CreditNote:
+    """A credit note (수정세금계산서) takes up to what is still owed off an issued invoice; once nothing
+    is owed the invoice is settled (status paid)."""
+    reason = (reason or "").strip()[:300]
+    if not reason:
+        raise ValidationError({"reason": [_("Say why.")]})
+    value = _money(amount, "amount")
+    invoice = _locked(invoice, actor)
+    if invoice.status != Invoice.Status.OPEN:
+        raise ValidationError({"amount": [_("This invoice is not open.")]})
+    if value <= 0 or value > invoice.outstanding:
+        raise ValidationError({"amount": [_("Between 0 and what is still owed.")]})
+    note = CreditNote.objects.create(
+        invoice=invoice,
+        amount=value,
+        issued_on=issued_on,
+        reason=reason,
+        created_by=actor if actor is not None and actor.pk else None,
+    )
+    before = snapshot(invoice, STATE_FIELDS)
+    invoice.credited_amount += value
+    if invoice.outstanding <= 0:
+        invoice.status = Invoice.Status.PAID
+    invoice.save(update_fields=["credited_amount", "status"])
+    log_change(
+        actor=actor,
+        action="credit",
+        instance=invoice,
+        before=before,
+        after=snapshot(invoice, STATE_FIELDS),
+        note=reason,
+        parent=invoice.contract,
+    )
+    return note
 
 
 def bucket_of(invoice: Invoice, today: dt.date) -> str:

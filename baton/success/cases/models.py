@@ -184,3 +184,24 @@ class CaseComment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
+
+
+class CaseMail(models.Model):
+    """A customer's e-mail to the support address, threaded into its case."""
+
+    audit_parent = "case"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="mails")
+    email = models.OneToOneField(
+        "activities.EmailMessage", on_delete=models.CASCADE, related_name="case_mail"
+    )
+    opened_case = models.BooleanField(_("opened the case"), default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["case", "created_at", "id"]
+        verbose_name = _("case e-mail")
+        verbose_name_plural = _("case e-mails")
+
+    def __str__(self) -> str:
+        return f"{self.case_id}: {self.email_id}"

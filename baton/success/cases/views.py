@@ -84,6 +84,8 @@ def _context(request: AuthedHttpRequest, case: Case, **forms: Any) -> dict[str, 
     return {
         "case": case,
         "comments": list(queries.comments_of(case)),
+        "mails": list(case.mails.select_related("email").order_by("created_at", "id")[:100]),
+        "subject_tag": f"[{case.number}]",
         "can_edit": editable,
         "next_statuses": [(s, Case.Status(s).label) for s in services.TRANSITIONS[case.status]]
         if editable

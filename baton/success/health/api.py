@@ -88,6 +88,7 @@ class WeightsIn(InputSchema):
     engagement: Percent
     renewal: Percent
     nps: Percent
+    usage: Percent | None = None  # left out: unchanged
 
 
 class WeightsOut(Schema):
@@ -95,6 +96,7 @@ class WeightsOut(Schema):
     engagement: int
     renewal: int
     nps: int
+    usage: int
 
 
 @router.put(

@@ -15,6 +15,7 @@ class WeightsForm(forms.Form):
     engagement = forms.IntegerField(label=_("Engagement"), min_value=0, max_value=100)
     renewal = forms.IntegerField(label=_("Renewal risk"), min_value=0, max_value=100)
     nps = forms.IntegerField(label=_("NPS"), min_value=0, max_value=100)
+    usage = forms.IntegerField(label=_("Product usage"), min_value=0, max_value=100, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,13 +16,14 @@ class HealthWeights(models.Model):
     engagement = models.PositiveSmallIntegerField(_("engagement"), default=25)
     renewal = models.PositiveSmallIntegerField(_("renewal risk"), default=25)
     nps = models.PositiveSmallIntegerField(_("NPS"), default=20)
+    usage = models.PositiveSmallIntegerField(_("product usage"), default=20)
 
     class Meta:
         verbose_name = _("health weights")
         verbose_name_plural = _("health weights")
 
     def __str__(self) -> str:
-        return f"{self.cases}/{self.engagement}/{self.renewal}/{self.nps}"
+        return f"{self.cases}/{self.engagement}/{self.renewal}/{self.nps}/{self.usage}"
 
 
 class NpsResponse(models.Model):
@@ -80,3 +81,44 @@ class HealthSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.day} {self.score}"
+
+
+class UsageRecord(models.Model):
+    """A customer's product usage on a day: seats bought and in use, and sign-ins over the 30 days up to
+    that day; entered through the API, one by one or imported in a batch (one row per account and day:
+    a second figure for the same day replaces the first)."""
+
+    class Source(models.TextChoices):
+        API = "api", _("API")
+        IMPORT = "import", _("Import")
+        MANUAL = "manual", _("Entered by hand")
+
+    audit_parent = "account"
+
+    account = models.ForeignKey(
+        "accounts.Account", verbose_name=_("account"), on_delete=models.CASCADE, related_name="usage_records"
+    )
+    contract = models.ForeignKey(
+        "success.Contract", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    day = models.DateField(_("day"))
+    seats_bought = models.PositiveIntegerField(_("seats bought"))
+    seats_used = models.PositiveIntegerField(_("seats in use"))
+    logins = models.PositiveIntegerField(_("sign-ins in 30 days"), default=0)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices, default=Source.API)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account", "-day"]
+        verbose_name = _("usage figure")
+        verbose_name_plural = _("usage figures")
+        constraints = [
+            models.UniqueConstraint(fields=["account", "day"], name="usage_once_a_day"),
+            models.CheckConstraint(condition=models.Q(seats_bought__gt=0), name="usage_seats_bought"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.day} {self.seats_used}/{self.seats_bought}"

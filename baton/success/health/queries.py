@@ -19,6 +19,7 @@ LABELS = {
     "engagement": "Engagement",
     "renewal": "Renewal risk",
     "nps": "NPS",
+    "usage": "Product usage",
 }
 
 

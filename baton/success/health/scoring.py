@@ -9,7 +9,10 @@ Each component scores 0-100 with a reason a person can check:
 - ``renewal``: a renewal still undecided after its term ended → 0; otherwise the nearest term end of an
   active contract: more than 120 days away → 100, 31-120 → 60, 30 or fewer → 30 (no active contract:
   left out);
-- ``nps``: the latest answer of the last 365 days: 9-10 → 100, 7-8 → 60, 0-6 → 20 (none: left out).
+- ``nps``: the latest answer of the last 365 days: 9-10 → 100, 7-8 → 60, 0-6 → 20 (none: left out);
+- ``usage``: the latest usage figure of the last 90 days: seats in use ÷ seats bought, as a whole
+  percent (half up): 80 % or more → 100, 50-79 → 60, 25-49 → 30, less → 10; nobody signed in over the
+  30 days → 10 whatever the seats (no figure: left out).
 
 The score is the weighted mean of the components present, rounded half up; 70 and above is healthy,
 40-69 watch, below 40 at risk.
@@ -34,11 +37,11 @@ from baton.activities.models import Activity
 from baton.core.audit import log_change, snapshot
 from baton.core.models import User
 from baton.success.cases.models import Case
-from baton.success.health.models import HealthSnapshot, HealthWeights, NpsResponse
+from baton.success.health.models import HealthSnapshot, HealthWeights, NpsResponse, UsageRecord
 from baton.success.models import Contract, Renewal
 
 OPEN_STATUSES = (Case.Status.NEW, Case.Status.IN_PROGRESS, Case.Status.WAITING)
-COMPONENTS = ("cases", "engagement", "renewal", "nps")
+COMPONENTS = ("cases", "engagement", "renewal", "nps", "usage")
 
 
 @dataclass
@@ -136,6 +139,34 @@ def _nps(account: Account, weight: int, today: dt.date) -> Component | None:
     return Component("nps", score, weight, gettext_noop("Latest NPS answer: %(nps)s"), {"nps": answer.score})
 
 
+def usage_percent(used: int, bought: int) -> int:
+    return int((Decimal(used) * 100 / Decimal(bought)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _usage(account: Account, weight: int, today: dt.date) -> Component | None:
+    figure = (
+        UsageRecord.objects.filter(account=account, day__gt=today - dt.timedelta(days=90), day__lte=today)
+        .order_by("-day", "-id")
+        .first()
+    )
+    if figure is None:
+        return None
+    percent = usage_percent(figure.seats_used, figure.seats_bought)
+    params = {
+        "used": figure.seats_used,
+        "bought": figure.seats_bought,
+        "percent": percent,
+        "logins": figure.logins,
+    }
+    if figure.logins == 0:
+        return Component("usage", 10, weight, gettext_noop("Nobody signed in over 30 days"), params)
+    score = 100 if percent >= 80 else 60 if percent >= 50 else 30 if percent >= 25 else 10
+    reason = gettext_noop(
+        "%(used)s of %(bought)s seats in use (%(percent)s%%), %(logins)s sign-ins in 30 days"
+    )
+    return Component("usage", score, weight, reason, params)
+
+
 def compute_health(account: Account, today: dt.date, w: HealthWeights | None = None) -> Health:
     """The account's health today from its components (a handful of queries)."""
     w = w or weights()
@@ -144,6 +175,7 @@ def compute_health(account: Account, today: dt.date, w: HealthWeights | None = N
         _engagement(account, w.engagement, today),
         _renewal(account, w.renewal, today),
         _nps(account, w.nps, today),
+        _usage(account, w.usage, today),
     ]
     present = [p for p in parts if p is not None]
     total_weight = sum(p.weight for p in present)
@@ -182,12 +214,24 @@ def snapshot_health(today: dt.date) -> int:
 
 
 @transaction.atomic
-def set_weights(*, actor: User | None, cases: int, engagement: int, renewal: int, nps: int) -> HealthWeights:
-    """Administrators only. Cases and engagement are known for every account, so they may not both be 0."""
+def set_weights(
+    *, actor: User | None, cases: int, engagement: int, renewal: int, nps: int, usage: int | None = None
+) -> HealthWeights:
+    """Administrators only. Cases and engagement are known for every account, so they may not both be 0.
+    ``usage`` left out keeps its current weight."""
     if actor is not None and not actor.is_admin:
         raise PermissionDenied(_("Only an administrator sets the health weights."))
     errors: dict[str, list[str]] = {}
-    for name, value in (("cases", cases), ("engagement", engagement), ("renewal", renewal), ("nps", nps)):
+    current = HealthWeights.objects.order_by("pk").first() or HealthWeights()
+    usage = current.usage if usage is None else usage
+    pairs = (
+        ("cases", cases),
+        ("engagement", engagement),
+        ("renewal", renewal),
+        ("nps", nps),
+        ("usage", usage),
+    )
+    for name, value in pairs:
         if not 0 <= value <= 100:
             errors[name] = [_("Between 0 and 100.")]
     if not errors and cases + engagement == 0:
@@ -196,7 +240,7 @@ def set_weights(*, actor: User | None, cases: int, engagement: int, renewal: int
         raise ValidationError(errors)
     row = HealthWeights.objects.select_for_update().order_by("pk").first() or HealthWeights()
     before = snapshot(row) if row.pk else None
-    row.cases, row.engagement, row.renewal, row.nps = cases, engagement, renewal, nps
+    row.cases, row.engagement, row.renewal, row.nps, row.usage = cases, engagement, renewal, nps, usage
     row.save()
     log_change(
         actor=actor, action="update" if before else "create", instance=row, before=before, after=snapshot(row)

@@ -40,7 +40,13 @@ def _page(request: AuthedHttpRequest, form: WeightsForm | None = None, status: i
             "weights": w,
             "form": form
             or WeightsForm(
-                initial={"cases": w.cases, "engagement": w.engagement, "renewal": w.renewal, "nps": w.nps}
+                initial={
+                    "cases": w.cases,
+                    "engagement": w.engagement,
+                    "renewal": w.renewal,
+                    "nps": w.nps,
+                    "usage": w.usage,
+                }
             ),
         },
         status=status,

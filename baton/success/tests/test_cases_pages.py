@@ -77,9 +77,10 @@ def test_query_counts(client, case, alice, django_assert_num_queries):
     # session, user, teams, cases
     with django_assert_num_queries(4):
         client.get("/success/cases/")
-    # session, user, teams, case, comments, history, the people and the case it names, assignable
-    # users and teams (form)
-    with django_assert_num_queries(10):
+    # session, user, teams, case, comments, the customer's e-mails on the case (cases from the support
+    # address: one more query, 10 → 11), history, the people and the case it names, assignable users and
+    # teams (form)
+    with django_assert_num_queries(11):
         client.get(f"/success/cases/{case.pk}/")
 
 

@@ -168,7 +168,8 @@ def test_health_api(customer, alice, charlie, root):
     assert ok.status_code == 201
     weights = {"cases": 40, "engagement": 20, "renewal": 20, "nps": 20}
     assert api._send("put", "/success/health-weights", weights).status_code == 403
-    assert ApiClient(root)._send("put", "/success/health-weights", weights).json() == weights
+    # The usage weight, left out, keeps its default (20).
+    assert ApiClient(root)._send("put", "/success/health-weights", weights).json() == {**weights, "usage": 20}
     scoring.snapshot_health(timezone.localdate())
     assert [row["account_id"] for row in api.get("/success/health").json()] == [customer.pk]
     assert api.get("/success/health?band=red").json() == []

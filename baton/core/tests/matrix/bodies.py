@@ -128,4 +128,23 @@ BODIES: dict[str, Any] = {
     # --- import11 ---
     "POST /integrations/web-forms": lambda ids: {"name": "매트릭스 양식"},
     "PATCH /integrations/web-forms/{id}": lambda ids: {"name": "매트릭스"},
+    # --- cs13 ---
+    "POST /success/contracts/{id}/invoices": lambda ids: {"payment_terms_days": 30},
+    "POST /success/invoices/{id}/issue": lambda ids: {"issue_date": "2026-11-01"},
+    "POST /success/invoices/{id}/payments": lambda ids: {"amount": "1000", "paid_on": "2026-11-01"},
+    "POST /success/invoices/{id}/credit-notes": lambda ids: {
+        "amount": "1000",
+        "issued_on": "2026-11-01",
+        "reason": "매트릭스",
+    },
+    "POST /success/invoices/{id}/void": lambda ids: {"reason": "매트릭스"},
+    "POST /success/accounts/{id}/expansion": lambda ids: {"family_id": ids["family"]},
+    "POST /success/accounts/{id}/usage": lambda ids: {
+        "day": "2026-11-01",
+        "seats_bought": 10,
+        "seats_used": 5,
+    },
+    "POST /success/usage/import": lambda ids: {
+        "rows": [{"account_id": ids["account"], "day": "2026-11-01", "seats_bought": 10, "seats_used": 5}]
+    },
 }

@@ -277,4 +277,17 @@ OPERATIONS: dict[str, Expect] = {
     "DELETE /integrations/web-forms/{id}": Expect(
         "roles", method="delete", roles=("root",), args=(("id", MISSING),)
     ),
+    # --- cs13 ---
+    "GET /success/invoices": OPEN,
+    "GET /success/invoices/{id}": Expect("open", args=(("id", MISSING),)),
+    "POST /success/contracts/{id}/invoices": Expect("open", method="post", args=(("id", MISSING),)),
+    "POST /success/invoices/{id}/issue": Expect("open", method="post", args=(("id", MISSING),)),
+    "POST /success/invoices/{id}/payments": Expect("open", method="post", args=(("id", MISSING),)),
+    "POST /success/invoices/{id}/credit-notes": Expect("open", method="post", args=(("id", MISSING),)),
+    "POST /success/invoices/{id}/void": Expect("open", method="post", args=(("id", MISSING),)),
+    "GET /success/collections": OPEN,
+    "POST /success/accounts/{id}/expansion": rec("account", "post"),
+    "GET /success/accounts/{id}/usage": rec("account"),
+    "POST /success/accounts/{id}/usage": rec("account", "post"),
+    "POST /success/usage/import": OPEN_POST,
 }

@@ -317,4 +317,14 @@ ROUTES: dict[str, Expect] = {
     # --- import11 ---
     "deals:lost_reasons": ADMIN,
     "integrations:activities_export": OPEN,
+    # --- cs13 ---
+    "success:invoices": OPEN,
+    "success:invoice": Expect("open", args=(("pk", MISSING),)),
+    "success:invoice_issue": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_payment": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_credit": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_void": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:invoice_schedule": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:collections": OPEN,
+    "success:open_expansion": rec("account", "post", ("account_pk", "account")),
 }
