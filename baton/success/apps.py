@@ -12,8 +12,8 @@ class SuccessConfig(AppConfig):
     def ready(self) -> None:
         # Models (and the modules that use them) are importable only once the app registry is ready.
         from baton.accounts.models import Account  # noqa: PLC0415 - models in ready()
-        from baton.core.customfields.schema import register_custom_field_model  # noqa: PLC0415 - models
         from baton.activities.mail.routes import register_inbound_route  # noqa: PLC0415
+        from baton.core.customfields.schema import register_custom_field_model  # noqa: PLC0415 - models
         from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
         from baton.success import access  # noqa: PLC0415 - models in ready()
         from baton.success.cases import inbound  # noqa: PLC0415 - models in ready()
