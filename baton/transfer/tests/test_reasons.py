@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from baton.core.models import ChangeLog
-from baton.deals.forms import OpportunityForm
+from baton.deals.forms.opportunities import MoveForm
 from baton.deals.models import LostReason
 from baton.scoring.models import DisqualifyReason
 from baton.transfer.models import ImportRow
@@ -46,17 +46,17 @@ def test_lost_reasons_import_create_rename_and_archive(root):
 
 
 def test_disqualify_reasons_import_matches_by_name_and_checks_days(root):
-    existing = DisqualifyReason.objects.create(name="예산 없음", name_en="No budget", recycle_days=90)
+    existing = DisqualifyReason.objects.create(name="예산 미확보", name_en="No budget yet", recycle_days=90)
     rows = [
         ["Id", "Name", "Name (English)", "Recycle after (days)"],
-        ["D1", "예산 없음", "", "120"],  # matched by name (merge fills nothing: it has a name)
+        ["D1", "예산 미확보", "", "120"],  # matched by name (merge fills nothing: it has a name)
         ["D2", "경쟁사 계약", "Signed with a competitor", "365"],
         ["D3", "잘못된 연락처", "", "0"],  # refused: days out of range
     ]
     job = run(make_job(root, "disqualify_reason", rows, duplicates="merge"), root)
     assert _outcomes(job) == ["merged", "created", "refused"]
     assert DisqualifyReason.objects.get(name="경쟁사 계약").recycle_days == 365
-    assert DisqualifyReason.objects.filter(name="예산 없음").count() == 1
+    assert DisqualifyReason.objects.filter(name="예산 미확보").count() == 1
     assert existing.pk in ImportRow.objects.filter(job=job).values_list("object_id", flat=True)
 
 
@@ -67,19 +67,19 @@ def test_lost_reasons_page_add_rename_archive(client, root, alice):
     login(client, alice)
     assert client.get(url).status_code == 403
     login(client, root)
-    response = client.post(url, {"new-name": "가격", "new-name_en": "Price"})
+    response = client.post(url, {"new-name": "납기 불가", "new-name_en": "Cannot deliver in time"})
     assert response.status_code == 302
-    reason = LostReason.objects.get(name="가격")
+    reason = LostReason.objects.get(name="납기 불가")
     assert client.post(url, {"new-name": ""}).status_code == 400  # a name is required
     page = client.get(url)
-    assert "가격" in page.content.decode()
+    assert "납기 불가" in page.content.decode()
     prefix = f"r{reason.pk}"
-    edit = {f"{prefix}-name": "가격 경쟁력", f"{prefix}-name_en": "Price", f"{prefix}-is_archived": "on"}
+    edit = {f"{prefix}-name": "납기 지연", f"{prefix}-name_en": "Late delivery", f"{prefix}-is_archived": "on"}
     response = client.post(url, {"pk": reason.pk, **edit})
     assert response.status_code == 302
     reason.refresh_from_db()
-    assert reason.name == "가격 경쟁력" and reason.is_archived
+    assert reason.name == "납기 지연" and reason.is_archived
     assert ChangeLog.objects.filter(content_type__model="lostreason", object_id=reason.pk).count() == 2
     # An archived reason is no longer offered when a deal is lost.
-    offered = OpportunityForm.base_fields["lost_reason"].queryset
+    offered = MoveForm.base_fields["lost_reason"].queryset
     assert reason not in offered.all()
