@@ -45,14 +45,29 @@ def reps() -> Any:
 
 
 class ApproveForm(forms.Form):
+    into = forms.ChoiceField(
+        label=_("Approve into"),
+        choices=[("opportunity", _("An opportunity")), ("lead", _("A lead (not qualified yet)"))],
+        initial="opportunity",
+        required=False,
+        widget=forms.RadioSelect,
+    )
     owner = forms.ModelChoiceField(label=_("Owner of the opportunity"), queryset=User.objects.none())
     account = forms.TypedChoiceField(
-        label=_("Account"), coerce=int, required=False, empty_value=None, choices=[]
+        label=_("Account"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[],
+        help_text=_("For an opportunity only."),
     )
 
     def __init__(self, *args: Any, accounts: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set(self, "owner", queryset=reps())
+        if self.is_bound and not self.data.get("into"):
+            self.data = self.data.copy()
+            self.data["into"] = "opportunity"
         _set(self, "account", choices=[("", _("A new account")), *(accounts or [])])
         style_form(self)
 

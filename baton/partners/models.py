@@ -222,6 +222,10 @@ class Registration(models.Model):
     opportunity = models.ForeignKey(
         "deals.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
     )
+    # Approved into a lead instead (the approver's choice): the lead, sourced by the partner.
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="partner_registrations"
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
 
     class Meta:

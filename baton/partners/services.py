@@ -22,6 +22,8 @@ from baton.core.records import can_edit
 from baton.core.services import ServiceError
 from baton.deals.models import Opportunity, ProductFamily
 from baton.deals.services import create_opportunity
+from baton.leads.models import Lead, LeadSource
+from baton.leads.services import create_lead
 from baton.partners import conflicts, rules
 from baton.partners.access import partner_of
 from baton.partners.models import Member, OpportunityPartner, Partner, PartnerKind, Registration
@@ -215,11 +217,16 @@ def approve_registration(
     actor: User,
     owner: User | None = None,
     account: Account | None = None,
+    into: str = "opportunity",
     today: dt.date | None = None,
 ) -> Registration:
-    """Approve: the registration protects the customer until its expiry and becomes an opportunity,
-    owned by ``owner`` (the rep; the approver by default), on ``account`` (a matching account the manager
-    chose, else a new one), with the partner stamped as its source."""
+    """Approve: the registration protects the customer until its expiry and becomes an opportunity
+    (``into="opportunity"``), owned by ``owner`` (the rep; the approver by default), on ``account`` (a
+    matching account the manager chose, else a new one), with the partner stamped as its source; or a
+    lead (``into="lead"``: not qualified yet) of source "partner", owned by ``owner``, that the
+    registration points at."""
+    if into not in APPROVE_INTO:
+        raise ValidationError({"into": [_("Choose a lead or an opportunity.")]})
     reg = Registration.objects.select_for_update().select_related("partner__account").get(pk=reg.pk)
     _decidable(reg)
     if not rules.may_approve(actor, reg):
@@ -240,6 +247,54 @@ def approve_registration(
             % {"partner": protected.partner.account.name, "date": protected.expires_on}
         )
     owner = owner or actor
+    before = {"status": reg.status}
+    reg.status = Registration.Status.APPROVED
+    reg.decided_by = actor
+    reg.decided_at = timezone.now()
+    reg.expires_on = rules.protection_until(reg.partner, today)
+    if into == "lead":
+        reg.lead = _lead_from(reg, actor=actor, owner=owner)
+        reg.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "lead"])
+        made = {"lead": reg.lead.pk}
+    else:
+        reg.opportunity = _opportunity_from(reg, actor=actor, owner=owner, account=account)
+        reg.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "opportunity"])
+        made = {"opportunity": reg.opportunity.pk}
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=reg,
+        before=before,
+        after={"status": reg.status, "expires_on": reg.expires_on.isoformat(), **made},
+    )
+    return reg
+
+
+#: What an approved registration becomes.
+APPROVE_INTO = ("opportunity", "lead")
+
+
+def _lead_from(reg: Registration, *, actor: User, owner: User) -> Lead:
+    """The lead of a registration approved into a lead: source "partner", the evidence as its
+    description (the partner and the registration are named there and on the registration)."""
+    description = _("Registered by %(partner)s: %(interest)s") % {
+        "partner": reg.partner.account.name,
+        "interest": reg.product_interest,
+    }
+    return create_lead(
+        actor=actor,
+        owner=owner,
+        name=reg.contact_name,
+        company=reg.customer,
+        email=reg.contact_email,
+        brn=reg.brn,
+        website=reg.website,
+        source=LeadSource.PARTNER,
+        description=f"{description}\n\n{reg.evidence}",
+    )
+
+
+def _opportunity_from(reg: Registration, *, actor: User, owner: User, account: Account | None) -> Opportunity:
     if account is None:
         account = create_account(
             actor=actor, owner=owner, name=reg.customer, brn=reg.brn, website=reg.website
@@ -263,21 +318,7 @@ def approve_registration(
         contact_name=reg.submitted_by.display_name if reg.submitted_by else "",
         registration=reg,
     )
-    before = {"status": reg.status}
-    reg.status = Registration.Status.APPROVED
-    reg.decided_by = actor
-    reg.decided_at = timezone.now()
-    reg.expires_on = rules.protection_until(reg.partner, today)
-    reg.opportunity = opportunity
-    reg.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "opportunity"])
-    log_change(
-        actor=actor,
-        action=ChangeLog.Action.UPDATE,
-        instance=reg,
-        before=before,
-        after={"status": reg.status, "expires_on": reg.expires_on.isoformat(), "opportunity": opportunity.pk},
-    )
-    return reg
+    return opportunity
 
 
 @transaction.atomic
