@@ -24,9 +24,11 @@ from baton.deals.queries import get_opportunity_for_user
 from baton.deals.services import move_opportunity, update_opportunity
 from baton.partners import services
 from baton.partners.access import require_partner, works_channel
+from baton.partners.api_manage import router as manage_router
 from baton.partners.models import OpportunityPartner, Registration
 
 router = Router(tags=["partners"])
+router.add_router("", manage_router)
 
 
 class PartnerRegistrationPortalOut(Schema):

@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.choices import Industry, Region
 from baton.core.models import Role, User
 from baton.core.views_generic import style_form
-from baton.deals.models import Opportunity, Stage
-from baton.partners.models import Partner, PartnerKind
+from baton.deals.models import Opportunity, ProductFamily, Stage
+from baton.partners.models import Partner, PartnerKind, Tier
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -106,4 +107,63 @@ class PortalDealForm(forms.Form):
             pipeline_id=opportunity.pipeline_id, is_archived=False, outcome=Stage.Outcome.OPEN
         ).order_by("sequence", "id")
         _set(self, "stage", queryset=stages)
+        style_form(self)
+
+
+def _multi(label: Any, choices: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+
+
+class PartnerForm(forms.Form):
+    """A partner's profile; on create also the partner organisation's new account (name, BRN, site)."""
+
+    name = forms.CharField(label=_("Partner organisation"), max_length=200)
+    brn = forms.CharField(label=_("Business registration number"), max_length=12, required=False)
+    website = forms.CharField(label=_("Website"), max_length=200, required=False)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    manager = forms.ModelChoiceField(label=_("Partner manager"), queryset=User.objects.none(), required=False)
+    product_families = forms.ModelMultipleChoiceField(
+        label=_("Product families"), queryset=ProductFamily.objects.none(), required=False
+    )
+    industries = _multi(_("Industries"), Industry.choices)
+    regions = _multi(_("Regions"), Region.choices)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if creating:
+            del self.fields["is_active"]
+        else:
+            for name in ("name", "brn", "website"):
+                del self.fields[name]
+        _set(self, "manager", queryset=reps().filter(role__in=[Role.PARTNER_MANAGER, Role.SALES_MANAGER]))
+        _set(self, "product_families", queryset=ProductFamily.objects.order_by("name"))
+        style_form(self)
+
+
+class AgreementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
+    product_family = forms.ModelChoiceField(
+        label=_("Product family"),
+        queryset=ProductFamily.objects.none(),
+        required=False,
+        empty_label=_("Every family"),
+    )
+    discount_pct = forms.DecimalField(
+        label=_("Discount %"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=0
+    )
+    margin_pct = forms.DecimalField(
+        label=_("Margin %"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=0
+    )
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"), min_value=0, max_value=365, initial=30
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "product_family", queryset=ProductFamily.objects.order_by("name"))
         style_form(self)

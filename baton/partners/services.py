@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from baton.accounts.models import Account
 from baton.accounts.services import create_account
-from baton.core.audit import log_change, snapshot
+from baton.core.audit import diff, log_change, snapshot
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
@@ -81,6 +81,75 @@ def create_partner(
     return partner
 
 
+#: What the channel team edits of a partner and of an agreement (the account itself is edited on its page).
+PARTNER_FIELDS = ("tier", "manager", "industries", "regions", "is_active")
+AGREEMENT_FIELDS = (
+    "kind",
+    "product_family",
+    "discount_pct",
+    "margin_pct",
+    "payment_terms_days",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _update(instance: Any, *, actor: User | None, changes: dict[str, Any], fields: tuple[str, ...]) -> Any:
+    """Set ``changes`` (only ``fields``), validate, save and audit what differs."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    names = [name for name in fields if name in changes]
+    before = snapshot(instance, names)
+    for name in names:
+        setattr(instance, name, changes[name])
+    instance.full_clean()
+    _check_dates(instance)
+    instance.save()
+    old, new = diff(before, snapshot(instance, names))
+    if new:
+        log_change(actor=actor, action=ChangeLog.Action.UPDATE, instance=instance, before=old, after=new)
+    return instance
+
+
+def _check_dates(instance: Any) -> None:
+    ends, starts = getattr(instance, "ends_on", None), getattr(instance, "starts_on", None)
+    if ends is not None and starts is not None and ends < starts:
+        raise ValidationError({"ends_on": [_("The end is before the start.")]})
+
+
+@transaction.atomic
+def update_partner(
+    partner: Partner,
+    *,
+    actor: User | None,
+    changes: dict[str, Any],
+    product_families: list[ProductFamily] | None = None,
+) -> Partner:
+    """Change a partner's tier, manager, specialisations or whether it is active (audited)."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    partner = _update(partner, actor=actor, changes=changes, fields=PARTNER_FIELDS)
+    if product_families is not None:
+        old = sorted(partner.product_families.values_list("pk", flat=True))
+        new = sorted(f.pk for f in product_families)
+        if old != new:
+            partner.product_families.set(product_families)
+            log_change(
+                actor=actor,
+                action=ChangeLog.Action.UPDATE,
+                instance=partner,
+                before={"product_families": old},
+                after={"product_families": new},
+            )
+    return partner
+
+
+@transaction.atomic
+def update_agreement(agreement: Any, *, actor: User | None, changes: dict[str, Any]) -> Any:
+    agreement = type(agreement).objects.select_for_update().get(pk=agreement.pk)
+    return _update(agreement, actor=actor, changes=changes, fields=AGREEMENT_FIELDS)
+
+
 @transaction.atomic
 def add_member(partner: Partner, user: User, *, actor: User | None) -> Member:
     """Make ``user`` a partner user of ``partner`` (their role becomes ``partner``: the portal only)."""
@@ -107,6 +176,12 @@ def add_certification(partner: Partner, *, actor: User | None, **values: Any) ->
 
 @transaction.atomic
 def add_agreement(partner: Partner, *, actor: User | None, **values: Any) -> Any:
+    unknown = set(values) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    agreement = partner.agreements.model(partner=partner, **values)
+    agreement.full_clean()
+    _check_dates(agreement)
     return _create(partner.agreements.model, actor=actor, partner=partner, **values)
 
 

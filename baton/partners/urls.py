@@ -1,10 +1,15 @@
 from django.urls import path
 
-from baton.partners import views
+from baton.partners import views, views_manage
 
 app_name = "partners"
 urlpatterns = [
     path("", views.partner_list, name="list"),
+    path("new/", views_manage.create, name="create"),
+    path("<int:pk>/", views_manage.detail, name="detail"),
+    path("<int:pk>/edit/", views_manage.edit, name="edit"),
+    path("<int:pk>/agreements/new/", views_manage.agreement_add, name="agreement_add"),
+    path("agreements/<int:pk>/", views_manage.agreement_edit, name="agreement_edit"),
     path("registrations/", views.registrations, name="registrations"),
     path("registrations/<int:pk>/", views.registration, name="registration"),
     path("registrations/<int:pk>/approve/", views.approve, name="approve"),

@@ -125,4 +125,9 @@ BODIES: dict[str, Any] = {
     "POST /insights/reports/run": lambda ids: {
         "definition": {"object": "opportunities", "columns": ["name"]}
     },
+    # --- partners14 ---
+    "POST /partners/partners": lambda ids: {"name": "매트릭스 파트너", "tier": "silver"},
+    "PATCH /partners/partners/{id}": lambda ids: {"tier": "gold"},
+    "POST /partners/partners/{id}/agreements": lambda ids: {"kind": "reseller", "starts_on": "2026-01-01"},
+    "PATCH /partners/agreements/{id}": lambda ids: {"discount_pct": 10},
 }

@@ -267,4 +267,17 @@ OPERATIONS: dict[str, Expect] = {
     ),
     # Bulk writes: every signed-in user, each item with the rules of the single write.
     "POST /integrations/bulk/{kind}": Expect("open", method="post", args=(("kind", "leads"),)),
+    # --- partners14 ---
+    "GET /partners/partners": CHANNEL,
+    "POST /partners/partners": Expect("roles", method="post", roles=CHANNEL_ROLES),
+    "PATCH /partners/partners/{id}": Expect(
+        "roles", method="patch", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "GET /partners/partners/{id}/agreements": Expect("roles", roles=CHANNEL_ROLES, args=(("id", MISSING),)),
+    "POST /partners/partners/{id}/agreements": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "PATCH /partners/agreements/{id}": Expect(
+        "roles", method="patch", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
 }

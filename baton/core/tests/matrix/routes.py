@@ -310,4 +310,10 @@ ROUTES: dict[str, Expect] = {
     "integrations:account_export": rec("account"),
     # The public web-to-lead form: keyed by the form's token, no session.
     "integrations:webform_public": Expect("token", args=(("token", "no-such-form"),)),
+    # --- partners14 ---
+    "partners:create": CHANNEL,
+    "partners:detail": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:agreement_add": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:agreement_edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
 }
