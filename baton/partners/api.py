@@ -25,10 +25,12 @@ from baton.deals.services import move_opportunity, update_opportunity
 from baton.partners import services
 from baton.partners.access import require_partner, works_channel
 from baton.partners.api_manage import router as manage_router
+from baton.partners.api_passing import router as passing_router
 from baton.partners.models import OpportunityPartner, Registration
 
 router = Router(tags=["partners"])
 router.add_router("", manage_router)
+router.add_router("", passing_router)
 
 
 class PartnerRegistrationPortalOut(Schema):

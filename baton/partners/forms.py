@@ -167,3 +167,33 @@ class AgreementForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set(self, "product_family", queryset=ProductFamily.objects.order_by("name"))
         style_form(self)
+
+
+class PassForm(forms.Form):
+    """Pass a lead to the channel: by the routing rules, to a chosen partner, or into the pool."""
+
+    to = forms.ChoiceField(
+        label=_("Pass to"),
+        choices=[
+            ("rules", _("The partner the routing rules choose")),
+            ("partner", _("This partner")),
+            ("pool", _("The shared pool")),
+        ],
+        initial="rules",
+        widget=forms.RadioSelect,
+    )
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+    days = forms.IntegerField(label=_("Days to accept"), min_value=1, max_value=30, initial=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "partner", queryset=Partner.objects.filter(is_active=True).select_related("account"))
+        style_form(self)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)

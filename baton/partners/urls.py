@@ -1,6 +1,6 @@
 from django.urls import path
 
-from baton.partners import views, views_manage
+from baton.partners import views, views_manage, views_passing
 
 app_name = "partners"
 urlpatterns = [
@@ -10,6 +10,9 @@ urlpatterns = [
     path("<int:pk>/edit/", views_manage.edit, name="edit"),
     path("<int:pk>/agreements/new/", views_manage.agreement_add, name="agreement_add"),
     path("agreements/<int:pk>/", views_manage.agreement_edit, name="agreement_edit"),
+    path("leads/", views_passing.passes, name="passes"),
+    path("lead/<int:lead_pk>/panel/", views_passing.lead_panel, name="lead_panel"),
+    path("lead/<int:lead_pk>/pass/", views_passing.pass_lead, name="pass_lead"),
     path("registrations/", views.registrations, name="registrations"),
     path("registrations/<int:pk>/", views.registration, name="registration"),
     path("registrations/<int:pk>/approve/", views.approve, name="approve"),

@@ -130,4 +130,5 @@ BODIES: dict[str, Any] = {
     "PATCH /partners/partners/{id}": lambda ids: {"tier": "gold"},
     "POST /partners/partners/{id}/agreements": lambda ids: {"kind": "reseller", "starts_on": "2026-01-01"},
     "PATCH /partners/agreements/{id}": lambda ids: {"discount_pct": 10},
+    "POST /partners/leads/{id}/pass": lambda ids: {"to": "pool"},
 }

@@ -280,4 +280,17 @@ OPERATIONS: dict[str, Expect] = {
     "PATCH /partners/agreements/{id}": Expect(
         "roles", method="patch", roles=CHANNEL_ROLES, args=(("id", MISSING),)
     ),
+    "POST /partners/leads/{id}/pass": rec("lead", "post"),
+    "GET /partners/passes": CHANNEL,
+    "GET /partners/portal/leads": PORTAL,
+    "GET /partners/portal/pool": PORTAL,
+    "POST /partners/portal/leads/{id}/accept": Expect(
+        "roles", method="post", roles=(), args=(("id", MISSING),)
+    ),
+    "POST /partners/portal/leads/{id}/decline": Expect(
+        "roles", method="post", roles=(), args=(("id", MISSING),)
+    ),
+    "POST /partners/portal/pool/{id}/claim": Expect(
+        "roles", method="post", roles=(), args=(("id", MISSING),)
+    ),
 }

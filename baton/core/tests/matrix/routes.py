@@ -316,4 +316,12 @@ ROUTES: dict[str, Expect] = {
     "partners:edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
     "partners:agreement_add": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
     "partners:agreement_edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:passes": CHANNEL,
+    "partners:lead_panel": rec("lead", "get", ("lead_pk", "lead")),
+    "partners:pass_lead": rec("lead", "post", ("lead_pk", "lead")),
+    "portal:leads": PORTAL,
+    "portal:lead": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    "portal:lead_accept": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
+    "portal:lead_decline": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
+    "portal:pool_claim": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
 }
