@@ -4,8 +4,9 @@ A partner user reads, through ``records.register_partner_grant`` (and nothing el
 their organisation is on (and may update them: stage, next step, close date), the accounts of those
 opportunities (the customers they sell to or deliver to), the leads passed to them (offered or
 accepted; the pool shows only a lead's company, region and industry, see ``passing.pool_for``).
-Their own registrations, partner profile and performance are read through ``partner_of``. Internal people see partner records through the normal
-rules; the partner pages for internal people are for partner managers, sales managers and admins."""
+Their own registrations, partner profile and performance are read through ``partner_of``. Internal
+people see partner records through the normal rules; the partner pages for internal people are for
+partner managers, sales managers and admins."""
 
 from __future__ import annotations
 

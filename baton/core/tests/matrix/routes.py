@@ -324,4 +324,5 @@ ROUTES: dict[str, Expect] = {
     "portal:lead_accept": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
     "portal:lead_decline": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
     "portal:pool_claim": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
+    "partners:reports": CHANNEL,
 }
