@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from baton.core.choices import Industry, Region
 from baton.core.models import Role, User
 from baton.core.views_generic import style_form
-from baton.deals.models import Opportunity, ProductFamily, Stage
+from baton.deals.models import Opportunity, PriceList, ProductFamily, Stage
 from baton.partners.models import Partner, PartnerKind, Tier
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -197,3 +197,29 @@ class DeclineForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         style_form(self)
+
+
+class PublishForm(forms.Form):
+    """Publish a price list or a file to partner tiers and/or one partner."""
+
+    price_list = forms.ModelChoiceField(
+        label=_("Price list"), queryset=PriceList.objects.none(), required=False
+    )
+    file = forms.FileField(label=_("File"), required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    tiers = forms.MultipleChoiceField(
+        label=_("Tiers"), choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "price_list", queryset=PriceList.objects.filter(is_archived=False))
+        _set(self, "partner", queryset=Partner.objects.filter(is_active=True).select_related("account"))
+        style_form(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if bool(data.get("price_list")) == bool(data.get("file")):
+            raise forms.ValidationError(_("Choose a price list or a file (one of them)."))
+        return data

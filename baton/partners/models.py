@@ -291,3 +291,58 @@ class LeadPass(models.Model):
 
     def __str__(self) -> str:
         return f"{self.lead} → {self.partner or self.get_status_display()}"
+
+
+class Resource(models.Model):
+    """Something the channel team publishes to partners in the portal: a price list of the catalogue
+    (``deals.PriceList``) or an uploaded file. It reaches the partners of the chosen tiers and the one
+    partner named (either may be empty, not both); partner users see and download only those."""
+
+    class Kind(models.TextChoices):
+        PRICE_LIST = "price_list", _("Price list")
+        FILE = "file", _("File")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    price_list = models.ForeignKey(
+        "deals.PriceList",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="partners/files/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    tiers = models.JSONField(_("tiers"), default=list, blank=True)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resources",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("partner resource")
+        verbose_name_plural = _("partner resources")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="price_list", price_list__isnull=False)
+                | models.Q(kind="file", price_list__isnull=True),
+                name="partners_resource_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def reaches(self, partner: Partner) -> bool:
+        return self.partner_id == partner.pk or partner.tier in self.tiers

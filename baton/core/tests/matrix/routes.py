@@ -325,4 +325,11 @@ ROUTES: dict[str, Expect] = {
     "portal:lead_decline": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
     "portal:pool_claim": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
     "partners:reports": CHANNEL,
+    "partners:resources": CHANNEL,
+    "partners:resource_withdraw": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)
+    ),
+    "portal:resources": PORTAL,
+    "portal:price_list": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    "portal:download": Expect("roles", roles=(), args=(("pk", MISSING),)),
 }
