@@ -67,8 +67,9 @@ class ApproveForm(forms.Form):
         super().__init__(*args, **kwargs)
         _set(self, "owner", queryset=reps())
         if self.is_bound and not self.data.get("into"):
-            self.data = self.data.copy()
-            self.data["into"] = "opportunity"
+            data = self.data.copy()  # type: ignore[attr-defined]
+            data["into"] = "opportunity"
+            self.data = data
         _set(self, "account", choices=[("", _("A new account")), *(accounts or [])])
         style_form(self)
 
@@ -219,7 +220,7 @@ class PublishForm(forms.Form):
         style_form(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if bool(data.get("price_list")) == bool(data.get("file")):
             raise forms.ValidationError(_("Choose a price list or a file (one of them)."))
         return data

@@ -143,7 +143,10 @@ def price_rows(resource: Resource, partner: Partner) -> list[dict[str, Any]]:
     discounts: dict[int | None, Decimal] = {}
     for family_id, pct in partner.agreements.values_list("product_family_id", "discount_pct"):
         discounts[family_id] = max(pct, discounts.get(family_id, Decimal(0)))
-    rows = []
+    rows: list[dict[str, Any]] = []
+    if resource.price_list is None:
+        return rows
+    currency = resource.price_list.currency
     entries = PriceListEntry.objects.filter(price_list=resource.price_list, product__is_archived=False)
     for entry in entries.select_related("product__family").order_by("product__code"):
         pct = discounts.get(entry.product.family_id, discounts.get(None, Decimal(0)))
@@ -152,7 +155,7 @@ def price_rows(resource: Resource, partner: Partner) -> list[dict[str, Any]]:
                 "product": entry.product,
                 "list_price": entry.unit_price,
                 "discount_pct": pct,
-                "partner_price": quantize(entry.unit_price * (100 - pct) / 100, resource.price_list.currency),
+                "partner_price": quantize(entry.unit_price * (100 - pct) / 100, currency),
             }
         )
     return rows

@@ -14,7 +14,7 @@ from baton.core.http import AuthedHttpRequest
 from baton.core.views_generic import run_action
 from baton.partners import resources
 from baton.partners.forms import PublishForm
-from baton.partners.models import Resource
+from baton.partners.models import Partner, Resource
 from baton.partners.views import _channel
 from baton.partners.views_portal import _partner
 
@@ -66,7 +66,7 @@ def portal_resources(request: AuthedHttpRequest) -> HttpResponse:
     )
 
 
-def _mine(request: AuthedHttpRequest, pk: int, kind: str) -> tuple[Resource, object]:
+def _mine(request: AuthedHttpRequest, pk: int, kind: str) -> tuple[Resource, Partner]:
     partner = _partner(request)
     resource = resources.get_for_partner(partner, pk)
     if resource is None or resource.kind != kind:
