@@ -181,10 +181,12 @@ def _back_to_pool(lp: LeadPass, actor: User | None, reason: str) -> None:
 def return_lapsed(*, now: dt.datetime | None = None) -> int:
     """Offers whose deadline passed unaccepted come back to the pool (each audited); the count."""
     now = now or timezone.now()
+    # Lock only the pass rows: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join
+    # (the partner), so the partner is read per row.
     due = list(
-        LeadPass.objects.select_for_update(skip_locked=True)
-        .filter(status=LeadPass.Status.OFFERED, deadline__lt=now)
-        .select_related("partner__account")
+        LeadPass.objects.select_for_update(skip_locked=True, of=("self",)).filter(
+            status=LeadPass.Status.OFFERED, deadline__lt=now
+        )
     )
     for lp in due:
         _back_to_pool(lp, None, _("Not accepted by %(partner)s in time.") % {"partner": lp.partner})
