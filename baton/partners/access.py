@@ -2,9 +2,11 @@
 
 A partner user reads, through ``records.register_partner_grant`` (and nothing else): the opportunities
 their organisation is on (and may update them: stage, next step, close date), the accounts of those
-opportunities (the customers they sell to or deliver to). Their own registrations, partner profile and
-performance are read through ``partner_of``. Internal people see partner records through the normal
-rules; the partner pages for internal people are for partner managers, sales managers and admins."""
+opportunities (the customers they sell to or deliver to), the leads passed to them (offered or
+accepted; the pool shows only a lead's company, region and industry, see ``passing.pool_for``).
+Their own registrations, partner profile and performance are read through ``partner_of``. Internal
+people see partner records through the normal rules; the partner pages for internal people are for
+partner managers, sales managers and admins."""
 
 from __future__ import annotations
 
@@ -18,7 +20,8 @@ from baton.core.models import Role
 from baton.core.partner_fence import is_partner_user, open_to_partners
 from baton.core.records import register_partner_grant
 from baton.deals.models import Opportunity
-from baton.partners.models import Member, OpportunityPartner, Partner
+from baton.leads.models import Lead
+from baton.partners.models import LeadPass, Member, OpportunityPartner, Partner
 
 #: Internal roles that work the channel: review registrations, see every partner.
 CHANNEL_ROLES = frozenset({Role.PARTNER_MANAGER, Role.SALES_MANAGER, Role.ADMIN})
@@ -56,7 +59,18 @@ def partner_reads_account(user: Any) -> Q:
     return Q(pk__in=Opportunity.objects.filter(pk__in=_linked_opportunity_ids(user)).values("account_id"))
 
 
+def partner_reads_lead(user: Any) -> Q:
+    """Leads passed to the partner: offered to them (to decide) or accepted by them."""
+    return Q(
+        pk__in=LeadPass.objects.filter(
+            partner__members__user_id=user.pk,
+            status__in=[LeadPass.Status.OFFERED, LeadPass.Status.ACCEPTED],
+        ).values("lead_id")
+    )
+
+
 def register() -> None:
+    register_partner_grant(Lead, "passed to the partner", partner_reads_lead)
     register_partner_grant(Opportunity, "partner on the opportunity", partner_reads_opportunity, edit=True)
     register_partner_grant(Account, "customer of the partner's opportunities", partner_reads_account)
     open_to_partners(namespace="portal", api_prefix="/api/v1/partners/portal/", home="portal:home")

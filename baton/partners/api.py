@@ -8,6 +8,7 @@ reject. ``/partners/opportunities/{id}`` lists the partners on a deal the caller
 
 import datetime as dt
 from decimal import Decimal
+from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
@@ -23,9 +24,13 @@ from baton.deals.queries import get_opportunity_for_user
 from baton.deals.services import move_opportunity, update_opportunity
 from baton.partners import services
 from baton.partners.access import require_partner, works_channel
+from baton.partners.api_manage import router as manage_router
+from baton.partners.api_passing import router as passing_router
 from baton.partners.models import OpportunityPartner, Registration
 
 router = Router(tags=["partners"])
+router.add_router("", manage_router)
+router.add_router("", passing_router)
 
 
 class PartnerRegistrationPortalOut(Schema):
@@ -42,6 +47,7 @@ class PartnerRegistrationPortalOut(Schema):
     reason: str
     expires_on: dt.date | None
     opportunity_id: int | None
+    lead_id: int | None
     created_at: dt.datetime
 
 
@@ -87,8 +93,12 @@ class PartnerPortalDealIn(PatchSchema):
 
 
 class RegistrationApproveIn(InputSchema):
+    """``into``: what the registration becomes, an opportunity (default) or a lead; ``account_id``
+    (an opportunity only): a matching account instead of a new one."""
+
     owner_id: int | None = None
     account_id: int | None = None
+    into: Literal["opportunity", "lead"] = "opportunity"
 
 
 class RegistrationRejectIn(InputSchema):
@@ -201,7 +211,7 @@ def approve_registration(request: HttpRequest, payload: RegistrationApproveIn, i
         else None
     )
     account = get_for_user(Account.objects.all(), user, payload.account_id) if payload.account_id else None
-    return services.approve_registration(reg, actor=user, owner=owner, account=account)
+    return services.approve_registration(reg, actor=user, owner=owner, account=account, into=payload.into)
 
 
 @router.post(

@@ -1,7 +1,8 @@
 """The demo's channel: three partners of different tiers (an SI, a reseller, a referral partner) with
 specialisations, certified people and agreements; their people (the ``partner`` logins); registrations
 in every state (approved into protected deals, one waiting with a conflict, one rejected with its
-reason); the partner-sourced deals of the channel manager; and won deals the SI delivered.
+reason); the partner-sourced deals of the channel manager; won deals the SI delivered; and leads
+passed to the gold partner (accepted, offered) and to the shared pool.
 Idempotent: does nothing once the partners exist."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,8 +20,9 @@ from baton.accounts.services import create_account
 from baton.core.audit import audit_context, new_job_id
 from baton.core.korean import brn_check_digit
 from baton.core.models import Role, User
-from baton.deals.models import Opportunity, ProductFamily, Stage
-from baton.partners import services
+from baton.deals.models import Opportunity, PriceList, ProductFamily, Stage
+from baton.leads.services import create_lead
+from baton.partners import passing, resources, services
 from baton.partners.models import OpportunityPartner, Partner, PartnerKind, Registration, Tier
 
 PARTNERS = [
@@ -119,6 +122,8 @@ def seed(out: Any = None) -> None:
             nuri, daon, hangyeol, channel=channel, manager=manager or channel, rep=rep, today=today
         )
         _deals(nuri, daon, channel=channel)
+        _passed_leads(nuri, rep=rep)
+        _resources(nuri, channel=channel)
     _say(out, f"partners demo: {len(made)} partners, {Registration.objects.count()} registrations")
 
 
@@ -212,3 +217,45 @@ def _deals(nuri: Partner, daon: Partner, *, channel: User) -> None:
         services.link_partner(
             deal, nuri, actor=None, role=PartnerKind.SI, influenced=True, contact_name="김도윤"
         )
+
+
+PASSED_LEADS = [
+    # (name, company, e-mail, region, industry, what happens to it)
+    ("윤서준", "(주)한강정밀", "seojun.yoon@hangang-p.co.kr", "gyeonggi", "manufacturing", "accepted"),
+    ("장하린", "청솔제약 주식회사", "harin.jang@cheongsol.kr", "seoul", "manufacturing", "offered"),
+    ("문지호", "제주바이오텍", "jiho.moon@jejubio.kr", "jeju", "", "pool"),
+]
+
+
+def _passed_leads(gold: Partner, *, rep: User) -> None:
+    """Leads the rep passed to the channel: one the gold partner accepted, one offered to it (three
+    days to accept), one waiting in the shared pool (no partner covers Jeju)."""
+    member = gold.members.select_related("user").first()
+    for name, company, email, region, industry, outcome in PASSED_LEADS:
+        lead = create_lead(
+            actor=rep, name=name, company=company, email=email, region=region, industry=industry
+        )
+        if outcome == "pool":
+            passing.pass_lead(lead, actor=rep, to="pool")
+            continue
+        offer = passing.pass_lead(lead, actor=rep, to="partner", partner=gold)
+        if outcome == "accepted" and member is not None:
+            passing.accept(offer, actor=member.user)
+
+
+GUIDE = """누리시스템 파트너 제안 가이드
+1. 고객사 요구사항 워크숍 결과를 딜 등록의 근거로 첨부합니다.
+2. 공급가는 포털의 가격표(골드 등급)를 따릅니다.
+3. 대금 지급 조건은 계약의 결제 기한(90일)을 따릅니다.
+"""
+
+
+def _resources(gold: Partner, *, channel: User) -> None:
+    """The catalogue's default price list for gold partners and a proposal guide for the gold partner."""
+    price_list = PriceList.objects.filter(is_archived=False).order_by("-is_default", "pk").first()
+    if price_list is not None:
+        resources.publish_price_list(
+            actor=channel, price_list=price_list, title="골드 파트너 가격표", tiers=[Tier.GOLD]
+        )
+    guide = ContentFile(GUIDE.encode("utf-8"), name="partner-proposal-guide.txt")
+    resources.publish_file(actor=channel, upload=guide, title="파트너 제안 가이드", tiers=[], partner=gold)

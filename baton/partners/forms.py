@@ -7,10 +7,11 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from baton.core.choices import Industry, Region
 from baton.core.models import Role, User
 from baton.core.views_generic import style_form
-from baton.deals.models import Opportunity, Stage
-from baton.partners.models import Partner, PartnerKind
+from baton.deals.models import Opportunity, PriceList, ProductFamily, Stage
+from baton.partners.models import Partner, PartnerKind, Tier
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -45,14 +46,30 @@ def reps() -> Any:
 
 
 class ApproveForm(forms.Form):
+    into = forms.ChoiceField(
+        label=_("Approve into"),
+        choices=[("opportunity", _("An opportunity")), ("lead", _("A lead (not qualified yet)"))],
+        initial="opportunity",
+        required=False,
+        widget=forms.RadioSelect,
+    )
     owner = forms.ModelChoiceField(label=_("Owner of the opportunity"), queryset=User.objects.none())
     account = forms.TypedChoiceField(
-        label=_("Account"), coerce=int, required=False, empty_value=None, choices=[]
+        label=_("Account"),
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[],
+        help_text=_("For an opportunity only."),
     )
 
     def __init__(self, *args: Any, accounts: list[tuple[int, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set(self, "owner", queryset=reps())
+        if self.is_bound and not self.data.get("into"):
+            data = self.data.copy()  # type: ignore[attr-defined]
+            data["into"] = "opportunity"
+            self.data = data
         _set(self, "account", choices=[("", _("A new account")), *(accounts or [])])
         style_form(self)
 
@@ -92,3 +109,118 @@ class PortalDealForm(forms.Form):
         ).order_by("sequence", "id")
         _set(self, "stage", queryset=stages)
         style_form(self)
+
+
+def _multi(label: Any, choices: Any) -> forms.MultipleChoiceField:
+    return forms.MultipleChoiceField(
+        label=label, choices=choices, required=False, widget=forms.SelectMultiple(attrs={"size": 6})
+    )
+
+
+class PartnerForm(forms.Form):
+    """A partner's profile; on create also the partner organisation's new account (name, BRN, site)."""
+
+    name = forms.CharField(label=_("Partner organisation"), max_length=200)
+    brn = forms.CharField(label=_("Business registration number"), max_length=12, required=False)
+    website = forms.CharField(label=_("Website"), max_length=200, required=False)
+    tier = forms.ChoiceField(label=_("Tier"), choices=Tier.choices)
+    manager = forms.ModelChoiceField(label=_("Partner manager"), queryset=User.objects.none(), required=False)
+    product_families = forms.ModelMultipleChoiceField(
+        label=_("Product families"), queryset=ProductFamily.objects.none(), required=False
+    )
+    industries = _multi(_("Industries"), Industry.choices)
+    regions = _multi(_("Regions"), Region.choices)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def __init__(self, *args: Any, creating: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if creating:
+            del self.fields["is_active"]
+        else:
+            for name in ("name", "brn", "website"):
+                del self.fields[name]
+        _set(self, "manager", queryset=reps().filter(role__in=[Role.PARTNER_MANAGER, Role.SALES_MANAGER]))
+        _set(self, "product_families", queryset=ProductFamily.objects.order_by("name"))
+        style_form(self)
+
+
+class AgreementForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=PartnerKind.choices)
+    product_family = forms.ModelChoiceField(
+        label=_("Product family"),
+        queryset=ProductFamily.objects.none(),
+        required=False,
+        empty_label=_("Every family"),
+    )
+    discount_pct = forms.DecimalField(
+        label=_("Discount %"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=0
+    )
+    margin_pct = forms.DecimalField(
+        label=_("Margin %"), max_digits=5, decimal_places=2, min_value=0, max_value=100, initial=0
+    )
+    payment_terms_days = forms.IntegerField(
+        label=_("Payment terms (days)"), min_value=0, max_value=365, initial=30
+    )
+    starts_on = forms.DateField(label=_("Starts on"), widget=DATE)
+    ends_on = forms.DateField(label=_("Ends on"), widget=DATE, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "product_family", queryset=ProductFamily.objects.order_by("name"))
+        style_form(self)
+
+
+class PassForm(forms.Form):
+    """Pass a lead to the channel: by the routing rules, to a chosen partner, or into the pool."""
+
+    to = forms.ChoiceField(
+        label=_("Pass to"),
+        choices=[
+            ("rules", _("The partner the routing rules choose")),
+            ("partner", _("This partner")),
+            ("pool", _("The shared pool")),
+        ],
+        initial="rules",
+        widget=forms.RadioSelect,
+    )
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+    days = forms.IntegerField(label=_("Days to accept"), min_value=1, max_value=30, initial=3)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "partner", queryset=Partner.objects.filter(is_active=True).select_related("account"))
+        style_form(self)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(label=_("Why (optional)"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class PublishForm(forms.Form):
+    """Publish a price list or a file to partner tiers and/or one partner."""
+
+    price_list = forms.ModelChoiceField(
+        label=_("Price list"), queryset=PriceList.objects.none(), required=False
+    )
+    file = forms.FileField(label=_("File"), required=False)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    tiers = forms.MultipleChoiceField(
+        label=_("Tiers"), choices=Tier.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "price_list", queryset=PriceList.objects.filter(is_archived=False))
+        _set(self, "partner", queryset=Partner.objects.filter(is_active=True).select_related("account"))
+        style_form(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if bool(data.get("price_list")) == bool(data.get("file")):
+            raise forms.ValidationError(_("Choose a price list or a file (one of them)."))
+        return data

@@ -222,6 +222,10 @@ class Registration(models.Model):
     opportunity = models.ForeignKey(
         "deals.Opportunity", null=True, blank=True, on_delete=models.SET_NULL, related_name="registrations"
     )
+    # Approved into a lead instead (the approver's choice): the lead, sourced by the partner.
+    lead = models.ForeignKey(
+        "leads.Lead", null=True, blank=True, on_delete=models.SET_NULL, related_name="partner_registrations"
+    )
     created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
 
     class Meta:
@@ -235,3 +239,110 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer} · {self.partner}"
+
+
+class LeadPass(models.Model):
+    """A lead passed to the channel: offered to one partner until ``deadline`` (pushed by the routing
+    rules or chosen by hand), or waiting in the shared pool (no partner) for a partner to pick it. An
+    offer not accepted by its deadline, or declined, comes back to the pool; the partners who declined
+    it or let it lapse do not see it there again. One row per lead; the audit log keeps its story."""
+
+    class Status(models.TextChoices):
+        POOL = "pool", _("In the pool")
+        OFFERED = "offered", _("Offered")
+        ACCEPTED = "accepted", _("Accepted")
+
+    audit_parent = "lead"
+
+    lead = models.OneToOneField(
+        "leads.Lead", verbose_name=_("lead"), on_delete=models.CASCADE, related_name="partner_pass"
+    )
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="lead_passes",
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.POOL)
+    deadline = models.DateTimeField(_("accept by"), null=True, blank=True)
+    # Partner ids that declined it or let the offer lapse (the pool hides it from them).
+    passed_over = models.JSONField(default=list, blank=True)
+    reason = models.CharField(_("routing"), max_length=300, blank=True)
+    passed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    passed_at = models.DateTimeField(_("passed"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-passed_at", "-id"]
+        verbose_name = _("passed lead")
+        verbose_name_plural = _("passed leads")
+        indexes = [models.Index(fields=["status", "deadline"], name="partners_pass_due_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="pool", partner__isnull=True)
+                | models.Q(~models.Q(status="pool"), partner__isnull=False),
+                name="partners_pass_partner_unless_pool",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead} → {self.partner or self.get_status_display()}"
+
+
+class Resource(models.Model):
+    """Something the channel team publishes to partners in the portal: a price list of the catalogue
+    (``deals.PriceList``) or an uploaded file. It reaches the partners of the chosen tiers and the one
+    partner named (either may be empty, not both); partner users see and download only those."""
+
+    class Kind(models.TextChoices):
+        PRICE_LIST = "price_list", _("Price list")
+        FILE = "file", _("File")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    price_list = models.ForeignKey(
+        "deals.PriceList",
+        verbose_name=_("price list"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    file = models.FileField(_("file"), upload_to="partners/files/%Y/%m/", blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    file_size = models.PositiveIntegerField(default=0)
+    tiers = models.JSONField(_("tiers"), default=list, blank=True)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="resources",
+    )
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    published_at = models.DateTimeField(_("published"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("partner resource")
+        verbose_name_plural = _("partner resources")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="price_list", price_list__isnull=False)
+                | models.Q(kind="file", price_list__isnull=True),
+                name="partners_resource_kind",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def reaches(self, partner: Partner) -> bool:
+        return self.partner_id == partner.pk or partner.tier in self.tiers

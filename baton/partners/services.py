@@ -16,12 +16,14 @@ from django.utils.translation import gettext as _
 
 from baton.accounts.models import Account
 from baton.accounts.services import create_account
-from baton.core.audit import log_change, snapshot
+from baton.core.audit import diff, log_change, snapshot
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
 from baton.deals.models import Opportunity, ProductFamily
 from baton.deals.services import create_opportunity
+from baton.leads.models import Lead, LeadSource
+from baton.leads.services import create_lead
 from baton.partners import conflicts, rules
 from baton.partners.access import partner_of
 from baton.partners.models import Member, OpportunityPartner, Partner, PartnerKind, Registration
@@ -79,6 +81,75 @@ def create_partner(
     return partner
 
 
+#: What the channel team edits of a partner and of an agreement (the account itself is edited on its page).
+PARTNER_FIELDS = ("tier", "manager", "industries", "regions", "is_active")
+AGREEMENT_FIELDS = (
+    "kind",
+    "product_family",
+    "discount_pct",
+    "margin_pct",
+    "payment_terms_days",
+    "starts_on",
+    "ends_on",
+)
+
+
+def _update(instance: Any, *, actor: User | None, changes: dict[str, Any], fields: tuple[str, ...]) -> Any:
+    """Set ``changes`` (only ``fields``), validate, save and audit what differs."""
+    unknown = set(changes) - set(fields)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    names = [name for name in fields if name in changes]
+    before = snapshot(instance, names)
+    for name in names:
+        setattr(instance, name, changes[name])
+    instance.full_clean()
+    _check_dates(instance)
+    instance.save()
+    old, new = diff(before, snapshot(instance, names))
+    if new:
+        log_change(actor=actor, action=ChangeLog.Action.UPDATE, instance=instance, before=old, after=new)
+    return instance
+
+
+def _check_dates(instance: Any) -> None:
+    ends, starts = getattr(instance, "ends_on", None), getattr(instance, "starts_on", None)
+    if ends is not None and starts is not None and ends < starts:
+        raise ValidationError({"ends_on": [_("The end is before the start.")]})
+
+
+@transaction.atomic
+def update_partner(
+    partner: Partner,
+    *,
+    actor: User | None,
+    changes: dict[str, Any],
+    product_families: list[ProductFamily] | None = None,
+) -> Partner:
+    """Change a partner's tier, manager, specialisations or whether it is active (audited)."""
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    partner = _update(partner, actor=actor, changes=changes, fields=PARTNER_FIELDS)
+    if product_families is not None:
+        old = sorted(partner.product_families.values_list("pk", flat=True))
+        new = sorted(f.pk for f in product_families)
+        if old != new:
+            partner.product_families.set(product_families)
+            log_change(
+                actor=actor,
+                action=ChangeLog.Action.UPDATE,
+                instance=partner,
+                before={"product_families": old},
+                after={"product_families": new},
+            )
+    return partner
+
+
+@transaction.atomic
+def update_agreement(agreement: Any, *, actor: User | None, changes: dict[str, Any]) -> Any:
+    agreement = type(agreement).objects.select_for_update().get(pk=agreement.pk)
+    return _update(agreement, actor=actor, changes=changes, fields=AGREEMENT_FIELDS)
+
+
 @transaction.atomic
 def add_member(partner: Partner, user: User, *, actor: User | None) -> Member:
     """Make ``user`` a partner user of ``partner`` (their role becomes ``partner``: the portal only)."""
@@ -105,6 +176,12 @@ def add_certification(partner: Partner, *, actor: User | None, **values: Any) ->
 
 @transaction.atomic
 def add_agreement(partner: Partner, *, actor: User | None, **values: Any) -> Any:
+    unknown = set(values) - set(AGREEMENT_FIELDS)
+    if unknown:
+        raise ValidationError({name: [_("Unknown field.")] for name in sorted(unknown)})
+    agreement = partner.agreements.model(partner=partner, **values)
+    agreement.full_clean()
+    _check_dates(agreement)
     return _create(partner.agreements.model, actor=actor, partner=partner, **values)
 
 
@@ -215,11 +292,16 @@ def approve_registration(
     actor: User,
     owner: User | None = None,
     account: Account | None = None,
+    into: str = "opportunity",
     today: dt.date | None = None,
 ) -> Registration:
-    """Approve: the registration protects the customer until its expiry and becomes an opportunity,
-    owned by ``owner`` (the rep; the approver by default), on ``account`` (a matching account the manager
-    chose, else a new one), with the partner stamped as its source."""
+    """Approve: the registration protects the customer until its expiry and becomes an opportunity
+    (``into="opportunity"``), owned by ``owner`` (the rep; the approver by default), on ``account`` (a
+    matching account the manager chose, else a new one), with the partner stamped as its source; or a
+    lead (``into="lead"``: not qualified yet) of source "partner", owned by ``owner``, that the
+    registration points at."""
+    if into not in APPROVE_INTO:
+        raise ValidationError({"into": [_("Choose a lead or an opportunity.")]})
     reg = Registration.objects.select_for_update().select_related("partner__account").get(pk=reg.pk)
     _decidable(reg)
     if not rules.may_approve(actor, reg):
@@ -240,6 +322,54 @@ def approve_registration(
             % {"partner": protected.partner.account.name, "date": protected.expires_on}
         )
     owner = owner or actor
+    before = {"status": reg.status}
+    reg.status = Registration.Status.APPROVED
+    reg.decided_by = actor
+    reg.decided_at = timezone.now()
+    reg.expires_on = rules.protection_until(reg.partner, today)
+    if into == "lead":
+        reg.lead = _lead_from(reg, actor=actor, owner=owner)
+        reg.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "lead"])
+        made = {"lead": reg.lead.pk}
+    else:
+        reg.opportunity = _opportunity_from(reg, actor=actor, owner=owner, account=account)
+        reg.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "opportunity"])
+        made = {"opportunity": reg.opportunity.pk}
+    log_change(
+        actor=actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=reg,
+        before=before,
+        after={"status": reg.status, "expires_on": reg.expires_on.isoformat(), **made},
+    )
+    return reg
+
+
+#: What an approved registration becomes.
+APPROVE_INTO = ("opportunity", "lead")
+
+
+def _lead_from(reg: Registration, *, actor: User, owner: User) -> Lead:
+    """The lead of a registration approved into a lead: source "partner", the evidence as its
+    description (the partner and the registration are named there and on the registration)."""
+    description = _("Registered by %(partner)s: %(interest)s") % {
+        "partner": reg.partner.account.name,
+        "interest": reg.product_interest,
+    }
+    return create_lead(
+        actor=actor,
+        owner=owner,
+        name=reg.contact_name,
+        company=reg.customer,
+        email=reg.contact_email,
+        brn=reg.brn,
+        website=reg.website,
+        source=LeadSource.PARTNER,
+        description=f"{description}\n\n{reg.evidence}",
+    )
+
+
+def _opportunity_from(reg: Registration, *, actor: User, owner: User, account: Account | None) -> Opportunity:
     if account is None:
         account = create_account(
             actor=actor, owner=owner, name=reg.customer, brn=reg.brn, website=reg.website
@@ -263,21 +393,7 @@ def approve_registration(
         contact_name=reg.submitted_by.display_name if reg.submitted_by else "",
         registration=reg,
     )
-    before = {"status": reg.status}
-    reg.status = Registration.Status.APPROVED
-    reg.decided_by = actor
-    reg.decided_at = timezone.now()
-    reg.expires_on = rules.protection_until(reg.partner, today)
-    reg.opportunity = opportunity
-    reg.save(update_fields=["status", "decided_by", "decided_at", "expires_on", "opportunity"])
-    log_change(
-        actor=actor,
-        action=ChangeLog.Action.UPDATE,
-        instance=reg,
-        before=before,
-        after={"status": reg.status, "expires_on": reg.expires_on.isoformat(), "opportunity": opportunity.pk},
-    )
-    return reg
+    return opportunity
 
 
 @transaction.atomic

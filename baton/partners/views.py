@@ -78,7 +78,7 @@ def _registration_page(
 def _registration(request: AuthedHttpRequest, pk: int) -> Registration:
     _channel(request)
     return get_for_user(
-        Registration.objects.select_related("partner__account", "opportunity"), request.user, pk
+        Registration.objects.select_related("partner__account", "opportunity", "lead"), request.user, pk
     )
 
 
@@ -100,7 +100,11 @@ def approve(request: AuthedHttpRequest, pk: int) -> HttpResponse:
         if run_action(
             request,
             lambda: services.approve_registration(
-                reg, actor=request.user, owner=form.cleaned_data["owner"], account=account
+                reg,
+                actor=request.user,
+                owner=form.cleaned_data["owner"],
+                account=account,
+                into=form.cleaned_data["into"],
             ),
             form=form,
             success=_("Registration approved."),

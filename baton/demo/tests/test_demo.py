@@ -210,3 +210,17 @@ def test_demo_channel_partners_registrations_and_the_partner_login(demo, client)
     assert home.redirect_chain[-1][0] == "/portal/"
     assert "누리시스템" in home.content.decode()
     assert client.get("/deals/").status_code == 403
+    # leads passed to the gold partner: one accepted, one offered; one in the shared pool
+    from baton.partners.models import LeadPass
+
+    gold = Partner.objects.get(tier="gold")
+    assert sorted(LeadPass.objects.filter(partner=gold).values_list("status", flat=True)) == [
+        "accepted",
+        "offered",
+    ]
+    assert LeadPass.objects.filter(status="pool", partner=None).count() == 1
+    leads = client.get("/portal/leads/").content.decode()
+    assert "한강정밀" in leads and "청솔제약" in leads and "제주바이오텍" in leads
+    # the gold partner's price list and file
+    resources = client.get("/portal/resources/").content.decode()
+    assert "골드 파트너 가격표" in resources and "파트너 제안 가이드" in resources

@@ -152,3 +152,62 @@ def test_the_worker_task_expires_what_is_past_its_period(channel):
     assert tasks.expire_partner_registrations.call() == {"expired": 0}
     reg.refresh_from_db()
     assert reg.status == Registration.Status.EXPIRED
+
+
+def test_approval_into_a_lead_the_approver_chooses(channel):
+    from baton.leads.models import Lead, LeadSource
+
+    reg = register(channel["paul"], brn="")
+    with pytest.raises(ValidationError):
+        services.approve_registration(reg, actor=channel["pat"], into="account", today=TODAY)
+    done = services.approve_registration(
+        reg, actor=channel["pat"], owner=channel["alice"], into="lead", today=TODAY
+    )
+    assert (done.status, done.opportunity, done.expires_on) == (
+        "approved",
+        None,
+        TODAY + dt.timedelta(days=90),
+    )
+    lead = Lead.objects.get()
+    assert done.lead == lead
+    assert (lead.owner, lead.source, lead.company, lead.name, lead.email) == (
+        channel["alice"],
+        LeadSource.PARTNER,
+        "새한물산",
+        "박지훈",
+        "jihoon@saehan.co.kr",
+    )
+    assert "누리시스템" in lead.description and "Two workshops" in lead.description
+    assert not OpportunityPartner.objects.exists()
+    assert_audited(done, "update", actor=channel["pat"])
+    # the protection holds the same for a lead: another partner cannot be approved meanwhile
+    rival = register(channel["dora"], customer="(주)새한물산")
+    with pytest.raises(ServiceError):
+        services.approve_registration(rival, actor=channel["pat"], into="lead", today=TODAY)
+    assert Lead.objects.count() == 1
+
+
+def test_approval_into_a_lead_on_the_page_and_the_api(client, channel):
+    from baton.core.tests.test_api_support import ApiClient
+    from baton.leads.models import Lead
+
+    pat = channel["pat"]
+    first = register(channel["paul"])
+    client.force_login(pat)
+    page = client.get(f"/partners/registrations/{first.pk}/").content.decode()
+    assert 'name="into"' in page
+    bad = client.post(f"/partners/registrations/{first.pk}/approve/", {"owner": pat.pk, "into": "x"})
+    assert bad.status_code == 200 and not Lead.objects.exists()
+    done = client.post(f"/partners/registrations/{first.pk}/approve/", {"owner": pat.pk, "into": "lead"})
+    assert done.status_code == 302
+    first.refresh_from_db()
+    assert first.lead is not None and first.opportunity is None
+    assert first.lead.name in client.get(f"/partners/registrations/{first.pk}/").content.decode()
+
+    second = register(channel["dora"], customer="가온바이오", contact_email="yuna@gaon.bio")
+    api = ApiClient(pat)
+    assert api.post(f"/partners/registrations/{second.pk}/approve", {"into": "deal"}).status_code == 422
+    answer = api.post(f"/partners/registrations/{second.pk}/approve", {"into": "lead"})
+    assert answer.status_code == 200, answer.content
+    assert answer.json()["lead_id"] == Lead.objects.get(company="가온바이오").pk
+    assert answer.json()["opportunity_id"] is None

@@ -72,6 +72,8 @@ class Scheduler(threading.Thread):
         ("baton.success.tasks.snapshot_customer_health", dt.timedelta(hours=6), True),
         # Partner deal registrations whose protection period is over expire (audited, once each).
         ("baton.partners.tasks.expire_partner_registrations", dt.timedelta(hours=6), True),
+        # Leads offered to a partner and not accepted by their deadline return to the pool (audited).
+        ("baton.partners.tasks.return_lapsed_lead_offers", dt.timedelta(minutes=15), True),
     ]
 
     def __init__(self, interval: int, prune: bool = False, worker: str = ""):

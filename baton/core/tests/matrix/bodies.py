@@ -147,4 +147,10 @@ BODIES: dict[str, Any] = {
     "POST /success/usage/import": lambda ids: {
         "rows": [{"account_id": ids["account"], "day": "2026-11-01", "seats_bought": 10, "seats_used": 5}]
     },
+    # --- partners14 ---
+    "POST /partners/partners": lambda ids: {"name": "매트릭스 파트너", "tier": "silver"},
+    "PATCH /partners/partners/{id}": lambda ids: {"tier": "gold"},
+    "POST /partners/partners/{id}/agreements": lambda ids: {"kind": "reseller", "starts_on": "2026-01-01"},
+    "PATCH /partners/agreements/{id}": lambda ids: {"discount_pct": 10},
+    "POST /partners/leads/{id}/pass": lambda ids: {"to": "pool"},
 }

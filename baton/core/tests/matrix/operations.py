@@ -290,4 +290,30 @@ OPERATIONS: dict[str, Expect] = {
     "GET /success/accounts/{id}/usage": rec("account"),
     "POST /success/accounts/{id}/usage": rec("account", "post"),
     "POST /success/usage/import": OPEN_POST,
+    # --- partners14 ---
+    "GET /partners/partners": CHANNEL,
+    "POST /partners/partners": Expect("roles", method="post", roles=CHANNEL_ROLES),
+    "PATCH /partners/partners/{id}": Expect(
+        "roles", method="patch", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "GET /partners/partners/{id}/agreements": Expect("roles", roles=CHANNEL_ROLES, args=(("id", MISSING),)),
+    "POST /partners/partners/{id}/agreements": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "PATCH /partners/agreements/{id}": Expect(
+        "roles", method="patch", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "POST /partners/leads/{id}/pass": rec("lead", "post"),
+    "GET /partners/passes": CHANNEL,
+    "GET /partners/portal/leads": PORTAL,
+    "GET /partners/portal/pool": PORTAL,
+    "POST /partners/portal/leads/{id}/accept": Expect(
+        "roles", method="post", roles=(), args=(("id", MISSING),)
+    ),
+    "POST /partners/portal/leads/{id}/decline": Expect(
+        "roles", method="post", roles=(), args=(("id", MISSING),)
+    ),
+    "POST /partners/portal/pool/{id}/claim": Expect(
+        "roles", method="post", roles=(), args=(("id", MISSING),)
+    ),
 }

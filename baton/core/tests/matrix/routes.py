@@ -327,4 +327,26 @@ ROUTES: dict[str, Expect] = {
     "success:invoice_schedule": Expect("open", method="post", args=(("pk", MISSING),)),
     "success:collections": OPEN,
     "success:open_expansion": rec("account", "post", ("account_pk", "account")),
+    # --- partners14 ---
+    "partners:create": CHANNEL,
+    "partners:detail": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:agreement_add": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:agreement_edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:passes": CHANNEL,
+    "partners:lead_panel": rec("lead", "get", ("lead_pk", "lead")),
+    "partners:pass_lead": rec("lead", "post", ("lead_pk", "lead")),
+    "portal:leads": PORTAL,
+    "portal:lead": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    "portal:lead_accept": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
+    "portal:lead_decline": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
+    "portal:pool_claim": Expect("roles", method="post", roles=(), args=(("pk", MISSING),)),
+    "partners:reports": CHANNEL,
+    "partners:resources": CHANNEL,
+    "partners:resource_withdraw": Expect(
+        "roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)
+    ),
+    "portal:resources": PORTAL,
+    "portal:price_list": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    "portal:download": Expect("roles", roles=(), args=(("pk", MISSING),)),
 }
