@@ -74,7 +74,11 @@ def test_lost_reasons_page_add_rename_archive(client, root, alice):
     page = client.get(url)
     assert "납기 불가" in page.content.decode()
     prefix = f"r{reason.pk}"
-    edit = {f"{prefix}-name": "납기 지연", f"{prefix}-name_en": "Late delivery", f"{prefix}-is_archived": "on"}
+    edit = {
+        f"{prefix}-name": "납기 지연",
+        f"{prefix}-name_en": "Late delivery",
+        f"{prefix}-is_archived": "on",
+    }
     response = client.post(url, {"pk": reason.pk, **edit})
     assert response.status_code == 302
     reason.refresh_from_db()
