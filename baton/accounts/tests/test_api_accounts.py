@@ -161,7 +161,7 @@ def test_contacts_output_every_field(api, world):
     body = api("alice").get(f"/contacts/{world['contact'].pk}").json()
     expected = {
         "id", "account", "name", "title", "department", "buyer_role", "email", "phone", "mobile", "notes",
-        "is_archived", "owner", "team_id", "version", "created_at", "updated_at",
+        "is_archived", "owner", "team_id", "version", "created_at", "updated_at", "custom_fields",
     }  # fmt: skip
     assert set(body) == expected
     assert Contact.objects.get(pk=body["id"]).version == body["version"]

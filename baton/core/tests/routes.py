@@ -247,6 +247,18 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "automation:dry_run": lambda w: {"pk": 10**9},
     "automation:retry": lambda w: {"pk": 10**9},
     "automation:record_runs": _record("account", "account"),
+    "automation:record_panel": _record("opportunity", "opportunity"),
+    # Contracts and cases are made in the success app's own tests: a missing one answers 404.
+    "core:custom_field_panel": lambda w: {"kind": "case", "pk": 10**9},
+    "core:custom_field_values": lambda w: {"kind": "contract", "pk": 10**9},
+    "success:invoice": lambda w: {"pk": 10**9},
+    # Partners, agreements, passed leads and resources are made in the partners app's own tests.
+    **{
+        f"partners:{name}": (lambda w: {"pk": 10**9})
+        for name in ("detail", "edit", "agreement_add", "agreement_edit")
+    },
+    "partners:lead_panel": lambda w: {"lead_pk": w["lead"].pk},
+    **{f"portal:{name}": (lambda w: {"pk": 10**9}) for name in ("lead", "price_list", "download")},
     # Import jobs are made in their own tests: a job that does not exist answers 404, never 500.
     **{
         f"transfer:{name}": (lambda w: {"pk": 10**9})
