@@ -31,8 +31,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, Least
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from baton.activities.models import Activity
@@ -47,9 +46,6 @@ from baton.scoring.supply import field_capacity
 ZERO = Decimal(0)
 DEFAULT_DAYS = 90
 SPEED_TO_LEAD_SLA_HOURS: int = getattr(settings, "BATON_SPEED_TO_LEAD_SLA_HOURS", 24)
-TOUCH_KINDS = (Activity.Kind.CALL, Activity.Kind.EMAIL, Activity.Kind.EVENT, Activity.Kind.MINUTES)
-# Lead timeline entries that are a colleague reaching the lead (marketing touches are not).
-INTERACTION_TOUCHES = (LeadInteraction.Kind.CALL, LeadInteraction.Kind.MEETING)
 SUPPLY_WEEKS = 8
 
 
@@ -276,27 +272,9 @@ def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
 
 def first_touches(leads: QuerySet[Lead]) -> QuerySet[Any]:
     """Each lead with ``first_touch``: the earliest sales touch on it, either a completed call, e-mail,
-    meeting or minutes activity, or a call or meeting a colleague logged on the lead's timeline."""
-    activity = (
-        Activity.objects.filter(
-            lead_id=OuterRef("pk"),
-            status=Activity.Status.DONE,
-            kind__in=TOUCH_KINDS,
-            completed_at__isnull=False,
-        )
-        .order_by("completed_at")
-        .values("completed_at")[:1]
-    )
-    logged = (
-        LeadInteraction.objects.filter(
-            lead_id=OuterRef("pk"), kind__in=INTERACTION_TOUCHES, actor__isnull=False
-        )
-        .order_by("occurred_at")
-        .values("occurred_at")[:1]
-    )
-    a, b = Subquery(activity), Subquery(logged)
-    # The earlier of the two where both exist (LEAST is NULL on SQLite when either side is).
-    return leads.annotate(first_touch=Least(Coalesce(a, b), Coalesce(b, a)))
+    meeting or minutes activity, or a call or meeting a colleague logged on the lead's timeline. The
+    lead keeps it (``Lead.first_touch_at``, see ``baton.activities.touches``)."""
+    return leads.annotate(first_touch=F("first_touch_at"))
 
 
 def sla_state(created: dt.datetime, touch: dt.datetime | None, now: dt.datetime, sla_hours: int) -> str:
