@@ -24,7 +24,6 @@ Definitions (shown on the pages too):
 from __future__ import annotations
 
 import datetime as dt
-import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -226,7 +225,9 @@ class SpeedRow:
     met: int = 0
     breached: int = 0
     waiting: int = 0
-    hours: list[Decimal] = field(default_factory=list)
+    # Time to first touch of each touched lead, in whole microseconds (ints sort and add far faster than
+    # Decimals at 100k leads; the median and mean turn into exact Decimal hours at the end).
+    micros: list[int] = field(default_factory=list)
     meetings: int = 0
     sql: int = 0
 
@@ -236,11 +237,17 @@ class SpeedRow:
 
     @property
     def median_hours(self) -> Decimal | None:
-        return statistics.median(self.hours) if self.hours else None
+        if not self.micros:
+            return None
+        ordered = sorted(self.micros)
+        middle = len(ordered) // 2
+        if len(ordered) % 2:
+            return Decimal(ordered[middle]) / MICROS_PER_HOUR
+        return Decimal(ordered[middle - 1] + ordered[middle]) / 2 / MICROS_PER_HOUR
 
     @property
     def mean_hours(self) -> Decimal | None:
-        return sum(self.hours, ZERO) / len(self.hours) if self.hours else None
+        return Decimal(sum(self.micros)) / len(self.micros) / MICROS_PER_HOUR if self.micros else None
 
 
 @dataclass
@@ -264,10 +271,12 @@ class InsideSales:
         return self.weeks[-1].supplied if self.weeks else 0
 
 
-def hours_between(start: dt.datetime, end: dt.datetime) -> Decimal:
+MICROS_PER_HOUR = Decimal(3_600_000_000)
+
+
+def micros_between(start: dt.datetime, end: dt.datetime) -> int:
     delta = end - start
-    micro = (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return Decimal(micro) / Decimal(3_600_000_000)
+    return (delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def first_touches(leads: QuerySet[Lead]) -> QuerySet[Any]:
@@ -319,7 +328,7 @@ def inside_sales(
         .values_list("owner_id", "created_at", "first_touch")
     )
     for owner_id, created, touch in touched_rows.iterator(chunk_size=5000):
-        owners[owner_id].hours.append(hours_between(created, touch))
+        owners[owner_id].micros.append(micros_between(created, touch))
     for row in owners.values():
         total.leads += row.leads
         total.touched += row.touched
@@ -327,7 +336,7 @@ def inside_sales(
         total.breached += row.breached
         total.waiting += row.waiting
         total.sql += row.sql
-        total.hours.extend(row.hours)
+        total.micros.extend(row.micros)
     for owner_id, n in meetings_set(user, now=now, days=days).values_list("owner_id").annotate(n=Count("id")):
         owners.setdefault(owner_id, SpeedRow(owner_id, "")).meetings = n
         total.meetings += n
