@@ -75,7 +75,7 @@ def test_without_a_layout_pages_and_forms_are_unchanged(client, alice, world):
     assert _labels(detail) == _lead_labels(*LeadDetailView.fields)  # every row, in the view's order
     assert b'data-testid="layout-sections"' not in detail.content
     form = client.get(f"/leads/{lead.pk}/edit/").context["form"]
-    assert list(form.fields) == ["version", *LeadForm.Meta.fields]
+    assert list(form.fields) == [*LeadForm.Meta.fields, "version"]
     assert form.layout_sections == []
     assert not any(f.disabled for f in form.fields.values())
 
@@ -414,4 +414,35 @@ def test_the_editor_saves_rows_in_their_order_without_script(client, root):
     assert layout.version == 1
     # Removing it gives the role the page as it comes again.
     assert client.post("/settings/page-layouts/lead/field_sales/reset/", {"version": "1"}).status_code == 302
+    assert not PageLayout.objects.exists()
+
+
+# --- the API ------------------------------------------------------------------------------------------------
+
+
+def test_the_api_sets_lists_and_removes_layouts_with_the_same_rules(personas):
+    from baton.core.tests.test_api_support import ApiClient
+
+    admin, rep = ApiClient(personas["root"]), ApiClient(personas["alice"])
+    body = {
+        "sections": [
+            {"title_en": "Basics", "fields": [{"name": "name"}, {"name": "owner", "readonly": True}]}
+        ]
+    }
+    assert rep._send("put", "/page-layouts/lead/field_sales", body).status_code == 403
+    created = admin._send("put", "/page-layouts/lead/all", body)
+    assert created.status_code == 200, created.content
+    assert created.json()["role"] == "all" and created.json()["version"] == 1
+    assert created.json()["sections"][0]["fields"][1] == {"name": "owner", "readonly": True, "compact": False}
+    assert PageLayout.objects.get().role == ""
+    # Leaving the name off: 422 with the message; a stale version: 409; unknown keys: 422.
+    refused = admin._send("put", "/page-layouts/lead/all", {"sections": [{"fields": [{"name": "owner"}]}]})
+    assert refused.status_code == 422 and "cannot be left off the layout" in refused.content.decode()
+    assert admin._send("put", "/page-layouts/lead/all", {**body, "version": 7}).status_code == 409
+    assert admin._send("put", "/page-layouts/lead/all", {**body, "colour": "red"}).status_code == 422
+    assert admin._send("put", "/page-layouts/case/all", body).status_code == 422
+    assert [row["object"] for row in admin.get("/page-layouts").json()] == ["lead"]
+    assert rep.get("/page-layouts").status_code == 403
+    assert admin.delete("/page-layouts/lead/all", "?version=1").status_code == 204
+    assert admin.delete("/page-layouts/lead/all").status_code == 404
     assert not PageLayout.objects.exists()
