@@ -153,4 +153,8 @@ BODIES: dict[str, Any] = {
     "POST /partners/partners/{id}/agreements": lambda ids: {"kind": "reseller", "starts_on": "2026-01-01"},
     "PATCH /partners/agreements/{id}": lambda ids: {"discount_pct": 10},
     "POST /partners/leads/{id}/pass": lambda ids: {"to": "pool"},
+    # --- partners14b ---
+    "POST /partners/routing-rules": lambda ids: {"name": "매트릭스 규칙", "target": "pool"},
+    "PATCH /partners/routing-rules/{id}": lambda ids: {"version": 1, "name": "매트릭스"},
+    "PUT /partners/routing-rules/order": lambda ids: {"ids": []},
 }

@@ -349,4 +349,10 @@ ROUTES: dict[str, Expect] = {
     "portal:resources": PORTAL,
     "portal:price_list": Expect("roles", roles=(), args=(("pk", MISSING),)),
     "portal:download": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    # --- partners14b ---
+    "partners:routing": CHANNEL,
+    "partners:routing_new": CHANNEL,
+    "partners:routing_edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:routing_move": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:routing_toggle": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
 }
