@@ -7,7 +7,17 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema, Status
 
-from baton.core.api import InputSchema, PatchSchema, Text, actor, choice, path_id, resolve_refs, responses
+from baton.core.api import (
+    InputSchema,
+    PatchSchema,
+    RefSource,
+    Text,
+    actor,
+    choice,
+    path_id,
+    resolve_refs,
+    responses,
+)
 from baton.core.choices import Industry, Region
 from baton.core.models import User
 from baton.deals.models import ProductFamily
@@ -70,7 +80,7 @@ class PartnerRoutingOrderIn(InputSchema):
     ids: list[int]
 
 
-REFS = {
+REFS: dict[str, RefSource] = {
     "partner_id": ("partner", Partner.objects.filter(is_active=True), "No such active partner."),
     "product_family_id": ("product_family", ProductFamily.objects.all(), "No such product family."),
 }
