@@ -406,8 +406,9 @@ def stamp_converted_lead(event: events.LeadConversion) -> None:
     opportunity = event.opportunity
     if opportunity is None:
         return
+    # Lock only the registration: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
     reg = (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("partner__account", "submitted_by")
         .filter(
             lead_id=event.lead.pk,
