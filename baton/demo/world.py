@@ -20,7 +20,7 @@ from baton.demo.leads import LeadsWorld
 from baton.demo.people import DEMO_TEAMS, DEMO_USERNAMES, LEGACY_DEMO_TEAMS, demo_logins, format_logins
 from baton.demo.sales import seed_sales
 from baton.leads.models import Campaign, Lead, LeadInteraction
-from baton.partners.models import LeadPass, OpportunityPartner, Partner, Registration
+from baton.partners.models import LeadPass, OpportunityPartner, Partner, Registration, RoutingRule
 from baton.process.models import HandOff, QualificationAnswer, Recycle, StageHistory
 from baton.security.field_protection import set_field_protection
 
@@ -51,11 +51,12 @@ def wipe_crm_data() -> None:
     for model in (StageHistory, HandOff, Recycle, QualificationAnswer):
         model.objects.all().delete()
     RecordShare.objects.all().delete()  # they name records by id
-    # Partners point at accounts (protected): registrations, deal links, passed leads, then the
-    # partners themselves.
+    # Partners point at accounts (protected): registrations, deal links, passed leads, routing rules,
+    # then the partners themselves.
     Registration.objects.all().delete()
     OpportunityPartner.objects.all().delete()
     LeadPass.objects.all().delete()
+    RoutingRule.objects.all().delete()
     Partner.objects.all().delete()
     LeadInteraction.objects.all().delete()
     Lead.objects.all().delete()

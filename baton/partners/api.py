@@ -26,11 +26,13 @@ from baton.partners import services
 from baton.partners.access import require_partner, works_channel
 from baton.partners.api_manage import router as manage_router
 from baton.partners.api_passing import router as passing_router
+from baton.partners.api_routing import router as routing_router
 from baton.partners.models import OpportunityPartner, Registration
 
 router = Router(tags=["partners"])
 router.add_router("", manage_router)
 router.add_router("", passing_router)
+router.add_router("", routing_router)
 
 
 class PartnerRegistrationPortalOut(Schema):

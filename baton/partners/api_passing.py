@@ -12,6 +12,7 @@ from ninja import Field, Router, Schema
 from baton.core.api import InputSchema, Ref, Text, actor, path_id, resolve_refs, responses
 from baton.core.partner_fence import is_partner_user
 from baton.core.records import get_for_user
+from baton.deals.models import ProductFamily
 from baton.leads.models import Lead
 from baton.partners import passing
 from baton.partners.access import require_partner, works_channel
@@ -51,10 +52,12 @@ class PoolOut(Schema):
 
 
 class PassIn(InputSchema):
-    """``to``: the routing rules choose (default), a ``partner_id``, or the pool; ``days`` to accept."""
+    """``to``: the routing rules choose (default), a ``partner_id``, or the pool; ``days`` to accept;
+    ``product_family_id``: what the lead is about, for the routing rules that ask."""
 
     to: Literal["rules", "partner", "pool"] = "rules"
     partner_id: int | None = None
+    product_family_id: int | None = None
     days: int = Field(passing.ACCEPT_DAYS, ge=1, le=passing.MAX_ACCEPT_DAYS)
 
 
@@ -75,10 +78,18 @@ def pass_lead(request: HttpRequest, payload: PassIn, id: int = path_id()):
     lead = get_for_user(Lead.objects.all(), user, id)
     values = resolve_refs(
         payload.dict(),
-        {"partner_id": ("partner", Partner.objects.filter(is_active=True), "No such partner.")},
+        {
+            "partner_id": ("partner", Partner.objects.filter(is_active=True), "No such partner."),
+            "product_family_id": ("product_family", ProductFamily.objects.all(), "No such product family."),
+        },
     )
     return passing.pass_lead(
-        lead, actor=user, to=values["to"], partner=values["partner"], days=values["days"]
+        lead,
+        actor=user,
+        to=values["to"],
+        partner=values["partner"],
+        days=values["days"],
+        product_family=values["product_family"],
     )
 
 

@@ -1,8 +1,9 @@
 """The demo's channel: three partners of different tiers (an SI, a reseller, a referral partner) with
 specialisations, certified people and agreements; their people (the ``partner`` logins); registrations
 in every state (approved into protected deals, one waiting with a conflict, one rejected with its
-reason); the partner-sourced deals of the channel manager; won deals the SI delivered; and leads
-passed to the gold partner (accepted, offered) and to the shared pool.
+reason); the partner-sourced deals of the channel manager; won deals the SI delivered; the channel
+team's routing rules of passed leads; and leads passed to the gold partner (accepted, offered) and to
+the shared pool.
 Idempotent: does nothing once the partners exist."""
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from baton.core.korean import brn_check_digit
 from baton.core.models import Role, User
 from baton.deals.models import Opportunity, PriceList, ProductFamily, Stage
 from baton.leads.services import create_lead
-from baton.partners import passing, resources, services
+from baton.partners import passing, resources, routing, services
 from baton.partners.models import OpportunityPartner, Partner, PartnerKind, Registration, Tier
 
 PARTNERS = [
@@ -122,6 +123,7 @@ def seed(out: Any = None) -> None:
             nuri, daon, hangyeol, channel=channel, manager=manager or channel, rep=rep, today=today
         )
         _deals(nuri, daon, channel=channel)
+        _routing_rules(daon, channel=channel)
         _passed_leads(nuri, rep=rep)
         _resources(nuri, channel=channel)
     _say(out, f"partners demo: {len(made)} partners, {Registration.objects.count()} registrations")
@@ -241,6 +243,26 @@ def _passed_leads(gold: Partner, *, rep: User) -> None:
         offer = passing.pass_lead(lead, actor=rep, to="partner", partner=gold)
         if outcome == "accepted" and member is not None:
             passing.accept(offer, actor=member.user)
+
+
+def _routing_rules(silver: Partner, *, channel: User) -> None:
+    """Three rules tried before the built-in routing: Busan retail to the silver reseller, public
+    sector to the registered tier, Jeju into the pool (and one kept but disabled)."""
+    routing.create_rule(
+        actor=channel,
+        name="부산 유통은 다온",
+        region="busan",
+        industry="retail",
+        target="partner",
+        partner=silver,
+    )
+    routing.create_rule(
+        actor=channel, name="공공은 등록 파트너", industry="public", target="tier", tier=Tier.REGISTERED
+    )
+    routing.create_rule(actor=channel, name="제주는 공유 풀", region="jeju", target="pool")
+    routing.create_rule(
+        actor=channel, name="세미나 리드는 풀 (보류)", lead_source="event", target="pool", is_active=False
+    )
 
 
 GUIDE = """누리시스템 파트너 제안 가이드

@@ -11,7 +11,8 @@ from baton.core.choices import Industry, Region
 from baton.core.models import Role, User
 from baton.core.views_generic import style_form
 from baton.deals.models import Opportunity, PriceList, ProductFamily, Stage
-from baton.partners.models import Partner, PartnerKind, Tier
+from baton.leads.models import LeadSource
+from baton.partners.models import Partner, PartnerKind, RoutingRule, Tier
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -184,11 +185,18 @@ class PassForm(forms.Form):
         widget=forms.RadioSelect,
     )
     partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none(), required=False)
+    product_family = forms.ModelChoiceField(
+        label=_("Product family"),
+        queryset=ProductFamily.objects.none(),
+        required=False,
+        help_text=_("What the lead is about, for the routing rules that ask."),
+    )
     days = forms.IntegerField(label=_("Days to accept"), min_value=1, max_value=30, initial=3)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set(self, "partner", queryset=Partner.objects.filter(is_active=True).select_related("account"))
+        _set(self, "product_family", queryset=ProductFamily.objects.order_by("name"))
         style_form(self)
 
 
@@ -223,4 +231,55 @@ class PublishForm(forms.Form):
         data = super().clean() or {}
         if bool(data.get("price_list")) == bool(data.get("file")):
             raise forms.ValidationError(_("Choose a price list or a file (one of them)."))
+        return data
+
+
+class RoutingRuleForm(forms.Form):
+    """A routing rule of passed leads: its conditions (empty: any) and where a matching lead goes."""
+
+    name = forms.CharField(label=_("Name"), max_length=120)
+    region = forms.ChoiceField(
+        label=_("Region"), choices=[("", _("Any region")), *Region.choices], required=False
+    )
+    industry = forms.ChoiceField(
+        label=_("Industry"), choices=[("", _("Any industry")), *Industry.choices], required=False
+    )
+    product_family = forms.ModelChoiceField(
+        label=_("Product family"),
+        queryset=ProductFamily.objects.none(),
+        required=False,
+        empty_label=_("Any product family"),
+    )
+    lead_source = forms.ChoiceField(
+        label=_("Lead source"), choices=[("", _("Any source")), *LeadSource.choices], required=False
+    )
+    target = forms.ChoiceField(label=_("Pass to"), choices=RoutingRule.Target.choices)
+    partner = forms.ModelChoiceField(
+        label=_("Partner"),
+        queryset=Partner.objects.none(),
+        required=False,
+        help_text=_("When passing to a partner."),
+    )
+    tier = forms.ChoiceField(
+        label=_("Tier"),
+        choices=[("", "—"), *Tier.choices],
+        required=False,
+        help_text=_("When passing to a tier."),
+    )
+    is_active = forms.BooleanField(label=_("Enabled"), required=False, initial=True)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set(self, "product_family", queryset=ProductFamily.objects.order_by("name"))
+        _set(self, "partner", queryset=Partner.objects.filter(is_active=True).select_related("account"))
+        style_form(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A target's unused choice is dropped, so a rule never says two things.
+        if data.get("target") != RoutingRule.Target.PARTNER:
+            data["partner"] = None
+        if data.get("target") != RoutingRule.Target.TIER:
+            data["tier"] = ""
         return data

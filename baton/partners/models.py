@@ -3,11 +3,15 @@ on each opportunity, and deal registrations: a partner's claim on a customer, ap
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.choices import Industry, Region
+from baton.leads.models import LeadSource
 
 
 class Tier(models.TextChoices):
@@ -346,3 +350,97 @@ class Resource(models.Model):
 
     def reaches(self, partner: Partner) -> bool:
         return self.partner_id == partner.pk or partner.tier in self.tiers
+
+
+class RoutingRule(models.Model):
+    """A rule for passing leads to partners, kept by the channel team. Enabled rules are tried in
+    ``position`` order; the first whose every set condition matches the lead (region, industry, the
+    product family named when passing it, lead source; an empty condition matches anything) decides:
+    offer it to one partner, to the least loaded partner of a tier, or put it in the shared pool. A rule
+    whose partner (or tier) has no active partner left for the lead is skipped; when no rule decides,
+    the built-in routing applies (specialisation, then tier, then load)."""
+
+    class Target(models.TextChoices):
+        PARTNER = "partner", _("A partner")
+        TIER = "tier", _("The least loaded partner of a tier")
+        POOL = "pool", _("The shared pool")
+
+    name = models.CharField(_("name"), max_length=120)
+    position = models.PositiveIntegerField(_("position"), default=0)
+    is_active = models.BooleanField(_("enabled"), default=True)
+    region = models.CharField(_("region"), max_length=32, choices=Region.choices, blank=True)
+    industry = models.CharField(_("industry"), max_length=32, choices=Industry.choices, blank=True)
+    product_family = models.ForeignKey(
+        "deals.ProductFamily",
+        verbose_name=_("product family"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    lead_source = models.CharField(_("lead source"), max_length=32, choices=LeadSource.choices, blank=True)
+    target = models.CharField(_("pass to"), max_length=16, choices=Target.choices)
+    partner = models.ForeignKey(
+        Partner,
+        verbose_name=_("partner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="routing_rules",
+    )
+    tier = models.CharField(_("tier"), max_length=16, choices=Tier.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name = _("lead routing rule")
+        verbose_name_plural = _("lead routing rules")
+        indexes = [models.Index(fields=["is_active", "position"], name="partners_rule_order_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(target="partner", partner__isnull=False, tier="")
+                | models.Q(~models.Q(tier=""), target="tier", partner__isnull=True)
+                | models.Q(target="pool", partner__isnull=True, tier=""),
+                name="partners_rule_target",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors: dict[str, list[Any]] = {}
+        if self.target == self.Target.PARTNER and self.partner_id is None:
+            errors["partner"] = [_("Choose the partner.")]
+        if self.target == self.Target.TIER and not self.tier:
+            errors["tier"] = [_("Choose the tier.")]
+        if self.target != self.Target.PARTNER and self.partner_id is not None:
+            errors["partner"] = [_("Only a rule that passes to a partner names one.")]
+        if self.target != self.Target.TIER and self.tier:
+            errors["tier"] = [_("Only a rule that passes to a tier names one.")]
+        if errors:
+            raise ValidationError(errors)
+
+    def conditions(self) -> list[str]:
+        """The rule's conditions in words (empty: every lead)."""
+        words = []
+        if self.region:
+            words.append(str(self.get_region_display()))
+        if self.industry:
+            words.append(str(self.get_industry_display()))
+        if self.product_family_id is not None:
+            words.append(str(self.product_family))
+        if self.lead_source:
+            words.append(str(self.get_lead_source_display()))
+        return words
+
+    def target_label(self) -> str:
+        if self.target == self.Target.PARTNER and self.partner is not None:
+            return str(self.partner)
+        if self.target == self.Target.TIER:
+            return str(_("Tier: %(tier)s") % {"tier": self.get_tier_display()})
+        return str(self.get_target_display())

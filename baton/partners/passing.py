@@ -1,6 +1,7 @@
-"""Passing leads to partners: the routing rules pick a partner (or the shared pool), the partner accepts
-or declines within the acceptance deadline, and an offer left unanswered past it comes back to the pool
-(``return_lapsed``, run by the periodic worker task). Every write is atomic and audited."""
+"""Passing leads to partners: the routing rules (``partners.routing``) pick a partner (or the shared
+pool), the partner accepts or declines within the acceptance deadline, and an offer left unanswered past
+it comes back to the pool (``return_lapsed``, run by the periodic worker task). Every write is atomic
+and audited."""
 
 from __future__ import annotations
 
@@ -17,47 +18,23 @@ from baton.core.models import ChangeLog, User
 from baton.core.partner_fence import is_partner_user
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
+from baton.deals.models import ProductFamily
 from baton.leads.models import Lead, LeadStatus
+from baton.partners import routing
 from baton.partners.access import partner_of
-from baton.partners.models import LeadPass, Partner, Tier
+from baton.partners.models import LeadPass, Partner
 
 #: Days a partner has to accept a lead offered to them.
 ACCEPT_DAYS = 3
 MAX_ACCEPT_DAYS = 30
-TIER_RANK = {Tier.REGISTERED: 0, Tier.SILVER: 1, Tier.GOLD: 2, Tier.PLATINUM: 3}
 FIELDS = ("partner", "status", "deadline", "passed_over", "reason", "accepted_at")
 
 
-def route(lead: Lead, *, skip: list[int] | None = None) -> tuple[Partner | None, str]:
-    """The routing rules: the active partner that specialises in the lead's region and industry (two
-    points each), the higher tier first, then the one with fewest offers waiting; none matching either:
-    the pool. Returns the partner (or None) and the reason, in words."""
-    skip = skip or []
-    waiting: dict[int, int] = {}
-    for pid in LeadPass.objects.filter(status=LeadPass.Status.OFFERED).values_list("partner_id", flat=True):
-        waiting[pid] = waiting.get(pid, 0) + 1
-    best: tuple[Any, ...] | None = None
-    for partner in Partner.objects.filter(is_active=True).select_related("account"):
-        if partner.pk in skip:
-            continue
-        matched = []
-        if lead.region and lead.region in partner.regions:
-            matched.append(lead.get_region_display())
-        if lead.industry and lead.industry in partner.industries:
-            matched.append(lead.get_industry_display())
-        if not matched:
-            continue
-        key = (
-            -len(matched),
-            -TIER_RANK[Tier(partner.tier)],
-            waiting.get(partner.pk, 0),
-            partner.account.name,
-        )
-        if best is None or key < best[0]:
-            best = (key, partner, matched)
-    if best is None:
-        return None, _("No partner specialises in the lead's region or industry: the pool.")
-    return best[1], _("Routed by specialisation: %(what)s.") % {"what": ", ".join(str(m) for m in best[2])}
+def route(
+    lead: Lead, *, skip: list[int] | None = None, product_family: ProductFamily | None = None
+) -> tuple[Partner | None, str]:
+    """The channel team's routing rules in order, then the built-in routing (``partners.routing``)."""
+    return routing.route(lead, skip=skip, product_family=product_family)
 
 
 def _log(lp: LeadPass, actor: User | None, before: dict[str, Any] | None) -> None:
@@ -79,10 +56,12 @@ def pass_lead(
     to: str = "rules",
     partner: Partner | None = None,
     days: int = ACCEPT_DAYS,
+    product_family: ProductFamily | None = None,
     now: dt.datetime | None = None,
 ) -> LeadPass:
     """Pass ``lead`` to the channel: ``to="rules"`` (the routing rules choose a partner, else the
-    pool), ``"partner"`` (offer it to ``partner``) or ``"pool"``. Whoever may edit the lead may."""
+    pool; ``product_family`` is what the lead is about, for the rules that ask), ``"partner"`` (offer
+    it to ``partner``) or ``"pool"``. Whoever may edit the lead may."""
     if is_partner_user(actor) or not can_edit(actor, lead):
         raise PermissionDenied(_("You may read this record but not change it."))
     if to not in ("rules", "partner", "pool"):
@@ -101,7 +80,7 @@ def pass_lead(
             raise ValidationError({"partner": [_("Choose an active partner.")]})
         reason = _("Chosen by %(name)s.") % {"name": actor.display_name or actor.username}
     elif to == "rules":
-        partner, reason = route(lead, skip=skip)
+        partner, reason = route(lead, skip=skip, product_family=product_family)
     else:
         partner, reason = None, _("Put in the pool.")
     before = snapshot(lp, FIELDS) if lp is not None else None

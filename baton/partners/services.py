@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from baton.accounts.models import Account
 from baton.accounts.services import create_account
+from baton.core import events
 from baton.core.audit import diff, log_change, snapshot
 from baton.core.models import ChangeLog, Role, User
 from baton.core.records import can_edit
@@ -394,6 +395,51 @@ def _opportunity_from(reg: Registration, *, actor: User, owner: User, account: A
         registration=reg,
     )
     return opportunity
+
+
+def stamp_converted_lead(event: events.LeadConversion) -> None:
+    """Subscriber of ``lead_converted`` (inside the conversion's transaction): a lead made from an
+    approved registration became an opportunity, so the opportunity is the registration's, stamped with
+    its partner as the source (the same link an approval into an opportunity makes), and the
+    registration points at it: its protection period (``expires_on``) now covers the deal. A
+    registration whose period already ended still names the partner as the source."""
+    opportunity = event.opportunity
+    if opportunity is None:
+        return
+    # Lock only the registration: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    reg = (
+        Registration.objects.select_for_update(of=("self",))
+        .select_related("partner__account", "submitted_by")
+        .filter(
+            lead_id=event.lead.pk,
+            opportunity__isnull=True,
+            status__in=[Registration.Status.APPROVED, Registration.Status.EXPIRED],
+        )
+        .order_by("-decided_at", "-id")
+        .first()
+    )
+    if reg is None:
+        return
+    if not OpportunityPartner.objects.filter(opportunity=opportunity, partner=reg.partner).exists():
+        _link(
+            opportunity,
+            reg.partner,
+            actor=event.actor,
+            role=PartnerKind.RESELLER,
+            sourced=not OpportunityPartner.objects.filter(opportunity=opportunity, sourced=True).exists(),
+            influenced=False,
+            contact_name=reg.submitted_by.display_name if reg.submitted_by else "",
+            registration=reg,
+        )
+    reg.opportunity = opportunity
+    reg.save(update_fields=["opportunity"])
+    log_change(
+        actor=event.actor,
+        action=ChangeLog.Action.UPDATE,
+        instance=reg,
+        before={"opportunity": None},
+        after={"opportunity": opportunity.pk},
+    )
 
 
 @transaction.atomic

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from baton.partners import views, views_manage, views_passing, views_reports, views_resources
+from baton.partners import (
+    views,
+    views_manage,
+    views_passing,
+    views_reports,
+    views_resources,
+    views_routing,
+)
 
 app_name = "partners"
 urlpatterns = [
@@ -11,6 +18,11 @@ urlpatterns = [
     path("<int:pk>/agreements/new/", views_manage.agreement_add, name="agreement_add"),
     path("agreements/<int:pk>/", views_manage.agreement_edit, name="agreement_edit"),
     path("leads/", views_passing.passes, name="passes"),
+    path("routing/", views_routing.rules, name="routing"),
+    path("routing/new/", views_routing.rule_new, name="routing_new"),
+    path("routing/<int:pk>/", views_routing.rule_edit, name="routing_edit"),
+    path("routing/<int:pk>/move/", views_routing.rule_move, name="routing_move"),
+    path("routing/<int:pk>/toggle/", views_routing.rule_toggle, name="routing_toggle"),
     path("reports/", views_reports.channel_reports, name="reports"),
     path("resources/", views_resources.manage, name="resources"),
     path("resources/<int:pk>/withdraw/", views_resources.withdraw, name="resource_withdraw"),

@@ -131,7 +131,9 @@ def reject(request: AuthedHttpRequest, pk: int) -> HttpResponse:
 def _panel(request: AuthedHttpRequest, opportunity_pk: int, form: LinkForm | None = None) -> HttpResponse:
     opportunity = get_opportunity_for_user(request.user, opportunity_pk)
     links = list(
-        OpportunityPartner.objects.filter(opportunity=opportunity).select_related("partner__account")
+        OpportunityPartner.objects.filter(opportunity=opportunity).select_related(
+            "partner__account", "registration"
+        )
     )
     editable = can_edit(request.user, opportunity)
     return render(

@@ -45,7 +45,12 @@ def pass_lead(request: AuthedHttpRequest, lead_pk: int) -> HttpResponse:
         run_action(
             request,
             lambda: passing.pass_lead(
-                lead, actor=request.user, to=data["to"], partner=data["partner"], days=data["days"]
+                lead,
+                actor=request.user,
+                to=data["to"],
+                partner=data["partner"],
+                days=data["days"],
+                product_family=data["product_family"],
             ),
             success=_("The lead was passed to the channel."),
         )

@@ -1,5 +1,6 @@
 """The channel's reports page (win rate and cycle with vs without a partner, delivery quality per
-partner), with a CSV of each table (``?csv=win`` or ``?csv=delivery``)."""
+partner: ``?days=`` is the window after go-live in which support cases count), with a CSV of each table
+(``?csv=win`` or ``?csv=delivery``)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from baton.core.csvout import csv_response
 from baton.core.http import AuthedHttpRequest
-from baton.core.params import ParameterError, choice_param, date_param, note_ignored
+from baton.core.params import ParameterError, choice_param, date_param, int_param, note_ignored
 from baton.partners import reports
 from baton.partners.views import _channel
 
@@ -35,8 +36,14 @@ def channel_reports(request: AuthedHttpRequest) -> HttpResponse:
     except ParameterError as exc:
         note_ignored(request, exc)
         export = ""
+    try:
+        days = int_param(request.GET, "days", minimum=1, maximum=reports.MAX_CASE_WINDOW_DAYS)
+    except ParameterError as exc:
+        note_ignored(request, exc)
+        days = None
+    days = days or reports.CASE_WINDOW_DAYS
     split = reports.with_and_without(request.user, **period)
-    quality = reports.delivery_quality(request.user)
+    quality = reports.delivery_quality(request.user, window_days=days)
     if export == "win":
         labels = {"with": _("With a partner"), "without": _("Without a partner")}
         return csv_response(
@@ -66,6 +73,10 @@ def channel_reports(request: AuthedHttpRequest) -> HttpResponse:
                 _("Times sent back"),
                 _("Delivery projects"),
                 _("Projects done"),
+                _("Live customers"),
+                _("Cases within %(days)s days of go-live") % {"days": days},
+                _("Renewals won"),
+                _("Renewals lost"),
             ],
             [
                 [
@@ -77,6 +88,7 @@ def channel_reports(request: AuthedHttpRequest) -> HttpResponse:
                     q.send_backs,
                     q.projects,
                     q.projects_done,
+                    *("" if value is None else value for value in _after(q)),
                 ]
                 for q in quality
             ],
@@ -84,4 +96,12 @@ def channel_reports(request: AuthedHttpRequest) -> HttpResponse:
             exported_by=request.user,
             what="partner delivery quality",
         )
-    return render(request, "partners/reports.html", {"split": split, "quality": quality, **period})
+    return render(
+        request,
+        "partners/reports.html",
+        {"split": split, "quality": quality, "days": days, **period},
+    )
+
+
+def _after(q: reports.DeliveryQuality) -> tuple[int | None, ...]:
+    return (q.live, q.cases, q.renewals_won, q.renewals_lost)

@@ -2,6 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.panels import register_panel
+from baton.core.providers import customer_outcomes
 
 
 class SuccessConfig(AppConfig):
@@ -19,6 +20,7 @@ class SuccessConfig(AppConfig):
         from baton.success.cases import inbound  # noqa: PLC0415 - models in ready()
         from baton.success.cases.models import Case  # noqa: PLC0415 - models in ready()
         from baton.success.models import Contract  # noqa: PLC0415 - models in ready()
+        from baton.success.outcomes import delivered_outcomes  # noqa: PLC0415 - models in ready()
         from baton.success.plans.models import SuccessPlan  # noqa: PLC0415 - models in ready()
 
         # The contract's CSM reads the account (as the account's CSM does) and amends the contract.
@@ -37,6 +39,9 @@ class SuccessConfig(AppConfig):
 
         # Mail to the support address opens or continues a case (the activities worker receives it).
         register_inbound_route(inbound.is_support_address, inbound.deliver_support_mail)
+
+        # The partners app's delivery-quality report asks for cases and renewals after go-live.
+        customer_outcomes.provide(delivered_outcomes)
 
         # The account 360° page: the installed base (it loads itself after the page, see the template).
         register_panel("account", "success/panels/_account_installed_base.html", 60)

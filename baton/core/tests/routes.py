@@ -258,6 +258,11 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
         for name in ("detail", "edit", "agreement_add", "agreement_edit")
     },
     "partners:lead_panel": lambda w: {"lead_pk": w["lead"].pk},
+    # Routing rules are made in the partners app's own tests: a missing one answers 404.
+    **{
+        f"partners:{name}": (lambda w: {"pk": 10**9})
+        for name in ("routing_edit", "routing_move", "routing_toggle")
+    },
     **{f"portal:{name}": (lambda w: {"pk": 10**9}) for name in ("lead", "price_list", "download")},
     # Import jobs are made in their own tests: a job that does not exist answers 404, never 500.
     **{

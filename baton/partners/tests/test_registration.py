@@ -211,3 +211,45 @@ def test_approval_into_a_lead_on_the_page_and_the_api(client, channel):
     assert answer.status_code == 200, answer.content
     assert answer.json()["lead_id"] == Lead.objects.get(company="가온바이오").pk
     assert answer.json()["opportunity_id"] is None
+
+
+def test_a_registration_made_lead_stamps_its_partner_on_the_opportunity_it_converts_into(client, channel):
+    """Converting the lead of a registration approved into a lead: the opportunity is partner-sourced
+    (the same link an approval into an opportunity makes), the registration points at it, its
+    protection period covers it, and the partner sees the deal in the portal."""
+    from baton.core.tests.test_api_support import ApiClient
+    from baton.leads.services import convert_lead
+
+    alice, paul = channel["alice"], channel["paul"]
+    reg = services.approve_registration(
+        register(paul), actor=channel["pat"], owner=alice, into="lead", today=TODAY
+    )
+    _account, _contact, deal = convert_lead(reg.lead, actor=alice, amount=80_000_000)
+    link = OpportunityPartner.objects.get(opportunity=deal)
+    assert (link.partner, link.role, link.sourced, link.registration) == (
+        channel["nuri"],
+        "reseller",
+        True,
+        reg,
+    )
+    assert_audited(link, "create", actor=alice)
+    reg.refresh_from_db()
+    assert (reg.opportunity, reg.status, reg.expires_on) == (deal, "approved", TODAY + dt.timedelta(days=90))
+    assert_audited(reg, "update", actor=alice, opportunity=deal.pk)
+    # the rep sees the partner and the protection on the deal; the partner sees the deal in the portal
+    client.force_login(alice)
+    panel = client.get(f"/partners/deal/{deal.pk}/panel/").content.decode()
+    assert "누리시스템" in panel and (TODAY + dt.timedelta(days=90)).isoformat() in panel
+    assert [d["id"] for d in ApiClient(paul).get("/partners/portal/opportunities").json()] == [deal.pk]
+    # another partner is still refused for the customer during the period
+    rival = register(channel["dora"], customer="(주)새한물산")
+    with pytest.raises(ServiceError):
+        services.approve_registration(rival, actor=channel["pat"], today=TODAY)
+
+
+def test_converting_an_ordinary_lead_stamps_no_partner(channel):
+    from baton.leads.services import convert_lead, create_lead
+
+    lead = create_lead(actor=channel["alice"], name="김하나", company="하나상사", email="hana@hana.kr")
+    _account, _contact, deal = convert_lead(lead, actor=channel["alice"])
+    assert not OpportunityPartner.objects.filter(opportunity=deal).exists()

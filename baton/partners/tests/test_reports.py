@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from baton.deals.models import Opportunity, Stage
 from baton.deals.services import create_opportunity
@@ -82,3 +83,93 @@ def test_win_rate_cycle_and_delivery_quality_by_hand(client, channel, world):
     for user in (alice, channel["paul"]):
         client.force_login(user)
         assert client.get("/partners/reports/").status_code == 403
+
+
+def test_delivery_quality_counts_cases_after_go_live_and_renewals_by_hand(client, channel, world):
+    """Cases opened on a delivered customer within the window from go-live (the start of the contract
+    made from the deal) and the customer's renewals decided since, summed per SI partner with each case
+    and renewal counted once, as worked out by hand below; asked of the success app through
+    ``core.providers`` (partners may not import it)."""
+    from baton.accounts.services import create_account
+    from baton.core.providers import customer_outcomes
+    from baton.success.cases.services import open_case
+    from baton.success.models import Renewal
+    from baton.success.services.contracts import LineSpec, create_contract
+
+    alice, mina, nuri, daon = channel["alice"], channel["mina"], channel["nuri"], channel["daon"]
+    x = world["account"]
+    y = create_account(actor=alice, owner=alice, name="와이상사")
+    z = create_account(actor=alice, owner=alice, name="제트물산")
+    won = Stage.Outcome.WON
+    a = closed(alice, x, "A", won, 30, nuri)
+    b = closed(alice, y, "B", won, 30, nuri)
+    b2 = closed(alice, y, "B2", won, 30, nuri)
+    closed(alice, z, "C", won, 30, daon)  # no contract: not live, its cases do not count
+    closed(alice, x, "R", won, 30, nuri, role=PartnerKind.RESELLER)  # not a delivery partner
+
+    def contract(account, number, start, end=None, deal=None):
+        line = LineSpec("erp-seat", "ERP 사용자", Decimal(10), Decimal(120_000), True)
+        return create_contract(
+            actor=alice,
+            account=account,
+            name=number,
+            number=number,
+            start_date=start,
+            end_date=end,
+            lines=[line],
+            owner=alice,
+            opportunity=deal,
+        )
+
+    contract_a = contract(x, "C-A", dt.date(2026, 1, 1), deal=a)
+    contract_b = contract(y, "C-B", dt.date(2026, 3, 1), deal=b)
+    contract(y, "C-B2", dt.date(2026, 3, 15), deal=b2)
+    old = contract(x, "C-OLD", dt.date(2024, 7, 1), dt.date(2025, 6, 30))
+
+    def case(account, day, hour=10):
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
+        return open_case(actor=alice, account=account, subject=f"문의 {day}", now=at)
+
+    # X went live 2026-01-01. Days 0 and 29 fall in a 30-day window; day 30 and the day before do not.
+    for day in (dt.date(2025, 12, 31), dt.date(2026, 1, 1), dt.date(2026, 1, 30), dt.date(2026, 1, 31)):
+        case(x, day)
+    # Y: B live 03-01 (window to 03-30), B2 live 03-15 (to 04-13). 03-10 is B's, 03-20 both deals'
+    # (counted once), 04-10 B2's: three cases.
+    for day in (dt.date(2026, 3, 10), dt.date(2026, 3, 20), dt.date(2026, 4, 10)):
+        case(y, day)
+    case(z, dt.date(2026, 3, 10))
+    # Renewals: X's term ending 2026-12-31 renewed (won), Y's churned (lost), an open one, and X's old
+    # contract renewed before X went live (not counted).
+    Renewal.objects.create(contract=contract_a, term_end=dt.date(2026, 12, 31), outcome="renewed")
+    Renewal.objects.create(contract=contract_b, term_end=dt.date(2027, 2, 28), outcome="churned")
+    Renewal.objects.create(contract=contract_b, term_end=dt.date(2028, 2, 29), outcome="open")
+    Renewal.objects.create(contract=old, term_end=dt.date(2025, 6, 30), outcome="renewed")
+
+    rows = {row.partner.pk: row for row in reports.delivery_quality(mina, window_days=30)}
+    n, d = rows[nuri.pk], rows[daon.pk]
+    # nuri: deals A, B, B2 live; cases 2 (X) + 3 (Y) = 5 (per deal it would be 2 + 2 + 2 = 6)
+    assert (n.deals, n.live, n.cases, n.renewals_won, n.renewals_lost) == (3, 3, 5, 1, 1)
+    assert (d.deals, d.live, d.cases, d.renewals_won, d.renewals_lost) == (1, 0, 0, 0, 0)
+    # a 90-day window also takes X's case of day 30: 6
+    assert {r.partner.pk: r.cases for r in reports.delivery_quality(mina, window_days=90)}[nuri.pk] == 6
+    # charlie sees none of these deals: no rows
+    assert reports.delivery_quality(channel["charlie"]) == []
+
+    client.force_login(mina)
+    page = client.get("/partners/reports/?days=30").content.decode()
+    assert 'data-testid="delivery-cases">5<' in page
+    csv = client.get("/partners/reports/?csv=delivery&days=30").content.decode("utf-8-sig").splitlines()
+    assert csv[0].endswith("Live customers,Cases within 30 days of go-live,Renewals won,Renewals lost")
+    assert "누리시스템 주식회사,3,0,0,,0,0,0,3,5,1,1" in csv
+    assert client.get("/partners/reports/?days=0").status_code == 200  # out of range: a note, the default
+
+    # without the success app's answer the figures are not known (shown as –), not zero
+    customer_outcomes.withdraw()
+    try:
+        unknown = {r.partner.pk: r for r in reports.delivery_quality(mina)}[nuri.pk]
+        assert (unknown.live, unknown.cases, unknown.renewals_won) == (None, None, None)
+        assert client.get("/partners/reports/").status_code == 200
+    finally:
+        from baton.success.outcomes import delivered_outcomes
+
+        customer_outcomes.provide(delivered_outcomes)

@@ -157,4 +157,8 @@ BODIES: dict[str, Any] = {
     "PUT /page-layouts/{kind}/{role}": lambda ids: {
         "sections": [{"title_ko": "기본", "fields": [{"name": "name"}, {"name": "owner"}]}]
     },
+    # --- partners14b ---
+    "POST /partners/routing-rules": lambda ids: {"name": "매트릭스 규칙", "target": "pool"},
+    "PATCH /partners/routing-rules/{id}": lambda ids: {"version": 1, "name": "매트릭스"},
+    "PUT /partners/routing-rules/order": lambda ids: {"ids": []},
 }

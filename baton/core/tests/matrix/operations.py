@@ -324,4 +324,11 @@ OPERATIONS: dict[str, Expect] = {
     "DELETE /page-layouts/{kind}/{role}": Expect(
         "roles", method="delete", roles=("root",), args=(("kind", "lead"), ("role", "all"))
     ),
+    # --- partners14b ---
+    "GET /partners/routing-rules": CHANNEL,
+    "POST /partners/routing-rules": Expect("roles", method="post", roles=CHANNEL_ROLES),
+    "PATCH /partners/routing-rules/{id}": Expect(
+        "roles", method="patch", roles=CHANNEL_ROLES, args=(("id", MISSING),)
+    ),
+    "PUT /partners/routing-rules/order": Expect("roles", method="put", roles=CHANNEL_ROLES),
 }

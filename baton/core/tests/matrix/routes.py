@@ -353,4 +353,10 @@ ROUTES: dict[str, Expect] = {
     "core:page_layouts": ADMIN,
     "core:page_layout": Expect("admin", args=(("kind", "lead"), ("role", "field_sales"))),
     "core:page_layout_reset": Expect("admin", method="post", args=(("kind", "lead"), ("role", "all"))),
+    # --- partners14b ---
+    "partners:routing": CHANNEL,
+    "partners:routing_new": CHANNEL,
+    "partners:routing_edit": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:routing_move": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
+    "partners:routing_toggle": Expect("roles", method="post", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
 }
