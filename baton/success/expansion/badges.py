@@ -12,7 +12,10 @@ from baton.success.models import Renewal
 def deal_kind_badges(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
     """``{deal id: [(kind, label)]}`` for the deals among ``ids`` opened as expansion, upsell or
     renewal of an existing customer (two queries, whatever the number of deals)."""
-    labels = {ExpansionDeal.Kind.EXPANSION: _("Expansion"), ExpansionDeal.Kind.UPSELL: _("Upsell")}
+    labels: dict[str, str] = {
+        ExpansionDeal.Kind.EXPANSION.value: _("Expansion"),
+        ExpansionDeal.Kind.UPSELL.value: _("Upsell"),
+    }
     found: dict[int, list[tuple[str, str]]] = {}
     marks = ExpansionDeal.objects.filter(opportunity_id__in=ids).values_list("opportunity_id", "kind")
     for pk, kind in marks:
