@@ -500,6 +500,10 @@ class EmailMessage(models.Model):
     body_text = models.TextField(blank=True)
     body_html = models.TextField(blank=True)  # sanitised with nh3 before it is stored
     message_id = models.CharField(max_length=300, blank=True, db_index=True)
+    # Outbound only: where answers should go (else the sender's own address), and the Message-IDs this
+    # mail answers (In-Reply-To is the last one), so the recipient's mail program threads it.
+    reply_to = models.CharField(max_length=254, blank=True)
+    references = models.TextField(blank=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Outbound mail is sent by a task that claims the row (queued → sending) with a conditional UPDATE.

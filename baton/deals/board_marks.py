@@ -63,6 +63,27 @@ def next_activity_provider() -> NextActivityProvider | None:
     return _provider[0] if _provider else None
 
 
+# What kind of deal a card is (renewal, expansion, upsell): apps above deals know it (the success app
+# marks its renewal and expansion deals) and register a provider ``badges(ids) -> {id: [(key, text)]}``.
+KindBadges = Callable[[list[int]], dict[int, list[tuple[str, str]]]]
+_kind_badges: dict[str, KindBadges] = {}
+
+
+def register_kind_badges(name: str, provider: KindBadges) -> None:
+    _kind_badges[name] = provider
+
+
+def kind_badges(ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The kind badges of the deals ``ids`` (one query per provider)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    if not ids:
+        return found
+    for provider in _kind_badges.values():
+        for pk, badges in provider(ids).items():
+            found.setdefault(pk, []).extend(badges)
+    return found
+
+
 def mark_choices() -> list[tuple[str, Any]]:
     keys = MARKS if next_activity_provider() else (STALE,)
     return [(k, MARK_LABELS[k]) for k in keys]
@@ -144,6 +165,9 @@ def marked_board(
     )
     annotate_marks(columns, now=now)
     cards = [o for c in columns for o in c.cards]
+    badges = kind_badges([o.pk for o in cards])
+    for card in cards:
+        card.kind_badges = badges.get(card.pk, [])  # type: ignore[attr-defined]
     editable = editable_ids(user, cards)  # shared or granted read-only cards get no move control
     for card in cards:
         card.may_edit = card.pk in editable  # type: ignore[attr-defined]

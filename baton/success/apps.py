@@ -16,9 +16,11 @@ class SuccessConfig(AppConfig):
         from baton.activities.mail.routes import register_inbound_route  # noqa: PLC0415
         from baton.core.customfields.schema import register_custom_field_model  # noqa: PLC0415 - models
         from baton.core.records import register_grant  # noqa: PLC0415 - imports core.models
+        from baton.deals.board_marks import register_kind_badges  # noqa: PLC0415 - models
         from baton.success import access  # noqa: PLC0415 - models in ready()
         from baton.success.cases import inbound  # noqa: PLC0415 - models in ready()
         from baton.success.cases.models import Case  # noqa: PLC0415 - models in ready()
+        from baton.success.expansion.badges import deal_kind_badges  # noqa: PLC0415 - models in ready()
         from baton.success.models import Contract  # noqa: PLC0415 - models in ready()
         from baton.success.outcomes import delivered_outcomes  # noqa: PLC0415 - models in ready()
         from baton.success.plans.models import SuccessPlan  # noqa: PLC0415 - models in ready()
@@ -45,3 +47,6 @@ class SuccessConfig(AppConfig):
 
         # The account 360° page: the installed base (it loads itself after the page, see the template).
         register_panel("account", "success/panels/_account_installed_base.html", 60)
+
+        # Renewal, expansion and upsell deals carry a badge on the board's cards and the deal page.
+        register_kind_badges("success", deal_kind_badges)

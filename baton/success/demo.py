@@ -17,7 +17,7 @@ from baton.accounts.services import update_account
 from baton.core.models import Role, User
 from baton.deals.models import Opportunity, Product, Stage
 from baton.success import services
-from baton.success.billing.demo import seed_invoices
+from baton.success.billing.demo import seed_dunning, seed_invoices
 from baton.success.cases.demo import seed_cases
 from baton.success.expansion.demo import seed_expansion
 from baton.success.health.demo import seed_usage
@@ -160,6 +160,7 @@ def seed(stdout: Any = None, *, seed_value: int = 13) -> dict[str, int]:
         "renewals_opened": result["opened"],
         "cases": cases,
         "invoices": seed_invoices(rng, today, admin),
+        "dunning_steps": seed_dunning(today, admin),
         "usage": seed_usage(rng, today, admin),
         "expansion_deals": seed_expansion(today, admin),
         **seed_plans_and_health(rng, today, admin, csm),

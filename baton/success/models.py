@@ -81,6 +81,15 @@ class Contract(OwnedRecord):
     billing_frequency = models.CharField(
         _("billing"), max_length=16, choices=BillingFrequency.choices, default=BillingFrequency.ANNUAL
     )
+    # Who receives the invoices and the payment reminders (dunning) at the customer.
+    billing_contact = models.ForeignKey(
+        "accounts.Contact",
+        verbose_name=_("billing contact"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     auto_renew = models.BooleanField(_("renews automatically"), default=False)
     notice_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=30)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 from django_tasks import task
 
+from baton.success.billing.dunning import sweep_dunning
 from baton.success.cases.services import sweep_sla
 from baton.success.health.scoring import snapshot_health
 from baton.success.services import sweep_renewals
@@ -28,3 +29,10 @@ def sweep_case_slas() -> dict[str, int]:
 def snapshot_customer_health() -> dict[str, int]:
     """Write today's health snapshot of every customer account (a rerun the same day replaces it)."""
     return {"snapshots": snapshot_health(timezone.localdate())}
+
+
+@task()
+def run_dunning() -> dict[str, int]:
+    """Do today's dunning steps on the overdue invoices; each step on each invoice is claimed by a unique
+    row, so any number of workers do it once."""
+    return sweep_dunning(timezone.localdate())

@@ -30,6 +30,7 @@ urlpatterns = [
     path("health/", health.health_page, name="health"),
     path("health/weights/", health.health_weights, name="health_weights"),
     path("accounts/<int:account_pk>/nps/", health.record_nps, name="record_nps"),
+    path("accounts/<int:account_pk>/usage/", health.account_usage, name="account_usage"),
     path("plans/", plans.plan_list, name="plans"),
     path("plans/<int:pk>/", plans.plan_detail, name="plan"),
     path("plans/<int:pk>/milestones/", plans.milestone_add, name="milestone_add"),
@@ -43,5 +44,7 @@ urlpatterns = [
     path("invoices/<int:pk>/void/", billing.invoice_void, name="invoice_void"),
     path("contracts/<int:pk>/invoices/", billing.invoice_schedule, name="invoice_schedule"),
     path("collections/", billing.collections_page, name="collections"),
+    path("dunning/", billing.dunning_settings, name="dunning"),
+    path("contracts/<int:pk>/billing-contact/", billing.billing_contact, name="billing_contact"),
     path("accounts/<int:account_pk>/expansion/", expansion.open_expansion, name="open_expansion"),
 ]

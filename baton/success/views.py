@@ -27,6 +27,7 @@ from baton.core.views_generic import run_action
 from baton.deals.models import ProductFamily, Stage
 from baton.deals.queries import get_opportunity_for_user
 from baton.success import queries, revenue, services
+from baton.success.billing.forms import BillingContactForm
 from baton.success.cases import queries as case_queries
 from baton.success.forms import AmendForm, CreateContractForm, OutcomeForm, TerminateForm
 from baton.success.health import queries as health_queries
@@ -73,6 +74,9 @@ def _contract_context(request: AuthedHttpRequest, contract: Contract, **forms: A
         "amend_form": forms.get("amend_form") or AmendForm(contract=contract),
         "terminate_form": forms.get("terminate_form") or TerminateForm(),
         "outcome_form": forms.get("outcome_form") or OutcomeForm(),
+        "billing_contact_form": BillingContactForm(
+            contract=contract, initial={"billing_contact": contract.billing_contact_id}
+        ),
         "history": history_for(contract, limit=30, viewer=request.user),
         "today": today,
     }

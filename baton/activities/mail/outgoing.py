@@ -59,9 +59,13 @@ def send_record_email(
     body: str,
     cc: str | list[str] = "",
     marketing: bool = False,
+    reply_to: str = "",
+    references: list[str] | tuple[str, ...] = (),
 ) -> EmailMessage:
     """Queue a mail about a record and log it as an email activity on the record.
 
+    ``reply_to`` sends the answers elsewhere than to the sender (a support address that threads them
+    back); ``references`` are the Message-IDs the mail answers (In-Reply-To and References headers).
     Bad input is refused before anything is written. The mail itself is sent by the ``send_email``
     task after the commit; if the SMTP server refuses it, the mail is marked failed, the activity
     says so and the sender gets a notification.
@@ -118,6 +122,8 @@ def send_record_email(
             body_text=body,
             body_html=html,
             message_id=message_id,
+            reply_to=(reply_to or "").strip()[:254],
+            references=" ".join(r.strip() for r in references if r and r.strip() and "\n" not in r),
         )
         log_change(
             actor=actor,
@@ -215,6 +221,13 @@ def deliver_queued(email_id: int) -> str:
     to_list = [a.strip() for a in stored.to_addrs.split(",") if a.strip()]
     cc_list = [a.strip() for a in stored.cc_addrs.split(",") if a.strip()]
     reply_to = [stored.user.email] if stored.user is not None and stored.user.email else None
+    if stored.reply_to:
+        reply_to = [stored.reply_to]
+    headers = {"Message-ID": stored.message_id}
+    references = stored.references.split()
+    if references:
+        headers["In-Reply-To"] = references[-1]
+        headers["References"] = " ".join(references[-20:])
     mail = EmailMultiAlternatives(
         subject=stored.subject,
         body=stored.body_text,
@@ -222,7 +235,7 @@ def deliver_queued(email_id: int) -> str:
         to=to_list,
         cc=cc_list,
         reply_to=reply_to,
-        headers={"Message-ID": stored.message_id},
+        headers=headers,
         connection=get_connection(fail_silently=False),
     )
     mail.attach_alternative(stored.body_html, "text/html")

@@ -216,6 +216,7 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "success:case_assign": lambda w: {"pk": 10**9},
     "success:case_new": lambda w: {"account_pk": w["account"].pk},
     "success:record_nps": lambda w: {"account_pk": w["account"].pk},
+    "success:account_usage": lambda w: {"account_pk": w["account"].pk},
     "success:plan": lambda w: {"pk": 10**9},
     "success:milestone_add": lambda w: {"pk": 10**9},
     "success:milestone_done": lambda w: {"pk": 10**9},
@@ -252,6 +253,7 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     "core:custom_field_panel": lambda w: {"kind": "case", "pk": 10**9},
     "core:custom_field_values": lambda w: {"kind": "contract", "pk": 10**9},
     "success:invoice": lambda w: {"pk": 10**9},
+    "success:billing_contact": lambda w: {"pk": 10**9},
     # Partners, agreements, passed leads and resources are made in the partners app's own tests.
     **{
         f"partners:{name}": (lambda w: {"pk": 10**9})

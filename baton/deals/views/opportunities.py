@@ -118,6 +118,7 @@ class OpportunityDetailView(RecordDetailView):
                 s for s in stages if s.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION)
             ],
             "lost_reasons": list(LostReason.objects.filter(is_archived=False)),
+            "kind_badges": board_marks.kind_badges([obj.pk]).get(obj.pk, []),
         }
 
 

@@ -31,6 +31,13 @@ class CreditNoteOut(Schema):
     reason: str
 
 
+class DunningRunOut(Schema):
+    days: int
+    action: str
+    done_on: dt.date
+    outcome: str
+
+
 class InvoiceOut(Schema):
     id: int
     number: str
@@ -53,6 +60,8 @@ class InvoiceOut(Schema):
     credited_amount: Decimal
     outstanding: Decimal
     void_reason: str
+    # The latest dunning step done on the invoice (days after the due date, action, day done).
+    last_dunning: DunningRunOut | None = None
 
     @staticmethod
     def resolve_account(obj: Invoice) -> object:

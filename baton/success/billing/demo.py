@@ -8,8 +8,10 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from baton.accounts.models import Contact
 from baton.core.models import User
 from baton.success.billing import services
+from baton.success.billing.dunning import sweep_dunning
 from baton.success.models import Contract
 
 
@@ -45,3 +47,18 @@ def seed_invoices(rng: random.Random, today: dt.date, admin: User, limit: int = 
                     invoice, actor=admin, amount=part, paid_on=invoice.due_date, reference="일부 입금"
                 )
     return made
+
+
+def seed_dunning(today: dt.date, admin: User) -> int:
+    """Billing contacts on the invoiced contracts (the account's first contact with an e-mail address),
+    then today's dunning sweep, so the overdue invoices show the step they are at."""
+    for contract in Contract.objects.filter(invoices__isnull=False, billing_contact__isnull=True).distinct():
+        contact = (
+            Contact.objects.filter(account_id=contract.account_id, is_archived=False)
+            .exclude(email="")
+            .order_by("id")
+            .first()
+        )
+        if contact is not None:
+            services.set_billing_contact(contract, actor=admin, contact=contact)
+    return sweep_dunning(today)["done"]

@@ -44,6 +44,15 @@ class Invoice(models.Model):
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
     void_reason = models.CharField(_("reason"), max_length=300, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    # The latest dunning step done on this invoice (shown on the invoice and in collections).
+    last_dunning = models.ForeignKey(
+        "success.DunningRun",
+        verbose_name=_("last dunning step"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -110,3 +119,63 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} {self.amount}"
+
+
+class DunningStep(models.Model):
+    """One rung of the dunning ladder an administrator edits: ``days`` after an invoice's due date,
+    do ``action``. Steps are switched off, never deleted, so the invoices that went through them keep
+    their history."""
+
+    class Action(models.TextChoices):
+        EMAIL = "email", _("Reminder e-mail to the billing contact")
+        TASK = "task", _("Follow-up task for the follow-up owner")
+        ESCALATE = "escalate", _("Escalate to the CSM and the owner's manager")
+
+    days = models.PositiveSmallIntegerField(_("days after the due date"))
+    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["days", "id"]
+        verbose_name = _("dunning step")
+        verbose_name_plural = _("dunning steps")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["days"], condition=models.Q(is_active=True), name="dunning_step_day_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"D+{self.days} {self.get_action_display()}"
+
+
+class DunningRun(models.Model):
+    """A dunning step done on one invoice. The unique row is the claim: of two workers only one
+    creates it, so each step happens once per invoice."""
+
+    audit_parent = "invoice"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="dunning_runs")
+    step = models.ForeignKey(DunningStep, on_delete=models.PROTECT, related_name="runs")
+    # The step as it was when done (an admin may change the ladder later).
+    days = models.PositiveSmallIntegerField(_("days after the due date"))
+    action = models.CharField(_("action"), max_length=16, choices=DunningStep.Action.choices)
+    done_on = models.DateField(_("done on"))
+    outcome = models.CharField(_("outcome"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["invoice", "days", "id"]
+        verbose_name = _("dunning step done")
+        verbose_name_plural = _("dunning steps done")
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "step"], name="dunning_once_per_invoice_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} D+{self.days}"
+
+    @property
+    def label(self) -> str:
+        return f"D+{self.days} · {self.get_action_display()}"

@@ -38,7 +38,7 @@ def get_invoice_for_user(user: Any, pk: object) -> Invoice:
     try:
         return (
             invoices_for(user)
-            .select_related("contract__account", "contract__owner")
+            .select_related("contract__account", "contract__owner", "last_dunning")
             .get(
                 pk=int(pk)  # type: ignore[call-overload]
             )
@@ -63,7 +63,7 @@ def bucket_q(bucket: str, today: dt.date) -> Q:
 
 def filtered_invoices(user: Any, filters: dict[str, Any], today: dt.date) -> QuerySet[Invoice]:
     """The list's filters: status, account, contract, aging bucket (or ``overdue``), number."""
-    qs = invoices_for(user).select_related("contract__account", "contract__owner")
+    qs = invoices_for(user).select_related("contract__account", "contract__owner", "last_dunning")
     if filters.get("status"):
         qs = qs.filter(status=filters["status"])
     if filters.get("account"):
@@ -86,6 +86,7 @@ class AccountDebt:
     invoices: int = 0
     oldest_days: int = 0
     invoiced_90d: Decimal = Decimal(0)
+    last_dunning: Any = None  # the latest dunning step done on one of its open invoices
 
     @property
     def outstanding(self) -> Decimal:
@@ -122,7 +123,7 @@ def collections(user: User, today: dt.date, *, overdue_only: bool = False) -> Co
     open_invoices = (
         invoices_for(user)
         .filter(status=Invoice.Status.OPEN, tax_invoice_date__lte=today)
-        .select_related("contract__account__owner", "contract__account__csm")
+        .select_related("contract__account__owner", "contract__account__csm", "last_dunning")
         .order_by("due_date", "id")
     )
     by_account: dict[int, AccountDebt] = {}
@@ -135,6 +136,12 @@ def collections(user: User, today: dt.date, *, overdue_only: bool = False) -> Co
         row.totals[bucket_of(invoice, today)] += invoice.outstanding
         row.invoices += 1
         row.oldest_days = max(row.oldest_days, (today - invoice.due_date).days)
+        run = invoice.last_dunning
+        if run is not None and (
+            row.last_dunning is None
+            or (run.done_on, run.days) > (row.last_dunning.done_on, row.last_dunning.days)
+        ):
+            row.last_dunning = run
     invoiced = (
         invoices_for(user)
         .filter(

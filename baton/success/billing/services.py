@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from baton.core.audit import log_change, snapshot
 from baton.core.models import User
 from baton.core.records import can_edit
+from baton.core.services import update_record
 from baton.success.billing.models import CreditNote, Invoice, Payment
 from baton.success.models import Contract
 from baton.success.revenue import contract_arr_on
@@ -312,3 +313,22 @@ def aging(invoices: QuerySet[Invoice], today: dt.date) -> Aging:
         if bucket != "current":
             result.overdue.append((invoice, bucket, (today - invoice.due_date).days))
     return result
+
+
+@transaction.atomic
+def set_billing_contact(
+    contract: Contract, *, actor: User | None, contact: Any, expected_version: int | None = None
+) -> Contract:
+    """Who at the customer receives the invoices and the payment reminders: a contact of the
+    contract's account (or nobody)."""
+    if actor is not None and not can_edit(actor, contract):
+        raise PermissionDenied(_("You cannot change this contract."))
+    if contact is not None and (contact.account_id != contract.account_id or contact.is_archived):
+        raise ValidationError({"billing_contact": [_("Choose a contact of the contract's account.")]})
+    return update_record(
+        contract,
+        actor=actor,
+        changes={"billing_contact": contact},
+        expected_version=expected_version,
+        validate=False,
+    )

@@ -10,7 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -23,9 +24,17 @@ from baton.core.params import bool_param, choice_param, id_param, text_param
 from baton.core.records import can_edit
 from baton.core.views_generic import run_action
 from baton.success import queries as contract_queries
-from baton.success.billing import queries, services
-from baton.success.billing.forms import CreditForm, IssueForm, PaymentForm, ScheduleForm, VoidForm
-from baton.success.billing.models import Invoice
+from baton.success.billing import dunning, queries, services
+from baton.success.billing.forms import (
+    BillingContactForm,
+    CreditForm,
+    DunningStepForm,
+    IssueForm,
+    PaymentForm,
+    ScheduleForm,
+    VoidForm,
+)
+from baton.success.billing.models import DunningStep, Invoice
 
 BUCKET_FILTERS = ["overdue", *services.BUCKETS]
 
@@ -69,6 +78,7 @@ def _context(request: AuthedHttpRequest, invoice: Invoice, **forms_: forms.Form)
         or PaymentForm(initial={"paid_on": today, "amount": invoice.outstanding}),
         "credit_form": forms_.get("credit_form") or CreditForm(initial={"issued_on": today}),
         "void_form": forms_.get("void_form") or VoidForm(),
+        "dunning_runs": list(invoice.dunning_runs.order_by("days", "id")),
         "history": history_for(invoice, limit=20),
     }
 
@@ -197,6 +207,7 @@ def collections_page(request: AuthedHttpRequest) -> HttpResponse:
             _("Overdue"),
             _("Outstanding"),
             _("DSO (days)"),
+            _("Last dunning step"),
         ]
         rows = [
             [
@@ -207,6 +218,7 @@ def collections_page(request: AuthedHttpRequest) -> HttpResponse:
                 r.overdue,
                 r.outstanding,
                 "" if r.dso is None else r.dso,
+                f"{r.last_dunning.label} ({r.last_dunning.done_on:%Y-%m-%d})" if r.last_dunning else "",
             ]
             for r in result.rows
         ]
@@ -228,4 +240,65 @@ def collections_page(request: AuthedHttpRequest) -> HttpResponse:
             "rows": [(r, [(b, r.totals[b]) for b in COLUMNS]) for r in result.rows],
             "totals": [(b, result.totals[b]) for b in COLUMNS],
         },
+    )
+
+
+@login_required
+@require_POST
+def billing_contact(request: AuthedHttpRequest, pk: int) -> HttpResponse:
+    """Set who at the customer receives the invoices and the payment reminders."""
+    contract = contract_queries.get_contract_for_user(request.user, pk)
+    form = BillingContactForm(request.POST, contract=contract)
+    saved = form.is_valid() and run_action(
+        request,
+        lambda: services.set_billing_contact(
+            contract,
+            actor=request.user,
+            contact=form.cleaned_data["billing_contact"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        form=form,
+        success=_("Saved."),
+    )
+    if not saved and form.errors:
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+    return redirect("success:contract", contract.pk)
+
+
+def _all_steps() -> list[DunningStep]:
+    dunning.ladder()  # the defaults, the first time
+    return list(DunningStep.objects.order_by("-is_active", "days", "id"))
+
+
+@login_required
+def dunning_settings(request: AuthedHttpRequest) -> HttpResponse:
+    """The dunning ladder (administrators change it; everyone may read it)."""
+    form = DunningStepForm(initial={"is_active": True})
+    editing: DunningStep | None = None
+    if request.method == "POST":
+        if not request.user.is_admin:
+            raise PermissionDenied
+        step_id = id_param(request.POST, "step")
+        if step_id is not None:
+            editing = DunningStep.objects.filter(pk=step_id).first()
+            if editing is None:
+                raise Http404("Not found")
+        form = DunningStepForm(request.POST)
+        if form.is_valid() and run_action(
+            request,
+            lambda: dunning.save_step(actor=request.user, step=editing, **form.cleaned_data),
+            form=form,
+            success=_("Saved."),
+        ):
+            return redirect("success:dunning")
+    return render(
+        request,
+        "success/billing/dunning.html",
+        {
+            "steps": _all_steps(),
+            "form": form,
+            "editing": editing,
+            "actions": DunningStep.Action.choices,
+        },
+        status=400 if form.errors else 200,
     )

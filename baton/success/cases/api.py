@@ -155,6 +155,8 @@ def change_status(request: HttpRequest, payload: StatusIn, id: int = path_id()):
 class CaseCommentIn(InputSchema):
     body: Text(10000, required=True)
     is_internal: bool = False
+    # E-mail a reply to the case's contact with the case's tag in the subject (never an internal note).
+    send_email: bool = False
 
 
 @router.post(
@@ -164,11 +166,12 @@ class CaseCommentIn(InputSchema):
     summary="Comment on a case",
 )
 def comment_case(request: HttpRequest, payload: CaseCommentIn, id: int = path_id()):
-    """A reply to the customer (the first one is the first response) or an internal note."""
+    """A reply to the customer (the first one is the first response), e-mailed to the case's contact
+    with ``send_email``, or an internal note (never mailed)."""
     user = actor(request)
     case = queries.get_case_for_user(user, id)
     comment: CaseComment = services.add_comment(
-        case, actor=user, body=payload.body, is_internal=payload.is_internal
+        case, actor=user, body=payload.body, is_internal=payload.is_internal, send_email=payload.send_email
     )
     return Status(201, comment)
 

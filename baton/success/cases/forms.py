@@ -39,6 +39,9 @@ class CaseForm(forms.Form):
 class CommentForm(forms.Form):
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}), max_length=10000)
     is_internal = forms.BooleanField(label=_("Internal note (not shown to the customer)"), required=False)
+    send_email = forms.BooleanField(
+        label=_("E-mail this reply to the case's contact (never an internal note)"), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

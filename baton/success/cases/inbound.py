@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -30,13 +29,9 @@ from baton.core.i18n_text import Msg
 from baton.core.models import ChangeLog
 from baton.success.cases import services
 from baton.success.cases.models import Case, CaseMail
+from baton.success.cases.services import support_address
 
 TAG = re.compile(r"\[(CS-\d{6,12})\]")
-
-
-def support_address() -> str:
-    configured = str(getattr(settings, "BATON_SUPPORT_ADDRESS", "") or "").strip().lower()
-    return configured or f"support@{settings.BATON_INBOUND_DOMAIN}".lower()
 
 
 def is_support_address(address: str) -> bool:

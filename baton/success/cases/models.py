@@ -175,6 +175,14 @@ class CaseComment(models.Model):
     )
     body = models.TextField(_("comment"))
     is_internal = models.BooleanField(_("internal note"), default=False)
+    # A reply e-mailed to the case's contact (never an internal note).
+    email = models.OneToOneField(
+        "activities.EmailMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="case_comment",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -187,7 +195,8 @@ class CaseComment(models.Model):
 
 
 class CaseMail(models.Model):
-    """A customer's e-mail to the support address, threaded into its case."""
+    """An e-mail of a case: the customer's mail to the support address threaded into it, or a reply
+    sent to the customer from the case (so the customer's answer to it threads back by In-Reply-To)."""
 
     audit_parent = "case"
 

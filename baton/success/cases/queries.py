@@ -48,7 +48,7 @@ def filtered_cases(user: Any, filters: dict[str, Any]) -> QuerySet[Case]:
 
 
 def comments_of(case: Case, *, internal: bool = True) -> QuerySet[CaseComment]:
-    qs = case.comments.select_related("author").order_by("created_at", "id")
+    qs = case.comments.select_related("author", "email").order_by("created_at", "id")
     return qs if internal else qs.filter(is_internal=False)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -21,13 +22,14 @@ from django.utils.translation import gettext_noop
 
 from baton.accounts.models import Account, Contact
 from baton.activities import services as activities
-from baton.activities.models import Notification
+from baton.activities.mail.outgoing import send_record_email
+from baton.activities.models import EmailMessage, Notification
 from baton.core.audit import log_change, snapshot
 from baton.core.i18n_text import Msg
 from baton.core.models import Team, User
 from baton.core.records import can_edit
 from baton.core.services import ServiceError
-from baton.success.cases.models import Case, CaseComment, Priority, SlaPolicy, SupportHours
+from baton.success.cases.models import Case, CaseComment, CaseMail, Priority, SlaPolicy, SupportHours
 from baton.success.cases.sla import add_business_minutes, business_minutes_between, support_hours
 from baton.success.models import Contract
 
@@ -293,9 +295,20 @@ def change_status(case: Case, *, actor: User | None, status: str, now: dt.dateti
 
 @transaction.atomic
 def add_comment(
-    case: Case, *, actor: User, body: str, is_internal: bool = False, now: dt.datetime | None = None
+    case: Case,
+    *,
+    actor: User,
+    body: str,
+    is_internal: bool = False,
+    send_email: bool = False,
+    now: dt.datetime | None = None,
 ) -> CaseComment:
-    """A customer-visible reply (the first is the case's first response) or an internal note."""
+    """A customer-visible reply (the first is the case's first response) or an internal note.
+
+    With ``send_email`` a reply is also e-mailed to the case's contact: the subject carries the case's
+    tag (``[CS-…]``), answers go to the support address, and the mail answers the customer's latest
+    mail on the case (In-Reply-To/References), so the customer's reply threads back into this case.
+    An internal note is never mailed."""
     now = now or timezone.now()
     body = (body or "").strip()
     if not body:
@@ -305,12 +318,59 @@ def add_comment(
     case = _lock(case, actor)
     if case.status == Case.Status.CLOSED:
         raise ServiceError(_("This case is closed."))
+    mailing = send_email and not is_internal
+    contact = case.contact
+    if mailing and (contact is None or not contact.email):
+        raise ValidationError({"send_email": [_("The case has no contact with an e-mail address.")]})
     comment = CaseComment.objects.create(case=case, author=actor, body=body, is_internal=is_internal)
     if not is_internal and case.first_response_at is None:
         _respond(case, now)
         case.save(update_fields=["first_response_at", "first_response_breached", "first_response_warn_at"])
+    if mailing:
+        assert contact is not None
+        comment.email = _mail_reply(case, contact, actor, body)
+        comment.save(update_fields=["email"])
     log_change(actor=actor, action="comment", instance=comment, after=snapshot(comment))
     return comment
+
+
+def reply_subject(case: Case) -> str:
+    """``Re: <subject> [CS-…]``: the tag lets the customer's answer find the case."""
+    tag = f"[{case.number}]"
+    subject = case.subject if tag in case.subject else f"{case.subject} {tag}"
+    return subject if subject.lower().startswith("re:") else f"Re: {subject}"
+
+
+def support_address() -> str:
+    """Where customers write to support (and where the answers to a case's replies go)."""
+    configured = str(getattr(settings, "BATON_SUPPORT_ADDRESS", "") or "").strip().lower()
+    return configured or f"support@{settings.BATON_INBOUND_DOMAIN}".lower()
+
+
+def _mail_reply(case: Case, contact: Contact, actor: User, body: str) -> EmailMessage:
+    # Logged on the contact's timeline, or on the account's when the contact is not the actor's to read.
+    record: Contact | Account = contact
+    try:
+        activities.check_visible(actor, contact)
+    except ValidationError:
+        record = case.account
+    references = list(
+        CaseMail.objects.filter(case=case)
+        .exclude(email__message_id="")
+        .order_by("created_at", "id")
+        .values_list("email__message_id", flat=True)
+    )[-20:]
+    stored = send_record_email(
+        record,
+        actor=actor,
+        to=contact.email,
+        subject=reply_subject(case)[:300],
+        body=body,
+        reply_to=support_address(),
+        references=references,
+    )
+    CaseMail.objects.create(case=case, email=stored, opened_case=False)
+    return stored
 
 
 @transaction.atomic

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from baton.accounts.models import Account
+from baton.activities.models import EmailMessage
 from baton.core.audit import history_for
 from baton.core.http import AuthedHttpRequest
 from baton.core.params import bool_param, choice_param, int_param, text_param
@@ -84,13 +85,19 @@ def _context(request: AuthedHttpRequest, case: Case, **forms: Any) -> dict[str, 
     return {
         "case": case,
         "comments": list(queries.comments_of(case)),
-        "mails": list(case.mails.select_related("email").order_by("created_at", "id")[:100]),
+        "mails": list(
+            case.mails.filter(email__direction=EmailMessage.Direction.INBOUND)
+            .select_related("email")
+            .order_by("created_at", "id")[:100]
+        ),
+        "contact_email": case.contact.email if case.contact_id and case.contact else "",
         "subject_tag": f"[{case.number}]",
         "can_edit": editable,
         "next_statuses": [(s, Case.Status(s).label) for s in services.TRANSITIONS[case.status]]
         if editable
         else [],
-        "comment_form": forms.get("comment_form") or CommentForm(),
+        "comment_form": forms.get("comment_form")
+        or CommentForm(initial={"send_email": bool(case.contact_id and case.contact and case.contact.email)}),
         "assign_form": forms.get("assign_form")
         or AssignForm(user=request.user, initial={"owner": case.owner_id, "team": case.team_id}),
         "history": history_for(case, limit=20),
@@ -129,6 +136,7 @@ def case_comment(request: AuthedHttpRequest, pk: int) -> HttpResponse:
             actor=request.user,
             body=form.cleaned_data["body"],
             is_internal=form.cleaned_data["is_internal"],
+            send_email=form.cleaned_data["send_email"],
         ),
         form=form,
         success=_("Comment added."),

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baton.core.views_generic import style_form
+from baton.success.models import Contract
 
 
 class WeightsForm(forms.Form):
@@ -29,4 +30,20 @@ class NpsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        style_form(self)
+
+
+class UsageForm(forms.Form):
+    """One usage figure entered by hand (the usage service checks the numbers and the day)."""
+
+    day = forms.DateField(label=_("Day"), widget=forms.DateInput(attrs={"type": "date"}))
+    seats_bought = forms.IntegerField(label=_("Seats bought"), min_value=0)
+    seats_used = forms.IntegerField(label=_("Seats in use"), min_value=0)
+    logins = forms.IntegerField(label=_("Sign-ins in the last 30 days"), min_value=0, initial=0)
+    contract = forms.ModelChoiceField(label=_("Contract"), queryset=Contract.objects.none(), required=False)
+
+    def __init__(self, *args: Any, contracts: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field: Any = self.fields["contract"]
+        field.queryset = contracts
         style_form(self)

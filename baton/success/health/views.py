@@ -1,5 +1,6 @@
 """Health pages: the customers by health (the red accounts list, with the weights an administrator
-sets), and recording an NPS answer from the account's panel."""
+sets), recording an NPS answer from the account's panel, and an account's usage figures (seats bought
+and in use, sign-ins) entered by hand through the same service as the API."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from baton.core.http import AuthedHttpRequest
 from baton.core.params import choice_param
 from baton.core.records import get_for_user
 from baton.core.views_generic import run_action
-from baton.success.health import queries, scoring
-from baton.success.health.forms import NpsForm, WeightsForm
-from baton.success.health.models import HealthSnapshot
+from baton.success.health import queries, scoring, usage
+from baton.success.health.forms import NpsForm, UsageForm, WeightsForm
+from baton.success.health.models import HealthSnapshot, UsageRecord
+from baton.success.models import Contract
 
 
 def _page(request: AuthedHttpRequest, form: WeightsForm | None = None, status: int = 200) -> HttpResponse:
@@ -97,3 +99,51 @@ def panel_context(account: Account) -> dict[str, object]:
         "health": queries.account_health(account, today),
         "nps_form": NpsForm(initial={"answered_on": today}),
     }
+
+
+@login_required
+def account_usage(request: AuthedHttpRequest, account_pk: int) -> HttpResponse:
+    """An account's usage figures, newest first, and the form a CSM records one with (a second figure
+    for the same day replaces the first); the usage component of the health score reads them."""
+    account = get_for_user(Account.objects.all(), request.user, account_pk)
+    today = timezone.localdate()
+    contracts = (
+        Contract.objects.visible_to(request.user).filter(account=account).order_by("-start_date", "-id")
+    )
+    form = UsageForm(request.POST or None, contracts=contracts, initial={"day": today, "logins": 0})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        figure = usage.UsageFigure(
+            account=account,
+            day=data["day"],
+            seats_bought=data["seats_bought"],
+            seats_used=data["seats_used"],
+            logins=data["logins"] or 0,
+            contract=data["contract"],
+        )
+        if run_action(
+            request,
+            lambda: usage.record_usage(
+                figure, actor=request.user, today=today, source=UsageRecord.Source.MANUAL
+            ),
+            form=form,
+            success=_("Usage recorded."),
+        ):
+            return redirect("success:account_usage", account.pk)
+    health = queries.account_health(account, today)
+    return render(
+        request,
+        "success/health/usage.html",
+        {
+            "account": account,
+            "form": form,
+            "records": list(
+                UsageRecord.objects.filter(account=account)
+                .select_related("contract", "created_by")
+                .order_by("-day", "-id")[:30]
+            ),
+            "usage_row": next((r for r in health.rows if r["key"] == "usage"), None),
+            "health": health,
+        },
+        status=400 if form.errors else 200,
+    )

@@ -139,7 +139,17 @@ def test_pages(client, books, alice, charlie, monkeypatch):
     assert "다온테크" in body and "찰리상사" not in body
     assert [r.account.name for r, _cells in page.context["rows"]] == ["(주)한빛소프트", "다온테크"]
     csv = client.get("/success/collections/?format=csv").content.decode("utf-8-sig").splitlines()
-    assert csv[1].split(",")[3:] == ["0", "0", "300000.00", "0", "230000.00", "530000.00", "530000.00", "145"]
+    assert csv[1].split(",")[3:] == [
+        "0",
+        "0",
+        "300000.00",
+        "0",
+        "230000.00",
+        "530000.00",
+        "530000.00",
+        "145",
+        "",
+    ]
     assert client.get("/success/collections/?format=xls").status_code == 400
     listing = client.get(f"/success/invoices/?bucket=90%2B&account={books['hanbit'].account_id}")
     assert [i for i, _b in listing.context["rows"]] == [books["q1"]]

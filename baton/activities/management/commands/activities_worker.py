@@ -68,6 +68,8 @@ class Scheduler(threading.Thread):
         ("baton.automation.tasks.sweep_automation", dt.timedelta(minutes=5), True),
         # Support case SLA warnings and breaches; each is claimed by a conditional update.
         ("baton.success.tasks.sweep_case_slas", dt.timedelta(minutes=5), True),
+        # Dunning steps of overdue invoices; each step on each invoice is claimed by a unique row.
+        ("baton.success.tasks.run_dunning", dt.timedelta(hours=6), True),
         # Daily health snapshots of the customer accounts (a rerun the same day replaces its rows).
         ("baton.success.tasks.snapshot_customer_health", dt.timedelta(hours=6), True),
         # Partner deal registrations whose protection period is over expire (audited, once each).

@@ -327,6 +327,10 @@ ROUTES: dict[str, Expect] = {
     "success:invoice_schedule": Expect("open", method="post", args=(("pk", MISSING),)),
     "success:collections": OPEN,
     "success:open_expansion": rec("account", "post", ("account_pk", "account")),
+    # --- cs13b ---
+    "success:dunning": OPEN,
+    "success:billing_contact": Expect("open", method="post", args=(("pk", MISSING),)),
+    "success:account_usage": rec("account", "get", ("account_pk", "account")),
     # --- partners14 ---
     "partners:create": CHANNEL,
     "partners:detail": Expect("roles", roles=CHANNEL_ROLES, args=(("pk", MISSING),)),
