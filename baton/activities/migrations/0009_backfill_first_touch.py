@@ -33,7 +33,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("activities", "0007_feedentry_message"),
+        ("activities", "0008_email_reply_to_and_references"),
         ("leads", "0009_lead_first_touch"),
     ]
 
