@@ -27,12 +27,14 @@ from baton.insights.reports import (
     OBJECTS,
     OPERATOR_LABELS,
     RELATIVE,
+    Amounts,
     Definition,
     Result,
     display,
     parse_definition,
     record_rows,
     run_report,
+    scalar,
 )
 from baton.insights.reports.parallel import run_reports
 from baton.insights.reports.table import grid, result_table
@@ -97,10 +99,11 @@ def _page(request: AuthedHttpRequest, definition: Definition, result: Result, re
     definition = result.definition  # without what is protected from this user
     data = definition.as_data()
     chart = None
-    if definition.group_by:
+    if definition.group_by and not (isinstance(result.total, Amounts) and len(result.total) > 1):
+        # Amounts in several currencies are not drawn on one axis.
         chart = {
             "labels": [result.label(0, r) for r in result.row_keys[:30]],
-            "values": [float(result.row_totals.get(r) or 0) for r in result.row_keys[:30]],
+            "values": [scalar(result.row_totals.get(r)) or 0 for r in result.row_keys[:30]],
         }
     return render(
         request,

@@ -25,15 +25,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, FloatField, Max, Min, Model, QuerySet, Sum
+from django.db import connection
+from django.db.models import BooleanField, Count, F, FloatField, Max, Min, Model, Q, QuerySet, Sum, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from baton.core import fieldaccess
 from baton.core.models import User
+from baton.core.money import Currency, format_money, quantize
+from baton.core.records import record_model
 from baton.insights.periods import add_months, period_containing
 from baton.insights.reports.objects import (
     OBJECTS,
@@ -41,6 +45,8 @@ from baton.insights.reports.objects import (
     ReportObject,
     custom_report_fields,
     is_custom,
+    is_custom_money,
+    is_custom_reference,
 )
 
 MAX_LIST_ROWS = 500
@@ -82,6 +88,33 @@ RELATIVE = {
     "last_365_days": gettext_lazy("last 365 days"),
 }
 DATE_BUCKETS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+#: The group of records whose custom reference points at a record the reader may not see.
+HIDDEN = "hidden"
+#: Operators a multiple-choice field may be filtered with ("is": has that value among its values).
+MULTI_OPERATORS = ("eq", "ne", "in", "empty", "not_empty")
+
+
+class Amounts(dict[str, Decimal]):
+    """A money value per currency (currency -> amount): custom money fields are summed, averaged and
+    compared within each currency, never added across currencies."""
+
+    def sort_key(self) -> tuple[Decimal, ...]:
+        return tuple(self.get(c, Decimal(0)) for c in Currency.values)
+
+    def __str__(self) -> str:
+        return " · ".join(format_money(self[c], c) for c in sorted(self, key=_currency_order))
+
+
+def _currency_order(currency: str) -> tuple[int, str]:
+    values = list(Currency.values)
+    return (values.index(currency) if currency in values else len(values), currency)
+
+
+def scalar(value: Any) -> float | None:
+    """A value as one number (for a chart): None for amounts in several currencies."""
+    if isinstance(value, Amounts):
+        return float(next(iter(value.values()))) if len(value) == 1 else None
+    return None if value is None else float(value)
 
 
 # --- definitions ----------------------------------------------------------------------------------
@@ -152,7 +185,7 @@ def _coerce(f: ReportField, op: str, value: Any) -> Any:
             return timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(str(value)), dt.time.min))
         if f.kind == "bool":
             return str(value).lower() in ("1", "true", "yes")
-        if f.kind == "choice" and str(value) not in {k for k, _v in f.choices}:
+        if f.kind in ("choice", "multi") and str(value) not in {k for k, _v in f.choices}:
             raise ValueError
     except (ValueError, ArithmeticError, TypeError):
         raise ValidationError(
@@ -177,6 +210,10 @@ def parse_definition(data: dict[str, Any]) -> Definition:
         op = str(raw.get("op", "eq"))
         if op not in OPERATORS:
             raise ValidationError({"filters": [_("Unknown operator “%(op)s”.") % {"op": op[:20]}]})
+        if f.kind == "multi" and op not in MULTI_OPERATORS:
+            raise ValidationError(
+                {"filters": [_("%(f)s can be filtered by its values or by being empty.") % {"f": f.label}]}
+            )
         filters.append((f, op, _coerce(f, op, raw.get("value"))))
     group_by = []
     for raw in (data.get("group_by") or [])[:2]:
@@ -216,6 +253,12 @@ def filtered_queryset(definition: Definition, user: User, *, today: dt.date | No
             if op in ("empty", "not_empty"):
                 qs = qs.filter(**{f"{path}__isnull": op == "empty"})
                 continue
+            if f.kind == "multi":
+                chosen = _has_any(definition.object.model, f, value if op == "in" else [value])
+                qs = qs.exclude(chosen) if op == "ne" else qs.filter(chosen)
+                continue
+            if is_custom_money(f):  # compares the amount, whatever the currency
+                path = f"{path}__amount"
         if op == "eq":
             qs = qs.filter(**{path: value})
         elif op == "ne":
@@ -249,6 +292,22 @@ def filtered_queryset(definition: Definition, user: User, *, today: dt.date | No
     return qs
 
 
+def _has_any(model: type[Model], f: ReportField, values: list[Any]) -> Any:
+    """A condition: the multiple-choice field holds at least one of ``values``."""
+    if connection.vendor == "postgresql":
+        condition = Q()
+        for value in values:
+            condition |= Q(**{f"{f.path}__contains": [value]})
+        return condition
+    # SQLite has no JSON containment: look through the list with json_each. The table name is the
+    # model's; the JSON path and the values are parameters.
+    key = f.path.removeprefix("custom_field_data__")
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(values)) or "NULL"
+    sql = f"EXISTS (SELECT 1 FROM json_each({table}.custom_field_data, %s) AS cf WHERE cf.value IN ({marks}))"  # noqa: S608
+    return RawSQL(sql, [f"$.{key}", *(str(v) for v in values)], output_field=BooleanField())  # noqa: S611
+
+
 # --- results --------------------------------------------------------------------------------------
 
 
@@ -261,12 +320,15 @@ class Result:
     # ... or a grouped table: rows × (optional) columns, with the aggregate in each cell.
     row_keys: list[Any] = field(default_factory=list)
     col_keys: list[Any] = field(default_factory=list)
-    cells: dict[tuple[Any, Any], Decimal | int | None] = field(default_factory=dict)
-    row_totals: dict[Any, Decimal | int | None] = field(default_factory=dict)
-    col_totals: dict[Any, Decimal | int | None] = field(default_factory=dict)
-    total: Decimal | int | None = None
+    cells: dict[tuple[Any, Any], Decimal | int | Amounts | None] = field(default_factory=dict)
+    row_totals: dict[Any, Decimal | int | Amounts | None] = field(default_factory=dict)
+    col_totals: dict[Any, Decimal | int | Amounts | None] = field(default_factory=dict)
+    total: Decimal | int | Amounts | None = None
     labels: dict[tuple[str, Any], str] = field(default_factory=dict)
     count: int = 0
+    # A multiple-choice grouping: a record with several values is in each of their groups, so the
+    # groups add up to more than the totals, which count every record once.
+    overlapping: bool = False
 
     def label(self, index: int, key: Any) -> str:
         f, bucket = self.definition.group_by[index]
@@ -313,11 +375,13 @@ def _labels_for(definition: Definition, keys: dict[str, set[Any]]) -> dict[tuple
     labels: dict[tuple[str, Any], str] = {}
     for f, _bucket in definition.group_by:
         values = {k for k in keys.get(f.key, set()) if k not in (None, "")}
-        if f.kind == "choice":
+        if f.kind in ("choice", "multi"):
             names = {str(k): str(v) for k, v in f.choices}
             labels.update({(f.key, k): names.get(str(k), str(k)) for k in values})
         elif f.kind == "user":
             labels.update({(f.key, u.pk): str(u) for u in User.objects.filter(pk__in=values)})
+        elif is_custom_reference(f):  # the visible names come from _GroupKeys
+            labels[(f.key, HIDDEN)] = _("(hidden)")
         elif f.kind == "ref":
             related = _related_model(definition.object.model, f.path)
             labels.update(
@@ -333,6 +397,46 @@ def _related_model(model: type[Model], path: str) -> type[Model]:
     for part in parts:
         model = model._meta.get_field(part).related_model  # type: ignore[assignment]
     return model
+
+
+def reference_names(f: ReportField, ids: Iterable[Any], user: User) -> dict[tuple[str, Any], str]:
+    """The names of the records a custom reference points at that ``user`` may see (one query);
+    the others are left out, and shown as hidden."""
+    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
+    if not wanted:
+        return {}
+    qs: Any = record_model(f.reference_kind)._default_manager.filter(pk__in=wanted)
+    if hasattr(qs, "visible_to"):
+        qs = qs.visible_to(user)
+    return {(f.key, obj.pk): str(obj) for obj in qs}
+
+
+class _GroupKeys:
+    """The groups a record's grouped value puts it in: a multiple choice in each chosen value's
+    group (no value: the empty group), a custom reference in the referenced record's group when the
+    reader may see that record and otherwise in the one "hidden" group, anything else in its own."""
+
+    def __init__(self, definition: Definition, user: User) -> None:
+        self.fields = [f for f, _bucket in definition.group_by]
+        self.user = user
+        self.names: dict[tuple[str, Any], str] = {}
+
+    def load(self, raw: list[list[Any]]) -> None:
+        """Read the visible names of the references among the raw values (per grouping)."""
+        for f, values in zip(self.fields, raw, strict=False):
+            if is_custom_reference(f):
+                self.names.update(reference_names(f, values, self.user))
+
+    def keys(self, index: int, raw: Any) -> list[Any]:
+        if index >= len(self.fields):
+            return [None]
+        f = self.fields[index]
+        if f.kind == "multi":
+            values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
+            return list(dict.fromkeys(str(v) for v in values)) or [None]
+        if is_custom_reference(f) and raw is not None:
+            return [raw if (f.key, raw) in self.names else HIDDEN]
+        return [raw]
 
 
 def protected_definition(definition: Definition, user: User) -> Definition:
@@ -375,17 +479,25 @@ def run_report(definition: Definition, user: User, *, today: dt.date | None = No
         result.truncated = len(rows) > MAX_LIST_ROWS
         result.records = rows[:MAX_LIST_ROWS]
         result.count = qs.count() if result.truncated else len(result.records)
+        for column in definition.columns:
+            if is_custom_reference(column):
+                ids = [r[column.path] for r in result.records]
+                result.labels.update(reference_names(column, ids, user))
         return result
     exprs = {f"g{i}": _group_expr(f, b) for i, (f, b) in enumerate(definition.group_by)}
     two = len(definition.group_by) == 2
+    keys = _GroupKeys(definition, user)
+    result.overlapping = any(f.kind == "multi" for f, _bucket in definition.group_by)
     if definition.aggregate == "median":
-        rows_seen, cols_seen = _median_in_python(result, qs, exprs, two)
+        groups = _median_groups(result, qs, exprs)
     else:
-        rows_seen, cols_seen = _aggregate_in_sql(result, qs, exprs, two)
+        groups = _sql_groups(result, qs, exprs)
+    keys.load([[g[0] for g in groups], [g[1] for g in groups] if two else []])
+    rows_seen, cols_seen = _combine(result, groups, keys)
     seen = {definition.group_by[0][0].key: set(rows_seen)}
     if two:
         seen[definition.group_by[1][0].key] = set(cols_seen)
-    result.labels = _labels_for(definition, seen)
+    result.labels = {**_labels_for(definition, seen), **keys.names}
     result.row_keys = _sorted_keys(result, 0, list(rows_seen), result.row_totals)[:MAX_GROUPS]
     result.col_keys = (
         _sorted_keys(result, 1, list(cols_seen), result.col_totals)[:MAX_GROUPS] if two else [None]
@@ -395,18 +507,21 @@ def run_report(definition: Definition, user: User, *, today: dt.date | None = No
 
 @dataclass
 class _Stats:
-    """What SQL returns per group; every aggregate but the median combines from these exactly."""
+    """What SQL returns per group; every aggregate but the median combines from these exactly (the
+    median keeps its samples)."""
 
     n: int = 0
     total: Decimal = Decimal(0)
     valued: int = 0
     low: Decimal | None = None
     high: Decimal | None = None
+    samples: list[Decimal] = field(default_factory=list)
 
     def add(self, other: _Stats) -> None:
         self.n += other.n
         self.total += other.total
         self.valued += other.valued
+        self.samples.extend(other.samples)
         if other.low is not None:
             self.low = other.low if self.low is None else min(self.low, other.low)
         if other.high is not None:
@@ -417,6 +532,8 @@ class _Stats:
             return self.n
         if not self.valued:
             return None
+        if aggregate == "median":
+            return Decimal(statistics.median(self.samples))
         if aggregate == "sum":
             return self.total
         if aggregate == "avg":
@@ -424,80 +541,135 @@ class _Stats:
         return self.low if aggregate == "min" else self.high
 
 
-def _aggregate_in_sql(result: Result, qs: QuerySet, exprs: dict[str, Any], two: bool):
-    """One GROUP BY query; row, column and grand totals combine from the groups (no second scan)."""
+class _Split(dict[str, _Stats]):
+    """A group's stats per currency (custom money) or under "" (everything else)."""
+
+    def add(self, currency: str, stats: _Stats) -> None:
+        self.setdefault(currency, _Stats()).add(stats)
+
+    @property
+    def n(self) -> int:
+        return sum(s.n for s in self.values())
+
+    def value(self, aggregate: str, money: bool) -> Decimal | int | Amounts | None:
+        if not money:
+            return (self.get("") or _Stats()).value(aggregate)
+        amounts = Amounts()
+        for currency, stats in self.items():
+            value = stats.value(aggregate)
+            if value is not None:
+                amounts[currency] = quantize(Decimal(value), currency)
+        return amounts or None
+
+
+#: One group as read: (first group's raw value, second's, currency or "", its stats).
+_Group = tuple[Any, Any, str, _Stats]
+
+
+def _money(definition: Definition) -> bool:
+    return definition.aggregate != "count" and is_custom_money(definition.measure)
+
+
+def _currency(f: ReportField) -> Any:
+    return Coalesce(KT(f"{f.path}__currency"), Value(Currency.KRW.value))
+
+
+def _sql_groups(result: Result, qs: QuerySet, exprs: dict[str, Any]) -> list[_Group]:
+    """One GROUP BY query (a custom money measure also by its currency)."""
     definition = result.definition
     annotations: dict[str, Any] = {"n": Count("pk")}
     path = definition.measure.path if definition.measure else None
     if path:
         value = _measure(definition.measure)
         annotations.update(s=Sum(value), vn=Count(value), mn=Min(value), mx=Max(value))
+    split = {"cur": _currency(definition.measure)} if _money(definition) and definition.measure else {}
     scale = (
         Decimal(86400) if definition.measure is not None and definition.measure.key == "dwell_days" else None
     )
-    cells: dict[tuple[Any, Any], _Stats] = {}
-    rows_seen: dict[Any, _Stats] = defaultdict(_Stats)
-    cols_seen: dict[Any, _Stats] = defaultdict(_Stats)
-    everything = _Stats()
-    for group in qs.order_by().annotate(**exprs).values(*exprs.keys()).annotate(**annotations):
+    groups: list[_Group] = []
+    query = qs.order_by().annotate(**exprs, **split).values(*exprs.keys(), *split.keys())
+    for group in query.annotate(**annotations):
         stats = _Stats(n=group["n"])
         if path:
-            stats.total = Decimal(group["s"] or 0)
+            stats.total = Decimal(str(group["s"] or 0))
             stats.valued = group["vn"]
-            stats.low = None if group["mn"] is None else Decimal(group["mn"])
-            stats.high = None if group["mx"] is None else Decimal(group["mx"])
+            stats.low = None if group["mn"] is None else Decimal(str(group["mn"]))
+            stats.high = None if group["mx"] is None else Decimal(str(group["mx"]))
             if scale:
                 stats.total /= scale
                 stats.low = None if stats.low is None else stats.low / scale
                 stats.high = None if stats.high is None else stats.high / scale
-        key = (group["g0"], group["g1"] if two else None)
-        cells.setdefault(key, _Stats()).add(stats)
-        rows_seen[key[0]].add(stats)
-        cols_seen[key[1]].add(stats)
-        everything.add(stats)
-    agg = definition.aggregate
-    result.count = everything.n
-    result.cells = {k: v.value(agg) for k, v in cells.items()}
-    result.row_totals = {k: v.value(agg) for k, v in rows_seen.items()}
-    result.col_totals = {k: v.value(agg) for k, v in cols_seen.items()}
-    result.total = everything.value(agg)
-    return rows_seen, cols_seen
+        groups.append((group["g0"], group.get("g1"), group.get("cur", ""), stats))
+    return groups
 
 
 def _measure(f: ReportField | None) -> Any:
-    """What a sum or average reads: the column, or a custom number cast from its JSON value."""
+    """What a sum or average reads: the column, or a custom number (or money's amount) cast from its
+    JSON value."""
     assert f is not None
+    if is_custom_money(f):
+        return Cast(KT(f"{f.path}__amount"), FloatField())
     if is_custom(f):
         return Cast(KT(f.path), FloatField())
     return f.path
 
 
-def _median_in_python(result: Result, qs: QuerySet, exprs: dict[str, Any], two: bool):
+def _median_groups(result: Result, qs: QuerySet, exprs: dict[str, Any]) -> list[_Group]:
     """Medians need every value: read the group keys and the measure, one row per record."""
     definition = result.definition
-    path = definition.measure.path if definition.measure else None
-    values = qs.order_by().annotate(**exprs).values_list(*exprs.keys(), *([path] if path else []))
-    buckets: dict[tuple[Any, Any], list[Decimal]] = defaultdict(list)
-    rows_seen: dict[Any, list[Decimal]] = defaultdict(list)
-    cols_seen: dict[Any, list[Decimal]] = defaultdict(list)
-    everything: list[Decimal] = []
+    money = _money(definition) and definition.measure is not None
+    extra: dict[str, Any] = {}
+    measure: list[str] = []
+    if definition.measure is not None:
+        if money:
+            extra = {"_m": _measure(definition.measure), "cur": _currency(definition.measure)}
+            measure = ["cur", "_m"]
+        else:
+            measure = [definition.measure.path]
+    values = qs.order_by().annotate(**exprs, **extra).values_list(*exprs.keys(), *measure)
+    groups: list[_Group] = []
+    two = len(exprs) == 2
     for row in values.iterator(chunk_size=5000):
-        r = row[0]
-        c = row[1] if two else None
-        v = Decimal(row[-1]) if path and row[-1] is not None else None
+        raw = row[-1] if measure else None
+        v = Decimal(str(raw)) if raw is not None else None
         if v is not None and definition.measure is not None and definition.measure.key == "dwell_days":
             v = v / 86400
-        sample = [v] if v is not None else []
-        buckets[(r, c)].extend(sample)
-        rows_seen[r].extend(sample)
-        cols_seen[c].extend(sample)
-        everything.extend(sample)
-        result.count += 1
-    result.cells = {k: _aggregate("median", v) for k, v in buckets.items()}
-    result.row_totals = {k: _aggregate("median", v) for k, v in rows_seen.items()}
-    result.col_totals = {k: _aggregate("median", v) for k, v in cols_seen.items()}
-    result.total = _aggregate("median", everything)
+        stats = _Stats(n=1)
+        if v is not None:
+            stats = _Stats(n=1, total=v, valued=1, low=v, high=v, samples=[v])
+        groups.append((row[0], row[1] if two else None, row[-2] if money else "", stats))
+    return groups
+
+
+def _combine(result: Result, groups: list[_Group], keys: _GroupKeys):
+    """Cells, row, column and grand totals from the groups (no second scan). A record in several
+    groups of a dimension (a multiple choice) is in each of their cells, but once in every total."""
+    cells: dict[tuple[Any, Any], _Split] = defaultdict(_Split)
+    rows_seen: dict[Any, _Split] = defaultdict(_Split)
+    cols_seen: dict[Any, _Split] = defaultdict(_Split)
+    everything = _Split()
+    for g0, g1, currency, stats in groups:
+        row_keys, col_keys = keys.keys(0, g0), keys.keys(1, g1)
+        for r in row_keys:
+            rows_seen[r].add(currency, stats)
+            for c in col_keys:
+                cells[(r, c)].add(currency, stats)
+        for c in col_keys:
+            cols_seen[c].add(currency, stats)
+        everything.add(currency, stats)
+    agg, money = result.definition.aggregate, _money(result.definition)
+    result.count = everything.n
+    result.cells = {k: v.value(agg, money) for k, v in cells.items()}
+    result.row_totals = {k: v.value(agg, money) for k, v in rows_seen.items()}
+    result.col_totals = {k: v.value(agg, money) for k, v in cols_seen.items()}
+    result.total = everything.value(agg, money)
     return rows_seen, cols_seen
+
+
+def _sortable(value: Any) -> Any:
+    if isinstance(value, Amounts):
+        return value.sort_key()
+    return (value or 0,)
 
 
 def _sorted_keys(result: Result, index: int, keys: list[Any], totals: dict[Any, Any]) -> list[Any]:
@@ -507,11 +679,19 @@ def _sorted_keys(result: Result, index: int, keys: list[Any], totals: dict[Any, 
         natural = bucket != ""
         ordered = sorted(keys, key=lambda k: (k is None, k if natural else result.label(index, k)))
         return ordered[::-1] if result.definition.sort == "-label" and index == 0 else ordered
-    return sorted(keys, key=lambda k: totals.get(k) or 0, reverse=result.definition.sort == "-value")
+    money = _money(result.definition)
+    return sorted(
+        keys,
+        key=lambda k: _sortable(totals.get(k) or (Amounts() if money else 0)),
+        reverse=result.definition.sort == "-value",
+    )
 
 
 def display(value: Any) -> Any:
-    """A cell for a CSV or a page: numbers rounded to two places, dates in ISO form."""
+    """A cell for a CSV or a page: numbers rounded to two places, dates in ISO form, money per
+    currency ("₩30,000 · $20.00")."""
+    if isinstance(value, Amounts):
+        return str(value)
     if isinstance(value, Decimal):
         return (
             value.quantize(Decimal("0.01")).normalize()
@@ -529,10 +709,19 @@ def display(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _money_cell(value: Any) -> Any:
+    if not isinstance(value, dict) or value.get("amount") is None:
+        return value
+    currency = str(value.get("currency") or Currency.KRW.value)
+    return format_money(Decimal(str(value["amount"])), currency)
+
+
 def record_rows(result: Result) -> Iterable[list[Any]]:
     paths = [c.label_path or c.path for c in result.definition.columns]
     choice_maps = {
-        c.key: {str(k): str(v) for k, v in c.choices} for c in result.definition.columns if c.kind == "choice"
+        c.key: {str(k): str(v) for k, v in c.choices}
+        for c in result.definition.columns
+        if c.kind in ("choice", "multi")
     }
     user_ids = {r[c.path] for c in result.definition.columns if c.kind == "user" for r in result.records}
     users = {u.pk: str(u) for u in User.objects.filter(pk__in={u for u in user_ids if u})}
@@ -542,8 +731,15 @@ def record_rows(result: Result) -> Iterable[list[Any]]:
             value = record.get(path)
             if column.kind == "choice":
                 value = choice_maps[column.key].get(str(value), value)
+            elif column.kind == "multi":
+                chosen = value if isinstance(value, list) else []
+                value = ", ".join(choice_maps[column.key].get(str(v), str(v)) for v in chosen)
             elif column.kind == "user":
                 value = users.get(value, "") if value else ""
+            elif is_custom_reference(column):
+                value = "" if value is None else result.labels.get((column.key, value), _("(hidden)"))
+            elif is_custom_money(column):
+                value = _money_cell(value)
             elif column.key == "dwell_days" and value is not None:
                 value = Decimal(value) / 86400
             row.append(display(value))
