@@ -17,8 +17,6 @@ reader only the rows they may open. Fields are whitelisted per object: nothing e
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -26,19 +24,27 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import BooleanField, Count, F, FloatField, Max, Min, Model, Q, QuerySet, Sum, Value
+from django.db.models import BooleanField, F, Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, Coalesce, TruncMonth, TruncQuarter, TruncYear
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from baton.core import fieldaccess
 from baton.core.models import User
-from baton.core.money import Currency, format_money, quantize
-from baton.core.records import record_model
 from baton.insights.periods import add_months, period_containing
+from baton.insights.reports.amounts import Amounts, display, money_cell, scalar
+from baton.insights.reports.grouping import (
+    HIDDEN,
+    GroupKeys,
+    combine,
+    median_groups,
+    money_measure,
+    reference_names,
+    sortable,
+    sql_groups,
+)
 from baton.insights.reports.objects import (
     OBJECTS,
     ReportField,
@@ -88,33 +94,8 @@ RELATIVE = {
     "last_365_days": gettext_lazy("last 365 days"),
 }
 DATE_BUCKETS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
-#: The group of records whose custom reference points at a record the reader may not see.
-HIDDEN = "hidden"
 #: Operators a multiple-choice field may be filtered with ("is": has that value among its values).
 MULTI_OPERATORS = ("eq", "ne", "in", "empty", "not_empty")
-
-
-class Amounts(dict[str, Decimal]):
-    """A money value per currency (currency -> amount): custom money fields are summed, averaged and
-    compared within each currency, never added across currencies."""
-
-    def sort_key(self) -> tuple[Decimal, ...]:
-        return tuple(self.get(c, Decimal(0)) for c in Currency.values)
-
-    def __str__(self) -> str:
-        return " · ".join(format_money(self[c], c) for c in sorted(self, key=_currency_order))
-
-
-def _currency_order(currency: str) -> tuple[int, str]:
-    values = list(Currency.values)
-    return (values.index(currency) if currency in values else len(values), currency)
-
-
-def scalar(value: Any) -> float | None:
-    """A value as one number (for a chart): None for amounts in several currencies."""
-    if isinstance(value, Amounts):
-        return float(next(iter(value.values()))) if len(value) == 1 else None
-    return None if value is None else float(value)
 
 
 # --- definitions ----------------------------------------------------------------------------------
@@ -349,22 +330,6 @@ def _key_label(key: Any, bucket: str) -> str:
     return str(key)
 
 
-def _aggregate(name: str, values: list[Decimal]) -> Decimal | int | None:
-    if name == "count":
-        return len(values)
-    if not values:
-        return None
-    if name == "sum":
-        return sum(values, Decimal(0))
-    if name == "avg":
-        return sum(values, Decimal(0)) / len(values)
-    if name == "median":
-        return Decimal(statistics.median(values))
-    if name == "min":
-        return min(values)
-    return max(values)
-
-
 def _group_expr(f: ReportField, bucket: str) -> Any:
     if bucket:
         return DATE_BUCKETS[bucket](f.path, tzinfo=timezone.get_current_timezone())
@@ -380,7 +345,7 @@ def _labels_for(definition: Definition, keys: dict[str, set[Any]]) -> dict[tuple
             labels.update({(f.key, k): names.get(str(k), str(k)) for k in values})
         elif f.kind == "user":
             labels.update({(f.key, u.pk): str(u) for u in User.objects.filter(pk__in=values)})
-        elif is_custom_reference(f):  # the visible names come from _GroupKeys
+        elif is_custom_reference(f):  # the visible names come from GroupKeys
             labels[(f.key, HIDDEN)] = _("(hidden)")
         elif f.kind == "ref":
             related = _related_model(definition.object.model, f.path)
@@ -397,46 +362,6 @@ def _related_model(model: type[Model], path: str) -> type[Model]:
     for part in parts:
         model = model._meta.get_field(part).related_model  # type: ignore[assignment]
     return model
-
-
-def reference_names(f: ReportField, ids: Iterable[Any], user: User) -> dict[tuple[str, Any], str]:
-    """The names of the records a custom reference points at that ``user`` may see (one query);
-    the others are left out, and shown as hidden."""
-    wanted = {i for i in ids if isinstance(i, int) and not isinstance(i, bool)}
-    if not wanted:
-        return {}
-    qs: Any = record_model(f.reference_kind)._default_manager.filter(pk__in=wanted)
-    if hasattr(qs, "visible_to"):
-        qs = qs.visible_to(user)
-    return {(f.key, obj.pk): str(obj) for obj in qs}
-
-
-class _GroupKeys:
-    """The groups a record's grouped value puts it in: a multiple choice in each chosen value's
-    group (no value: the empty group), a custom reference in the referenced record's group when the
-    reader may see that record and otherwise in the one "hidden" group, anything else in its own."""
-
-    def __init__(self, definition: Definition, user: User) -> None:
-        self.fields = [f for f, _bucket in definition.group_by]
-        self.user = user
-        self.names: dict[tuple[str, Any], str] = {}
-
-    def load(self, raw: list[list[Any]]) -> None:
-        """Read the visible names of the references among the raw values (per grouping)."""
-        for f, values in zip(self.fields, raw, strict=False):
-            if is_custom_reference(f):
-                self.names.update(reference_names(f, values, self.user))
-
-    def keys(self, index: int, raw: Any) -> list[Any]:
-        if index >= len(self.fields):
-            return [None]
-        f = self.fields[index]
-        if f.kind == "multi":
-            values = raw if isinstance(raw, list) else ([] if raw in (None, "") else [raw])
-            return list(dict.fromkeys(str(v) for v in values)) or [None]
-        if is_custom_reference(f) and raw is not None:
-            return [raw if (f.key, raw) in self.names else HIDDEN]
-        return [raw]
 
 
 def protected_definition(definition: Definition, user: User) -> Definition:
@@ -486,14 +411,14 @@ def run_report(definition: Definition, user: User, *, today: dt.date | None = No
         return result
     exprs = {f"g{i}": _group_expr(f, b) for i, (f, b) in enumerate(definition.group_by)}
     two = len(definition.group_by) == 2
-    keys = _GroupKeys(definition, user)
+    keys = GroupKeys(definition, user)
     result.overlapping = any(f.kind == "multi" for f, _bucket in definition.group_by)
     if definition.aggregate == "median":
-        groups = _median_groups(result, qs, exprs)
+        groups = median_groups(result, qs, exprs)
     else:
-        groups = _sql_groups(result, qs, exprs)
+        groups = sql_groups(result, qs, exprs)
     keys.load([[g[0] for g in groups], [g[1] for g in groups] if two else []])
-    rows_seen, cols_seen = _combine(result, groups, keys)
+    rows_seen, cols_seen = combine(result, groups, keys)
     seen = {definition.group_by[0][0].key: set(rows_seen)}
     if two:
         seen[definition.group_by[1][0].key] = set(cols_seen)
@@ -505,173 +430,6 @@ def run_report(definition: Definition, user: User, *, today: dt.date | None = No
     return result
 
 
-@dataclass
-class _Stats:
-    """What SQL returns per group; every aggregate but the median combines from these exactly (the
-    median keeps its samples)."""
-
-    n: int = 0
-    total: Decimal = Decimal(0)
-    valued: int = 0
-    low: Decimal | None = None
-    high: Decimal | None = None
-    samples: list[Decimal] = field(default_factory=list)
-
-    def add(self, other: _Stats) -> None:
-        self.n += other.n
-        self.total += other.total
-        self.valued += other.valued
-        self.samples.extend(other.samples)
-        if other.low is not None:
-            self.low = other.low if self.low is None else min(self.low, other.low)
-        if other.high is not None:
-            self.high = other.high if self.high is None else max(self.high, other.high)
-
-    def value(self, aggregate: str) -> Decimal | int | None:
-        if aggregate == "count":
-            return self.n
-        if not self.valued:
-            return None
-        if aggregate == "median":
-            return Decimal(statistics.median(self.samples))
-        if aggregate == "sum":
-            return self.total
-        if aggregate == "avg":
-            return self.total / self.valued
-        return self.low if aggregate == "min" else self.high
-
-
-class _Split(dict[str, _Stats]):
-    """A group's stats per currency (custom money) or under "" (everything else)."""
-
-    def add(self, currency: str, stats: _Stats) -> None:
-        self.setdefault(currency, _Stats()).add(stats)
-
-    @property
-    def n(self) -> int:
-        return sum(s.n for s in self.values())
-
-    def value(self, aggregate: str, money: bool) -> Decimal | int | Amounts | None:
-        if not money:
-            return (self.get("") or _Stats()).value(aggregate)
-        amounts = Amounts()
-        for currency, stats in self.items():
-            value = stats.value(aggregate)
-            if value is not None:
-                amounts[currency] = quantize(Decimal(value), currency)
-        return amounts or None
-
-
-#: One group as read: (first group's raw value, second's, currency or "", its stats).
-_Group = tuple[Any, Any, str, _Stats]
-
-
-def _money(definition: Definition) -> bool:
-    return definition.aggregate != "count" and is_custom_money(definition.measure)
-
-
-def _currency(f: ReportField) -> Any:
-    return Coalesce(KT(f"{f.path}__currency"), Value(Currency.KRW.value))
-
-
-def _sql_groups(result: Result, qs: QuerySet, exprs: dict[str, Any]) -> list[_Group]:
-    """One GROUP BY query (a custom money measure also by its currency)."""
-    definition = result.definition
-    annotations: dict[str, Any] = {"n": Count("pk")}
-    path = definition.measure.path if definition.measure else None
-    if path:
-        value = _measure(definition.measure)
-        annotations.update(s=Sum(value), vn=Count(value), mn=Min(value), mx=Max(value))
-    split = {"cur": _currency(definition.measure)} if _money(definition) and definition.measure else {}
-    scale = (
-        Decimal(86400) if definition.measure is not None and definition.measure.key == "dwell_days" else None
-    )
-    groups: list[_Group] = []
-    query = qs.order_by().annotate(**exprs, **split).values(*exprs.keys(), *split.keys())
-    for group in query.annotate(**annotations):
-        stats = _Stats(n=group["n"])
-        if path:
-            stats.total = Decimal(str(group["s"] or 0))
-            stats.valued = group["vn"]
-            stats.low = None if group["mn"] is None else Decimal(str(group["mn"]))
-            stats.high = None if group["mx"] is None else Decimal(str(group["mx"]))
-            if scale:
-                stats.total /= scale
-                stats.low = None if stats.low is None else stats.low / scale
-                stats.high = None if stats.high is None else stats.high / scale
-        groups.append((group["g0"], group.get("g1"), group.get("cur", ""), stats))
-    return groups
-
-
-def _measure(f: ReportField | None) -> Any:
-    """What a sum or average reads: the column, or a custom number (or money's amount) cast from its
-    JSON value."""
-    assert f is not None
-    if is_custom_money(f):
-        return Cast(KT(f"{f.path}__amount"), FloatField())
-    if is_custom(f):
-        return Cast(KT(f.path), FloatField())
-    return f.path
-
-
-def _median_groups(result: Result, qs: QuerySet, exprs: dict[str, Any]) -> list[_Group]:
-    """Medians need every value: read the group keys and the measure, one row per record."""
-    definition = result.definition
-    money = _money(definition) and definition.measure is not None
-    extra: dict[str, Any] = {}
-    measure: list[str] = []
-    if definition.measure is not None:
-        if money:
-            extra = {"_m": _measure(definition.measure), "cur": _currency(definition.measure)}
-            measure = ["cur", "_m"]
-        else:
-            measure = [definition.measure.path]
-    values = qs.order_by().annotate(**exprs, **extra).values_list(*exprs.keys(), *measure)
-    groups: list[_Group] = []
-    two = len(exprs) == 2
-    for row in values.iterator(chunk_size=5000):
-        raw = row[-1] if measure else None
-        v = Decimal(str(raw)) if raw is not None else None
-        if v is not None and definition.measure is not None and definition.measure.key == "dwell_days":
-            v = v / 86400
-        stats = _Stats(n=1)
-        if v is not None:
-            stats = _Stats(n=1, total=v, valued=1, low=v, high=v, samples=[v])
-        groups.append((row[0], row[1] if two else None, row[-2] if money else "", stats))
-    return groups
-
-
-def _combine(result: Result, groups: list[_Group], keys: _GroupKeys):
-    """Cells, row, column and grand totals from the groups (no second scan). A record in several
-    groups of a dimension (a multiple choice) is in each of their cells, but once in every total."""
-    cells: dict[tuple[Any, Any], _Split] = defaultdict(_Split)
-    rows_seen: dict[Any, _Split] = defaultdict(_Split)
-    cols_seen: dict[Any, _Split] = defaultdict(_Split)
-    everything = _Split()
-    for g0, g1, currency, stats in groups:
-        row_keys, col_keys = keys.keys(0, g0), keys.keys(1, g1)
-        for r in row_keys:
-            rows_seen[r].add(currency, stats)
-            for c in col_keys:
-                cells[(r, c)].add(currency, stats)
-        for c in col_keys:
-            cols_seen[c].add(currency, stats)
-        everything.add(currency, stats)
-    agg, money = result.definition.aggregate, _money(result.definition)
-    result.count = everything.n
-    result.cells = {k: v.value(agg, money) for k, v in cells.items()}
-    result.row_totals = {k: v.value(agg, money) for k, v in rows_seen.items()}
-    result.col_totals = {k: v.value(agg, money) for k, v in cols_seen.items()}
-    result.total = everything.value(agg, money)
-    return rows_seen, cols_seen
-
-
-def _sortable(value: Any) -> Any:
-    if isinstance(value, Amounts):
-        return value.sort_key()
-    return (value or 0,)
-
-
 def _sorted_keys(result: Result, index: int, keys: list[Any], totals: dict[Any, Any]) -> list[Any]:
     _field, bucket = result.definition.group_by[index]
     by_label = bucket != "" or index == 1 or result.definition.sort in ("label", "-label")
@@ -679,41 +437,12 @@ def _sorted_keys(result: Result, index: int, keys: list[Any], totals: dict[Any, 
         natural = bucket != ""
         ordered = sorted(keys, key=lambda k: (k is None, k if natural else result.label(index, k)))
         return ordered[::-1] if result.definition.sort == "-label" and index == 0 else ordered
-    money = _money(result.definition)
+    money = money_measure(result.definition)
     return sorted(
         keys,
-        key=lambda k: _sortable(totals.get(k) or (Amounts() if money else 0)),
+        key=lambda k: sortable(totals.get(k) or (Amounts() if money else 0)),
         reverse=result.definition.sort == "-value",
     )
-
-
-def display(value: Any) -> Any:
-    """A cell for a CSV or a page: numbers rounded to two places, dates in ISO form, money per
-    currency ("₩30,000 · $20.00")."""
-    if isinstance(value, Amounts):
-        return str(value)
-    if isinstance(value, Decimal):
-        return (
-            value.quantize(Decimal("0.01")).normalize()
-            if value != value.to_integral()
-            else value.quantize(Decimal(1))
-        )
-    if isinstance(value, dt.datetime):
-        return (
-            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-            if timezone.is_aware(value)
-            else value.isoformat()
-        )
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else value
-
-
-def _money_cell(value: Any) -> Any:
-    if not isinstance(value, dict) or value.get("amount") is None:
-        return value
-    currency = str(value.get("currency") or Currency.KRW.value)
-    return format_money(Decimal(str(value["amount"])), currency)
 
 
 def record_rows(result: Result) -> Iterable[list[Any]]:
@@ -739,11 +468,20 @@ def record_rows(result: Result) -> Iterable[list[Any]]:
             elif is_custom_reference(column):
                 value = "" if value is None else result.labels.get((column.key, value), _("(hidden)"))
             elif is_custom_money(column):
-                value = _money_cell(value)
+                value = money_cell(value)
             elif column.key == "dwell_days" and value is not None:
                 value = Decimal(value) / 86400
             row.append(display(value))
         yield row
 
 
-__all__ = ["OBJECTS", "RELATIVE", "add_months", "parse_definition", "run_report"]
+__all__ = [
+    "OBJECTS",
+    "RELATIVE",
+    "Amounts",
+    "add_months",
+    "display",
+    "parse_definition",
+    "run_report",
+    "scalar",
+]

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
@@ -151,8 +151,11 @@ class ImporterBase:
         values = []
         for piece in [text] if single else choice_pieces(definition, text):
             target = mapped.get(piece.lower())
+            if target == NEW_CHOICE:  # added before the rows (or named a choice already)
+                values.append(known_choice(definition, piece) or new_choice_value(piece))
+                continue
             if target:
-                values.append(new_choice_value(piece) if target == NEW_CHOICE else target)
+                values.append(target)
                 continue
             found = known_choice(definition, piece)
             if found is None:
@@ -169,8 +172,16 @@ class ImporterBase:
             if f is None or not is_custom_choice(f):
                 continue
             wanted = [new_choice_value(raw) for raw, target in pairs.items() if target == NEW_CHOICE]
-            if wanted and custom_fields.add_choices(f.custom, wanted, actor=self.actor) is not None:
-                changed = True
+            if not wanted:
+                continue
+            try:
+                with transaction.atomic():
+                    added = custom_fields.add_choices(f.custom, wanted, actor=self.actor)
+            except ValidationError:
+                # A choice that cannot be added (the field changed since the mapping was saved): its
+                # rows are refused with the field's list of choices, as an unmapped value's are.
+                continue
+            changed = changed or added is not None
         if changed:
             self.fields = fields_of(self.job.kind)
 
