@@ -14,7 +14,7 @@ from conftest import login
 
 # The people list of the builder's settings: active users by first name.
 PEOPLE_SQL = re.compile(r'ORDER BY\s+"[a-z_]+"\."first_name"')
-PAGE_QUERIES = 5  # the session, the user, the rule page's own reads and the people list once
+PAGE_QUERIES = 5  # every query of the page, the people list once among them
 
 
 def _rule(**values):
