@@ -89,6 +89,11 @@ def _flat(value: Any) -> str:
 _grid = grid
 
 
+def _count(value: Decimal | int | Amounts | None) -> Decimal:
+    """A count of a ready-made report (a count is never per currency)."""
+    return Decimal(value) if isinstance(value, Decimal | int) else Decimal(0)
+
+
 def _export(result: Result, name: str, fmt: str, user: object = None) -> HttpResponse:
     header, rows = result_table(result)
     what = f"{name} ({result.definition.object.key})"
@@ -285,7 +290,7 @@ def seven_questions(request: AuthedHttpRequest) -> HttpResponse:
         question, meaning = QUESTIONS.get(report.question or 0, (str(report), ""))
         headline = None
         if report.question == 2:
-            counts = {key: result.row_totals.get(key) or 0 for key in ("won", "lost", "no_decision")}
+            counts = {key: _count(result.row_totals.get(key)) for key in ("won", "lost", "no_decision")}
             closed = sum(counts.values())
             if closed:
                 headline = {

@@ -235,7 +235,7 @@ def filtered_queryset(definition: Definition, user: User, *, today: dt.date | No
                 qs = qs.filter(**{f"{path}__isnull": op == "empty"})
                 continue
             if f.kind == "multi":
-                chosen = _has_any(definition.object.model, f, value if op == "in" else [value])
+                chosen = _has_any(definition.object.model, f, value if isinstance(value, list) else [value])
                 qs = qs.exclude(chosen) if op == "ne" else qs.filter(chosen)
                 continue
             if is_custom_money(f):  # compares the amount, whatever the currency
