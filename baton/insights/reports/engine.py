@@ -236,7 +236,8 @@ def filtered_queryset(definition: Definition, user: User, *, today: dt.date | No
                 continue
             if f.kind == "multi":
                 chosen = _has_any(definition.object.model, f, value if isinstance(value, list) else [value])
-                qs = qs.exclude(chosen) if op == "ne" else qs.filter(chosen)
+                # "is not": also the records without a value (a missing key compares as unknown).
+                qs = qs.filter(Q(**{f"{path}__isnull": True}) | ~Q(chosen) if op == "ne" else chosen)
                 continue
             if is_custom_money(f):  # compares the amount, whatever the currency
                 path = f"{path}__amount"
