@@ -81,7 +81,7 @@ test: install assets compiled-messages browser-deps
 
 test-sqlite: compiled-messages
 	@echo "== test suite on SQLite =="
-	env -u DATABASE_URL $(BIN)/python scripts/run_tests.py
+	env -u DATABASE_URL $(BIN)/python scripts/run_tests.py --durations=15
 	@echo "== replica routing on SQLite (a mirrored 'replica' alias) =="
 	mkdir -p var && env -u DATABASE_URL BATON_TEST_REPLICA=1 BATON_TEST_DATABASE_NAME=$(CURDIR)/var/test_replica.sqlite3 \
 	  $(BIN)/python scripts/run_tests.py -q -p no:cacheprovider baton/core/tests/test_replica.py
@@ -89,7 +89,7 @@ test-sqlite: compiled-messages
 test-postgres: compiled-messages
 	@url="$${BATON_TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && $(BIN)/python scripts/pg_reachable.py "$(PG_TEST_URL)"; then url="$(PG_TEST_URL)"; fi; \
-	if [ -n "$$url" ]; then echo "== test suite on PostgreSQL =="; DATABASE_URL="$$url" $(BIN)/python scripts/run_tests.py && \
+	if [ -n "$$url" ]; then echo "== test suite on PostgreSQL =="; DATABASE_URL="$$url" $(BIN)/python scripts/run_tests.py --durations=15 && \
 	  echo "== replica routing on PostgreSQL (a mirrored 'replica' alias) ==" && \
 	  DATABASE_URL="$$url" BATON_TEST_REPLICA=1 $(BIN)/python scripts/run_tests.py -q -p no:cacheprovider baton/core/tests/test_replica.py; \
 	else echo "== PostgreSQL not reachable: SQLite run only =="; fi

@@ -52,6 +52,15 @@ def _no_field_protection_rules():
     fieldaccess.preload({})
 
 
+@pytest.fixture(autouse=True)
+def _no_page_layouts():
+    # Every test starts with no page layouts (core.layouts keeps a per-process copy, like field
+    # protection), whatever an earlier, rolled-back test left in it.
+    from baton.core.layouts import resolve
+
+    resolve.preload({})
+
+
 @pytest.fixture
 def personas(db):
     from baton.core.models import Role, Team, User

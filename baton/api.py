@@ -13,6 +13,7 @@ from baton.automation.api import router as automation_router
 from baton.core.api import router as core_router
 from baton.core.api_errors import StrictJSONParser, install_error_handlers
 from baton.core.customfields.api import router as custom_fields_router
+from baton.core.layouts.api import router as layouts_router
 from baton.deals.api import router as deals_router
 from baton.deals.api_catalog import router as catalog_router
 from baton.delivery.api import router as delivery_router
@@ -54,6 +55,7 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", core_router)
 api.add_router("/", custom_fields_router)
+api.add_router("/", layouts_router)
 api.add_router("/", leads_router)
 api.add_router("/", accounts_router)
 api.add_router("/", deals_router)

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from baton.core.customfields.models import CustomField as CustomField
 from baton.core.customfields.models import SchemaRevision as SchemaRevision
 from baton.core.customfields.models import ValidationRule as ValidationRule
+from baton.core.layouts.models import PageLayout as PageLayout
 
 
 class Role(models.TextChoices):

@@ -3,6 +3,7 @@ from django.urls import path
 from baton.core import views
 from baton.core.customfields import child_views
 from baton.core.customfields import views as cf_views
+from baton.core.layouts import views as layout_views
 
 app_name = "core"
 urlpatterns = [
@@ -22,4 +23,11 @@ urlpatterns = [
     path("settings/validation-rules/<int:pk>/", cf_views.rule_edit, name="rule_edit"),
     path("settings/validation-rules/<int:pk>/test/", cf_views.rule_test, name="rule_test"),
     path("settings/validation-rules/<int:pk>/toggle/", cf_views.rule_toggle, name="rule_toggle"),
+    path("settings/page-layouts/", layout_views.layout_list, name="page_layouts"),
+    path("settings/page-layouts/<str:kind>/<str:role>/", layout_views.layout_edit, name="page_layout"),
+    path(
+        "settings/page-layouts/<str:kind>/<str:role>/reset/",
+        layout_views.layout_reset,
+        name="page_layout_reset",
+    ),
 ]

@@ -29,12 +29,13 @@ from django.views import View
 
 from baton.core import fieldaccess
 from baton.core.audit import history_for
-from baton.core.customfields.display import custom_rows, label_custom_history
+from baton.core.customfields.display import keyed_custom_rows, label_custom_history
 from baton.core.customfields.forms import CustomFieldsMixin
 from baton.core.customfields.listing import apply_custom
 from baton.core.customfields.schema import kind_for_model
 from baton.core.http import AuthedHttpRequest
 from baton.core.korean import format_brn
+from baton.core.layouts.resolve import detail_sections, layout_for, shape_form
 from baton.core.listexport import EXPORT_FORMATS, list_export
 from baton.core.listing import ListSpec, apply_spec, paginate, protected_spec
 from baton.core.models import User
@@ -93,10 +94,19 @@ class ServiceModelForm(CustomFieldsMixin, forms.ModelForm):
         self.limit_choices(user)
         self.refused_fields = protect_form(self, user, self._meta.model)
         # Custom fields of the record kind the user may read (``cf_<key>``), after the built-in ones.
-        self.wire_custom_fields(
-            kind_for_model(self._meta.model), getattr(self.instance, "custom_field_data", None), user
+        kind = kind_for_model(self._meta.model)
+        self.wire_custom_fields(kind, getattr(self.instance, "custom_field_data", None), user)
+        # The page layout of the user's role narrows what is left (none: the form as it always was).
+        layout = layout_for(user, kind)
+        self.layout_sections = (
+            shape_form(self, layout, kind, creating=not self.instance.pk) if layout and kind else []
         )
+        self.custom_names = [n for n in self.custom_names if n in self.fields]
         style_form(self)
+
+    def layout_groups(self) -> list[dict[str, Any]]:
+        """The layout's sections with their bound fields, for the template (empty without a layout)."""
+        return [{"title": title, "fields": [self[n] for n in names]} for title, names in self.layout_sections]
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
@@ -247,6 +257,8 @@ class FieldRow:
     label: str
     value: Any
     url: str = ""
+    # Left out of the compact layout: hidden on narrow screens unless the reader asks for every field.
+    extra: bool = False
 
 
 def display_value(obj: models.Model, name: str) -> tuple[Any, str]:
@@ -403,9 +415,19 @@ class RecordDetailView(LoginRequiredMixin, View):
     ) -> HttpResponse:
         history = history_for(obj, limit=30, viewer=request.user)
         label_custom_history(request.user, obj, [h for h in history if h.object_id == obj.pk])
-        rows = field_rows(obj, fieldaccess.visible_names(request.user, obj, self.fields))
-        rows += [FieldRow(label, text, url) for label, text, url in custom_rows(request.user, obj)]
-        context = {"object": obj, "rows": rows, "history": history}
+        names = fieldaccess.visible_names(request.user, obj, self.fields)
+        rows = field_rows(obj, names)
+        custom = keyed_custom_rows(request.user, obj)
+        rows += [FieldRow(label, text, url) for _key, label, text, url in custom]
+        context: dict[str, Any] = {"object": obj, "rows": rows, "history": history}
+        layout = layout_for(request.user, kind_for_model(obj))
+        if layout is not None:
+            # Only what the user may read reaches the layout, which can only leave rows out.
+            named = dict(zip([*names, *(f"cf_{c[0]}" for c in custom)], rows, strict=True))
+            sections = detail_sections(layout, named)
+            context["rows"] = [row for section in sections for row in section.rows]
+            context["layout_sections"] = sections
+            context["layout_compact"] = any(row.extra for row in context["rows"])
         context.update(self.extra_context(request, obj))
         context.update(extra)
         return render(request, self.template_name, context, status=status)

@@ -14,14 +14,17 @@ class DealsConfig(AppConfig):
         from baton.core.customfields.rules import register_rule_facts  # noqa: PLC0415 - app registry
         from baton.core.customfields.schema import register_stage_order  # noqa: PLC0415 - app registry
         from baton.core.fieldaccess import register_protectable  # noqa: PLC0415 - app registry
+        from baton.core.layouts.registry import register_layout_kind  # noqa: PLC0415 - app registry
         from baton.core.records import register_grant, register_record_kind  # noqa: PLC0415 - app registry
         from baton.deals.access import approver_reads, csm_reads, deal_team_reads  # noqa: PLC0415 - app registry
         from baton.deals.customfields import STAGE_FACTS, STAGE_ORDER  # noqa: PLC0415 - app registry
+        from baton.deals.forms.opportunities import OpportunityForm  # noqa: PLC0415 - app registry
         from baton.deals.models import LineItem, Opportunity, Quote, QuoteLine  # noqa: PLC0415 - app registry
         from baton.deals.panels import (  # noqa: PLC0415 - app registry
             account_opportunities_panel,
             contact_opportunities_panel,
         )
+        from baton.deals.views.opportunities import OpportunityDetailView  # noqa: PLC0415 - app registry
 
         register_record_kind("opportunity", Opportunity, "deals:detail")
         register_stage_order("opportunity", STAGE_ORDER)  # custom fields required from a stage on
@@ -48,6 +51,14 @@ class DealsConfig(AppConfig):
             label=_("discount"),
             also=("discount", "discount_total"),
             covers={Quote: ("discount_percent",), QuoteLine: ("discount_percent",)},
+        )
+        # Page layouts per role (issue 15): the fields of the detail page and the edit form.
+        register_layout_kind(
+            "opportunity",
+            Opportunity,
+            detail=OpportunityDetailView.fields,
+            form=OpportunityForm.Meta.fields,
+            also_required=("owner",),
         )
         # The account 360° page and the contact page list the deals the reader may see.
         register_panel("account", "deals/panels/_account_opportunities.html", 20, account_opportunities_panel)

@@ -7,6 +7,9 @@ from typing import Any
 
 from baton.core.customfields import services as custom_fields
 from baton.core.customfields.models import CustomField
+from baton.core.layouts.models import PageLayout
+from baton.core.layouts.services import save_layout
+from baton.core.models import Role
 
 PRODUCTS = ("erp", "crm", "groupware")
 
@@ -54,6 +57,35 @@ def seed_custom_fields(actor: Any = None) -> None:
         obj, key = values.pop("object"), values.pop("key")
         if not CustomField.objects.filter(object=obj, key=key).exists():
             custom_fields.create_field(actor=actor, object=obj, key=key, **values)
+
+
+def _section(title_ko: str, title_en: str, names: list[str], compact: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {
+        "title_ko": title_ko,
+        "title_en": title_en,
+        "fields": [{"name": n, "readonly": False, "compact": n in compact} for n in names],
+    }
+
+
+#: Inside sales works leads by phone: who to call first (and, on a phone, only that), then the company.
+INSIDE_SALES_LEAD = [
+    _section("연락처", "Contact", ["name", "title", "phone", "email"], compact=("name", "phone")),
+    _section(
+        "회사", "Company", ["company", "brn", "website", "industry", "region", "size", "cf_product_interest"]
+    ),
+    _section(
+        "진행",
+        "Progress",
+        ["status", "source", "campaign", "owner", "disqualify_reason", "language", "description"],
+        compact=("status",),
+    ),
+]
+
+
+def seed_page_layouts(actor: Any = None) -> None:
+    """The inside-sales lead layout (issue 15), created once like the fields (a reseed keeps it)."""
+    if not PageLayout.objects.filter(object="lead", role=Role.INSIDE_SALES).exists():
+        save_layout(actor=actor, object="lead", role=Role.INSIDE_SALES, sections=INSIDE_SALES_LEAD)
 
 
 def product_interest(company: str) -> str:

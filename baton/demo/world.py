@@ -15,7 +15,7 @@ from baton.core.models import ApiToken, ChangeLog, RecordShare, Role, Team, User
 from baton.deals.models import Opportunity
 from baton.deals.services import default_pipeline
 from baton.demo.base import DEFAULT_SEED, SeedSummary
-from baton.demo.customfields import seed_custom_fields
+from baton.demo.customfields import seed_custom_fields, seed_page_layouts
 from baton.demo.leads import LeadsWorld
 from baton.demo.people import DEMO_TEAMS, DEMO_USERNAMES, LEGACY_DEMO_TEAMS, demo_logins, format_logins
 from baton.demo.sales import seed_sales
@@ -82,6 +82,7 @@ class DemoWorld(LeadsWorld):
         with audit_context(job_id=f"seed_demo-{new_job_id()}", source="import"):
             self.build_org()
             seed_custom_fields()  # before the leads, which fill them in
+            seed_page_layouts()  # after the fields they place
             self.build_campaigns()
             self.build_accounts()
             self.build_leads()

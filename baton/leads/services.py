@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -99,6 +100,17 @@ def update_lead(
     return lead
 
 
+def note_first_touch(lead: Lead, at: dt.datetime) -> None:
+    """A sales touch at ``at`` happened: it becomes the lead's first touch if it is the earliest (one
+    UPDATE that only moves the time back). Removing or undoing a touch goes through
+    ``baton.activities.touches.refresh_first_touch``, which recomputes it from every touch."""
+    Lead.objects.filter(pk=lead.pk).filter(Q(first_touch_at__isnull=True) | Q(first_touch_at__gt=at)).update(
+        first_touch_at=at
+    )
+    if lead.first_touch_at is None or lead.first_touch_at > at:
+        lead.first_touch_at = at
+
+
 @transaction.atomic
 def log_interaction(
     lead: Lead,
@@ -120,6 +132,8 @@ def log_interaction(
     )
     full_clean_known_relations(interaction)  # the lead and the actor are loaded: no query for them
     interaction.save()
+    if actor is not None and kind in LeadInteraction.SALES_TOUCHES:
+        note_first_touch(lead, interaction.occurred_at)
     log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=interaction, after=snapshot(interaction))
     _lead_changed(lead, actor, at)  # new facts may meet criteria
     return interaction

@@ -46,6 +46,7 @@ from baton.activities.models import (
     FeedEntry,
     Notification,
 )
+from baton.activities.touches import refresh_first_touch
 from baton.core.audit import _jsonable, log_change
 from baton.core.customfields.search import token_texts
 from baton.core.models import ChangeLog, User
@@ -426,6 +427,14 @@ def erase(
         (Activity, own_activities),
         (LeadInteraction, set(scope.get(LeadInteraction, set()))),
     ]
+    # Leads that lose a touch get their first touch recomputed once the touches are gone.
+    touched_leads = set(
+        Activity.objects.filter(pk__in=list(own_activities)).values_list("lead_id", flat=True)
+    ) | set(
+        LeadInteraction.objects.filter(pk__in=list(scope.get(LeadInteraction, set()))).values_list(
+            "lead_id", flat=True
+        )
+    )
     for model, ids in deleted_objects:
         if ids:
             ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
@@ -433,6 +442,7 @@ def erase(
             model._base_manager.filter(pk__in=list(ids)).delete()
             counts[_label(model)] += len(ids)
             scope.pop(model, None)
+    refresh_first_touch(touched_leads)
     transaction.on_commit(lambda: _delete_files(files))
 
     # 2. The person records: name replaced, identifying fields blanked.

@@ -14,10 +14,14 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baton.activities.touches import refresh_first_touch
 from baton.core.audit import audit_context, log_change
 from baton.core.models import ChangeLog, User
 from baton.process.models import HandOff, QualificationAnswer, RecordKind, Recycle, StageHistory
 from baton.transfer.models import ImportJob, ImportRow
+
+# Rows whose removal can change a lead's first sales touch.
+TOUCH_MODELS = {"activities.activity", "leads.leadinteraction"}
 
 PROCESS_KINDS = {
     "leads.lead": RecordKind.LEAD,
@@ -45,7 +49,10 @@ def _undo_change(change: dict[str, Any], actor: User | None) -> None:
             log_change(
                 actor=actor, action=ChangeLog.Action.DELETE, instance=record, note="import rolled back"
             )
+        lead_id = getattr(record, "lead_id", None) if change["model"] in TOUCH_MODELS else None
         record.delete()
+        if lead_id:  # a touch went: the lead's first touch may be later now
+            refresh_first_touch([lead_id])
     elif op == "update":
         before = change["before"]
         record = model._default_manager.filter(pk=change["id"]).first()

@@ -26,6 +26,7 @@ from baton.activities.models import (
     Notification,
 )
 from baton.activities.services import activity_url, check_visible, create_activity, notify
+from baton.activities.touches import activity_touch_changed
 from baton.core.audit import audit_context, log_change, new_job_id
 from baton.core.events import MailSending, mail_sending
 from baton.core.i18n_text import Msg
@@ -182,7 +183,8 @@ def _finish(stored: EmailMessage, *, ok: bool, error: str = "") -> None:
                     "status": Activity.Status.CANCELLED,
                     "outcome": (_("Not sent: %(error)s") % {"error": error})[:300],
                 }
-            update_record(activity, actor=None, changes=changes, validate=False)
+            activity = update_record(activity, actor=None, changes=changes, validate=False)
+            activity_touch_changed(activity, was_touch=False)  # was open: a sent mail is a new touch
         if not ok and stored.user_id:
             user = stored.user
             with translation.override((user.language if user else "") or settings.LANGUAGE_CODE):

@@ -27,6 +27,7 @@ from baton.activities.models import (
 from baton.activities.services.links import activity_url, check_visible, links_for, require_edit
 from baton.activities.services.notifications import add_feed_entry, followers_of_links, notify
 from baton.activities.services.questions import parse_questions, record_question
+from baton.activities.touches import activity_touch_changed, is_touch
 from baton.core import events
 from baton.core.audit import log_change
 from baton.core.i18n_text import Msg
@@ -85,6 +86,7 @@ def create_activity(
         values.setdefault("completed_at", timezone.now())
     links = links_for(record)
     activity = create_record(Activity, actor=actor, **values, **links)
+    activity_touch_changed(activity, was_touch=False)
     assignee_ids = sorted({u.pk for u in assignees})
     if assignee_ids:
         activity.assignees.set(assignee_ids)
@@ -187,7 +189,9 @@ def update_activity(
     old_questions = set()
     if activity.kind == Activity.Kind.MINUTES:
         old_questions = set(activity.questions.values_list("question", flat=True))
+    was_touch = is_touch(activity)
     activity = update_record(activity, actor=actor, changes=changes, expected_version=expected_version)
+    activity_touch_changed(activity, was_touch=was_touch)
     if assignees is not None:
         before = sorted(activity.assignees.values_list("pk", flat=True))
         after = sorted({u.pk for u in assignees})
@@ -234,6 +238,7 @@ def complete_activity(
         changes={"status": Activity.Status.DONE, "outcome": outcome[:300], "completed_at": timezone.now()},
         expected_version=expected_version,
     )
+    activity_touch_changed(activity, was_touch=False)
     links = {name: getattr(activity, name) for name in LINK_FIELDS if getattr(activity, f"{name}_id")}
     if links:
         add_feed_entry(

@@ -55,13 +55,18 @@ def display(definition: CustomField, value: Any) -> tuple[str, str]:
 
 def custom_rows(user: User, record: Any) -> list[tuple[str, str, str]]:
     """(label, text, link) of the custom fields ``user`` may read on ``record``, in order."""
+    return [(label, text, url) for _key, label, text, url in keyed_custom_rows(user, record)]
+
+
+def keyed_custom_rows(user: User, record: Any) -> list[tuple[str, str, str, str]]:
+    """(key, label, text, link) of the custom fields ``user`` may read on ``record``, in order."""
     data = getattr(record, "custom_field_data", None) or {}
     if not data:
         return []  # nothing to show: no need to read the schema
     rows = []
     for definition in readable_custom_fields(user, type(record)):
         text, url = display(definition, data.get(definition.key))
-        rows.append((definition.label, text, url))
+        rows.append((definition.key, definition.label, text, url))
     return rows
 
 

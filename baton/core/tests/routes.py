@@ -271,6 +271,9 @@ SAMPLES: dict[str, Callable[[dict], dict]] = {
     },
     "integrations:webform_public": lambda w: {"token": "no-such-form"},
     "integrations:account_export": _pk("account"),
+    # --- layouts15 ---
+    "core:page_layout": lambda w: {"kind": "lead", "role": "field_sales"},
+    "core:page_layout_reset": lambda w: {"kind": "lead", "role": "all"},
 }
 # Routes under these namespaces take the namespace's main record as ``pk`` unless SAMPLES says otherwise.
 NAMESPACE_PK = {

@@ -145,3 +145,31 @@ def test_history_reads_in_the_readers_words(world, alice, bob, django_assert_num
     assert readable["Industry"] == (None, "IT and software")
     assert readable["Owner"] == ("Alice", "Bob")
     assert "Team" not in readable and "Name key" not in readable
+
+
+def test_choice_labels_match_djangos_own_for_every_owned_record_field():
+    """The cached label table gives what Django's ``get_FOO_display`` gives, in Korean and English, for
+    every choice of every owned record model, for a value that is not a choice and for an empty one."""
+    from django.apps import apps
+    from django.db import models as djm
+    from django.utils import translation
+
+    from baton.core.records import OwnedRecord
+
+    checked = 0
+    for model in apps.get_models():
+        if not issubclass(model, OwnedRecord):
+            continue
+        for field in model._meta.concrete_fields:
+            if not field.choices:
+                continue
+            values = [key for key, _label in field.flatchoices] + ["no-such-choice", None]
+            for language in ("ko", "en"):
+                with translation.override(language):
+                    for value in values:
+                        record = model(**{field.attname: value})
+                        ours = getattr(record, f"get_{field.name}_display")()
+                        djangos = djm.Model._get_FIELD_display(record, field)
+                        assert ours == djangos, (model.__name__, field.name, language, value)
+                        checked += 1
+    assert checked > 100

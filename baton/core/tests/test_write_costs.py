@@ -32,7 +32,8 @@ from baton.scoring.scores import deferred
 # (place_record(fresh=True)). A create is now: schema revision, the row, its audit row, the design
 # version, the stay and its audit row (+ the facts the first stage's criteria need from other rows).
 CREATE_LEAD = 8
-LOG_INTERACTION = 9
+# A logged call is a sales touch: one more UPDATE keeps the lead's first touch (speed to lead, issue 12).
+LOG_INTERACTION = 10
 MOVE_STAGE = 26
 
 

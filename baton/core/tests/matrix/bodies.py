@@ -153,4 +153,8 @@ BODIES: dict[str, Any] = {
     "POST /partners/partners/{id}/agreements": lambda ids: {"kind": "reseller", "starts_on": "2026-01-01"},
     "PATCH /partners/agreements/{id}": lambda ids: {"discount_pct": 10},
     "POST /partners/leads/{id}/pass": lambda ids: {"to": "pool"},
+    # --- layouts15 ---
+    "PUT /page-layouts/{kind}/{role}": lambda ids: {
+        "sections": [{"title_ko": "기본", "fields": [{"name": "name"}, {"name": "owner"}]}]
+    },
 }

@@ -316,4 +316,12 @@ OPERATIONS: dict[str, Expect] = {
     "POST /partners/portal/pool/{id}/claim": Expect(
         "roles", method="post", roles=(), args=(("id", MISSING),)
     ),
+    # --- layouts15 ---
+    "GET /page-layouts": Expect("roles", roles=("root",)),
+    "PUT /page-layouts/{kind}/{role}": Expect(
+        "roles", method="put", roles=("root",), args=(("kind", "lead"), ("role", "field_sales"))
+    ),
+    "DELETE /page-layouts/{kind}/{role}": Expect(
+        "roles", method="delete", roles=("root",), args=(("kind", "lead"), ("role", "all"))
+    ),
 }

@@ -349,4 +349,8 @@ ROUTES: dict[str, Expect] = {
     "portal:resources": PORTAL,
     "portal:price_list": Expect("roles", roles=(), args=(("pk", MISSING),)),
     "portal:download": Expect("roles", roles=(), args=(("pk", MISSING),)),
+    # --- layouts15 ---
+    "core:page_layouts": ADMIN,
+    "core:page_layout": Expect("admin", args=(("kind", "lead"), ("role", "field_sales"))),
+    "core:page_layout_reset": Expect("admin", method="post", args=(("kind", "lead"), ("role", "all"))),
 }

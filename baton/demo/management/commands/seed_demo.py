@@ -74,6 +74,8 @@ class Command(BaseCommand):
             "seed_automation_demo", verbosity=0
         )  # three rules and their first runs (baton/automation)
         call_command("seed_partners_demo", verbosity=0)  # partners, registrations (baton/partners)
+        # The history above was back-dated around the services: recompute each lead's first sales touch.
+        call_command("rebuild_first_touches", verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data created in {summary.seconds:.1f}s: {summary.accounts} accounts, "
