@@ -8,7 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from baton.activities.models import Activity
-from baton.core.customfields.forms import add_custom_fields, custom_values
+from baton.core.customfields.forms import CustomFieldsMixin
 from baton.core.models import User
 
 DT_FORMAT = "%Y-%m-%dT%H:%M"
@@ -46,7 +46,7 @@ class StyledForm(forms.Form):
             widget.attrs.setdefault("class", css)
 
 
-class ActivityForm(StyledForm):
+class ActivityForm(CustomFieldsMixin, StyledForm):
     kind = forms.ChoiceField(label=_("Type"), choices=Activity.Kind.choices)
     event_type = forms.ChoiceField(
         label=_("Event type"), choices=[("", "—"), *Activity.EventType.choices], required=False
@@ -92,8 +92,9 @@ class ActivityForm(StyledForm):
         people = User.objects.filter(is_active=True).order_by("display_name", "username")
         self.fields["assignees"].queryset = people
         self.fields["attendees"].queryset = people
-        # The activity custom fields the user may read (cf_<key>), after the built-in ones.
-        self.custom_names = add_custom_fields(self, "activity", custom_data or {}, user) if user else []
+        # The activity custom fields the user may read (cf_<key>), after the built-in ones: the same
+        # wiring as every record form (ServiceModelForm).
+        self.wire_custom_fields("activity", custom_data, user)
         if self.custom_names:
             self.style()
 
@@ -122,12 +123,9 @@ class ActivityForm(StyledForm):
 
     def service_values(self, *, editing: bool = False) -> dict:
         data = dict(self.cleaned_data)
-        for key in ("assignees", "attendees", "attachment", *self.custom_names):
+        for key in ("assignees", "attendees", "attachment"):
             data.pop(key, None)
-        custom = custom_values(self, self.custom_names, changed_only=editing)
-        if custom:
-            data["custom_field_data"] = custom
-        return data
+        return self.add_custom_values(data, changed_only=editing)
 
 
 class AnswerForm(StyledForm):

@@ -7,7 +7,7 @@ are reordered without script; a small static script only hides the settings of t
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .actions import ACTIONS
@@ -54,9 +54,15 @@ def rows_for(kind: str, actions: Any) -> dict[str, Any]:
     """What the page draws: the action types that apply to ``kind`` (the others are listed too, marked,
     since the object can still change before saving), and a row per action plus blank rows."""
     existing = [a for a in actions if isinstance(a, dict)] if isinstance(actions, list) else []
+    # Several settings list the same thing (the people: a task's assignee, a request's, who to notify,
+    # who follows): each list is read once per page, not once per setting.
+    read: dict[Callable[[], list[tuple[Any, Any]]], list[tuple[str, Any]]] = {}
+    for spec in ACTIONS.values():
+        for p in spec.params:
+            if p.choices and p.choices not in read:
+                read[p.choices] = [(str(v), label) for v, label in p.choices()]
     choices = {
-        key: {p.name: [(str(v), label) for v, label in p.choices()] for p in spec.params if p.choices}
-        for key, spec in ACTIONS.items()
+        key: {p.name: read[p.choices] for p in spec.params if p.choices} for key, spec in ACTIONS.items()
     }
     count = min(MAX_ROWS, len(existing) + BLANK_ROWS)
     rows = []

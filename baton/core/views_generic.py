@@ -30,7 +30,7 @@ from django.views import View
 from baton.core import fieldaccess
 from baton.core.audit import history_for
 from baton.core.customfields.display import keyed_custom_rows, label_custom_history
-from baton.core.customfields.forms import add_custom_fields, custom_values
+from baton.core.customfields.forms import CustomFieldsMixin
 from baton.core.customfields.listing import apply_custom
 from baton.core.customfields.schema import kind_for_model
 from baton.core.http import AuthedHttpRequest
@@ -74,7 +74,7 @@ def assignable_owners(user: User, current_owner_id: int | None = None) -> QueryS
 # --- forms ------------------------------------------------------------------------------------------
 
 
-class ServiceModelForm(forms.ModelForm):
+class ServiceModelForm(CustomFieldsMixin, forms.ModelForm):
     """A ModelForm that only parses input: the service validates the model and writes.
 
     Django's ModelForm copies the data onto the instance and validates it in ``_post_clean``; we skip
@@ -95,8 +95,7 @@ class ServiceModelForm(forms.ModelForm):
         self.refused_fields = protect_form(self, user, self._meta.model)
         # Custom fields of the record kind the user may read (``cf_<key>``), after the built-in ones.
         kind = kind_for_model(self._meta.model)
-        data = getattr(self.instance, "custom_field_data", None) or {}
-        self.custom_names = add_custom_fields(self, kind, data, user) if kind else []
+        self.wire_custom_fields(kind, getattr(self.instance, "custom_field_data", None), user)
         # The page layout of the user's role narrows what is left (none: the form as it always was).
         layout = layout_for(user, kind)
         self.layout_sections = (
@@ -156,10 +155,7 @@ class ServiceModelForm(forms.ModelForm):
         if self.instance.pk:
             names = [n for n in names if n in self.changed_data]
         values = {n: self.cleaned_data[n] for n in names}
-        custom = custom_values(self, self.custom_names, changed_only=bool(self.instance.pk))
-        if custom:
-            values["custom_field_data"] = custom
-        return values
+        return self.add_custom_values(values, changed_only=bool(self.instance.pk))
 
 
 def protect_form(form: forms.BaseForm, user: User, model: type[models.Model]) -> list[str]:

@@ -27,12 +27,14 @@ from baton.insights.reports import (
     OBJECTS,
     OPERATOR_LABELS,
     RELATIVE,
+    Amounts,
     Definition,
     Result,
     display,
     parse_definition,
     record_rows,
     run_report,
+    scalar,
 )
 from baton.insights.reports.parallel import run_reports
 from baton.insights.reports.table import grid, result_table
@@ -87,6 +89,11 @@ def _flat(value: Any) -> str:
 _grid = grid
 
 
+def _count(value: Decimal | int | Amounts | None) -> Decimal:
+    """A count of a ready-made report (a count is never per currency)."""
+    return Decimal(value) if isinstance(value, Decimal | int) else Decimal(0)
+
+
 def _export(result: Result, name: str, fmt: str, user: object = None) -> HttpResponse:
     header, rows = result_table(result)
     what = f"{name} ({result.definition.object.key})"
@@ -97,10 +104,11 @@ def _page(request: AuthedHttpRequest, definition: Definition, result: Result, re
     definition = result.definition  # without what is protected from this user
     data = definition.as_data()
     chart = None
-    if definition.group_by:
+    if definition.group_by and not (isinstance(result.total, Amounts) and len(result.total) > 1):
+        # Amounts in several currencies are not drawn on one axis.
         chart = {
             "labels": [result.label(0, r) for r in result.row_keys[:30]],
-            "values": [float(result.row_totals.get(r) or 0) for r in result.row_keys[:30]],
+            "values": [scalar(result.row_totals.get(r)) or 0 for r in result.row_keys[:30]],
         }
     return render(
         request,
@@ -282,7 +290,7 @@ def seven_questions(request: AuthedHttpRequest) -> HttpResponse:
         question, meaning = QUESTIONS.get(report.question or 0, (str(report), ""))
         headline = None
         if report.question == 2:
-            counts = {key: result.row_totals.get(key) or 0 for key in ("won", "lost", "no_decision")}
+            counts = {key: _count(result.row_totals.get(key)) for key in ("won", "lost", "no_decision")}
             closed = sum(counts.values())
             if closed:
                 headline = {

@@ -79,7 +79,9 @@ class UploadQuery(Schema):
 
 
 class MappingIn(InputSchema):
-    """``columns``: {file column: field}; ``values``: {field: {file value: stored value}}."""
+    """``columns``: {file column: field}; ``values``: {field: {file value: stored value}}. For a custom
+    choice field (``cf_<key>``) the stored value is one of its choices, or ``__new__`` to add the file's
+    value as a new choice when the import runs."""
 
     columns: dict[str, str]
     values: dict[str, dict[str, str]] = {}

@@ -349,6 +349,21 @@ def parse_decimal(raw: Any, label: str) -> Decimal:
     return value
 
 
+#: In a custom choice field's value mapping: "add the file's value as a new choice" (the run adds it
+#: before its first row; the dry run adds it inside what it rolls back).
+NEW_CHOICE = "__new__"
+CUSTOM_CHOICE_TYPES = ("choice", "multi_choice")
+
+
+def is_custom_choice(field: Field) -> bool:
+    return field.type == "custom" and field.custom.type in CUSTOM_CHOICE_TYPES
+
+
+def new_choice_value(raw: str) -> str:
+    """The value (and label) a file's value gets when it is added as a new choice."""
+    return str(raw).strip()
+
+
 class ChoiceIndex:
     """Stored values and labels of one choice field, in both languages, any case."""
 

@@ -17,14 +17,25 @@ from django.utils.translation import gettext as _
 
 from baton.activities.tasks import enqueue_on_commit
 from baton.core.audit import new_job_id
+from baton.core.customfields.imports import known_choice
 from baton.core.models import User
 from baton.transfer import rollback as rollback_module
-from baton.transfer.fields import ChoiceIndex, all_fields, fields_of, guess_mapping
+from baton.transfer.fields import (
+    NEW_CHOICE,
+    ChoiceIndex,
+    Field,
+    all_fields,
+    fields_of,
+    guess_mapping,
+    is_custom_choice,
+    new_choice_value,
+)
 from baton.transfer.models import DuplicatePolicy, ImportJob, Kind, Outcome, SavedMapping
 from baton.transfer.reading import FileError, open_table
 from baton.transfer.tasks import run_import
 
 MAX_SOURCE = 60
+MAX_CHOICE_LENGTH = 60  # as customfields.services keeps choice values
 
 
 def require_admin(actor: User | None) -> None:
@@ -136,10 +147,15 @@ def set_mapping(
             clean_columns[column], used[target] = target, column
     clean_values: dict[str, dict[str, str]] = {}
     for name, pairs in (values or {}).items():
-        if name not in known or known[name].type not in ("choice", "user"):
+        if name not in known or not (known[name].type in ("choice", "user") or is_custom_choice(known[name])):
             errors.setdefault("values", []).append(_("%(f)s takes no value mapping.") % {"f": name})
             continue
         clean_values[name] = {str(k)[:200]: str(v)[:200] for k, v in pairs.items() if str(v).strip()}
+        if is_custom_choice(known[name]):
+            errors_of = _custom_value_mapping(known[name], clean_values[name])
+            if errors_of:
+                errors.setdefault("values", []).extend(errors_of)
+            continue
         if known[name].type == "choice":
             index = ChoiceIndex(known[name], {})
             for raw, target in clean_values[name].items():
@@ -168,6 +184,26 @@ def set_mapping(
             defaults={"columns": clean_columns, "values": clean_values, "created_by": actor},
         )
     return job
+
+
+def _custom_value_mapping(f: Field, pairs: dict[str, str]) -> list[str]:
+    """Check (and normalise in place) a custom choice field's value mapping: each file value maps to
+    one of the field's active choices (by value or label) or is to be added as a new choice."""
+    errors = []
+    for raw, target in pairs.items():
+        if target == NEW_CHOICE:
+            if not 0 < len(new_choice_value(raw)) <= MAX_CHOICE_LENGTH:
+                errors.append(
+                    _("%(f)s: “%(v)s” cannot be a choice (1 to %(n)s characters).")
+                    % {"f": f.label, "v": raw[:80], "n": MAX_CHOICE_LENGTH}
+                )
+            continue
+        found = known_choice(f.custom, target)
+        if found is None or found not in dict(f.custom.active_choices()):
+            errors.append(_("%(f)s: “%(v)s” is not one of the choices.") % {"f": f.label, "v": target})
+        else:
+            pairs[raw] = found
+    return errors
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from baton.core.http import AuthedHttpRequest
 from baton.core.params import choice_param, int_param
 from baton.transfer import services
-from baton.transfer.fields import ChoiceIndex, all_fields, fields_of
+from baton.transfer.fields import NEW_CHOICE, ChoiceIndex, all_fields, fields_of, is_custom_choice
 from baton.transfer.forms import UploadForm
 from baton.transfer.models import DuplicatePolicy, ImportJob, Outcome
 
@@ -76,11 +76,15 @@ def _unknown_rows(job: ImportJob) -> list[dict]:
         f = known.get(name)
         if f is None:
             continue
+        if is_custom_choice(f):
+            options = [*f.custom.active_choices(), (NEW_CHOICE, _("add as a new choice"))]
+        else:
+            options = [(c, c) for c in ChoiceIndex(f, {}).allowed()]
         rows.append(
             {
                 "field": f,
                 "values": [(raw, (job.values or {}).get(name, {}).get(raw, "")) for raw in raws],
-                "choices": ChoiceIndex(f, {}).allowed(),
+                "options": options,
             }
         )
     return rows

@@ -87,3 +87,29 @@ def test_activity_form_and_page_show_the_fields(client, personas, world):
     assert response.status_code == 302, response.content.decode()[:3000]
     activity.refresh_from_db()
     assert activity.custom_field_data == {"visit_purpose": "demo"}
+
+
+def test_activity_form_shares_the_record_forms_custom_field_wiring(personas):
+    """Review fix: the activity form wires its custom fields through the same code as every record form
+    (ServiceModelForm), not a copy: readable fields only, read-only where the user may not edit, only
+    the changed values on edit."""
+    from baton.activities.forms import ActivityForm
+    from baton.core.customfields.forms import CustomFieldsMixin
+    from baton.core.views_generic import ServiceModelForm
+
+    assert issubclass(ActivityForm, CustomFieldsMixin) and issubclass(ServiceModelForm, CustomFieldsMixin)
+    alice, root = personas["alice"], personas["root"]
+    _fields(root)
+    cf.create_field(actor=root, object="activity", key="budget_code", label_ko="예산 코드",
+                    label_en="Budget code", type="text", edit_roles=[Role.SALES_MANAGER])  # fmt: skip
+    stored = {"visit_purpose": "demo", "budget_code": "B-1", "cost_note": "비밀"}
+    posted = {"kind": "task", "subject": "방문", "cf_visit_purpose": "qbr", "cf_budget_code": "B-2"}
+    form = ActivityForm(posted, user=alice, custom_data=stored)
+    assert form.custom_names == ["cf_visit_purpose", "cf_budget_code"]  # the manager-only note is left out
+    assert form.fields["cf_budget_code"].disabled
+    assert form.is_valid(), form.errors
+    values = form.service_values(editing=True)
+    assert values["custom_field_data"] == {"visit_purpose": "qbr"}
+    assert not any(name.startswith("cf_") for name in values)
+    unchanged = ActivityForm({**posted, "cf_visit_purpose": "demo"}, user=alice, custom_data=stored)
+    assert unchanged.is_valid() and "custom_field_data" not in unchanged.service_values(editing=True)

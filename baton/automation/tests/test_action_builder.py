@@ -3,10 +3,18 @@ API takes, in the order the rows give; refused rows say why, keep what was enter
 
 from __future__ import annotations
 
+import re
+
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from baton.automation.models import Rule
 from conftest import login
+
+# The people list of the builder's settings: active users by first name.
+PEOPLE_SQL = re.compile(r'ORDER BY\s+"[a-z_]+"\."first_name"')
+PAGE_QUERIES = 5  # every query of the page, the people list once among them
 
 
 def _rule(**values):
@@ -97,3 +105,15 @@ def test_the_builders_dry_run_uses_the_rows(client, root, world):
     assert response.status_code == 200
     assert 'data-testid="dry-hit"' in response.content.decode()
     assert not Rule.objects.exists()
+
+
+def test_the_people_list_is_read_once_per_page(client, root):
+    """Review fix: four settings list the people (a task's and a request's assignee, who to notify,
+    who follows); the page reads that list once, not once per setting."""
+    login(client, root)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("automation:create"))
+    assert page.status_code == 200
+    people = [q["sql"] for q in queries.captured_queries if PEOPLE_SQL.search(q["sql"])]
+    assert len(people) == 1, people
+    assert len(queries.captured_queries) == PAGE_QUERIES

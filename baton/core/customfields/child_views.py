@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from baton.core.customfields.display import custom_rows
-from baton.core.customfields.forms import add_custom_fields, custom_values
+from baton.core.customfields.forms import CustomFieldsMixin
 from baton.core.customfields.schema import child_model, child_url_name, readable_custom_fields
 from baton.core.http import AuthedHttpRequest
 from baton.core.records import can_edit, get_for_user
@@ -36,13 +36,13 @@ def _record(request: AuthedHttpRequest, kind: str, pk: int) -> Any:
     return get_for_user(model._default_manager.all(), request.user, pk)
 
 
-class ChildValuesForm(forms.Form):
+class ChildValuesForm(CustomFieldsMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, kind: str, record: Any, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["version"].initial = record.version
-        self.custom_names = add_custom_fields(self, kind, record.custom_field_data or {}, user)
+        self.wire_custom_fields(kind, record.custom_field_data, user)
         style_form(self)
 
 
@@ -70,7 +70,7 @@ def child_edit(request: AuthedHttpRequest, kind: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
-            values = custom_values(form, form.custom_names, changed_only=True)
+            values = form.add_custom_values({}, changed_only=True).get("custom_field_data", {})
             try:
                 with transaction.atomic():  # a refusal rolls back to here, and the page goes on
                     update_record(

@@ -131,3 +131,27 @@ def custom_values(form: forms.BaseForm, names: list[str], *, changed_only: bool)
             continue
         values[name[len(PREFIX) :]] = _raw(form.cleaned_data[name])
     return values
+
+
+class CustomFieldsMixin:
+    """The custom-field wiring of a record form, one copy for every form: ``ServiceModelForm`` (the
+    customer records) and the forms of the records that hang under them (the activity form).
+
+    ``wire_custom_fields`` adds the fields of ``kind`` the user may read (read-only where they may not
+    edit), filled from the record's values; ``add_custom_values`` puts the ones to write into the
+    service's values as ``custom_field_data`` (only the changed ones when editing)."""
+
+    custom_names: list[str]
+
+    def wire_custom_fields(self, kind: str | None, data: dict[str, Any] | None, user: User | None) -> None:
+        form: Any = self
+        self.custom_names = add_custom_fields(form, kind, data or {}, user) if kind and user else []
+
+    def add_custom_values(self, values: dict[str, Any], *, changed_only: bool) -> dict[str, Any]:
+        for name in getattr(self, "custom_names", []):
+            values.pop(name, None)
+        form: Any = self
+        custom = custom_values(form, self.custom_names, changed_only=changed_only)
+        if custom:
+            values["custom_field_data"] = custom
+        return values

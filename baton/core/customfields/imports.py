@@ -26,13 +26,27 @@ NUMERIC_CELLS = (FieldType.NUMBER, FieldType.PERCENT, FieldType.MONEY, FieldType
 _MONEY = re.compile(r"^(?:([A-Za-z]{3})\s*)?([-+]?[\d.,\s]+?)\s*([A-Za-z]{3})?$")
 
 
-def _choice(definition: CustomField, text: str) -> str:
+def known_choice(definition: CustomField, text: str) -> str | None:
+    """The choice a cell names by its value or a label (any case, either language), or None."""
     wanted = text.strip().lower()
     for choice in definition.choices:
         names = (choice.get("value"), choice.get("label_ko"), choice.get("label_en"))
         if any(isinstance(n, str) and n.strip().lower() == wanted for n in names):
             return str(choice["value"])
-    return text.strip()  # coerce refuses it with the list of choices
+    return None
+
+
+def _choice(definition: CustomField, text: str) -> str:
+    found = known_choice(definition, text)
+    return found if found is not None else text.strip()  # coerce refuses it with the list of choices
+
+
+def choice_pieces(definition: CustomField, text: str) -> list[str]:
+    """A multiple-choice cell's values: separated by commas or semicolons, unless the whole cell is
+    one choice's label (that itself holds a comma)."""
+    if known_choice(definition, text) is not None:
+        return [text.strip()]
+    return [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
 
 
 def _user(text: str) -> Any:

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from baton.core.audit import log_change, snapshot
 from baton.core.customfields import search
+from baton.core.customfields.imports import known_choice
 from baton.core.customfields.models import (
     CustomField,
     FieldType,
@@ -221,6 +222,30 @@ def update_field(
     if locked.searchable and not before.get("searchable"):
         search.reindex(locked)  # the values already stored feed the search tokens from now on
     return locked
+
+
+@transaction.atomic
+def add_choices(definition: CustomField, values: list[str], *, actor: User | None) -> CustomField | None:
+    """Add ``values`` as choices (labelled as they are) to a choice field, as the importer's mapping
+    asks; a value that already names a choice is left alone, an archived one is restored. Returns the
+    field, or None when nothing changed (no revision then)."""
+    locked = CustomField.objects.get(pk=definition.pk)
+    if locked.type not in CHOICE_TYPES:
+        raise ValidationError({"choices": [_("This field has no choices.")]})
+    choices = [dict(c) for c in locked.choices]
+    by_value = {c["value"]: c for c in choices}
+    changed = False
+    for value in dict.fromkeys(v.strip() for v in values if v and v.strip()):
+        found = known_choice(locked, value)
+        if found is None:
+            choices.append({"value": value, "label_ko": value, "label_en": value, "archived": False})
+            changed = True
+        elif by_value[found].get("archived"):
+            by_value[found]["archived"] = False
+            changed = True
+    if not changed:
+        return None
+    return update_field(locked, actor=actor, changes={"choices": choices})
 
 
 def _set_archived(definition: CustomField, *, actor: User | None, archived: bool) -> CustomField:

@@ -14,7 +14,7 @@ from baton.core.api import InputSchema, Text, actor, path_id, responses
 from baton.core.models import User
 from baton.insights import services
 from baton.insights.api.base import router
-from baton.insights.reports import parse_definition, record_rows, run_report
+from baton.insights.reports import Amounts, parse_definition, record_rows, run_report
 
 
 class ReportOut(Schema):
@@ -40,24 +40,40 @@ class RunIn(InputSchema):
     definition: dict[str, Any]
 
 
+MONEY_NOTE = (
+    "; a custom money field's value is an object of currency → amount (never added across currencies)"
+)
+
+
 class GroupOut(Schema):
-    key: str = Field(description="The group's stable key (an id, a code or an ISO date)")
+    key: str = Field(
+        description="The group's stable key (an id, a code or an ISO date; `hidden` for references to "
+        "records you may not see)"
+    )
     label: str
-    value: float | None
-    cells: dict[str, float | None] = Field(description="Second-level group key → value")
+    value: float | dict[str, float] | None = Field(description="The group's value" + MONEY_NOTE)
+    cells: dict[str, float | dict[str, float] | None] = Field(
+        description="Second-level group key → value" + MONEY_NOTE
+    )
 
 
 class ResultOut(Schema):
     definition: dict[str, Any]
     count: int
-    total: float | None
+    total: float | dict[str, float] | None = Field(description="The value over all records" + MONEY_NOTE)
+    overlapping: bool = Field(
+        description="Grouped by a multiple-choice field: a record with several values is in each of "
+        "their groups, so the groups add up to more than the totals, which count each record once"
+    )
     columns: list[str]
     records: list[list[Any]]
     truncated: bool
     groups: list[GroupOut]
 
 
-def _number(value: Any) -> float | None:
+def _number(value: Any) -> float | dict[str, float] | None:
+    if isinstance(value, Amounts):
+        return {currency: float(amount) for currency, amount in value.items()}
     return None if value is None else float(value)
 
 
@@ -86,6 +102,7 @@ def _result(definition: Any, user: User) -> dict[str, Any]:
         "definition": definition.as_data(),
         "count": result.count,
         "total": _number(result.total),
+        "overlapping": result.overlapping,
         "columns": [c.key for c in definition.columns] if not definition.group_by else [],
         "records": [[str(v) for v in row] for row in record_rows(result)] if not definition.group_by else [],
         "truncated": result.truncated,

@@ -7,6 +7,7 @@ from baton.insights.reports.engine import (
     OPERATOR_LABELS,
     OPERATORS,
     RELATIVE,
+    Amounts,
     Definition,
     Result,
     display,
@@ -15,6 +16,7 @@ from baton.insights.reports.engine import (
     record_rows,
     relative_range,
     run_report,
+    scalar,
 )
 from baton.insights.reports.objects import OBJECTS, ReportField, ReportObject
 
@@ -25,6 +27,7 @@ __all__ = [
     "OPERATORS",
     "OPERATOR_LABELS",
     "RELATIVE",
+    "Amounts",
     "Definition",
     "ReportField",
     "ReportObject",
@@ -35,4 +38,5 @@ __all__ = [
     "record_rows",
     "relative_range",
     "run_report",
+    "scalar",
 ]

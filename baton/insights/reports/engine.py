@@ -17,17 +17,16 @@ reader only the rows they may open. Fields are whitelisted per object: nothing e
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, FloatField, Max, Min, Model, QuerySet, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast, TruncMonth, TruncQuarter, TruncYear
+from django.db import connection
+from django.db.models import BooleanField, F, Model, Q, QuerySet
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncMonth, TruncQuarter, TruncYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -35,12 +34,25 @@ from django.utils.translation import gettext_lazy
 from baton.core import fieldaccess
 from baton.core.models import User
 from baton.insights.periods import add_months, period_containing
+from baton.insights.reports.amounts import Amounts, display, money_cell, scalar
+from baton.insights.reports.grouping import (
+    HIDDEN,
+    GroupKeys,
+    combine,
+    median_groups,
+    money_measure,
+    reference_names,
+    sortable,
+    sql_groups,
+)
 from baton.insights.reports.objects import (
     OBJECTS,
     ReportField,
     ReportObject,
     custom_report_fields,
     is_custom,
+    is_custom_money,
+    is_custom_reference,
 )
 
 MAX_LIST_ROWS = 500
@@ -82,6 +94,8 @@ RELATIVE = {
     "last_365_days": gettext_lazy("last 365 days"),
 }
 DATE_BUCKETS = {"month": TruncMonth, "quarter": TruncQuarter, "year": TruncYear}
+#: Operators a multiple-choice field may be filtered with ("is": has that value among its values).
+MULTI_OPERATORS = ("eq", "ne", "in", "empty", "not_empty")
 
 
 # --- definitions ----------------------------------------------------------------------------------
@@ -152,7 +166,7 @@ def _coerce(f: ReportField, op: str, value: Any) -> Any:
             return timezone.make_aware(dt.datetime.combine(dt.date.fromisoformat(str(value)), dt.time.min))
         if f.kind == "bool":
             return str(value).lower() in ("1", "true", "yes")
-        if f.kind == "choice" and str(value) not in {k for k, _v in f.choices}:
+        if f.kind in ("choice", "multi") and str(value) not in {k for k, _v in f.choices}:
             raise ValueError
     except (ValueError, ArithmeticError, TypeError):
         raise ValidationError(
@@ -177,6 +191,10 @@ def parse_definition(data: dict[str, Any]) -> Definition:
         op = str(raw.get("op", "eq"))
         if op not in OPERATORS:
             raise ValidationError({"filters": [_("Unknown operator “%(op)s”.") % {"op": op[:20]}]})
+        if f.kind == "multi" and op not in MULTI_OPERATORS:
+            raise ValidationError(
+                {"filters": [_("%(f)s can be filtered by its values or by being empty.") % {"f": f.label}]}
+            )
         filters.append((f, op, _coerce(f, op, raw.get("value"))))
     group_by = []
     for raw in (data.get("group_by") or [])[:2]:
@@ -216,6 +234,13 @@ def filtered_queryset(definition: Definition, user: User, *, today: dt.date | No
             if op in ("empty", "not_empty"):
                 qs = qs.filter(**{f"{path}__isnull": op == "empty"})
                 continue
+            if f.kind == "multi":
+                chosen = _has_any(definition.object.model, f, value if isinstance(value, list) else [value])
+                # "is not": also the records without a value (a missing key compares as unknown).
+                qs = qs.filter(Q(**{f"{path}__isnull": True}) | ~Q(chosen) if op == "ne" else chosen)
+                continue
+            if is_custom_money(f):  # compares the amount, whatever the currency
+                path = f"{path}__amount"
         if op == "eq":
             qs = qs.filter(**{path: value})
         elif op == "ne":
@@ -249,6 +274,22 @@ def filtered_queryset(definition: Definition, user: User, *, today: dt.date | No
     return qs
 
 
+def _has_any(model: type[Model], f: ReportField, values: list[Any]) -> Any:
+    """A condition: the multiple-choice field holds at least one of ``values``."""
+    if connection.vendor == "postgresql":
+        condition = Q()
+        for value in values:
+            condition |= Q(**{f"{f.path}__contains": [value]})
+        return condition
+    # SQLite has no JSON containment: look through the list with json_each. The table name is the
+    # model's; the JSON path and the values are parameters.
+    key = f.path.removeprefix("custom_field_data__")
+    table = connection.ops.quote_name(model._meta.db_table)
+    marks = ", ".join(["%s"] * len(values)) or "NULL"
+    sql = f"EXISTS (SELECT 1 FROM json_each({table}.custom_field_data, %s) AS cf WHERE cf.value IN ({marks}))"  # noqa: S608
+    return RawSQL(sql, [f"$.{key}", *(str(v) for v in values)], output_field=BooleanField())  # noqa: S611
+
+
 # --- results --------------------------------------------------------------------------------------
 
 
@@ -261,12 +302,15 @@ class Result:
     # ... or a grouped table: rows × (optional) columns, with the aggregate in each cell.
     row_keys: list[Any] = field(default_factory=list)
     col_keys: list[Any] = field(default_factory=list)
-    cells: dict[tuple[Any, Any], Decimal | int | None] = field(default_factory=dict)
-    row_totals: dict[Any, Decimal | int | None] = field(default_factory=dict)
-    col_totals: dict[Any, Decimal | int | None] = field(default_factory=dict)
-    total: Decimal | int | None = None
+    cells: dict[tuple[Any, Any], Decimal | int | Amounts | None] = field(default_factory=dict)
+    row_totals: dict[Any, Decimal | int | Amounts | None] = field(default_factory=dict)
+    col_totals: dict[Any, Decimal | int | Amounts | None] = field(default_factory=dict)
+    total: Decimal | int | Amounts | None = None
     labels: dict[tuple[str, Any], str] = field(default_factory=dict)
     count: int = 0
+    # A multiple-choice grouping: a record with several values is in each of their groups, so the
+    # groups add up to more than the totals, which count every record once.
+    overlapping: bool = False
 
     def label(self, index: int, key: Any) -> str:
         f, bucket = self.definition.group_by[index]
@@ -287,22 +331,6 @@ def _key_label(key: Any, bucket: str) -> str:
     return str(key)
 
 
-def _aggregate(name: str, values: list[Decimal]) -> Decimal | int | None:
-    if name == "count":
-        return len(values)
-    if not values:
-        return None
-    if name == "sum":
-        return sum(values, Decimal(0))
-    if name == "avg":
-        return sum(values, Decimal(0)) / len(values)
-    if name == "median":
-        return Decimal(statistics.median(values))
-    if name == "min":
-        return min(values)
-    return max(values)
-
-
 def _group_expr(f: ReportField, bucket: str) -> Any:
     if bucket:
         return DATE_BUCKETS[bucket](f.path, tzinfo=timezone.get_current_timezone())
@@ -313,11 +341,13 @@ def _labels_for(definition: Definition, keys: dict[str, set[Any]]) -> dict[tuple
     labels: dict[tuple[str, Any], str] = {}
     for f, _bucket in definition.group_by:
         values = {k for k in keys.get(f.key, set()) if k not in (None, "")}
-        if f.kind == "choice":
+        if f.kind in ("choice", "multi"):
             names = {str(k): str(v) for k, v in f.choices}
             labels.update({(f.key, k): names.get(str(k), str(k)) for k in values})
         elif f.kind == "user":
             labels.update({(f.key, u.pk): str(u) for u in User.objects.filter(pk__in=values)})
+        elif is_custom_reference(f):  # the visible names come from GroupKeys
+            labels[(f.key, HIDDEN)] = _("(hidden)")
         elif f.kind == "ref":
             related = _related_model(definition.object.model, f.path)
             labels.update(
@@ -375,129 +405,30 @@ def run_report(definition: Definition, user: User, *, today: dt.date | None = No
         result.truncated = len(rows) > MAX_LIST_ROWS
         result.records = rows[:MAX_LIST_ROWS]
         result.count = qs.count() if result.truncated else len(result.records)
+        for column in definition.columns:
+            if is_custom_reference(column):
+                ids = [r[column.path] for r in result.records]
+                result.labels.update(reference_names(column, ids, user))
         return result
     exprs = {f"g{i}": _group_expr(f, b) for i, (f, b) in enumerate(definition.group_by)}
     two = len(definition.group_by) == 2
+    keys = GroupKeys(definition, user)
+    result.overlapping = any(f.kind == "multi" for f, _bucket in definition.group_by)
     if definition.aggregate == "median":
-        rows_seen, cols_seen = _median_in_python(result, qs, exprs, two)
+        groups = median_groups(result, qs, exprs)
     else:
-        rows_seen, cols_seen = _aggregate_in_sql(result, qs, exprs, two)
+        groups = sql_groups(result, qs, exprs)
+    keys.load([[g[0] for g in groups], [g[1] for g in groups] if two else []])
+    rows_seen, cols_seen = combine(result, groups, keys)
     seen = {definition.group_by[0][0].key: set(rows_seen)}
     if two:
         seen[definition.group_by[1][0].key] = set(cols_seen)
-    result.labels = _labels_for(definition, seen)
+    result.labels = {**_labels_for(definition, seen), **keys.names}
     result.row_keys = _sorted_keys(result, 0, list(rows_seen), result.row_totals)[:MAX_GROUPS]
     result.col_keys = (
         _sorted_keys(result, 1, list(cols_seen), result.col_totals)[:MAX_GROUPS] if two else [None]
     )
     return result
-
-
-@dataclass
-class _Stats:
-    """What SQL returns per group; every aggregate but the median combines from these exactly."""
-
-    n: int = 0
-    total: Decimal = Decimal(0)
-    valued: int = 0
-    low: Decimal | None = None
-    high: Decimal | None = None
-
-    def add(self, other: _Stats) -> None:
-        self.n += other.n
-        self.total += other.total
-        self.valued += other.valued
-        if other.low is not None:
-            self.low = other.low if self.low is None else min(self.low, other.low)
-        if other.high is not None:
-            self.high = other.high if self.high is None else max(self.high, other.high)
-
-    def value(self, aggregate: str) -> Decimal | int | None:
-        if aggregate == "count":
-            return self.n
-        if not self.valued:
-            return None
-        if aggregate == "sum":
-            return self.total
-        if aggregate == "avg":
-            return self.total / self.valued
-        return self.low if aggregate == "min" else self.high
-
-
-def _aggregate_in_sql(result: Result, qs: QuerySet, exprs: dict[str, Any], two: bool):
-    """One GROUP BY query; row, column and grand totals combine from the groups (no second scan)."""
-    definition = result.definition
-    annotations: dict[str, Any] = {"n": Count("pk")}
-    path = definition.measure.path if definition.measure else None
-    if path:
-        value = _measure(definition.measure)
-        annotations.update(s=Sum(value), vn=Count(value), mn=Min(value), mx=Max(value))
-    scale = (
-        Decimal(86400) if definition.measure is not None and definition.measure.key == "dwell_days" else None
-    )
-    cells: dict[tuple[Any, Any], _Stats] = {}
-    rows_seen: dict[Any, _Stats] = defaultdict(_Stats)
-    cols_seen: dict[Any, _Stats] = defaultdict(_Stats)
-    everything = _Stats()
-    for group in qs.order_by().annotate(**exprs).values(*exprs.keys()).annotate(**annotations):
-        stats = _Stats(n=group["n"])
-        if path:
-            stats.total = Decimal(group["s"] or 0)
-            stats.valued = group["vn"]
-            stats.low = None if group["mn"] is None else Decimal(group["mn"])
-            stats.high = None if group["mx"] is None else Decimal(group["mx"])
-            if scale:
-                stats.total /= scale
-                stats.low = None if stats.low is None else stats.low / scale
-                stats.high = None if stats.high is None else stats.high / scale
-        key = (group["g0"], group["g1"] if two else None)
-        cells.setdefault(key, _Stats()).add(stats)
-        rows_seen[key[0]].add(stats)
-        cols_seen[key[1]].add(stats)
-        everything.add(stats)
-    agg = definition.aggregate
-    result.count = everything.n
-    result.cells = {k: v.value(agg) for k, v in cells.items()}
-    result.row_totals = {k: v.value(agg) for k, v in rows_seen.items()}
-    result.col_totals = {k: v.value(agg) for k, v in cols_seen.items()}
-    result.total = everything.value(agg)
-    return rows_seen, cols_seen
-
-
-def _measure(f: ReportField | None) -> Any:
-    """What a sum or average reads: the column, or a custom number cast from its JSON value."""
-    assert f is not None
-    if is_custom(f):
-        return Cast(KT(f.path), FloatField())
-    return f.path
-
-
-def _median_in_python(result: Result, qs: QuerySet, exprs: dict[str, Any], two: bool):
-    """Medians need every value: read the group keys and the measure, one row per record."""
-    definition = result.definition
-    path = definition.measure.path if definition.measure else None
-    values = qs.order_by().annotate(**exprs).values_list(*exprs.keys(), *([path] if path else []))
-    buckets: dict[tuple[Any, Any], list[Decimal]] = defaultdict(list)
-    rows_seen: dict[Any, list[Decimal]] = defaultdict(list)
-    cols_seen: dict[Any, list[Decimal]] = defaultdict(list)
-    everything: list[Decimal] = []
-    for row in values.iterator(chunk_size=5000):
-        r = row[0]
-        c = row[1] if two else None
-        v = Decimal(row[-1]) if path and row[-1] is not None else None
-        if v is not None and definition.measure is not None and definition.measure.key == "dwell_days":
-            v = v / 86400
-        sample = [v] if v is not None else []
-        buckets[(r, c)].extend(sample)
-        rows_seen[r].extend(sample)
-        cols_seen[c].extend(sample)
-        everything.extend(sample)
-        result.count += 1
-    result.cells = {k: _aggregate("median", v) for k, v in buckets.items()}
-    result.row_totals = {k: _aggregate("median", v) for k, v in rows_seen.items()}
-    result.col_totals = {k: _aggregate("median", v) for k, v in cols_seen.items()}
-    result.total = _aggregate("median", everything)
-    return rows_seen, cols_seen
 
 
 def _sorted_keys(result: Result, index: int, keys: list[Any], totals: dict[Any, Any]) -> list[Any]:
@@ -507,32 +438,20 @@ def _sorted_keys(result: Result, index: int, keys: list[Any], totals: dict[Any, 
         natural = bucket != ""
         ordered = sorted(keys, key=lambda k: (k is None, k if natural else result.label(index, k)))
         return ordered[::-1] if result.definition.sort == "-label" and index == 0 else ordered
-    return sorted(keys, key=lambda k: totals.get(k) or 0, reverse=result.definition.sort == "-value")
-
-
-def display(value: Any) -> Any:
-    """A cell for a CSV or a page: numbers rounded to two places, dates in ISO form."""
-    if isinstance(value, Decimal):
-        return (
-            value.quantize(Decimal("0.01")).normalize()
-            if value != value.to_integral()
-            else value.quantize(Decimal(1))
-        )
-    if isinstance(value, dt.datetime):
-        return (
-            timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
-            if timezone.is_aware(value)
-            else value.isoformat()
-        )
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return "" if value is None else value
+    money = money_measure(result.definition)
+    return sorted(
+        keys,
+        key=lambda k: sortable(totals.get(k) or (Amounts() if money else 0)),
+        reverse=result.definition.sort == "-value",
+    )
 
 
 def record_rows(result: Result) -> Iterable[list[Any]]:
     paths = [c.label_path or c.path for c in result.definition.columns]
     choice_maps = {
-        c.key: {str(k): str(v) for k, v in c.choices} for c in result.definition.columns if c.kind == "choice"
+        c.key: {str(k): str(v) for k, v in c.choices}
+        for c in result.definition.columns
+        if c.kind in ("choice", "multi")
     }
     user_ids = {r[c.path] for c in result.definition.columns if c.kind == "user" for r in result.records}
     users = {u.pk: str(u) for u in User.objects.filter(pk__in={u for u in user_ids if u})}
@@ -542,12 +461,28 @@ def record_rows(result: Result) -> Iterable[list[Any]]:
             value = record.get(path)
             if column.kind == "choice":
                 value = choice_maps[column.key].get(str(value), value)
+            elif column.kind == "multi":
+                chosen = value if isinstance(value, list) else []
+                value = ", ".join(choice_maps[column.key].get(str(v), str(v)) for v in chosen)
             elif column.kind == "user":
                 value = users.get(value, "") if value else ""
+            elif is_custom_reference(column):
+                value = "" if value is None else result.labels.get((column.key, value), _("(hidden)"))
+            elif is_custom_money(column):
+                value = money_cell(value)
             elif column.key == "dwell_days" and value is not None:
                 value = Decimal(value) / 86400
             row.append(display(value))
         yield row
 
 
-__all__ = ["OBJECTS", "RELATIVE", "add_months", "parse_definition", "run_report"]
+__all__ = [
+    "OBJECTS",
+    "RELATIVE",
+    "Amounts",
+    "add_months",
+    "display",
+    "parse_definition",
+    "run_report",
+    "scalar",
+]

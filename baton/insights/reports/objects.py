@@ -30,14 +30,16 @@ class ReportField:
     key: str
     label: Promise | str
     path: str
-    kind: str  # text | choice | number | money | date | datetime | user | ref | bool
+    kind: str  # text | choice | multi | number | money | date | datetime | user | ref | bool
     choices: tuple[tuple[str, Any], ...] = ()
     # For refs: the path of the label shown for the related row.
     label_path: str = ""
+    # For custom references: the record kind (``core.records``) the stored id points at.
+    reference_kind: str = ""
 
     @property
     def groupable(self) -> bool:
-        return self.kind in ("choice", "user", "ref", "date", "datetime", "bool", "text")
+        return self.kind in ("choice", "multi", "user", "ref", "date", "datetime", "bool", "text")
 
     @property
     def numeric(self) -> bool:
@@ -74,8 +76,15 @@ class ReportObject:
 
 CUSTOM_PATH = "custom_field_data__"
 # Report object -> record kind of its custom fields.
-CUSTOM_KINDS = {"opportunities": "opportunity", "leads": "lead", "accounts": "account", "contacts": "contact"}
-# Custom field type -> report kind (money, several choices and references are not reported on).
+CUSTOM_KINDS = {
+    "opportunities": "opportunity",
+    "leads": "lead",
+    "accounts": "account",
+    "contacts": "contact",
+    "activities": "activity",
+}
+# Custom field type -> report kind. Money sums per currency (``engine.Amounts``), a multiple choice
+# groups by each chosen value, a reference by the referenced record's name (when the reader may see it).
 CUSTOM_REPORT_KINDS: dict[str, str] = {
     FieldType.TEXT: "text",
     FieldType.LONG_TEXT: "text",
@@ -89,11 +98,23 @@ CUSTOM_REPORT_KINDS: dict[str, str] = {
     FieldType.PERCENT: "number",
     FieldType.BOOLEAN: "bool",
     FieldType.USER: "user",
+    FieldType.MONEY: "money",
+    FieldType.MULTI_CHOICE: "multi",
+    FieldType.REFERENCE: "ref",
 }
 
 
 def is_custom(f: ReportField) -> bool:
     return f.path.startswith(CUSTOM_PATH)
+
+
+def is_custom_money(f: ReportField | None) -> bool:
+    """A custom money field: stored as ``{"amount", "currency"}``, never summed across currencies."""
+    return f is not None and f.kind == "money" and is_custom(f)
+
+
+def is_custom_reference(f: ReportField) -> bool:
+    return f.kind == "ref" and bool(f.reference_kind)
 
 
 def custom_report_fields(object_key: str, user: Any = None) -> list[ReportField]:
@@ -109,6 +130,7 @@ def custom_report_fields(object_key: str, user: Any = None) -> list[ReportField]
             f"{CUSTOM_PATH}{d.key}",
             CUSTOM_REPORT_KINDS[d.type],
             tuple((c["value"], d.choice_label(c["value"])) for c in d.choices),
+            reference_kind=d.reference_kind if d.type == FieldType.REFERENCE else "",
         )
         for d in fields
         if d.type in CUSTOM_REPORT_KINDS

@@ -1,5 +1,7 @@
 """Rows of activities: attached to the record the file names by kind and external id, dated by the
-file (created, start, due or completed time)."""
+file (created, start, due or completed time), with the activity custom fields as columns (typed and
+checked like every write path; a re-import of a known activity updates the custom values that
+differ, and the rollback puts the old ones back)."""
 
 from __future__ import annotations
 
@@ -9,8 +11,9 @@ from django.db import models
 from django.utils.translation import gettext as _
 
 from baton.activities.models import Activity
-from baton.activities.services import create_activity
+from baton.activities.services import create_activity, update_activity
 from baton.transfer.engine.base import ImporterBase
+from baton.transfer.engine.duplicates import custom_changes
 from baton.transfer.fields import RowError
 from baton.transfer.models import Outcome
 
@@ -31,7 +34,12 @@ class ActivityRows(ImporterBase):
         if external_id:
             existing = self.find(Activity, external_id)
             if existing is not None:
-                return Outcome.MATCHED, existing, _("Unchanged.")
+                custom = custom_changes(existing, values.get("custom_field_data"))
+                if not custom:
+                    return Outcome.MATCHED, existing, _("Unchanged.")
+                self.before(existing, ["custom_field_data"])
+                update_activity(existing, actor=self.actor, changes={"custom_field_data": custom})
+                return Outcome.UPDATED, existing, "custom_field_data"
         values.setdefault("owner", self.actor)
         if completed is not None:
             values.setdefault("status", Activity.Status.DONE)

@@ -10,14 +10,15 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from baton.accounts.models import Account, Contact
 from baton.activities.models import Activity
 from baton.core.audit import _jsonable
-from baton.core.customfields.imports import from_text
+from baton.core.customfields import services as custom_fields
+from baton.core.customfields.imports import choice_pieces, from_text, known_choice
 from baton.core.customfields.models import FieldType
 from baton.core.customfields.values import coerce
 from baton.core.models import User
@@ -26,11 +27,14 @@ from baton.leads.models import Lead, LeadInteraction
 from baton.process.models import StageHistory
 from baton.scoring.models import DisqualifyReason
 from baton.transfer.fields import (
+    NEW_CHOICE,
     ChoiceIndex,
     Field,
     RowError,
     UnknownValue,
     fields_of,
+    is_custom_choice,
+    new_choice_value,
     parse_date,
     parse_datetime,
     parse_decimal,
@@ -69,6 +73,12 @@ class ImporterBase:
             if f.type == "choice"
         }
         self.user_map = {str(k).strip().lower(): v for k, v in (job.values or {}).get("owner", {}).items()}
+        # Custom choice fields: {file value (lower case): choice value or NEW_CHOICE}.
+        self.custom_maps = {
+            name: {str(k).strip().lower(): str(v) for k, v in (job.values or {}).get(name, {}).items()}
+            for name, f in self.fields.items()
+            if is_custom_choice(f)
+        }
         self.unknown: dict[str, list[str]] = {}
         self._users: dict[str, User | None] = {}
         self._types: dict[type[models.Model], ContentType] = {}
@@ -113,9 +123,7 @@ class ImporterBase:
         if f.type == "choice":
             value = self.choices[f.name].resolve(text)
             if value is None:
-                seen = self.unknown.setdefault(f.name, [])
-                if text not in seen and len(seen) < UNKNOWN_KEEP:
-                    seen.append(text)
+                self.note_unknown(f.name, text)
                 raise UnknownValue(label, text)
             return value
         if f.type == "user":
@@ -125,6 +133,57 @@ class ImporterBase:
                 _("%(field)s is longer than %(n)s characters.") % {"field": label, "n": f.max_length}, f.name
             )
         return text
+
+    def note_unknown(self, name: str, text: str) -> None:
+        """List a value the file holds that is no choice of the field, for the admin to map."""
+        seen = self.unknown.setdefault(name, [])
+        if text not in seen and len(seen) < UNKNOWN_KEEP:
+            seen.append(text)
+
+    def custom_choice(self, f: Field, raw: Any) -> Any:
+        """A custom choice cell (several values in a multiple-choice one), through the job's value
+        mapping: a file value mapped to a choice takes it, one to be added as a new choice takes its
+        own text (added before the first row); an unknown one is listed and refused by ``coerce``."""
+        definition = f.custom
+        text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
+        mapped = self.custom_maps.get(f.name, {})
+        single = definition.type == FieldType.CHOICE or text.lower() in mapped
+        values = []
+        for piece in [text] if single else choice_pieces(definition, text):
+            target = mapped.get(piece.lower())
+            if target == NEW_CHOICE:  # added before the rows (or named a choice already)
+                values.append(known_choice(definition, piece) or new_choice_value(piece))
+                continue
+            if target:
+                values.append(target)
+                continue
+            found = known_choice(definition, piece)
+            if found is None:
+                self.note_unknown(f.name, piece)
+            values.append(found if found is not None else piece)
+        return values[0] if definition.type == FieldType.CHOICE else values
+
+    def add_new_choices(self) -> None:
+        """Add the file values the job's mapping marks as new choices to their custom fields (once,
+        before the rows; the dry run does it inside what it rolls back)."""
+        changed = False
+        for name, pairs in (self.job.values or {}).items():
+            f = self.fields.get(name)
+            if f is None or not is_custom_choice(f):
+                continue
+            wanted = [new_choice_value(raw) for raw, target in pairs.items() if target == NEW_CHOICE]
+            if not wanted:
+                continue
+            try:
+                with transaction.atomic():
+                    added = custom_fields.add_choices(f.custom, wanted, actor=self.actor)
+            except ValidationError:
+                # A choice that cannot be added (the field changed since the mapping was saved): its
+                # rows are refused with the field's list of choices, as an unmapped value's are.
+                continue
+            changed = changed or added is not None
+        if changed:
+            self.fields = fields_of(self.job.kind)
 
     def custom_value(self, f: Field, raw: Any) -> Any:
         """A custom field's cell, typed and checked as every write path checks it (the row report
@@ -136,6 +195,8 @@ class ImporterBase:
                 value: Any = parse_date(raw, label).isoformat()
             elif definition.type == FieldType.DATETIME:
                 value = parse_datetime(raw, label).isoformat()
+            elif is_custom_choice(f):
+                value = self.custom_choice(f, raw)
             else:
                 value = from_text(definition, raw)
             return coerce(definition, value, actor=self.actor)

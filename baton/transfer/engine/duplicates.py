@@ -45,7 +45,7 @@ class Upserting(ImporterBase):
                         existing,
                         _("Matched #%(id)s (%(why)s).") % {"id": existing.pk, "why": reasons},
                     )
-                custom = _custom_changes(existing, values.pop("custom_field_data", None), fill=True)
+                custom = custom_changes(existing, values.pop("custom_field_data", None), fill=True)
                 values = {
                     k: v
                     for k, v in values.items()
@@ -68,7 +68,7 @@ class Upserting(ImporterBase):
                 self.link(record, external_id)
             self.date_record(record, **dates)
             return Outcome.CREATED, record, note
-        custom = _custom_changes(existing, values.pop("custom_field_data", None))
+        custom = custom_changes(existing, values.pop("custom_field_data", None))
         changes = {k: v for k, v in values.items() if _differs(getattr(existing, k, None), v)}
         if custom:
             changes["custom_field_data"] = custom
@@ -82,7 +82,7 @@ class Upserting(ImporterBase):
         return Outcome.UPDATED, existing, ", ".join(sorted(list(changes) + list(date_changes)))
 
 
-def _custom_changes(existing: Any, incoming: dict[str, Any] | None, *, fill: bool = False) -> dict[str, Any]:
+def custom_changes(existing: Any, incoming: dict[str, Any] | None, *, fill: bool = False) -> dict[str, Any]:
     """The custom values of the row that differ from the record's (``fill``: only those the record
     has no value for, as a merge fills in blanks)."""
     stored = getattr(existing, "custom_field_data", None) or {}

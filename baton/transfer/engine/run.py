@@ -213,6 +213,7 @@ def dry_run(job: ImportJob, actor: User, *, keep: int | None = None) -> RunRepor
         with audit_context(job_id=job.job_id, source="import"):
             try:
                 with transaction.atomic():
+                    importer.add_new_choices()
                     for items in _chunks(iter(table.rows())):
                         results.extend(run_chunk(importer, items))
                     raise _DryRunDone
@@ -290,6 +291,8 @@ def real_run(job_pk: int) -> RunReport | None:
         for _skip in range(job.next_row):
             next(rows, None)
             done += 1
+        with audit_context(job_id=job.job_id, source="import"), transaction.atomic():
+            importer.add_new_choices()
         exhausted = False
         while not exhausted:
             with audit_context(job_id=job.job_id, source="import"), transaction.atomic():
