@@ -153,4 +153,9 @@ BODIES: dict[str, Any] = {
     "POST /partners/partners/{id}/agreements": lambda ids: {"kind": "reseller", "starts_on": "2026-01-01"},
     "PATCH /partners/agreements/{id}": lambda ids: {"discount_pct": 10},
     "POST /partners/leads/{id}/pass": lambda ids: {"to": "pool"},
+    # --- move11 ---
+    "POST /lost-reasons": lambda ids: {"name": "매트릭스 실주 사유"},
+    "PATCH /lost-reasons/{id}": lambda ids: {"name": "매트릭스 실주"},
+    "POST /scoring/disqualify-reasons": lambda ids: {"name": "매트릭스 제외 사유"},
+    "PATCH /scoring/disqualify-reasons/{id}": lambda ids: {"name": "매트릭스 제외"},
 }

@@ -316,4 +316,25 @@ OPERATIONS: dict[str, Expect] = {
     "POST /partners/portal/pool/{id}/claim": Expect(
         "roles", method="post", roles=(), args=(("id", MISSING),)
     ),
+    # --- move11 ---
+    # Lost and disqualification reasons: everyone reads the active ones, administrators manage them.
+    "POST /lost-reasons": Expect("roles", method="post", roles=("root",)),
+    "PATCH /lost-reasons/{id}": Expect("roles", method="patch", roles=("root",), args=(("id", MISSING),)),
+    "POST /lost-reasons/{id}/archive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /lost-reasons/{id}/unarchive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "GET /scoring/disqualify-reasons": OPEN,
+    "POST /scoring/disqualify-reasons": Expect("roles", method="post", roles=("root",)),
+    "PATCH /scoring/disqualify-reasons/{id}": Expect(
+        "roles", method="patch", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /scoring/disqualify-reasons/{id}/archive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /scoring/disqualify-reasons/{id}/unarchive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
 }
