@@ -46,6 +46,11 @@ class Vocabulary(NamedVocabulary):
         abstract = True
 
 
+def stripped_names(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the names trimmed (an API body is not a form: nothing trimmed them yet)."""
+    return {k: v.strip() if k in ("name", "name_en") and isinstance(v, str) else v for k, v in values.items()}
+
+
 def refuse_duplicate_name(model: type[models.Model], pk: int | None, values: dict[str, Any]) -> None:
     """An entry may not take a name (Korean or English, any case) another entry of the same list has,
     archived or not: people, the API and imports pick entries by name, so two must never answer to one.

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from baton.core import events
 from baton.core.models import ChangeLog, User
 from baton.core.services import ServiceError, create_record, update_record
-from baton.core.vocabulary import refuse_duplicate_name
+from baton.core.vocabulary import refuse_duplicate_name, stripped_names
 from baton.deals.catalog import pending_quote
 from baton.deals.models import UNKNOWN_IMPORTED, ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 
@@ -222,7 +222,7 @@ def save_lost_reason(reason: LostReason | None, *, actor: User | None, values: d
     if actor is None or not actor.is_authenticated or not actor.is_admin:
         raise PermissionDenied(_("Only administrators manage lost reasons."))
     allowed = {"name", "name_en", "is_no_decision", "is_archived"}
-    values = {k: v for k, v in values.items() if k in allowed}
+    values = stripped_names({k: v for k, v in values.items() if k in allowed})
     name = (values.get("name") if "name" in values else reason.name if reason else "") or ""
     if not name.strip():
         raise ValidationError({"name": [_("Name the reason.")]})

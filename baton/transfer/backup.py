@@ -111,10 +111,13 @@ def backup(out: Path) -> dict[str, Any]:
             )
             if run.returncode != 0:
                 raise BackupError(f"pg_dump failed: {run.stderr.strip()[:2000]}")
-            # One snapshot for every table (pg_dump takes its own, just as consistent).
+            # One snapshot for every table (pg_dump takes its own, just as consistent); inside a
+            # caller's transaction, that transaction's view is the snapshot.
+            outer = connection.in_atomic_block
             with transaction.atomic():
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                if not outer:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 manifest["models"] = portable.dump(connection.alias, Path(tmp))
         else:
             raise BackupError(f"Backups of {vendor} databases are not supported.")

@@ -4,6 +4,7 @@
 """The pipeline set-up: pipelines with their stages, and lost reasons (every signed-in user reads the
 active ones; administrators add, rename, archive and unarchive them, as on /deals/lost-reasons/)."""
 
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Schema, Status
@@ -47,6 +48,17 @@ class PipelineOut(Schema):
     @staticmethod
     def resolve_stages(obj: Pipeline) -> list[Stage]:
         return list(obj.active_stages)  # type: ignore[attr-defined]
+
+
+@router.get(
+    "/pipelines", response=responses({200: list[PipelineOut]}), tags=["pipelines"], summary="Pipelines"
+)
+def list_pipelines(request: HttpRequest):
+    """Active pipelines, the default first, each with its active stages in order."""
+    stages = Stage.objects.filter(is_archived=False).order_by("sequence", "id")
+    return Pipeline.objects.filter(is_archived=False).prefetch_related(
+        Prefetch("stages", queryset=stages, to_attr="active_stages")
+    )
 
 
 class LostReasonOut(Schema):

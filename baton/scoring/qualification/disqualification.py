@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.core.services import ServiceError, create_record, update_record
-from baton.core.vocabulary import refuse_duplicate_name
+from baton.core.vocabulary import refuse_duplicate_name, stripped_names
 from baton.deals.models import UNKNOWN_IMPORTED
 from baton.leads.models import Lead, LeadStatus
 from baton.leads.services import update_lead
@@ -45,7 +45,7 @@ def save_disqualify_reason(
     """Add, rename or archive a disqualification reason (administrators; audited). A name another
     reason has already (either language, archived too) is refused."""
     require_admin(actor)
-    values = {k: v for k, v in values.items() if k != "code"}
+    values = stripped_names({k: v for k, v in values.items() if k != "code"})
     name = (values.get("name") if "name" in values else reason.name if reason else "") or ""
     if not str(name).strip():
         raise ValidationError({"name": [_("Name the reason.")]})

@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from baton.core.tests.test_api_support import ApiClient
+from baton.deals.forms.opportunities import MoveForm
 from baton.deals.models import UNKNOWN_IMPORTED, LostReason, Opportunity, Stage
 from baton.insights.reports.engine import parse_definition, run_report
 from baton.leads.models import Lead, LeadStatus
@@ -73,6 +74,9 @@ def test_lost_deals_without_a_reason_are_counted_apart(root, alice):
     # The API gives the same rows with their codes; Korean readers see the Korean label.
     rows_out = ApiClient(root).get("/scoring/win-loss").json()["groups"]["reason"]
     assert {r["code"]: r["lost"] for r in rows_out}[UNKNOWN_IMPORTED] == 3
+    # People moving a deal choose a real reason: the imported one is not offered.
+    offered = MoveForm(opportunity=bare).fields["lost_reason"].queryset
+    assert price in offered and unknown not in offered
     # The report builder groups by the reason itself: the imported bucket is one row of its own.
     result = run_report(parse_definition({"object": "opportunities", "group_by": ["lost_reason"]}), root)
     assert result.row_totals[unknown.pk] == 4 and result.row_totals[price.pk] == 1
