@@ -234,7 +234,7 @@ class DisqualifyReasonOut(Schema):
 
 
 class DisqualifyReasonQuery(Schema):
-    include_archived: StrictBool = Field(False, description="Archived reasons too (administrators only).")
+    include_archived: bool = Field(False, description="Archived reasons too (administrators only).")
 
 
 RecycleDays = Annotated[StrictInt, Field(ge=1, le=3650)]

@@ -4,6 +4,8 @@
 """The pipeline set-up: pipelines with their stages, and lost reasons (every signed-in user reads the
 active ones; administrators add, rename, archive and unarchive them, as on /deals/lost-reasons/)."""
 
+from typing import Any
+
 from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -20,6 +22,7 @@ from baton.core.api import (
     path_id,
     responses,
 )
+from baton.core.api_errors import ErrorOut
 from baton.core.models import User
 from baton.deals.api.common import active_lost_reasons, router
 from baton.deals.models import LostReason, Pipeline, Stage
@@ -73,7 +76,7 @@ class LostReasonOut(Schema):
 
 
 class LostReasonQuery(Schema):
-    include_archived: StrictBool = Field(False, description="Archived reasons too (administrators only).")
+    include_archived: bool = Field(False, description="Archived reasons too (administrators only).")
 
 
 class LostReasonIn(InputSchema):
@@ -95,6 +98,10 @@ class LostReasonPatch(PatchSchema):
 REASON_TAGS = ["lost reasons"]
 
 
+def _admin_responses(ok: dict[int, Any]) -> dict[int, Any]:
+    return {**responses(ok), 403: ErrorOut}
+
+
 def _reason_admin(request: HttpRequest) -> User:
     user = actor(request)
     if not user.is_admin:
@@ -104,7 +111,7 @@ def _reason_admin(request: HttpRequest) -> User:
 
 @router.get(
     "/lost-reasons",
-    response=responses({200: list[LostReasonOut]}),
+    response=_admin_responses({200: list[LostReasonOut]}),
     tags=["pipelines", *REASON_TAGS],
     summary="Lost reasons",
 )
@@ -119,7 +126,7 @@ def list_lost_reasons(request: HttpRequest, query: Query[LostReasonQuery]):
 
 @router.post(
     "/lost-reasons",
-    response=responses({201: LostReasonOut}),
+    response=_admin_responses({201: LostReasonOut}),
     tags=REASON_TAGS,
     summary="Add a lost reason",
 )
@@ -131,7 +138,7 @@ def create_lost_reason(request: HttpRequest, payload: LostReasonIn):
 
 @router.patch(
     "/lost-reasons/{id}",
-    response=responses({200: LostReasonOut}),
+    response=_admin_responses({200: LostReasonOut}),
     tags=REASON_TAGS,
     summary="Rename a lost reason",
 )
@@ -144,7 +151,7 @@ def update_lost_reason(request: HttpRequest, payload: LostReasonPatch, id: int =
 
 @router.post(
     "/lost-reasons/{id}/archive",
-    response=responses({200: LostReasonOut}),
+    response=_admin_responses({200: LostReasonOut}),
     tags=REASON_TAGS,
     summary="Archive a lost reason",
 )
@@ -157,7 +164,7 @@ def archive_lost_reason(request: HttpRequest, id: int = path_id()):
 
 @router.post(
     "/lost-reasons/{id}/unarchive",
-    response=responses({200: LostReasonOut}),
+    response=_admin_responses({200: LostReasonOut}),
     tags=REASON_TAGS,
     summary="Unarchive a lost reason",
 )

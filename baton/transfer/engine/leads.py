@@ -58,7 +58,7 @@ class LeadRows(Upserting, StageHistoryRows):
         if (
             disqualified_for is not None
             and getattr(lead, "status", None) == LeadStatus.DISQUALIFIED
-            and (outcome == Outcome.CREATED or not Disqualification.objects.filter(lead=lead).exists())
+            and (outcome == Outcome.CREATED or not Disqualification.objects.filter(lead_id=lead.pk).exists())
         ):
             record_imported_disqualification(
                 lead,  # type: ignore[arg-type]

@@ -98,7 +98,8 @@ admin = User.objects.get(username="admin")
 account = create_account(actor=admin, name="(주)왕복테스트")
 reason = save_lost_reason(None, actor=admin, values={"name": "왕복 사유", "name_en": "Round trip"})
 opp = create_opportunity(
-    actor=admin, name="왕복 건 — ‘따옴표’ & \\"quotes\\"", account=account, amount=Decimal("12345678901.25")
+    actor=admin, name="왕복 건 — ‘따옴표’ & \\"quotes\\"", account=account,
+    currency="USD", amount=Decimal("12345678901.25"),
 )
 lost = Stage.objects.filter(pipeline=opp.pipeline, outcome="lost").first()
 move_opportunity(
