@@ -30,9 +30,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.db import DatabaseError, connection, connections, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.utils import load_backend
 
 from baton.transfer import portable
 
@@ -118,7 +119,7 @@ def backup(out: Path) -> dict[str, Any]:
                 if not outer:
                     with connection.cursor() as cursor:
                         cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                manifest["models"] = portable.dump(connection.alias, Path(tmp))
+                manifest["models"] = portable.dump(connection, Path(tmp))
         else:
             raise BackupError(f"Backups of {vendor} databases are not supported.")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -135,13 +136,13 @@ def backup(out: Path) -> dict[str, Any]:
 
 
 def _dump_sqlite_copy(copy: Path, tmp: Path) -> dict[str, dict[str, Any]]:
-    connections.settings[COPY_ALIAS] = {**connection.settings_dict, "NAME": str(copy), "OPTIONS": {}}
+    # A connection of its own to the copy, not registered among the site's databases.
+    settings_dict = {**connection.settings_dict, "NAME": str(copy), "OPTIONS": {}}
+    source = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, COPY_ALIAS)
     try:
-        return portable.dump(COPY_ALIAS, tmp)
+        return portable.dump(source, tmp)
     finally:
-        connections[COPY_ALIAS].close()
-        del connections[COPY_ALIAS]
-        del connections.settings[COPY_ALIAS]
+        source.close()
 
 
 def read_manifest(archive: Path) -> dict[str, Any]:

@@ -28,6 +28,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.core.management.color import no_style
 from django.db import connection, connections, models, router, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils.duration import duration_string
 
@@ -75,13 +76,14 @@ def _encode(value: Any) -> Any:
     return value
 
 
-def dump(alias: str, out_dir: Path) -> dict[str, dict[str, Any]]:
-    """Write every model table of ``alias`` under ``out_dir/data``; returns the manifest's ``models``."""
+def dump(source: BaseDatabaseWrapper, out_dir: Path) -> dict[str, dict[str, Any]]:
+    """Write every model table read through ``source`` (the site's connection, or one to a copy of
+    its database) under ``out_dir/data``; returns the manifest's ``models``."""
     folder = out_dir / DATA_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    existing = set(connections[alias].introspection.table_names())
+    existing = set(source.introspection.table_names())
     described: dict[str, dict[str, Any]] = {}
-    for model in installed_models(alias):
+    for model in installed_models(connection.alias):
         table = model._meta.db_table
         if table not in existing:
             continue
@@ -89,8 +91,10 @@ def dump(alias: str, out_dir: Path) -> dict[str, dict[str, Any]]:
         label = model._meta.label_lower
         rows = 0
         with open(folder / f"{label}.jsonl", "w", encoding="utf-8") as fh:
-            qs = model._base_manager.using(alias).order_by("pk").values_list(*[f.attname for f in fields])
-            for row in qs.iterator(chunk_size=2000):
+            qs = model._base_manager.order_by("pk").values_list(*[f.attname for f in fields])
+            # Compiled for ``source`` itself: the copy is not a configured database.
+            compiler = qs.query.get_compiler(connection=source)
+            for row in compiler.results_iter(tuple_expected=True, chunked_fetch=True, chunk_size=2000):
                 fh.write(json.dumps([_encode(v) for v in row], ensure_ascii=False, default=str))
                 fh.write("\n")
                 rows += 1

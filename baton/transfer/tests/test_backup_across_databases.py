@@ -99,7 +99,7 @@ account = create_account(actor=admin, name="(주)왕복테스트")
 reason = save_lost_reason(None, actor=admin, values={"name": "왕복 사유", "name_en": "Round trip"})
 opp = create_opportunity(
     actor=admin, name="왕복 건 — ‘따옴표’ & \\"quotes\\"", account=account,
-    currency="USD", amount=Decimal("12345678901.25"),
+    currency="USD", amount=Decimal("12345678901.25"), at=timezone.now() - dt.timedelta(days=5),
 )
 lost = Stage.objects.filter(pipeline=opp.pipeline, outcome="lost").first()
 move_opportunity(
