@@ -7,8 +7,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import translation
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 
@@ -40,3 +44,26 @@ class Vocabulary(NamedVocabulary):
 
     class Meta:
         abstract = True
+
+
+def stripped_names(values: dict[str, Any]) -> dict[str, Any]:
+    """``values`` with the names trimmed (an API body is not a form: nothing trimmed them yet)."""
+    return {k: v.strip() if k in ("name", "name_en") and isinstance(v, str) else v for k, v in values.items()}
+
+
+def refuse_duplicate_name(model: type[models.Model], pk: int | None, values: dict[str, Any]) -> None:
+    """An entry may not take a name (Korean or English, any case) another entry of the same list has,
+    archived or not: people, the API and imports pick entries by name, so two must never answer to one.
+    Raises ValidationError on the clashing field(s)."""
+    errors: dict[str, list[str]] = {}
+    for field in ("name", "name_en"):
+        text = str(values.get(field) or "").strip()
+        if not text:
+            continue
+        clash = model._default_manager.filter(models.Q(name__iexact=text) | models.Q(name_en__iexact=text))
+        if pk is not None:
+            clash = clash.exclude(pk=pk)
+        if clash.exists():
+            errors[field] = [gettext("Another entry is already named “%(name)s”.") % {"name": text}]
+    if errors:
+        raise ValidationError(errors)

@@ -13,8 +13,9 @@ from django.utils.translation import gettext as _
 from baton.core import events
 from baton.core.models import ChangeLog, User
 from baton.core.services import ServiceError, create_record, update_record
+from baton.core.vocabulary import refuse_duplicate_name, stripped_names
 from baton.deals.catalog import pending_quote
-from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
+from baton.deals.models import UNKNOWN_IMPORTED, ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 
 
 def default_pipeline() -> Pipeline:
@@ -221,10 +222,27 @@ def save_lost_reason(reason: LostReason | None, *, actor: User | None, values: d
     if actor is None or not actor.is_authenticated or not actor.is_admin:
         raise PermissionDenied(_("Only administrators manage lost reasons."))
     allowed = {"name", "name_en", "is_no_decision", "is_archived"}
-    values = {k: v for k, v in values.items() if k in allowed}
+    values = stripped_names({k: v for k, v in values.items() if k in allowed})
     name = (values.get("name") if "name" in values else reason.name if reason else "") or ""
     if not name.strip():
         raise ValidationError({"name": [_("Name the reason.")]})
+    refuse_duplicate_name(LostReason, reason.pk if reason else None, values)
     if reason is None:
         return create_record(LostReason, actor=actor, **values)
     return update_record(reason, actor=actor, changes=values)
+
+
+@transaction.atomic
+def unknown_imported_lost_reason(*, actor: User | None) -> LostReason:
+    """The reason an import gives a lost deal whose file names none, found by its code (an administrator
+    may rename or archive it); made once, audited, the first time an import needs it."""
+    reason = LostReason.objects.filter(code=UNKNOWN_IMPORTED).first()
+    if reason is not None:
+        return reason
+    return create_record(
+        LostReason,
+        actor=actor,
+        code=UNKNOWN_IMPORTED,
+        name="알 수 없음(가져옴)",
+        name_en="Unknown (imported)",
+    )

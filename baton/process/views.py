@@ -198,7 +198,7 @@ def panel_context(user: User, record: Any) -> dict[str, Any]:
     items = [(value, label, answers.get(value)) for value, label in QualificationItem.choices]
     lost_reasons = []
     if kind == "opportunity":
-        lost_reasons = list(LostReason.objects.filter(is_archived=False))
+        lost_reasons = list(LostReason.objects.filter(is_archived=False, code=""))
     current = stay.stage if stay else None
     by_stage = {check.stage.pk: check for check in checks}
     for check in checks:

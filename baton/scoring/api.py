@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from pydantic import StrictBool
+from pydantic import StrictBool, StrictInt
 
-from baton.core.api import Id, InputSchema, IsoDate, Text, actor, choice, path_id, responses
+from baton.core.api import Id, InputSchema, IsoDate, PatchSchema, Text, actor, choice, path_id, responses
 from baton.core.api_errors import ErrorOut
 from baton.deals.queries import get_opportunity_for_user
 from baton.leads.language import lead_language
@@ -31,12 +32,16 @@ from baton.scoring.qualification.checklists import (
     lead_qualification,
     opportunity_qualification,
 )
-from baton.scoring.qualification.disqualification import disqualify_lead, draft_explanation
+from baton.scoring.qualification.disqualification import (
+    disqualify_lead,
+    draft_explanation,
+    save_disqualify_reason,
+)
 from baton.scoring.qualification.services import set_lead_qualification, set_meddpicc
 from baton.scoring.routing import assignments_for
 from baton.scoring.scores.queries import predicted_reasons, rule_reasons, score_for
 from baton.scoring.scores.services import rescore_lead
-from baton.scoring.winloss import win_loss
+from baton.scoring.winloss import disqualified_by_reason, win_loss
 
 router = Router(tags=["scoring"])
 
@@ -212,6 +217,124 @@ def disqualify(request: HttpRequest, payload: DisqualifyIn, id: int = path_id())
     )
 
 
+# --- disqualification reasons (everyone reads the active ones; administrators manage them) ---------
+
+
+class DisqualifyReasonOut(Schema):
+    id: int
+    name: str
+    name_en: str
+    recycle_days: int
+    is_no_decision: bool
+    sequence: int
+    is_archived: bool
+    code: str = Field(
+        description='"unknown_imported" for the reason imports give leads without one; else "".'
+    )
+
+
+class DisqualifyReasonQuery(Schema):
+    include_archived: bool = Field(False, description="Archived reasons too (administrators only).")
+
+
+RecycleDays = Annotated[StrictInt, Field(ge=1, le=3650)]
+SortOrder = Annotated[StrictInt, Field(ge=0, le=32767)]
+
+
+class DisqualifyReasonIn(InputSchema):
+    name: Text(100, required=True)
+    name_en: Text(100) = ""
+    recycle_days: RecycleDays = Field(90, description="Days until a lead disqualified for it is recycled.")
+    is_no_decision: StrictBool = False
+    sequence: SortOrder = 10
+
+
+class DisqualifyReasonPatch(PatchSchema):
+    """Send only what changes; archiving is its own operation."""
+
+    name: Text(100, required=True) = None
+    name_en: Text(100) = None
+    recycle_days: RecycleDays = None
+    is_no_decision: StrictBool = None
+    sequence: SortOrder = None
+
+
+REASON_TAGS = ["scoring", "disqualification reasons"]
+
+
+def _reason_admin(request: HttpRequest) -> Any:
+    user = actor(request)
+    if not user.is_admin:
+        raise HttpError(403, "Only administrators manage disqualification reasons.")
+    return user
+
+
+@router.get(
+    "/disqualify-reasons",
+    response=_r({200: list[DisqualifyReasonOut]}),
+    tags=REASON_TAGS,
+    summary="Disqualification reasons",
+)
+def list_disqualify_reasons(request: HttpRequest, query: Query[DisqualifyReasonQuery]):
+    """The reasons a lead may be disqualified for, in their order: the active ones (what the lead page
+    offers); administrators may ask for the archived ones too, which stay on the leads that have them."""
+    if query.include_archived:
+        _reason_admin(request)
+        return DisqualifyReason.objects.order_by("is_archived", "sequence", "id")
+    return DisqualifyReason.objects.filter(is_archived=False).order_by("sequence", "id")
+
+
+@router.post(
+    "/disqualify-reasons",
+    response=_r({201: DisqualifyReasonOut}),
+    tags=REASON_TAGS,
+    summary="Add a disqualification reason",
+)
+def create_disqualify_reason(request: HttpRequest, payload: DisqualifyReasonIn):
+    """Administrators. A name (Korean or English, any case) another reason already has is refused (422)."""
+    user = _reason_admin(request)
+    return Status(201, save_disqualify_reason(None, actor=user, values=payload.model_dump()))
+
+
+@router.patch(
+    "/disqualify-reasons/{id}",
+    response=_r({200: DisqualifyReasonOut}),
+    tags=REASON_TAGS,
+    summary="Rename or change a disqualification reason",
+)
+def update_disqualify_reason(request: HttpRequest, payload: DisqualifyReasonPatch, id: int = path_id()):
+    """Administrators: rename it, change its recycle days, order or no-decision flag. Leads keep it."""
+    user = _reason_admin(request)
+    reason = get_object_or_404(DisqualifyReason, pk=id)
+    return save_disqualify_reason(reason, actor=user, values=payload.model_dump(exclude_unset=True))
+
+
+@router.post(
+    "/disqualify-reasons/{id}/archive",
+    response=_r({200: DisqualifyReasonOut}),
+    tags=REASON_TAGS,
+    summary="Archive a disqualification reason",
+)
+def archive_disqualify_reason(request: HttpRequest, id: int = path_id()):
+    """Administrators. No longer offered when a lead is disqualified; stays on the leads that have it."""
+    user = _reason_admin(request)
+    reason = get_object_or_404(DisqualifyReason, pk=id)
+    return save_disqualify_reason(reason, actor=user, values={"is_archived": True})
+
+
+@router.post(
+    "/disqualify-reasons/{id}/unarchive",
+    response=_r({200: DisqualifyReasonOut}),
+    tags=REASON_TAGS,
+    summary="Unarchive a disqualification reason",
+)
+def unarchive_disqualify_reason(request: HttpRequest, id: int = path_id()):
+    """Administrators. Offered again when a lead is disqualified."""
+    user = _reason_admin(request)
+    reason = get_object_or_404(DisqualifyReason, pk=id)
+    return save_disqualify_reason(reason, actor=user, values={"is_archived": False})
+
+
 class RouteIn(InputSchema):
     product: Text(60) = ""
 
@@ -379,6 +502,9 @@ def supply_plan(request: HttpRequest):
 
 class TallyOut(Schema):
     key: str
+    code: str = Field(
+        "", description='Stable code of a reason row: "reason:<id>", "unknown_imported", "none" or "won".'
+    )
     won: int
     lost: int
     no_decision: int
@@ -387,12 +513,25 @@ class TallyOut(Schema):
     no_decision_rate: float | None
 
 
+class ReasonCountOut(Schema):
+    code: str = Field(
+        description='"reason:<id>", "unknown_imported" (imported without a reason), "typed" '
+        '(a reason typed on the lead page) or "none".'
+    )
+    label: str
+    count: int
+
+
 class WinLossOut(Schema):
     overall: TallyOut
     groups: dict[str, list[TallyOut]]
+    disqualified: list[ReasonCountOut] = Field(
+        description="Disqualified leads you may see, by the reason of their latest disqualification."
+    )
 
 
 @router.get("/win-loss", response=_r({200: WinLossOut}), summary="Outcomes by reason, competitor, segment")
 def win_loss_api(request: HttpRequest):
-    result = win_loss(actor(request))
-    return {"overall": result.overall, "groups": result.groups}
+    user = actor(request)
+    result = win_loss(user)
+    return {"overall": result.overall, "groups": result.groups, "disqualified": disqualified_by_reason(user)}

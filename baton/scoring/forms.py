@@ -78,7 +78,7 @@ class DisqualifyForm(Styled, forms.Form):
         super().__init__(*args, **kwargs)
         reason = self.fields["reason"]
         assert isinstance(reason, forms.ModelChoiceField)
-        reason.queryset = DisqualifyReason.objects.filter(is_archived=False)
+        reason.queryset = DisqualifyReason.objects.filter(is_archived=False, code="")
 
 
 def field_sales_users() -> Any:

@@ -115,11 +115,19 @@ class DisqualifyReason(models.Model):
     is_no_decision = models.BooleanField(_("no decision"), default=False)
     sequence = models.PositiveSmallIntegerField(_("sequence"), default=10)
     is_archived = models.BooleanField(_("archived"), default=False)
+    # Empty for the reasons people add; UNKNOWN_IMPORTED marks the one an import gives a disqualified
+    # lead whose file had no reason (reports count it apart, whatever it is renamed to).
+    code = models.CharField(_("code"), max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["sequence", "id"]
         verbose_name = _("disqualification reason")
         verbose_name_plural = _("disqualification reasons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="disqualifyreason_unique_code"
+            )
+        ]
 
     def __str__(self) -> str:
         return localized(self.name, self.name_en)

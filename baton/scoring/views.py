@@ -65,7 +65,7 @@ from baton.scoring.scores.deferred import current_score
 from baton.scoring.scores.queries import latest_model, predicted_reasons, rule_reasons
 from baton.scoring.scores.services import save_rule, score_all_leads, train_model
 from baton.scoring.supply import may_supply, plan_supply, queue, run_supply, supply_by_period
-from baton.scoring.winloss import win_loss
+from baton.scoring.winloss import disqualified_by_reason, win_loss
 
 
 def _admin(request: AuthedHttpRequest) -> User:
@@ -382,7 +382,12 @@ def win_loss_page(request: AuthedHttpRequest) -> HttpResponse:
         "stage": _("By stage reached"),
     }
     groups = [(titles[k], k, v) for k, v in result.groups.items()]
-    return render(request, "scoring/win_loss.html", {"overall": result.overall, "groups": groups})
+    context = {
+        "overall": result.overall,
+        "groups": groups,
+        "disqualified": disqualified_by_reason(request.user),
+    }
+    return render(request, "scoring/win_loss.html", context)
 
 
 # --- routing and capacity (admins) -----------------------------------------------------------------------

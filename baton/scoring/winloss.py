@@ -6,13 +6,15 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import BooleanField, Case, Count, OuterRef, Subquery, Value, When
 from django.utils.translation import gettext as _
 
 from baton.core.choices import CompanySize, Industry
 from baton.core.models import User
-from baton.deals.models import Opportunity, Stage, localized
+from baton.deals.models import UNKNOWN_IMPORTED, Opportunity, Stage, localized
+from baton.leads.models import Lead, LeadStatus
 from baton.process.models import StageHistory
-from baton.scoring.models import OpportunityCompetitor
+from baton.scoring.models import Disqualification, DisqualifyReason, OpportunityCompetitor
 
 WIN_LOSS_LIMIT = 20000
 
@@ -33,6 +35,9 @@ def outcome_of(stage_outcome: str, lost_reason_no_decision: bool | None) -> str:
 @dataclass
 class Tally:
     key: str
+    # A stable code for the row (lost reasons: "reason:<id>", "unknown_imported", "none", "won"),
+    # so two rows that read the same are never merged and API clients need not match labels.
+    code: str = ""
     won: int = 0
     lost: int = 0
     no_decision: int = 0
@@ -75,6 +80,8 @@ def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
         .values(
             "id",
             "stage__outcome",
+            "lost_reason_id",
+            "lost_reason__code",
             "lost_reason__name",
             "lost_reason__name_en",
             "lost_reason__is_no_decision",
@@ -104,13 +111,16 @@ def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
     for r in rows:
         outcome = outcome_of(r["stage__outcome"], r["lost_reason__is_no_decision"])
         overall.add(outcome)
-        reason = (
-            localized(r["lost_reason__name"] or "", r["lost_reason__name_en"] or "")
-            if r["lost_reason__name"]
-            else ""
+        reason_code, reason = reason_bucket(
+            r["lost_reason_id"], r["lost_reason__code"], r["lost_reason__name"], r["lost_reason__name_en"]
         )
+        if reason_code == "none" and outcome == "won":
+            reason_code, reason = "won", _("won")
+        tally = groups["reason"].get(reason_code)
+        if tally is None:
+            tally = groups["reason"][reason_code] = Tally(reason, code=reason_code)
+        tally.add(outcome)
         keys = {
-            "reason": [reason or (_("won") if outcome == "won" else none)],
             "competitor": [n for n, inc in comps.get(r["id"], []) if not inc] or [none],
             "incumbent": [n for n, inc in comps.get(r["id"], []) if inc] or [none],
             "industry": [str(industries.get(r["account__industry"], r["account__industry"] or none))],
@@ -123,3 +133,62 @@ def win_loss(user: User, *, limit: int = WIN_LOSS_LIMIT) -> WinLoss:
     return WinLoss(
         overall, {g: sorted(t.values(), key=lambda t: (-t.total, t.key)) for g, t in groups.items()}
     )
+
+
+def reason_bucket(
+    reason_id: int | None, code: str | None, name: str | None, name_en: str | None
+) -> tuple[str, str]:
+    """The bucket of a lost or disqualification reason: (stable code, label). "Unknown (imported)" —
+    the reason an import gives a record whose file named none — is its own bucket, by its code, apart
+    from "none recorded" and from every real reason, whatever an administrator renamed it to."""
+    if reason_id is None:
+        return "none", _("none recorded")
+    if code == UNKNOWN_IMPORTED:
+        return UNKNOWN_IMPORTED, _("Unknown (imported)")
+    return f"reason:{reason_id}", localized(name or "", name_en or "")
+
+
+@dataclass
+class ReasonCount:
+    code: str
+    label: str
+    count: int
+
+
+def disqualified_by_reason(user: User) -> list[ReasonCount]:
+    """Disqualified leads the user may see, counted by the reason of their latest disqualification:
+    a listed reason, "Unknown (imported)" (imports whose file named none), a reason typed on the lead
+    page ("typed on the lead"), or none recorded. Two queries, whatever the number of leads."""
+    latest = Disqualification.objects.filter(lead=OuterRef("pk")).order_by("-disqualified_at", "-id")
+    rows = (
+        Lead.objects.visible_to(user)
+        .filter(status=LeadStatus.DISQUALIFIED)
+        .annotate(
+            reason_id=Subquery(latest.values("reason_id")[:1]),
+            has_text=Case(
+                When(disqualify_reason="", then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            ),
+        )
+        .values("reason_id", "has_text")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: dict[tuple[int | None, bool], int] = {}
+    for row in rows:
+        key = (row["reason_id"], bool(row["has_text"]) if row["reason_id"] is None else True)
+        counts[key] = counts.get(key, 0) + row["n"]
+    reasons = {
+        r.pk: r for r in DisqualifyReason.objects.filter(pk__in=[k[0] for k in counts if k[0] is not None])
+    }
+    buckets: dict[str, ReasonCount] = {}
+    for (reason_id, has_text), n in counts.items():
+        if reason_id is None:
+            code, label = ("typed", _("typed on the lead")) if has_text else ("none", _("none recorded"))
+        else:
+            r = reasons[reason_id]
+            code, label = reason_bucket(r.pk, r.code, r.name, r.name_en)
+        bucket = buckets.setdefault(code, ReasonCount(code, label, 0))
+        bucket.count += n
+    return sorted(buckets.values(), key=lambda b: (-b.count, b.label))

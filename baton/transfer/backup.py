@@ -9,8 +9,11 @@ latest migration per app, when it was made) and the database itself:
   --clean --if-exists --no-owner`` into the configured database. Both programs must be on PATH; when
   they are not, the command says so and stops (nothing is written).
 
-An archive restores into a database of the same vendor; a restore refuses an archive of the other
-vendor, or one made by a newer Baton (a migration the running code does not know), with a message.
+Beside the native copy the archive holds the same data in a vendor-neutral form (``data/*.jsonl``,
+see ``baton.transfer.portable``): a restore into a database of the other vendor (SQLite to PostgreSQL
+or back) loads that, at the same migrations, and resets PostgreSQL's id sequences. A restore of the
+same vendor uses the native copy. An archive made by a newer Baton (a migration the running code does
+not know) is refused with a message, as is an old archive without portable data into the other vendor.
 """
 
 from __future__ import annotations
@@ -27,12 +30,17 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from django.db import connection
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
+from django.db.utils import load_backend
 
-FORMAT = 1
+from baton.transfer import portable
+
+FORMAT = 2
+READABLE_FORMATS = (1, 2)  # 1: the native copy only
 MANIFEST = "manifest.json"
+COPY_ALIAS = "baton_backup_copy"
 
 
 class BackupError(Exception):
@@ -74,11 +82,12 @@ def _program(name: str) -> str:
 def backup(out: Path) -> dict[str, Any]:
     """Write the archive to ``out``; returns its manifest."""
     vendor = connection.vendor
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "vendor": vendor,
         "created_at": dt.datetime.now(dt.UTC).isoformat(),
         "migrations": _migrations(),
+        "applied": portable.applied_migrations(connection.alias),
     }
     with tempfile.TemporaryDirectory(prefix="baton-backup-") as tmp:
         if vendor == "sqlite":
@@ -89,6 +98,8 @@ def backup(out: Path) -> dict[str, Any]:
                 connection.connection.backup(target)
             finally:
                 target.close()
+            # The portable rows come from the copy: the same instant, and the site is not held up.
+            manifest["models"] = _dump_sqlite_copy(data, Path(tmp))
         elif vendor == "postgresql":
             data = Path(tmp) / "database.dump"
             args, env = _pg_env()
@@ -101,6 +112,14 @@ def backup(out: Path) -> dict[str, Any]:
             )
             if run.returncode != 0:
                 raise BackupError(f"pg_dump failed: {run.stderr.strip()[:2000]}")
+            # One snapshot for every table (pg_dump takes its own, just as consistent); inside a
+            # caller's transaction, that transaction's view is the snapshot.
+            outer = connection.in_atomic_block
+            with transaction.atomic():
+                if not outer:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                manifest["models"] = portable.dump(connection, Path(tmp))
         else:
             raise BackupError(f"Backups of {vendor} databases are not supported.")
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -111,8 +130,19 @@ def backup(out: Path) -> dict[str, Any]:
             info.size = len(body)
             tar.addfile(info, io.BytesIO(body))
             tar.add(data, arcname=data.name)
+            tar.add(Path(tmp) / portable.DATA_DIR, arcname=portable.DATA_DIR)
         partial.replace(out)  # never a half-written archive under the real name
     return manifest
+
+
+def _dump_sqlite_copy(copy: Path, tmp: Path) -> dict[str, dict[str, Any]]:
+    # A connection of its own to the copy, not registered among the site's databases.
+    settings_dict = {**connection.settings_dict, "NAME": str(copy), "OPTIONS": {}}
+    source = load_backend(settings_dict["ENGINE"]).DatabaseWrapper(settings_dict, COPY_ALIAS)
+    try:
+        return portable.dump(source, tmp)
+    finally:
+        source.close()
 
 
 def read_manifest(archive: Path) -> dict[str, Any]:
@@ -130,12 +160,8 @@ def restore(archive: Path) -> dict[str, Any]:
     """Replace the configured database's contents with the archive's; returns its manifest."""
     manifest = read_manifest(archive)
     vendor = connection.vendor
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in READABLE_FORMATS:
         raise BackupError(f"Unknown archive format {manifest.get('format')!r}.")
-    if manifest.get("vendor") != vendor:
-        raise BackupError(
-            f"The archive holds a {manifest.get('vendor')} database; this site runs on {vendor}."
-        )
     known = MigrationLoader(None, ignore_no_migrations=True).disk_migrations
     unknown = [
         f"{app}.{name}" for app, name in manifest.get("migrations", {}).items() if (app, name) not in known
@@ -146,6 +172,24 @@ def restore(archive: Path) -> dict[str, Any]:
             + ", ".join(sorted(unknown)[:5])
             + ")."
         )
+    if manifest.get("vendor") != vendor:
+        if not manifest.get("models"):
+            raise BackupError(
+                f"The archive holds a {manifest.get('vendor')} database; this site runs on {vendor}, "
+                "and the archive has no portable data (made by an older Baton)."
+            )
+        try:
+            portable.restore(archive, manifest)
+        except (
+            portable.PortableError,
+            DatabaseError,
+            tarfile.TarError,
+            OSError,
+            ValueError,
+            KeyError,
+        ) as exc:
+            raise BackupError(f"Nothing was restored: {exc}") from exc
+        return manifest
     with tempfile.TemporaryDirectory(prefix="baton-restore-") as tmp:
         with tarfile.open(archive, "r:gz") as tar:
             name = "database.sqlite3" if vendor == "sqlite" else "database.dump"

@@ -58,8 +58,9 @@ class MoveForm(forms.Form):
 
     stage = forms.ModelChoiceField(queryset=Stage.objects.none())
     version = forms.IntegerField()
+    # "Unknown (imported)" (a reason with a code) is what imports give; people choose a real one.
     lost_reason = forms.ModelChoiceField(
-        label=_("Lost reason"), queryset=LostReason.objects.filter(is_archived=False), required=False
+        label=_("Lost reason"), queryset=LostReason.objects.filter(is_archived=False, code=""), required=False
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -17,7 +17,14 @@ from baton.deals.models.catalog import (
     ProductFamily,
     line_amounts,
 )
-from baton.deals.models.pipeline import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
+from baton.deals.models.pipeline import (
+    UNKNOWN_IMPORTED,
+    ForecastCategory,
+    LostReason,
+    Opportunity,
+    Pipeline,
+    Stage,
+)
 from baton.deals.models.quotes import (
     ApprovalRequest,
     ApprovalRule,
@@ -31,6 +38,7 @@ from baton.deals.models.team import BuyerTeamMember, BuyingStep, DealTeamMember,
 
 __all__ = [
     "HUNDRED",
+    "UNKNOWN_IMPORTED",
     "ApprovalRequest",
     "ApprovalRule",
     "ApprovalRuleApprover",

@@ -80,15 +80,27 @@ class Stage(Vocabulary):
         return self.outcome == self.Outcome.WON
 
 
+# The stable code of the reason an import gives a lost deal whose file had none: reports count it apart.
+UNKNOWN_IMPORTED = "unknown_imported"
+
+
 class LostReason(NamedVocabulary):
     """Why a deal was lost; a table, so admins can add reasons and archive old ones."""
 
     is_no_decision = models.BooleanField(_("no decision"), default=False)
+    # Empty for the reasons people add; a stable code for the ones Baton itself relies on
+    # (UNKNOWN_IMPORTED), which keep it however an administrator renames them.
+    code = models.CharField(_("code"), max_length=40, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("lost reason")
         verbose_name_plural = _("lost reasons")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code"], condition=~models.Q(code=""), name="lostreason_unique_code"
+            )
+        ]
 
 
 class Opportunity(Searchable, OwnedRecord):

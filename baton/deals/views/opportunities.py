@@ -117,7 +117,7 @@ class OpportunityDetailView(RecordDetailView):
             "lost_stages": [
                 s for s in stages if s.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION)
             ],
-            "lost_reasons": list(LostReason.objects.filter(is_archived=False)),
+            "lost_reasons": list(LostReason.objects.filter(is_archived=False, code="")),
             "kind_badges": board_marks.kind_badges([obj.pk]).get(obj.pk, []),
         }
 
@@ -199,7 +199,7 @@ def board_view(request: AuthedHttpRequest) -> HttpResponse:
         "pipelines": list(Pipeline.objects.filter(is_archived=False)),
         "scope": scope,
         "scopes": SCOPES,
-        "lost_reasons": list(LostReason.objects.filter(is_archived=False)),
+        "lost_reasons": list(LostReason.objects.filter(is_archived=False, code="")),
         # Reversed once for all cards (see the with_pk filter).
         "detail_url": reverse("deals:detail", args=[PK_PLACEHOLDER]),
         "move_url": reverse("deals:move", args=[PK_PLACEHOLDER]),

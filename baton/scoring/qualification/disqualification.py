@@ -15,6 +15,8 @@ from django.utils.translation import gettext_lazy
 from baton.core.audit import log_change, snapshot
 from baton.core.models import ChangeLog, User
 from baton.core.services import ServiceError, create_record, update_record
+from baton.core.vocabulary import refuse_duplicate_name, stripped_names
+from baton.deals.models import UNKNOWN_IMPORTED
 from baton.leads.models import Lead, LeadStatus
 from baton.leads.services import update_lead
 from baton.process.services import recycle_record
@@ -40,10 +42,51 @@ GAP_SENTENCES: dict[str, Any] = {
 def save_disqualify_reason(
     reason: DisqualifyReason | None, *, actor: User | None, values: dict[str, Any]
 ) -> DisqualifyReason:
+    """Add, rename or archive a disqualification reason (administrators; audited). A name another
+    reason has already (either language, archived too) is refused."""
     require_admin(actor)
+    values = stripped_names({k: v for k, v in values.items() if k != "code"})
+    name = (values.get("name") if "name" in values else reason.name if reason else "") or ""
+    if not str(name).strip():
+        raise ValidationError({"name": [_("Name the reason.")]})
+    refuse_duplicate_name(DisqualifyReason, reason.pk if reason else None, values)
     if reason is None:
         return create_record(DisqualifyReason, actor=actor, **values)
     return update_record(reason, actor=actor, changes=values)
+
+
+@transaction.atomic
+def unknown_imported_disqualify_reason(*, actor: User | None) -> DisqualifyReason:
+    """The reason an import gives a disqualified lead whose file names none, found by its code (an
+    administrator may rename or archive it); made once, audited, the first time an import needs it."""
+    reason = DisqualifyReason.objects.filter(code=UNKNOWN_IMPORTED).first()
+    if reason is not None:
+        return reason
+    return create_record(
+        DisqualifyReason,
+        actor=actor,
+        code=UNKNOWN_IMPORTED,
+        name="알 수 없음(가져옴)",
+        name_en="Unknown (imported)",
+        sequence=999,
+    )
+
+
+@transaction.atomic
+def record_imported_disqualification(
+    lead: Lead, *, actor: User | None, reason: DisqualifyReason, at: dt.datetime
+) -> Disqualification:
+    """An imported lead that the old system had disqualified: the reason is kept as a disqualification
+    row as of ``at`` (no recycling, no letter: that happened, or not, in the old system). Audited."""
+    row = Disqualification.objects.create(
+        lead=lead,
+        reason=reason,
+        recycle_on=timezone.localdate(at) + dt.timedelta(days=reason.recycle_days),
+        disqualified_by=actor if actor is not None and actor.pk else None,
+        disqualified_at=at,
+    )
+    log_change(actor=actor, action=ChangeLog.Action.CREATE, instance=row, after=snapshot(row))
+    return row
 
 
 @transaction.atomic

@@ -6,12 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.leads.duplicates import find_lead_matches
 from baton.leads.models import Lead, LeadInteraction, LeadStatus
 from baton.leads.services import convert_lead, create_lead, log_interaction, update_lead
 from baton.process.models import RecordKind
+from baton.scoring.models import Disqualification, DisqualifyReason
+from baton.scoring.qualification.disqualification import (
+    record_imported_disqualification,
+    unknown_imported_disqualify_reason,
+)
 from baton.transfer.engine.chunks import flush_process
 from baton.transfer.engine.duplicates import Upserting
 from baton.transfer.engine.stage_history import PLACED, StageHistoryRows
@@ -25,8 +32,9 @@ class LeadRows(Upserting, StageHistoryRows):
             name: values.pop(name, None)
             for name in ("converted_at", "converted_account", "converted_contact", "converted_opportunity")
         }
-        if values.get("status") == LeadStatus.DISQUALIFIED and not values.get("disqualify_reason"):
-            values["disqualify_reason"] = _("unknown (imported)")
+        disqualified_for = None
+        if values.get("status") == LeadStatus.DISQUALIFIED:
+            disqualified_for = self.disqualify_reason(values)
 
         def create(v: dict[str, Any]) -> Lead:
             v.setdefault("owner", self.actor)
@@ -47,9 +55,35 @@ class LeadRows(Upserting, StageHistoryRows):
                 phone=v.get("phone", ""),
             ),
         )
+        if (
+            disqualified_for is not None
+            and getattr(lead, "status", None) == LeadStatus.DISQUALIFIED
+            and (outcome == Outcome.CREATED or not Disqualification.objects.filter(lead_id=lead.pk).exists())
+        ):
+            record_imported_disqualification(
+                lead,  # type: ignore[arg-type]
+                actor=self.actor,
+                reason=disqualified_for,
+                at=self._created or timezone.now(),
+            )
         if conversion["converted_at"] is not None:
             self.convert(lead, conversion)  # type: ignore[arg-type]
         return outcome, lead, message
+
+    def disqualify_reason(self, values: dict[str, Any]) -> DisqualifyReason | None:
+        """The listed reason of a disqualified lead's row: the one its text names (Korean or English),
+        or "unknown (imported)" (found by its code, so reports count it apart) when the file has none.
+        A text that names no listed reason is kept as the lead's text only, as typed reasons are."""
+        text = (values.get("disqualify_reason") or "").strip()
+        if not text:
+            reason = unknown_imported_disqualify_reason(actor=self.actor)
+            values["disqualify_reason"] = str(reason)
+            return reason
+        return (
+            DisqualifyReason.objects.filter(Q(name__iexact=text) | Q(name_en__iexact=text))
+            .order_by("is_archived", "id")
+            .first()
+        )
 
     def convert(self, lead: Lead, conversion: dict[str, Any]) -> None:
         """The lead was converted in the old system: convert it here as of that time, into the

@@ -11,7 +11,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baton.deals.models import LostReason, Opportunity, Pipeline, Stage
-from baton.deals.services import create_opportunity, move_opportunity, update_opportunity
+from baton.deals.services import (
+    create_opportunity,
+    move_opportunity,
+    unknown_imported_lost_reason,
+    update_opportunity,
+)
 from baton.process.models import RecordKind
 from baton.transfer.engine.duplicates import Upserting
 from baton.transfer.engine.stage_history import StageHistoryRows
@@ -30,7 +35,9 @@ class OpportunityRows(Upserting, StageHistoryRows):
         if "lost_reason" in values:
             values["lost_reason"] = self.lost_reason(values["lost_reason"])
         elif stage is not None and stage.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION):
-            values["lost_reason"] = self.lost_reason(_("unknown (imported)"), create=True)
+            # A lost deal whose file names no reason gets the "unknown (imported)" reason, found by its
+            # code: reports count it apart from "other" and from every real reason.
+            values["lost_reason"] = unknown_imported_lost_reason(actor=self.actor)
         closed_at = values.pop("closed_at", None)
         if stage is not None and stage.is_closed and closed_at is None:
             raise RowError(_("A won or lost deal needs its closed date."), "closed_at")
@@ -81,8 +88,8 @@ class OpportunityRows(Upserting, StageHistoryRows):
             raise RowError(_("No stage “%(key)s” in the default pipeline.") % {"key": key})
         return stage
 
-    def lost_reason(self, name: str, *, create: bool = False) -> LostReason:
-        """Found reasons are cached; one made here is not (a refused row's savepoint takes it away)."""
+    def lost_reason(self, name: str) -> LostReason:
+        """Found reasons are cached."""
         key = name.strip().lower()
         reason = self._reasons.get(key)
         if reason is None:
@@ -93,9 +100,6 @@ class OpportunityRows(Upserting, StageHistoryRows):
             )
             if reason is not None:
                 self._reasons[key] = reason
-        if reason is None and create:
-            # "unknown (imported)" is a legitimate reason that reports tell apart from the others.
-            reason = LostReason.objects.create(name="알 수 없음 (가져옴)", name_en="unknown (imported)")
         if reason is None:
             raise RowError(_("Unknown lost reason “%(value)s”.") % {"value": name}, "lost_reason")
         return reason

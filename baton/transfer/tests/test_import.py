@@ -309,7 +309,7 @@ def test_opportunities_keep_created_and_closed_dates(root, alice):
     assert won.created_at == dt.datetime(2024, 2, 1, tzinfo=SEOUL)
     assert won.closed_at == dt.datetime(2024, 5, 31, 18, 0, tzinfo=SEOUL)
     lost = Opportunity.objects.get(name="새봄 CRM")
-    assert lost.stage.key == "lost" and lost.lost_reason.name_en == "unknown (imported)"
+    assert lost.stage.key == "lost" and lost.lost_reason.code == "unknown_imported"
     open_one = Opportunity.objects.get(name="새봄 2차")
     assert open_one.closed_at is None
     stay = StageHistory.objects.get(record_kind="opportunity", record_id=open_one.pk)

@@ -161,4 +161,9 @@ BODIES: dict[str, Any] = {
     "POST /partners/routing-rules": lambda ids: {"name": "매트릭스 규칙", "target": "pool"},
     "PATCH /partners/routing-rules/{id}": lambda ids: {"version": 1, "name": "매트릭스"},
     "PUT /partners/routing-rules/order": lambda ids: {"ids": []},
+    # --- move11 ---
+    "POST /lost-reasons": lambda ids: {"name": "매트릭스 실주 사유"},
+    "PATCH /lost-reasons/{id}": lambda ids: {"name": "매트릭스 실주"},
+    "POST /scoring/disqualify-reasons": lambda ids: {"name": "매트릭스 제외 사유"},
+    "PATCH /scoring/disqualify-reasons/{id}": lambda ids: {"name": "매트릭스 제외"},
 }

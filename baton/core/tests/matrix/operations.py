@@ -331,4 +331,25 @@ OPERATIONS: dict[str, Expect] = {
         "roles", method="patch", roles=CHANNEL_ROLES, args=(("id", MISSING),)
     ),
     "PUT /partners/routing-rules/order": Expect("roles", method="put", roles=CHANNEL_ROLES),
+    # --- move11 ---
+    # Lost and disqualification reasons: everyone reads the active ones, administrators manage them.
+    "POST /lost-reasons": Expect("roles", method="post", roles=("root",)),
+    "PATCH /lost-reasons/{id}": Expect("roles", method="patch", roles=("root",), args=(("id", MISSING),)),
+    "POST /lost-reasons/{id}/archive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /lost-reasons/{id}/unarchive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "GET /scoring/disqualify-reasons": OPEN,
+    "POST /scoring/disqualify-reasons": Expect("roles", method="post", roles=("root",)),
+    "PATCH /scoring/disqualify-reasons/{id}": Expect(
+        "roles", method="patch", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /scoring/disqualify-reasons/{id}/archive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
+    "POST /scoring/disqualify-reasons/{id}/unarchive": Expect(
+        "roles", method="post", roles=("root",), args=(("id", MISSING),)
+    ),
 }
