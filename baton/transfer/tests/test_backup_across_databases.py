@@ -169,7 +169,7 @@ def test_sqlite_to_postgresql_and_back_keeps_every_row(tmp_path, pg_database):
     first = f"sqlite:///{tmp_path / 'first.sqlite3'}"
     last = f"sqlite:///{tmp_path / 'last.sqlite3'}"
     _baton(first, tmp_path, "migrate", "--no-input", "-v", "0")
-    _baton(first, tmp_path, "seed_demo", "--force", "--scale", "0.05")
+    _baton(first, tmp_path, "seed_demo", "--force", "--scale", "0.01")
     _baton(first, tmp_path, "shell", "-c", EXTRA_ROWS)
     before = _checksums(first, tmp_path)
     assert before["leads.lead"][0] > 0 and before["core.changelog"][0] > 0
