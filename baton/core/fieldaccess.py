@@ -14,18 +14,17 @@ cache (Redis) every process reloads at once, and with the per-process default th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.functional import Promise
 from django.utils.translation import gettext, gettext_lazy
 
 from baton.core.models import FieldProtection
+from baton.core.sharedcopy import SharedCopy
 
 #: A model class, an instance, or its "app_label.modelname".
 ModelRef = type[models.Model] | models.Model | str
@@ -62,7 +61,6 @@ VERSION_KEY = "baton:fieldprotection:version"
 _REGISTRY: dict[str, dict[str, Protectable]] = {}
 #: Every model some protectable field touches (a quick "nothing to hide here").
 _COVERED: set[str] = set()
-_generation = [0]
 
 
 def _label(model: ModelRef) -> str:
@@ -106,35 +104,30 @@ def protectable(model: str, field: str) -> Protectable | None:
 
 
 Rules = dict[tuple[str, str], frozenset[str]]
-_loaded: list[tuple[tuple[int, Any], float, Rules] | None] = [None]
+
+
+def _load_rules() -> Rules:
+    return {
+        (label, name): frozenset(roles or [])
+        for label, name, roles in FieldProtection.objects.values_list("model_label", "field_name", "roles")
+    }
+
+
+_copy: SharedCopy[Rules] = SharedCopy(VERSION_KEY, CACHE_SECONDS, _load_rules)
 
 
 def rules_changed() -> None:
     """Forget every cached copy of the rules (called by the service that edits them)."""
-    _generation[0] += 1
-    _loaded[0] = None
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+    _copy.changed()
 
 
 def preload(rules: Rules) -> None:
     """Take ``rules`` as this process's current copy (the test suite starts every test with none)."""
-    _loaded[0] = ((_generation[0], cache.get(VERSION_KEY)), time.monotonic(), rules)
+    _copy.preload(rules)
 
 
 def _rules() -> Rules:
-    version = (_generation[0], cache.get(VERSION_KEY))
-    loaded = _loaded[0]
-    if loaded is not None and loaded[0] == version and time.monotonic() - loaded[1] < CACHE_SECONDS:
-        return loaded[2]
-    rules = {
-        (label, name): frozenset(roles or [])
-        for label, name, roles in FieldProtection.objects.values_list("model_label", "field_name", "roles")
-    }
-    _loaded[0] = (version, time.monotonic(), rules)
-    return rules
+    return _copy.get()
 
 
 def _sees_all(user: Any) -> bool:

@@ -12,13 +12,11 @@ fields out and make fields read-only, never add a field or make one editable.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.core.cache import cache
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -26,6 +24,7 @@ from baton.core.customfields.models import Requirement
 from baton.core.customfields.schema import schema_for
 from baton.core.layouts.models import PageLayout
 from baton.core.layouts.registry import CUSTOM_PREFIX, layout_kind
+from baton.core.sharedcopy import SharedCopy
 
 CACHE_SECONDS = 30
 VERSION_KEY = "baton:pagelayout:version"
@@ -94,33 +93,27 @@ def as_layout(row: PageLayout) -> Layout:
 # --- the per-process copy --------------------------------------------------------------------------------
 
 Layouts = dict[tuple[str, str], Layout]
-_generation = [0]
-_loaded: list[tuple[tuple[int, Any], float, Layouts] | None] = [None]
+
+
+def _load_layouts() -> Layouts:
+    return {(row.object, row.role): as_layout(row) for row in PageLayout.objects.all()}
+
+
+_copy: SharedCopy[Layouts] = SharedCopy(VERSION_KEY, CACHE_SECONDS, _load_layouts)
 
 
 def layouts_changed() -> None:
     """Forget every cached copy of the layouts (called by the services after a write commits)."""
-    _generation[0] += 1
-    _loaded[0] = None
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 1, None)
+    _copy.changed()
 
 
 def preload(layouts: Layouts) -> None:
     """Take ``layouts`` as this process's current copy (the test suite starts every test with none)."""
-    _loaded[0] = ((_generation[0], cache.get(VERSION_KEY)), time.monotonic(), layouts)
+    _copy.preload(layouts)
 
 
 def _layouts() -> Layouts:
-    version = (_generation[0], cache.get(VERSION_KEY))
-    loaded = _loaded[0]
-    if loaded is not None and loaded[0] == version and time.monotonic() - loaded[1] < CACHE_SECONDS:
-        return loaded[2]
-    layouts = {(row.object, row.role): as_layout(row) for row in PageLayout.objects.all()}
-    _loaded[0] = (version, time.monotonic(), layouts)
-    return layouts
+    return _copy.get()
 
 
 def layout_for(user: Any, kind: str | None) -> Layout | None:
