@@ -2,13 +2,16 @@
 
 Points: a product family of the deal's lines the partner specialises in (30 each), the customer's
 industry (20) and region (15), certified people with an unexpired certificate (5 each, at most 20),
-and past delivery on won deals (first-time-right hand-offs, 10 each, at most 30). Inactive partners and
-partners already on the deal are left out."""
+past delivery on won deals (first-time-right hand-offs, 10 each, at most 30), and how the customers they
+delivered to fared, as far as the reader may see (``reports.delivery_quality``): renewals won (+10 each,
+at most 20), renewals lost (-10 each, at most -20) and support cases within 90 days of go-live (-5 each,
+at most -20). Inactive partners, partners already on the deal and partners with no points are left out."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from baton.deals.models import LineItem, Opportunity, Stage
 from baton.delivery.models import HandoffPackage
 from baton.partners.models import OpportunityPartner, Partner
+from baton.partners.reports import DeliveryQuality, delivery_quality
 
 
 @dataclass
@@ -26,10 +30,19 @@ class Suggestion:
     reasons: list[str] = field(default_factory=list)
 
 
+def _customer_outcomes(user: Any) -> dict[int, DeliveryQuality]:
+    """Per partner: its delivered customers' renewals and early cases, within what ``user`` may see
+    (empty when there is no reader or the success app does not answer)."""
+    if user is None:
+        return {}
+    return {row.partner.pk: row for row in delivery_quality(user) if row.live is not None}
+
+
 def suggest_partners(
-    opportunity: Opportunity, *, today: dt.date | None = None, limit: int = 5
+    opportunity: Opportunity, *, user: Any = None, today: dt.date | None = None, limit: int = 5
 ) -> list[Suggestion]:
     today = today or timezone.localdate()
+    outcomes = _customer_outcomes(user)
     account = opportunity.account
     families = set(
         LineItem.objects.filter(opportunity=opportunity, product__family__isnull=False).values_list(
@@ -82,7 +95,22 @@ def suggest_partners(
         if delivered:
             s.score += min(30, 10 * delivered)
             s.reasons.append(_("%(n)s won deals handed off right the first time") % {"n": delivered})
-        if s.score:
+        fared = outcomes.get(partner.pk)
+        if fared is not None:
+            if fared.renewals_won:
+                s.score += min(20, 10 * fared.renewals_won)
+                s.reasons.append(
+                    _("%(n)s renewals won at customers they delivered to") % {"n": fared.renewals_won}
+                )
+            if fared.renewals_lost:
+                s.score -= min(20, 10 * fared.renewals_lost)
+                s.reasons.append(
+                    _("%(n)s customers they delivered to did not renew") % {"n": fared.renewals_lost}
+                )
+            if fared.cases:
+                s.score -= min(20, 5 * fared.cases)
+                s.reasons.append(_("%(n)s support cases within 90 days of go-live") % {"n": fared.cases})
+        if s.score > 0:
             ranked.append(s)
     ranked.sort(key=lambda s: (-s.score, s.partner.account.name, s.partner.pk))
     return ranked[:limit]

@@ -143,7 +143,7 @@ def _panel(request: AuthedHttpRequest, opportunity_pk: int, form: LinkForm | Non
             "opportunity": opportunity,
             "links": links,
             "sourced_by_partner": any(link.sourced for link in links),
-            "suggestions": suggest_partners(opportunity) if editable else [],
+            "suggestions": suggest_partners(opportunity, user=request.user) if editable else [],
             "form": (form or LinkForm()) if editable else None,
         },
     )

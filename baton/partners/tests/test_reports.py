@@ -163,6 +163,26 @@ def test_delivery_quality_counts_cases_after_go_live_and_renewals_by_hand(client
     assert "누리시스템 주식회사,3,0,0,,0,0,0,3,5,1,1" in csv
     assert client.get("/partners/reports/?days=0").status_code == 200  # out of range: a note, the default
 
+    # The deal page's partner suggestion weighs the same outcomes (default 90-day window), as mina sees
+    # them. Nuri covers the customer's industry (+20) and region (+15) = 35 points before outcomes; then
+    # 1 renewal won (+10), 1 lost (-10) and 6 early cases (-5 each, capped at -20): 35 + 10 - 10 - 20 = 15.
+    from baton.accounts.models import Account
+    from baton.core.choices import Industry, Region
+    from baton.partners.models import Partner
+    from baton.partners.suggest import suggest_partners
+
+    deal = create_opportunity(actor=alice, owner=alice, account=z, name="New", amount=1_000_000)
+    Account.objects.filter(pk=z.pk).update(industry=Industry.values[1], region=Region.values[1])
+    Partner.objects.filter(pk=nuri.pk).update(industries=[Industry.values[1]], regions=[Region.values[1]])
+    deal.account.refresh_from_db()
+    ranked = {s.partner.pk: s for s in suggest_partners(deal, user=mina)}
+    assert ranked[nuri.pk].score == 15
+    assert "6 support cases within 90 days of go-live" in ranked[nuri.pk].reasons
+    assert "1 renewals won at customers they delivered to" in ranked[nuri.pk].reasons
+    assert {s.partner.pk: s.score for s in suggest_partners(deal)}[nuri.pk] == 35  # no reader: no outcomes
+    # charlie sees none of nuri's delivered deals: nothing is taken off
+    assert {s.partner.pk: s.score for s in suggest_partners(deal, user=channel["charlie"])}[nuri.pk] == 35
+
     # without the success app's answer the figures are not known (shown as –), not zero
     customer_outcomes.withdraw()
     try:
