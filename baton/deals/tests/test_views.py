@@ -81,8 +81,9 @@ def test_opportunity_list_totals_follow_the_filter(client, alice, world):
 
 def test_opportunity_detail_query_count_and_content(client, alice, world, django_assert_num_queries):
     client.force_login(alice)
-    # session, user, teams, opportunity (joined), stages, lost reasons, history
-    with django_assert_num_queries(7):
+    # session, user, teams, opportunity (joined), stages, lost reasons, history, and the deal's kind badges
+    # (expansion or upsell, renewal: two queries, from success through deals.board_marks)
+    with django_assert_num_queries(9):
         response = client.get(f"/deals/{world['opportunity'].pk}/")
     body = response.content.decode()
     assert "₩120,000,000" in body and "(주)한빛소프트" in body and "김민준" in body
@@ -97,8 +98,9 @@ def test_board_query_count_and_columns(client, alice, bob, world, django_assert_
     # stages), one per column, the cards' next activities (board marks), the custom field schema's
     # revision (which fields the cards show: core.customfields.cards), pipelines, lost reasons, and
     # (sec16) which cards the reader may move: a teammate's deal is editable unless the default is
-    # private, which the database decides (core.records.editable_ids, one query for all cards)
-    with django_assert_num_queries(14 + stages):
+    # private, which the database decides (core.records.editable_ids, one query for all cards), and the
+    # cards' kind badges (expansion or upsell, renewal: two queries for all cards)
+    with django_assert_num_queries(16 + stages):
         response = client.get("/deals/board/?scope=all")
     body = response.content.decode()
     for key in ("considering", "evaluating", "deciding", "purchasing", "won", "lost", "no_decision"):
