@@ -184,7 +184,7 @@ def test_pipelines_and_lost_reasons(api, world):
     ]  # fmt: skip
     reasons = api("charlie").get("/lost-reasons").json()
     assert len(reasons) == LostReason.objects.filter(is_archived=False).count()
-    assert {"id", "name", "name_en", "is_no_decision"} == set(reasons[0])
+    assert {"id", "name", "name_en", "is_no_decision", "code", "is_archived"} == set(reasons[0])
 
 
 @pytest.fixture

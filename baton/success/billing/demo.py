@@ -8,6 +8,8 @@ import datetime as dt
 import random
 from decimal import Decimal
 
+from django.utils import translation
+
 from baton.accounts.models import Contact
 from baton.core.models import User
 from baton.success.billing import services
@@ -61,4 +63,5 @@ def seed_dunning(today: dt.date, admin: User) -> int:
         )
         if contact is not None:
             services.set_billing_contact(contract, actor=admin, contact=contact)
-    return sweep_dunning(today)["done"]
+    with translation.override("ko"):  # the demo world is Korean: its reminders and tasks are written so
+        return sweep_dunning(today)["done"]

@@ -194,7 +194,8 @@ def _amount(invoice: Invoice) -> str:
 
 def _act(invoice: Invoice, step: DunningStep, today: dt.date) -> str:
     late = (today - invoice.due_date).days
-    with translation.override(settings.LANGUAGE_CODE):
+    # The language in force (the worker's is the site default; the Korean demo sets Korean).
+    with translation.override(translation.get_language() or settings.LANGUAGE_CODE):
         if step.action == DunningStep.Action.EMAIL:
             return _remind_customer(invoice)
         if step.action == DunningStep.Action.TASK:
@@ -253,12 +254,14 @@ def _task(invoice: Invoice, late: int, today: dt.date) -> str:
     owner = _follow_up(invoice)
     if owner is None:
         return _("No follow-up owner: no task created.")
-    subject = _("Overdue %(days)s days: call about invoice %(number)s (%(amount)s %(currency)s)") % {
-        "days": late,
-        "number": invoice.number,
-        "amount": _amount(invoice),
-        "currency": invoice.currency,
-    }
+    # The task is read by its owner: in their language, else the one in force (the site default).
+    with translation.override(owner.language or translation.get_language() or settings.LANGUAGE_CODE):
+        subject = _("Overdue %(days)s days: call about invoice %(number)s (%(amount)s %(currency)s)") % {
+            "days": late,
+            "number": invoice.number,
+            "amount": _amount(invoice),
+            "currency": invoice.currency,
+        }
     due = timezone.make_aware(dt.datetime.combine(today, dt.time(18)))
     try:
         with transaction.atomic():
