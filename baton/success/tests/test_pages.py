@@ -117,8 +117,9 @@ def test_query_counts(client, contract, alice, django_assert_num_queries):
     )
     client.force_login(alice)
     # session, user, teams, contract, changes (with lines and authors), lines, ARR today, renewals, amend
-    # form's lines and products, history, the people it names, edit check (owner: none)
-    with django_assert_num_queries(11):
+    # form's lines and products, history, the people it names, edit check (owner: none), and the account's
+    # contacts the billing contact is chosen from (dunning)
+    with django_assert_num_queries(12):
         client.get(f"/success/contracts/{contract.pk}/")
     # session, user, teams, contracts
     with django_assert_num_queries(4):
