@@ -37,4 +37,5 @@ class Migration(migrations.Migration):
         ("leads", "0009_lead_first_touch"),
     ]
 
+    # Reversing needs nothing: the column itself goes with leads.0009 when that is reversed.
     operations = [migrations.RunPython(backfill, migrations.RunPython.noop)]
