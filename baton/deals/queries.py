@@ -14,7 +14,7 @@ from baton.core.listing import ListSpec
 from baton.core.models import User
 from baton.core.money import quantize
 from baton.core.records import get_for_user, visible_team_ids
-from baton.deals.models import ForecastCategory, Opportunity, Pipeline, Stage
+from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
 
 OPPORTUNITY_LIST = ListSpec(
     search_fields=["name__icontains", "account__name__icontains"],
@@ -209,3 +209,9 @@ def list_totals(qs: QuerySet[Opportunity]) -> list[dict]:
         }
         for r in rows
     ]
+
+
+def offered_lost_reasons() -> QuerySet[LostReason]:
+    """The lost reasons a person may pick: active ones, without the reason imports set by code
+    ("unknown (imported)"); the API and imports still accept that one."""
+    return LostReason.objects.filter(is_archived=False, code="")

@@ -25,6 +25,7 @@ from baton.core.records import can_edit, record_url
 from baton.core.services import ServiceError
 from baton.core.views_generic import run_action
 from baton.deals.models import LostReason
+from baton.deals.queries import offered_lost_reasons
 from baton.leads.models import LeadSource
 from baton.process import design as design_services
 from baton.process import services
@@ -198,7 +199,7 @@ def panel_context(user: User, record: Any) -> dict[str, Any]:
     items = [(value, label, answers.get(value)) for value, label in QualificationItem.choices]
     lost_reasons = []
     if kind == "opportunity":
-        lost_reasons = list(LostReason.objects.filter(is_archived=False, code=""))
+        lost_reasons = list(offered_lost_reasons())
     current = stay.stage if stay else None
     by_stage = {check.stage.pk: check for check in checks}
     for check in checks:

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from baton.accounts.queries import accounts_for, contacts_for
 from baton.core.models import User
 from baton.core.views_generic import LookupSelect, ServiceModelForm, assignable_owners, model_choice_field
-from baton.deals.models import LostReason, Opportunity, Stage
+from baton.deals.models import Opportunity, Stage
+from baton.deals.queries import offered_lost_reasons
 from baton.deals.services import default_pipeline
 
 
@@ -60,7 +61,7 @@ class MoveForm(forms.Form):
     version = forms.IntegerField()
     # "Unknown (imported)" (a reason with a code) is what imports give; people choose a real one.
     lost_reason = forms.ModelChoiceField(
-        label=_("Lost reason"), queryset=LostReason.objects.filter(is_archived=False, code=""), required=False
+        label=_("Lost reason"), queryset=offered_lost_reasons(), required=False
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

@@ -32,7 +32,7 @@ from baton.core.views_generic import (
 from baton.deals import board_marks
 from baton.deals.catalog import pending_quote
 from baton.deals.forms import MoveForm, OpportunityForm
-from baton.deals.models import ForecastCategory, LostReason, Opportunity, Pipeline, Stage
+from baton.deals.models import ForecastCategory, Opportunity, Pipeline, Stage
 from baton.deals.queries import (
     BOARD_CLOSED_DAYS,
     OPPORTUNITY_LIST,
@@ -40,6 +40,7 @@ from baton.deals.queries import (
     board_totals,
     get_opportunity_for_user,
     list_totals,
+    offered_lost_reasons,
     opportunities_for,
 )
 from baton.deals.services import create_opportunity, default_pipeline, move_opportunity, update_opportunity
@@ -117,7 +118,7 @@ class OpportunityDetailView(RecordDetailView):
             "lost_stages": [
                 s for s in stages if s.outcome in (Stage.Outcome.LOST, Stage.Outcome.NO_DECISION)
             ],
-            "lost_reasons": list(LostReason.objects.filter(is_archived=False, code="")),
+            "lost_reasons": list(offered_lost_reasons()),
             "kind_badges": board_marks.kind_badges([obj.pk]).get(obj.pk, []),
         }
 
@@ -199,7 +200,7 @@ def board_view(request: AuthedHttpRequest) -> HttpResponse:
         "pipelines": list(Pipeline.objects.filter(is_archived=False)),
         "scope": scope,
         "scopes": SCOPES,
-        "lost_reasons": list(LostReason.objects.filter(is_archived=False, code="")),
+        "lost_reasons": list(offered_lost_reasons()),
         # Reversed once for all cards (see the with_pk filter).
         "detail_url": reverse("deals:detail", args=[PK_PLACEHOLDER]),
         "move_url": reverse("deals:move", args=[PK_PLACEHOLDER]),
